@@ -1,0 +1,160 @@
+{{/*
+Labels shared by every object of a service. Selector labels are the stable
+subset (name, instance, component) and never change between revisions.
+Call with (dict "root" $ "name" SERVICE "svc" VALUES).
+*/}}
+{{- define "berth.selectorLabels" -}}
+app.kubernetes.io/name: {{ .root.Chart.Name }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .name }}
+{{- end }}
+
+{{- define "berth.labels" -}}
+{{ include "berth.selectorLabels" . }}
+app.kubernetes.io/managed-by: berth
+{{- if .withVersion }}{{ with .svc.version }}
+app.kubernetes.io/version: {{ . | quote }}
+{{- end }}{{ end }}
+{{- with .svc.labels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* Labels of app-level objects (Secrets, StorageClasses). */}}
+{{- define "berth.appLabels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/managed-by: berth
+{{- end }}
+
+{{- define "berth.metadata" -}}
+name: {{ .objName }}
+namespace: {{ .root.Release.Namespace }}
+labels:
+  {{- include "berth.labels" . | nindent 2 }}
+{{- with .svc.annotations }}
+annotations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
+
+{{/* The pod template shared by Deployments and StatefulSets. */}}
+{{- define "berth.podTemplate" -}}
+{{- $svc := .svc -}}
+metadata:
+  labels:
+    {{- include "berth.labels" (merge (dict "withVersion" true) .) | nindent 4 }}
+  {{- with $svc.podAnnotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+spec:
+  {{- with $svc.imagePullSecrets }}
+  imagePullSecrets:
+    {{- range . }}
+    - name: {{ . }}
+    {{- end }}
+  {{- end }}
+  {{- with $svc.nodeSelector }}
+  nodeSelector:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with $svc.tolerations }}
+  tolerations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  containers:
+    - name: {{ .name }}
+      image: {{ $svc.image | quote }}
+      {{- with $svc.imagePullPolicy }}
+      imagePullPolicy: {{ . }}
+      {{- end }}
+      {{- with $svc.command }}
+      command:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with $svc.args }}
+      args:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with $svc.ports }}
+      ports:
+        {{- range . }}
+        - name: {{ .name }}
+          containerPort: {{ .targetPort }}
+          protocol: {{ .protocol }}
+        {{- end }}
+      {{- end }}
+      {{- with $svc.env }}
+      env:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with $svc.envFrom }}
+      envFrom:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with $svc.resources }}
+      resources:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with $svc.livenessProbe }}
+      livenessProbe:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with $svc.readinessProbe }}
+      readinessProbe:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with $svc.startupProbe }}
+      startupProbe:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- if or $svc.volumes $svc.configFiles }}
+      volumeMounts:
+        {{- range $svc.volumes }}
+        - name: {{ .name }}
+          mountPath: {{ .mountPath }}
+          {{- with .subPath }}
+          subPath: {{ . }}
+          {{- end }}
+          {{- if .readOnly }}
+          readOnly: true
+          {{- end }}
+        {{- end }}
+        {{- with $svc.configFiles }}
+        {{- range .files }}
+        - name: berth-files
+          mountPath: {{ .mountPath }}
+          subPath: {{ .key }}
+          readOnly: true
+        {{- end }}
+        {{- end }}
+      {{- end }}
+  {{- $claims := list }}
+  {{- if not $svc.stateful }}{{ $claims = $svc.volumes }}{{ end }}
+  {{- if or $claims $svc.configFiles }}
+  volumes:
+    {{- range $claims }}
+    - name: {{ .name }}
+      persistentVolumeClaim:
+        claimName: {{ .claimName }}
+    {{- end }}
+    {{- with $svc.configFiles }}
+    - name: berth-files
+      configMap:
+        name: {{ .name }}
+    {{- end }}
+  {{- end }}
+{{- end }}
+
+{{/* The spec of a PersistentVolumeClaim or a volumeClaimTemplate. */}}
+{{- define "berth.claimSpec" -}}
+accessModes:
+  - {{ .accessMode }}
+{{- with .storageClass }}
+storageClassName: {{ . }}
+{{- end }}
+resources:
+  requests:
+    storage: {{ .size }}
+{{- end }}

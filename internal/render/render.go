@@ -1,0 +1,240 @@
+package render
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+
+	"helm.sh/helm/v3/pkg/chart"
+	"helm.sh/helm/v3/pkg/chart/loader"
+	"helm.sh/helm/v3/pkg/chartutil"
+	"helm.sh/helm/v3/pkg/engine"
+	"helm.sh/helm/v3/pkg/releaseutil"
+	"sigs.k8s.io/yaml"
+
+	"github.com/berth-dev/berth/charts"
+	"github.com/berth-dev/berth/internal/config"
+)
+
+// DefaultNamespace is used when neither the flags nor berth.yaml name one.
+const DefaultNamespace = "default"
+
+// Options tune Render.
+type Options struct {
+	// Namespace is the release namespace; Project.Namespace, then "default", when empty.
+	Namespace string
+	// Images maps service names to the image reference to run. Services with
+	// image: use it unless overridden here; services with build: must be here.
+	Images map[string]string
+	// ShowSecrets puts Secret values in the output; they are blanked otherwise.
+	ShowSecrets bool
+}
+
+// Object is one rendered Kubernetes object.
+type Object struct {
+	APIVersion string
+	Kind       string
+	Name       string
+	Namespace  string
+	// Source is the chart template it came from, e.g. knote/templates/deployment.yaml.
+	Source string
+	// YAML is the object's manifest.
+	YAML []byte
+}
+
+// Result is a rendered project.
+type Result struct {
+	// Manifest is every object as a multi-document YAML stream, in apply
+	// order, exactly as `helm template` prints the exported chart.
+	Manifest []byte
+	// Objects are the same objects, parsed, in the same order.
+	Objects []Object
+	// Chart is the chart the project was rendered through, values included.
+	Chart *chart.Chart
+	// Values is the chart values as YAML (values.yaml of the exported chart).
+	Values []byte
+	// Namespace is the namespace rendered into.
+	Namespace string
+}
+
+// ErrMissingImage is returned when a service built by berth has no image
+// reference yet.
+var ErrMissingImage = errors.New("no image for service")
+
+// Render renders a project into manifests.
+func Render(p *config.Project, opts Options) (*Result, error) {
+	ns := Namespace(p, opts.Namespace)
+	images, err := Images(p, opts.Images)
+	if err != nil {
+		return nil, err
+	}
+	vals, err := buildValues(p, images, !opts.ShowSecrets)
+	if err != nil {
+		return nil, err
+	}
+	valuesYAML, err := yaml.Marshal(vals)
+	if err != nil {
+		return nil, fmt.Errorf("encoding chart values: %w", err)
+	}
+	ch, err := LoadChart(p.Name, valuesYAML)
+	if err != nil {
+		return nil, err
+	}
+	manifest, objects, err := renderChart(ch, p.Name, ns)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Manifest: manifest, Objects: objects, Chart: ch, Values: valuesYAML, Namespace: ns}, nil
+}
+
+// Namespace resolves the namespace a project renders into.
+func Namespace(p *config.Project, override string) string {
+	switch {
+	case override != "":
+		return override
+	case p.Namespace != "":
+		return p.Namespace
+	}
+	return DefaultNamespace
+}
+
+// Images resolves every service's image: overrides first, then image:.
+func Images(p *config.Project, overrides map[string]string) (map[string]string, error) {
+	for name := range overrides {
+		if _, ok := p.Services[name]; !ok {
+			return nil, fmt.Errorf("image given for service %q, which berth.yaml does not define (services: %s)", name, strings.Join(serviceNames(p), ", "))
+		}
+	}
+	out := map[string]string{}
+	var missing []string
+	for _, name := range serviceNames(p) {
+		s := p.Services[name]
+		switch {
+		case overrides[name] != "":
+			out[name] = overrides[name]
+		case s.Image != "":
+			out[name] = s.Image
+		default:
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("%w: %s is built by berth and has no image yet; build it with `berth build`, or pass --set-image %s=REF", ErrMissingImage, strings.Join(missing, ", "), missing[0])
+	}
+	return out, nil
+}
+
+func serviceNames(p *config.Project) []string {
+	names := make([]string, 0, len(p.Services))
+	for n := range p.Services {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// ChartFiles returns the embedded chart's files with the chart renamed to
+// the app and values.yaml replaced, as berth renders and exports it.
+func ChartFiles(appName string, valuesYAML []byte) ([]*loader.BufferedFile, error) {
+	var files []*loader.BufferedFile
+	err := fs.WalkDir(charts.App, charts.AppDir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(charts.App, p)
+		if err != nil {
+			return err
+		}
+		name := strings.TrimPrefix(p, charts.AppDir+"/")
+		switch name {
+		case "Chart.yaml":
+			data = chartYAML(appName, data)
+		case "values.yaml":
+			data = append([]byte(valuesHeader), valuesYAML...)
+		}
+		files = append(files, &loader.BufferedFile{Name: name, Data: data})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading the embedded chart: %w", err)
+	}
+	return files, nil
+}
+
+const valuesHeader = "# Generated by berth from berth.yaml. Secret values are blank unless exported\n" +
+	"# with --show-secrets; set them with --set secrets.NAME.data.KEY=VALUE.\n"
+
+// chartYAML renames the chart to the app, keeping everything else.
+func chartYAML(appName string, data []byte) []byte {
+	var out bytes.Buffer
+	for _, line := range strings.SplitAfter(string(data), "\n") {
+		if strings.HasPrefix(line, "name: ") {
+			line = "name: " + appName + "\n"
+		}
+		out.WriteString(line)
+	}
+	return out.Bytes()
+}
+
+// LoadChart loads the embedded chart for an app with the given values.
+func LoadChart(appName string, valuesYAML []byte) (*chart.Chart, error) {
+	files, err := ChartFiles(appName, valuesYAML)
+	if err != nil {
+		return nil, err
+	}
+	ch, err := loader.LoadFiles(files)
+	if err != nil {
+		return nil, fmt.Errorf("loading the embedded chart: %w", err)
+	}
+	return ch, nil
+}
+
+// renderChart renders like `helm template NAME CHART -n NS`: Helm's engine,
+// Helm's install order, Helm's document format.
+func renderChart(ch *chart.Chart, release, ns string) ([]byte, []Object, error) {
+	vals, err := chartutil.ToRenderValues(ch, map[string]any{}, chartutil.ReleaseOptions{
+		Name: release, Namespace: ns, Revision: 1, IsInstall: true,
+	}, chartutil.DefaultCapabilities)
+	if err != nil {
+		return nil, nil, fmt.Errorf("preparing chart values: %w", err)
+	}
+	var e engine.Engine
+	files, err := e.Render(ch, vals)
+	if err != nil {
+		return nil, nil, fmt.Errorf("rendering the chart: %w", err)
+	}
+	for k := range files {
+		if strings.HasSuffix(k, "NOTES.txt") {
+			delete(files, k)
+		}
+	}
+	_, manifests, err := releaseutil.SortManifests(files, nil, releaseutil.InstallOrder)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sorting rendered manifests: %w", err)
+	}
+	var b bytes.Buffer
+	objects := make([]Object, 0, len(manifests))
+	for _, m := range manifests {
+		fmt.Fprintf(&b, "---\n# Source: %s\n%s\n", m.Name, m.Content)
+		obj := Object{Kind: m.Head.Kind, APIVersion: m.Head.Version, Source: m.Name, YAML: []byte(m.Content)}
+		if m.Head.Metadata != nil {
+			obj.Name = m.Head.Metadata.Name
+		}
+		var meta struct {
+			Metadata struct {
+				Namespace string `json:"namespace"`
+			} `json:"metadata"`
+		}
+		if err := yaml.Unmarshal(obj.YAML, &meta); err != nil {
+			return nil, nil, fmt.Errorf("parsing rendered %s: %w", path.Base(m.Name), err)
+		}
+		obj.Namespace = meta.Metadata.Namespace
+		objects = append(objects, obj)
+	}
+	out := append(bytes.TrimSpace(b.Bytes()), '\n')
+	return out, objects, nil
+}
