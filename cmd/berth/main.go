@@ -1,0 +1,26 @@
+// Command berth builds, renders and deploys applications to Kubernetes
+// from one berth.yaml. See internal/cli for the commands.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/berth-dev/berth/internal/cli"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	streams := genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
+	f := cli.NewFactory(streams)
+	err := cli.NewRootCmd(f).ExecuteContext(ctx)
+	stop()
+	if err != nil {
+		cli.PrintError(os.Stderr, err, f.Color())
+	}
+	os.Exit(cli.ExitCode(err))
+}

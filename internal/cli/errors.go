@@ -1,0 +1,98 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/berth-dev/berth/internal/config"
+)
+
+// Exit codes, documented in the README.
+const (
+	ExitOK      = 0
+	ExitFailure = 1 // anything that went wrong, including an invalid berth.yaml
+	ExitUsage   = 2 // bad flags, arguments or command names
+)
+
+// UsageError is a mistake in how berth was called.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+func usageErrorf(format string, args ...any) error {
+	return &UsageError{Err: fmt.Errorf(format, args...)}
+}
+
+// HintError is an error the user can act on, with what to do.
+type HintError struct {
+	Err  error
+	Hint string
+}
+
+func (e *HintError) Error() string { return e.Err.Error() }
+func (e *HintError) Unwrap() error { return e.Err }
+
+// ExitCode maps an error returned by a command to the process exit code.
+func ExitCode(err error) int {
+	var ue *UsageError
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.As(err, &ue):
+		return ExitUsage
+	case isCobraUsage(err):
+		return ExitUsage
+	}
+	return ExitFailure
+}
+
+// isCobraUsage recognises the errors cobra itself returns for unknown
+// commands and flags, which carry no type.
+func isCobraUsage(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "flag needs an argument", "invalid argument", "required flag", "accepts ", "requires at least", "requires at most", "requires exactly"} {
+		if strings.HasPrefix(msg, p) || strings.Contains(msg, " "+p) {
+			return true
+		}
+	}
+	return false
+}
+
+// PrintError writes an error for a person: "error: …" and, where berth
+// knows one, "hint: …". Config errors already carry their positions and
+// hints.
+func PrintError(w io.Writer, err error, color bool) {
+	label := "error:"
+	if color {
+		label = "\x1b[31merror:\x1b[0m"
+	}
+	var cerrs config.Errors
+	var cerr *config.Error
+	var silent *silentError
+	switch {
+	case errors.As(err, &silent):
+		return
+	case errors.As(err, &cerrs):
+		for _, e := range cerrs {
+			fmt.Fprintf(w, "%s %s\n", label, e.Error())
+		}
+		if len(cerrs) > 1 {
+			fmt.Fprintf(w, "%d problems in %s; nothing was rendered or applied\n", len(cerrs), cerrs[0].File)
+		}
+		return
+	case errors.As(err, &cerr):
+		fmt.Fprintf(w, "%s %s\n", label, cerr.Error())
+		return
+	}
+	fmt.Fprintf(w, "%s %s\n", label, err.Error())
+	var he *HintError
+	if errors.As(err, &he) && he.Hint != "" {
+		fmt.Fprintf(w, "    hint: %s\n", strings.ReplaceAll(he.Hint, "\n", "\n          "))
+	}
+	if ExitCode(err) == ExitUsage {
+		fmt.Fprintln(w, "Run 'berth --help' for usage.")
+	}
+}

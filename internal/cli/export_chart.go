@@ -1,0 +1,102 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/berth-dev/berth/internal/render"
+)
+
+const exportChartLong = `Write the application as a standalone Helm chart.
+
+The chart is berth's own chart (plain Helm v3 templates) named after the
+application, with a values.yaml generated from berth.yaml and the selected
+environment. 'helm template APP DIR -n NAMESPACE' of it prints exactly what
+'berth render' prints, and 'helm lint DIR' is clean, so the application can
+move to plain Helm at any time.
+
+Secret values are left blank in values.yaml unless --show-secrets; set them
+at install time with --set secrets.NAME.data.KEY=VALUE.`
+
+const exportChartExample = `  # Write ./chart and install it with Helm
+  berth export-chart ./chart
+  helm install myapp ./chart -n myapp --create-namespace --set secrets.db.data.password=$DB_PASSWORD
+
+  # Export the production overlay over an existing directory
+  berth export-chart ./chart -e production --force`
+
+// ExportChartOptions are the inputs of `berth export-chart`.
+type ExportChartOptions struct {
+	genericiooptions.IOStreams
+	Dir         string
+	Force       bool
+	ShowSecrets bool
+	SetImages   []string
+
+	images map[string]string
+	f      *Factory
+}
+
+// NewCmdExportChart builds `berth export-chart`.
+func NewCmdExportChart(f *Factory, runF func(context.Context, *ExportChartOptions) error) *cobra.Command {
+	o := &ExportChartOptions{IOStreams: f.IOStreams, f: f}
+	cmd := &cobra.Command{
+		Use:     "export-chart DIR",
+		Short:   "Write the application as a standalone Helm chart",
+		Long:    exportChartLong,
+		Example: exportChartExample,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageErrorf("export-chart takes one argument, the directory to write, e.g. berth export-chart ./chart")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Complete(args); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+	cmd.Flags().BoolVar(&o.Force, "force", false, "write into a directory that already has files")
+	cmd.Flags().BoolVar(&o.ShowSecrets, "show-secrets", false, "write Secret values into values.yaml")
+	cmd.Flags().StringArrayVar(&o.SetImages, "set-image", nil, "use image REF for SERVICE (SERVICE=REF; repeatable)")
+	return cmd
+}
+
+// Complete takes the directory argument.
+func (o *ExportChartOptions) Complete(args []string) error {
+	o.Dir = args[0]
+	var err error
+	o.images, err = parseSetImages(o.SetImages)
+	return err
+}
+
+// Run renders and writes the chart.
+func (o *ExportChartOptions) Run(ctx context.Context) error {
+	p, err := o.f.LoadProject()
+	if err != nil {
+		return err
+	}
+	res, err := renderProject(p, o.f.Namespace(), o.images, o.ShowSecrets)
+	if err != nil {
+		return err
+	}
+	files, err := render.Export(res, p.Name, o.Dir, o.Force)
+	if errors.Is(err, render.ErrNotEmpty) {
+		return &HintError{Err: err, Hint: "pass --force to overwrite the chart files in it, or name a new directory"}
+	}
+	if err != nil {
+		return fmt.Errorf("exporting the chart: %w", err)
+	}
+	fmt.Fprintf(o.ErrOut, "wrote chart %s (%d files) to %s\n", p.Name, len(files), o.Dir)
+	fmt.Fprintf(o.ErrOut, "next: helm template %s %s -n %s\n", p.Name, o.Dir, res.Namespace)
+	return nil
+}

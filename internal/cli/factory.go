@@ -1,0 +1,139 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"golang.org/x/term"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/berth-dev/berth/internal/config"
+)
+
+// Factory holds what every command shares: the streams, the global flags,
+// and lazily built dependencies. Tests build one with NewTestFactory.
+type Factory struct {
+	IOStreams genericiooptions.IOStreams
+	// LookupEnv reads the environment (${VAR} in berth.yaml, CI, NO_COLOR).
+	LookupEnv func(string) (string, bool)
+	// KubeFlags are kubectl's --kubeconfig, --context, -n and friends.
+	KubeFlags *genericclioptions.ConfigFlags
+
+	// Global flags.
+	File      string
+	Env       string
+	Output    string
+	NoColor   bool
+	Verbosity int
+
+	// stdoutTTY reports whether stdout is a terminal.
+	stdoutTTY bool
+}
+
+// NewFactory returns a Factory for the real process.
+func NewFactory(streams genericiooptions.IOStreams) *Factory {
+	f := &Factory{
+		IOStreams: streams,
+		LookupEnv: os.LookupEnv,
+		KubeFlags: kubeFlags(),
+	}
+	if file, ok := streams.Out.(*os.File); ok {
+		f.stdoutTTY = term.IsTerminal(int(file.Fd()))
+	}
+	return f
+}
+
+// Color reports whether output may use colour: stdout is a terminal, and
+// neither --no-color, NO_COLOR nor CI is set.
+func (f *Factory) Color() bool {
+	if f.NoColor || !f.stdoutTTY {
+		return false
+	}
+	if _, ok := f.LookupEnv("NO_COLOR"); ok {
+		return false
+	}
+	if v, _ := f.LookupEnv("CI"); v != "" && v != "false" && v != "0" {
+		return false
+	}
+	return true
+}
+
+// ConfigPath is the berth.yaml the command works on.
+func (f *Factory) ConfigPath() string {
+	if f.File != "" {
+		return f.File
+	}
+	return config.DefaultFile
+}
+
+// Namespace returns the -n flag, or "".
+func (f *Factory) Namespace() string {
+	if f.KubeFlags != nil && f.KubeFlags.Namespace != nil {
+		return *f.KubeFlags.Namespace
+	}
+	return ""
+}
+
+// LoadProject loads berth.yaml with the selected environment and prints
+// its warnings to stderr.
+func (f *Factory) LoadProject() (*config.Project, error) {
+	return f.LoadProjectEnv(f.Env)
+}
+
+// LoadProjectEnv loads berth.yaml with a given environment overlay.
+func (f *Factory) LoadProjectEnv(env string) (*config.Project, error) {
+	p, warnings, err := config.Load(f.ConfigPath(), config.Options{Env: env, LookupEnv: f.LookupEnv})
+	if err != nil {
+		return nil, err
+	}
+	f.printWarnings(warnings)
+	return p, nil
+}
+
+func (f *Factory) printWarnings(warnings []*config.Warning) {
+	for _, w := range warnings {
+		fmt.Fprintf(f.IOStreams.ErrOut, "%s %s\n", f.paint("warning:", yellow), w.Error())
+	}
+}
+
+const (
+	red    = "31"
+	yellow = "33"
+	green  = "32"
+)
+
+// paint wraps s in an ANSI colour when colour is on.
+func (f *Factory) paint(s, color string) string {
+	if !f.Color() {
+		return s
+	}
+	return "\x1b[" + color + "m" + s + "\x1b[0m"
+}
+
+// discard is used for streams a command does not need.
+var _ io.Writer = io.Discard
+
+// kubeFlags keeps kubectl's everyday connection flags (--kubeconfig,
+// --context, -n, --cluster, --user, --as, --request-timeout) and drops the
+// rest, which only clutter --help; the kubeconfig file covers them.
+func kubeFlags() *genericclioptions.ConfigFlags {
+	kf := genericclioptions.NewConfigFlags(true)
+	kf.CacheDir = nil
+	kf.CertFile = nil
+	kf.KeyFile = nil
+	kf.BearerToken = nil
+	kf.ImpersonateUID = nil
+	kf.ImpersonateGroup = nil
+	kf.ImpersonateUserExtra = nil
+	kf.Username = nil
+	kf.Password = nil
+	kf.CAFile = nil
+	kf.APIServer = nil
+	kf.TLSServerName = nil
+	kf.Insecure = nil
+	kf.DisableCompression = nil
+	kf.ProxyURL = nil
+	return kf
+}

@@ -1,0 +1,187 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/berth-dev/berth/internal/build"
+	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/render"
+)
+
+const renderLong = `Render berth.yaml into Kubernetes manifests and print them.
+
+The output is a deterministic multi-document YAML stream in apply order,
+byte-identical across runs and machines, and identical to what
+'helm template' prints for the chart 'berth export-chart' writes. Nothing is
+sent to a cluster.
+
+Services with build: use their content-addressed image tag (the same
+sources always give the same tag) unless --set-image names another image.
+Secret values are blank unless --show-secrets.`
+
+const renderExample = `  # Print the manifests of ./berth.yaml
+  berth render
+
+  # Render the production overlay, with a given image for the web service
+  berth render -e production --set-image web=registry.example.com/web@sha256:...
+
+  # Check every object against the Kubernetes API types, then apply with kubectl
+  berth render --validate | kubectl apply -f -
+
+  # One file per object, or one JSON List
+  berth render --output-dir manifests/
+  berth render -o json`
+
+// RenderOptions are the inputs of `berth render`.
+type RenderOptions struct {
+	genericiooptions.IOStreams
+
+	SetImages   []string
+	OutputDir   string
+	ShowSecrets bool
+	Strict      bool
+
+	format  string
+	images  map[string]string
+	project *config.Project
+	f       *Factory
+}
+
+// NewCmdRender builds `berth render`. runF replaces Run in tests.
+func NewCmdRender(f *Factory, runF func(context.Context, *RenderOptions) error) *cobra.Command {
+	o := &RenderOptions{IOStreams: f.IOStreams, f: f}
+	cmd := &cobra.Command{
+		Use:     "render",
+		Short:   "Print the Kubernetes manifests berth.yaml renders to",
+		Long:    renderLong,
+		Example: renderExample,
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Complete(); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringArrayVar(&o.SetImages, "set-image", nil, "use image REF for SERVICE (SERVICE=REF; repeatable)")
+	fl.StringVar(&o.OutputDir, "output-dir", "", "write one file per object into this directory instead of stdout")
+	fl.BoolVar(&o.ShowSecrets, "show-secrets", false, "print Secret values instead of blanking them")
+	fl.BoolVar(&o.Strict, "validate", false, "strictly decode every object into its Kubernetes API type")
+	return cmd
+}
+
+// Complete parses flags into usable values.
+func (o *RenderOptions) Complete() error {
+	format, err := outputFormat(o.f, "yaml", "json")
+	if err != nil {
+		return err
+	}
+	o.format = format
+	o.images, err = parseSetImages(o.SetImages)
+	return err
+}
+
+// Validate checks flag combinations.
+func (o *RenderOptions) Validate() error {
+	if o.OutputDir != "" && o.f.Output == "json" {
+		return usageErrorf("--output-dir writes YAML files; drop -o json")
+	}
+	return nil
+}
+
+// Run loads, renders and prints.
+func (o *RenderOptions) Run(ctx context.Context) error {
+	p, err := o.f.LoadProject()
+	if err != nil {
+		return err
+	}
+	o.project = p
+	res, err := renderProject(p, o.f.Namespace(), o.images, o.ShowSecrets)
+	if err != nil {
+		return err
+	}
+	if o.Strict {
+		if err := render.Strict(res.Objects); err != nil {
+			return fmt.Errorf("rendered objects do not match the Kubernetes API:\n%w", err)
+		}
+	}
+	if len(p.Secrets) > 0 && !o.ShowSecrets {
+		fmt.Fprintln(o.ErrOut, "note: Secret values are blank in this output; pass --show-secrets to print them")
+	}
+	switch {
+	case o.OutputDir != "":
+		return writeObjects(o.ErrOut, o.OutputDir, res.Objects)
+	case o.format == "json":
+		out, err := render.List(res.Objects)
+		if err != nil {
+			return err
+		}
+		_, err = o.Out.Write(out)
+		return err
+	}
+	_, err = o.Out.Write(res.Manifest)
+	return err
+}
+
+// renderProject resolves images (overrides, then content tags of built
+// services) and renders.
+func renderProject(p *config.Project, namespace string, overrides map[string]string, showSecrets bool) (*render.Result, error) {
+	images, err := build.Images(p, overrides)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range overrides {
+		images[k] = v
+	}
+	return render.Render(p, render.Options{Namespace: namespace, Images: images, ShowSecrets: showSecrets})
+}
+
+func parseSetImages(pairs []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, kv := range pairs {
+		svc, ref, ok := strings.Cut(kv, "=")
+		if !ok || svc == "" || ref == "" {
+			return nil, usageErrorf("--set-image %q: write SERVICE=IMAGE, e.g. --set-image web=nginx:1.27", kv)
+		}
+		out[svc] = ref
+	}
+	return out, nil
+}
+
+// writeObjects writes NN-kind-name.yaml per object, in apply order.
+func writeObjects(log interface{ Write([]byte) (int, error) }, dir string, objects []render.Object) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for i, o := range objects {
+		name := fmt.Sprintf("%02d-%s-%s.yaml", i+1, strings.ToLower(o.Kind), o.Name)
+		content := fmt.Sprintf("# Source: %s\n%s\n", o.Source, o.YAML)
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(log, "wrote %d objects to %s\n", len(objects), dir)
+	return nil
+}
+
+// noArgs rejects positional arguments as a usage error.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageErrorf("%s takes no arguments, got %q", cmd.CommandPath(), args)
+	}
+	return nil
+}

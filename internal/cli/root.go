@@ -1,0 +1,95 @@
+package cli
+
+import (
+	"github.com/spf13/cobra"
+)
+
+const rootLong = `berth takes an application from source to running on Kubernetes.
+
+One file, berth.yaml, describes the application's services: images or
+builds, ports, environment, probes, replicas, volumes, ingress and
+autoscaling, with per-environment overlays. berth renders it through a plain
+Helm chart into Deployments, StatefulSets, Services, PersistentVolumeClaims,
+StorageClasses, Ingresses and HorizontalPodAutoscalers.
+
+Everything berth renders can be exported as a Helm chart (berth export-chart),
+and everything it touches is ordinary kubectl-readable state.
+
+Exit codes: 0 success, 1 failure (including an invalid berth.yaml),
+2 usage error (unknown command or flag, bad arguments).`
+
+const rootExample = `  # Check berth.yaml and print the manifests it renders
+  berth validate
+  berth render
+
+  # Render the production environment into a directory
+  berth render -e production --output-dir out/
+
+  # Write a standalone Helm chart of the application
+  berth export-chart ./chart`
+
+// NewRootCmd builds the berth command tree.
+func NewRootCmd(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:           "berth",
+		Short:         "Build, render and deploy applications to Kubernetes from one berth.yaml",
+		Long:          rootLong,
+		Example:       rootExample,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		// No Run: berth alone prints help.
+	}
+	cmd.SetIn(f.IOStreams.In)
+	cmd.SetOut(f.IOStreams.Out)
+	cmd.SetErr(f.IOStreams.ErrOut)
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &UsageError{Err: err}
+	})
+
+	pf := cmd.PersistentFlags()
+	pf.StringVarP(&f.File, "file", "f", "", "path to berth.yaml (default ./berth.yaml)")
+	pf.StringVarP(&f.Env, "env", "e", "", "environment overlay from berth.yaml's environments to apply")
+	pf.StringVarP(&f.Output, "output", "o", "", "output format; each command lists the ones it supports")
+	pf.BoolVar(&f.NoColor, "no-color", false, "never colour output (also off when stdout is not a terminal, or NO_COLOR or CI is set)")
+	pf.IntVarP(&f.Verbosity, "verbosity", "v", 0, "log verbosity (0-9)")
+	if f.KubeFlags != nil {
+		f.KubeFlags.AddFlags(pf)
+	}
+	_ = cmd.RegisterFlagCompletionFunc("env", f.completeEnvironments)
+
+	cmd.AddCommand(
+		NewCmdRender(f, nil),
+		NewCmdValidate(f, nil),
+		NewCmdExportChart(f, nil),
+		NewCmdSchema(f, nil),
+		NewCmdVersion(f, nil),
+	)
+	return cmd
+}
+
+// completeEnvironments offers the environments of berth.yaml for -e.
+func (f *Factory) completeEnvironments(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	p, err := f.LoadProjectEnv("")
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	var names []string
+	for name := range p.Environments {
+		names = append(names, name)
+	}
+	return names, cobra.ShellCompDirectiveNoFileComp
+}
+
+// outputFormat checks -o against the formats a command supports; the first
+// is the default.
+func outputFormat(f *Factory, formats ...string) (string, error) {
+	if f.Output == "" {
+		return formats[0], nil
+	}
+	for _, ft := range formats {
+		if f.Output == ft {
+			return ft, nil
+		}
+	}
+	return "", usageErrorf("unsupported output format %q; use one of: %v", f.Output, formats)
+}

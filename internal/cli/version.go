@@ -1,0 +1,72 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"sigs.k8s.io/yaml"
+
+	"github.com/berth-dev/berth/internal/version"
+)
+
+// VersionOptions are the inputs of `berth version`.
+type VersionOptions struct {
+	genericiooptions.IOStreams
+	format string
+	f      *Factory
+}
+
+// NewCmdVersion builds `berth version`.
+func NewCmdVersion(f *Factory, runF func(context.Context, *VersionOptions) error) *cobra.Command {
+	o := &VersionOptions{IOStreams: f.IOStreams, f: f}
+	return &cobra.Command{
+		Use:     "version",
+		Short:   "Print berth's version, commit and build date",
+		Example: "  berth version\n  berth version -o json",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var err error
+			if o.format, err = outputFormat(f, "text", "json", "yaml"); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+}
+
+// Run prints the version.
+func (o *VersionOptions) Run(ctx context.Context) error {
+	info := version.Get()
+	switch o.format {
+	case "json":
+		out, err := json.MarshalIndent(info, "", "  ")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(o.Out, string(out))
+	case "yaml":
+		out, err := yaml.Marshal(info)
+		if err != nil {
+			return err
+		}
+		_, err = o.Out.Write(out)
+		return err
+	default:
+		fmt.Fprintf(o.Out, "berth %s", info.Version)
+		if info.Commit != "" {
+			fmt.Fprintf(o.Out, " (commit %.12s", info.Commit)
+			if info.Date != "" {
+				fmt.Fprintf(o.Out, ", built %s", info.Date)
+			}
+			fmt.Fprint(o.Out, ")")
+		}
+		fmt.Fprintf(o.Out, " %s %s\n", info.GoVersion, info.Platform)
+	}
+	return nil
+}
