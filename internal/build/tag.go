@@ -80,9 +80,11 @@ func ContentTag(p *config.Project, service string) (string, error) {
 			}
 			fmt.Fprintf(h, "link\x00%s\x00%s\x00", rel, target)
 		case d.IsDir():
-			fmt.Fprintf(h, "dir\x00%s\x00%o\x00", rel, info.Mode().Perm())
+			fmt.Fprintf(h, "dir\x00%s\x00", rel)
 		case info.Mode().IsRegular():
-			fmt.Fprintf(h, "file\x00%s\x00%o\x00", rel, info.Mode().Perm())
+			// Only the executable bit counts: a checkout's other mode bits
+			// depend on the umask, and images normalise them anyway.
+			fmt.Fprintf(h, "file\x00%s\x00%t\x00", rel, info.Mode().Perm()&0o111 != 0)
 			return hashFile(h, "", path)
 		}
 		return nil

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"strings"
+
 	"github.com/spf13/cobra"
 )
 
@@ -91,5 +93,5 @@ func outputFormat(f *Factory, formats ...string) (string, error) {
 			return ft, nil
 		}
 	}
-	return "", usageErrorf("unsupported output format %q; use one of: %v", f.Output, formats)
+	return "", usageErrorf("unsupported output format %q; use one of: %s", f.Output, strings.Join(formats, ", "))
 }

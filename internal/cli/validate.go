@@ -92,7 +92,7 @@ type Problem struct {
 
 // Run checks the base config and the environments.
 func (o *ValidateOptions) Run(ctx context.Context) error {
-	report := ValidationReport{APIVersion: "berth/v1", File: o.f.ConfigPath(), Valid: true}
+	report := ValidationReport{APIVersion: "berth/v1", File: o.f.ConfigPath(), Valid: true, Checked: []CheckedConfig{}, Problems: []Problem{}}
 	envs := []string{o.f.Env}
 	if o.f.Env == "" {
 		base, _, err := config.Load(o.f.ConfigPath(), config.Options{LookupEnv: o.f.LookupEnv})

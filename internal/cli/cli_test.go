@@ -1,0 +1,207 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/testutil"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// run executes berth in process with test streams and a fixed environment.
+func run(t *testing.T, env map[string]string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	streams, _, out, errOut := genericiooptions.NewTestIOStreams()
+	f := NewFactory(streams)
+	f.LookupEnv = func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	cmd := NewRootCmd(f)
+	cmd.SetArgs(args)
+	err := cmd.ExecuteContext(t.Context())
+	if err != nil {
+		PrintError(errOut, err, f.Color())
+	}
+	return out.String(), errOut.String(), ExitCode(err)
+}
+
+// TestCommandsGolden runs whole command lines and compares stdout, stderr
+// and the exit code with testdata/cli/NAME.golden.
+func TestCommandsGolden(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+	}{
+		{"help", []string{"--help"}, nil},
+		{"render", []string{"render", "-f", "testdata/app/berth.yaml"}, nil},
+		{"render-production", []string{"render", "-f", "testdata/app/berth.yaml", "-e", "production", "--set-image", "api=registry.example.com/api:v2"}, nil},
+		{"render-json", []string{"render", "-f", "testdata/app/berth.yaml", "-o", "json", "--set-image", "api=api:1"}, nil},
+		{"render-show-secrets", []string{"render", "-f", "testdata/app/berth.yaml", "--show-secrets", "--set-image", "api=api:1"}, map[string]string{"DB_PASSWORD": "from-env"}},
+		{"render-broken", []string{"render", "-f", "testdata/broken/berth.yaml"}, nil},
+		{"render-missing-file", []string{"render", "-f", "testdata/nope/berth.yaml"}, nil},
+		{"render-unknown-env", []string{"render", "-f", "testdata/app/berth.yaml", "-e", "prod"}, nil},
+		{"render-bad-set-image", []string{"render", "-f", "testdata/app/berth.yaml", "--set-image", "api"}, nil},
+		{"render-unknown-service-image", []string{"render", "-f", "testdata/app/berth.yaml", "--set-image", "db=mongo"}, nil},
+		{"render-bad-output", []string{"render", "-f", "testdata/app/berth.yaml", "-o", "xml"}, nil},
+		{"render-args", []string{"render", "extra"}, nil},
+		{"unknown-flag", []string{"render", "--bogus"}, nil},
+		{"unknown-command", []string{"deploi"}, nil},
+		{"validate", []string{"validate", "-f", "testdata/app/berth.yaml"}, nil},
+		{"validate-broken", []string{"validate", "-f", "testdata/broken/berth.yaml"}, nil},
+		{"validate-json", []string{"validate", "-f", "testdata/app/berth.yaml", "-o", "json"}, nil},
+		{"validate-broken-json", []string{"validate", "-f", "testdata/broken/berth.yaml", "-o", "json"}, nil},
+		{"export-chart-no-dir", []string{"export-chart"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			stdout, stderr, code := run(t, tc.env, tc.args...)
+			got := fmt.Sprintf("$ berth %s\n--- exit %d\n--- stdout\n%s--- stderr\n%s", strings.Join(tc.args, " "), code, stdout, stderr)
+			testutil.Golden(t, filepath.Join("testdata", "cli", tc.name+".golden"), []byte(got), *update)
+		})
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		want int
+	}{
+		{[]string{"version"}, ExitOK},
+		{[]string{"render", "-f", "testdata/app/berth.yaml"}, ExitOK},
+		{[]string{"render", "-f", "testdata/broken/berth.yaml"}, ExitFailure},
+		{[]string{"render", "--nope"}, ExitUsage},
+		{[]string{"nope"}, ExitUsage},
+		{[]string{"export-chart", "a", "b"}, ExitUsage},
+	} {
+		if _, _, code := run(t, nil, tc.args...); code != tc.want {
+			t.Errorf("berth %s: exit %d, want %d", strings.Join(tc.args, " "), code, tc.want)
+		}
+	}
+}
+
+// TestRenderFlags checks flag parsing without running anything.
+func TestRenderFlags(t *testing.T) {
+	t.Parallel()
+	streams, _, _, _ := genericiooptions.NewTestIOStreams()
+	f := NewFactory(streams)
+	var got *RenderOptions
+	root := NewRootCmd(f)
+	root.RemoveCommand(root.Commands()[0])
+	for _, c := range root.Commands() {
+		if c.Name() == "render" {
+			root.RemoveCommand(c)
+		}
+	}
+	root.AddCommand(NewCmdRender(f, func(_ context.Context, o *RenderOptions) error { got = o; return nil }))
+	root.SetArgs([]string{"render", "-f", "x.yaml", "-e", "prod", "--set-image", "a=b:1", "--set-image", "c=d@sha256:00", "--show-secrets", "--validate", "-n", "ns1"})
+	if err := root.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]string{"a": "b:1", "c": "d@sha256:00"}, got.images); diff != "" {
+		t.Errorf("images (-want +got):\n%s", diff)
+	}
+	if !got.ShowSecrets || !got.Strict || f.File != "x.yaml" || f.Env != "prod" || f.Namespace() != "ns1" || got.format != "yaml" {
+		t.Errorf("flags not bound: %+v file=%s env=%s ns=%s", got, f.File, f.Env, f.Namespace())
+	}
+}
+
+func TestRenderOutputDir(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	_, stderr, code := run(t, nil, "render", "-f", "testdata/app/berth.yaml", "--output-dir", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	want := []string{"01-secret-db.yaml", "02-service-api.yaml", "03-service-web.yaml", "04-deployment-api.yaml", "05-deployment-web.yaml"}
+	if diff := cmp.Diff(want, names); diff != "" {
+		t.Errorf("files (-want +got):\n%s", diff)
+	}
+}
+
+func TestSchemaCommand(t *testing.T) {
+	t.Parallel()
+	stdout, _, code := run(t, nil, "schema")
+	if code != 0 || stdout != string(config.Schema()) {
+		t.Fatalf("berth schema printed %d bytes (exit %d), want the embedded schema", len(stdout), code)
+	}
+	var v map[string]any
+	if err := json.Unmarshal([]byte(stdout), &v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestVersionJSON(t *testing.T) {
+	t.Parallel()
+	stdout, _, code := run(t, nil, "version", "-o", "json")
+	var info struct{ Version, GoVersion, Platform string }
+	if code != 0 || json.Unmarshal([]byte(stdout), &info) != nil || info.Version == "" || info.Platform == "" {
+		t.Fatalf("version -o json: exit %d, %q", code, stdout)
+	}
+}
+
+func TestExportChart(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "chart")
+	_, stderr, code := run(t, nil, "export-chart", dir, "-f", "testdata/app/berth.yaml")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	chart, err := os.ReadFile(filepath.Join(dir, "Chart.yaml"))
+	if err != nil || !bytes.Contains(chart, []byte("name: shop\n")) {
+		t.Fatalf("Chart.yaml: %v %s", err, chart)
+	}
+	values, _ := os.ReadFile(filepath.Join(dir, "values.yaml"))
+	if bytes.Contains(values, []byte("dev-password")) {
+		t.Errorf("values.yaml holds a secret value without --show-secrets")
+	}
+	// A second export into the same directory is refused without --force.
+	_, stderr, code = run(t, nil, "export-chart", dir, "-f", "testdata/app/berth.yaml")
+	if code != ExitFailure || !strings.Contains(stderr, "--force") {
+		t.Errorf("second export: exit %d, stderr %q", code, stderr)
+	}
+	if _, stderr, code = run(t, nil, "export-chart", dir, "-f", "testdata/app/berth.yaml", "--force"); code != 0 {
+		t.Errorf("export --force: exit %d: %s", code, stderr)
+	}
+}
+
+func TestColor(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		tty  bool
+		env  map[string]string
+		flag bool
+		want bool
+	}{
+		{"terminal", true, nil, false, true},
+		{"pipe", false, nil, false, false},
+		{"CI", true, map[string]string{"CI": "true"}, false, false},
+		{"NO_COLOR", true, map[string]string{"NO_COLOR": ""}, false, false},
+		{"flag", true, nil, true, false},
+	} {
+		f := &Factory{stdoutTTY: tc.tty, NoColor: tc.flag, LookupEnv: func(k string) (string, bool) { v, ok := tc.env[k]; return v, ok }}
+		if got := f.Color(); got != tc.want {
+			t.Errorf("%s: Color() = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
