@@ -281,7 +281,7 @@ func propertiesAt(schemaURL string) []string {
 		if !ok {
 			return nil
 		}
-		cur = m[strings.NewReplacer("~1", "/", "~0", "~").Replace(seg)]
+		cur = m[pointerUnescape(seg)]
 	}
 	m, _ := cur.(map[string]any)
 	props, _ := m["properties"].(map[string]any)
@@ -300,7 +300,7 @@ func (t *tree) lookup(p string) any {
 		return cur
 	}
 	for _, seg := range strings.Split(p[1:], "/") {
-		seg = strings.NewReplacer("~1", "/", "~0", "~").Replace(seg)
+		seg = pointerUnescape(seg)
 		switch c := cur.(type) {
 		case map[string]any:
 			cur = c[seg]

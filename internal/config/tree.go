@@ -73,7 +73,17 @@ func (t *tree) add(p Pos, ptr, msg, hint string) {
 }
 
 func pointerEscape(s string) string {
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
+	if !strings.ContainsAny(s, "~/") {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}
+
+func pointerUnescape(s string) string {
+	if !strings.Contains(s, "~") {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~1", "/"), "~0", "~")
 }
 
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
@@ -356,7 +366,7 @@ func (t *tree) display(ptr string) string {
 	if i < 0 {
 		return ""
 	}
-	seg := strings.NewReplacer("~1", "/", "~0", "~").Replace(ptr[i+1:])
+	seg := pointerUnescape(ptr[i+1:])
 	return childDisplay(t.display(ptr[:i]), seg)
 }
 

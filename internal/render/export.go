@@ -21,7 +21,11 @@ func Export(r *Result, appName, dir string, force bool) ([]string, error) {
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
-	files, err := ChartFiles(appName, r.Values)
+	values, err := r.ValuesYAML()
+	if err != nil {
+		return nil, err
+	}
+	files, err := ChartFiles(appName, values)
 	if err != nil {
 		return nil, err
 	}

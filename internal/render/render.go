@@ -2,11 +2,14 @@ package render
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"path"
 	"slices"
+	"sort"
+	"strconv"
 	"strings"
 
 	"helm.sh/helm/v3/pkg/chart"
@@ -55,8 +58,6 @@ type Result struct {
 	Objects []Object
 	// Chart is the chart the project was rendered through, values included.
 	Chart *chart.Chart
-	// Values is the chart values as YAML (values.yaml of the exported chart).
-	Values []byte
 	// Namespace is the namespace rendered into.
 	Namespace string
 }
@@ -76,19 +77,45 @@ func Render(p *config.Project, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	valuesYAML, err := yaml.Marshal(vals)
-	if err != nil {
-		return nil, fmt.Errorf("encoding chart values: %w", err)
-	}
-	ch, err := LoadChart(p.Name, valuesYAML)
+	valuesMap, err := toMap(vals)
 	if err != nil {
 		return nil, err
 	}
+	ch, err := LoadChart(p.Name, nil)
+	if err != nil {
+		return nil, err
+	}
+	ch.Values = valuesMap
 	manifest, objects, err := renderChart(ch, p.Name, ns)
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Manifest: manifest, Objects: objects, Chart: ch, Values: valuesYAML, Namespace: ns}, nil
+	return &Result{Manifest: manifest, Objects: objects, Chart: ch, Namespace: ns}, nil
+}
+
+// toMap converts typed values to the generic form Helm gives templates.
+// Helm reads values.yaml with sigs.k8s.io/yaml, which goes through JSON, so
+// a JSON round trip yields exactly the map `helm template` sees for the
+// exported values.yaml (numbers as float64, and so on).
+func toMap(v *Values) (map[string]any, error) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encoding chart values: %w", err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("encoding chart values: %w", err)
+	}
+	return m, nil
+}
+
+// ValuesYAML is the chart values as YAML: values.yaml of the exported chart.
+func (r *Result) ValuesYAML() ([]byte, error) {
+	out, err := yaml.Marshal(r.Chart.Values)
+	if err != nil {
+		return nil, fmt.Errorf("encoding chart values: %w", err)
+	}
+	return out, nil
 }
 
 // Namespace resolves the namespace a project renders into.
@@ -154,7 +181,9 @@ func ChartFiles(appName string, valuesYAML []byte) ([]*loader.BufferedFile, erro
 		case "Chart.yaml":
 			data = chartYAML(appName, data)
 		case "values.yaml":
-			data = append([]byte(valuesHeader), valuesYAML...)
+			if valuesYAML != nil {
+				data = append([]byte(valuesHeader), valuesYAML...)
+			}
 		}
 		files = append(files, &loader.BufferedFile{Name: name, Data: data})
 		return nil
@@ -193,6 +222,85 @@ func LoadChart(appName string, valuesYAML []byte) (*chart.Chart, error) {
 	return ch, nil
 }
 
+// sortManifests orders rendered documents as Helm's
+// releaseutil.SortManifests does (files by path, documents in file order,
+// then stably by releaseutil.InstallOrder, unknown kinds last by name),
+// reading each document's head with a line scan instead of a YAML parse:
+// the chart's templates write heads in one fixed form. A test checks the
+// result against Helm's sorter.
+func sortManifests(files map[string]string) []Object {
+	paths := make([]string, 0, len(files))
+	for p := range files {
+		paths = append(paths, p)
+	}
+	slices.Sort(paths)
+	var objects []Object
+	for _, p := range paths {
+		if strings.HasPrefix(path.Base(p), "_") || strings.TrimSpace(files[p]) == "" {
+			continue
+		}
+		docs := releaseutil.SplitManifests(files[p])
+		keys := make([]string, 0, len(docs))
+		for k := range docs {
+			keys = append(keys, k)
+		}
+		sort.Sort(releaseutil.BySplitManifestsOrder(keys))
+		for _, k := range keys {
+			o := Object{Source: p, YAML: []byte(docs[k])}
+			o.APIVersion, o.Kind, o.Name, o.Namespace = head(docs[k])
+			objects = append(objects, o)
+		}
+	}
+	rank := make(map[string]int, len(releaseutil.InstallOrder))
+	for i, k := range releaseutil.InstallOrder {
+		rank[k] = i
+	}
+	sort.SliceStable(objects, func(i, j int) bool {
+		a, aok := rank[objects[i].Kind]
+		b, bok := rank[objects[j].Kind]
+		switch {
+		case !aok && !bok:
+			return objects[i].Kind < objects[j].Kind
+		case !aok:
+			return false
+		case !bok:
+			return true
+		}
+		return a < b
+	})
+	return objects
+}
+
+// head reads apiVersion, kind, metadata.name and metadata.namespace.
+func head(doc string) (apiVersion, kind, name, namespace string) {
+	inMeta := false
+	for line := range strings.SplitSeq(doc, "\n") {
+		switch {
+		case strings.HasPrefix(line, "apiVersion: "):
+			apiVersion = unquote(line[len("apiVersion: "):])
+		case strings.HasPrefix(line, "kind: "):
+			kind = unquote(line[len("kind: "):])
+		case line == "metadata:":
+			inMeta = true
+		case inMeta && strings.HasPrefix(line, "  name: "):
+			name = unquote(line[len("  name: "):])
+		case inMeta && strings.HasPrefix(line, "  namespace: "):
+			namespace = unquote(line[len("  namespace: "):])
+		case line != "" && line[0] != ' ' && line[0] != '#':
+			inMeta = false
+		}
+	}
+	return apiVersion, kind, name, namespace
+}
+
+func unquote(s string) string {
+	s = strings.TrimSpace(s)
+	if u, err := strconv.Unquote(s); err == nil {
+		return u
+	}
+	return strings.Trim(s, "'")
+}
+
 // renderChart renders like `helm template NAME CHART -n NS`: Helm's engine,
 // Helm's install order, Helm's document format.
 func renderChart(ch *chart.Chart, release, ns string) ([]byte, []Object, error) {
@@ -212,28 +320,10 @@ func renderChart(ch *chart.Chart, release, ns string) ([]byte, []Object, error) 
 			delete(files, k)
 		}
 	}
-	_, manifests, err := releaseutil.SortManifests(files, nil, releaseutil.InstallOrder)
-	if err != nil {
-		return nil, nil, fmt.Errorf("sorting rendered manifests: %w", err)
-	}
+	objects := sortManifests(files)
 	var b bytes.Buffer
-	objects := make([]Object, 0, len(manifests))
-	for _, m := range manifests {
-		fmt.Fprintf(&b, "---\n# Source: %s\n%s\n", m.Name, m.Content)
-		obj := Object{Kind: m.Head.Kind, APIVersion: m.Head.Version, Source: m.Name, YAML: []byte(m.Content)}
-		if m.Head.Metadata != nil {
-			obj.Name = m.Head.Metadata.Name
-		}
-		var meta struct {
-			Metadata struct {
-				Namespace string `json:"namespace"`
-			} `json:"metadata"`
-		}
-		if err := yaml.Unmarshal(obj.YAML, &meta); err != nil {
-			return nil, nil, fmt.Errorf("parsing rendered %s: %w", path.Base(m.Name), err)
-		}
-		obj.Namespace = meta.Metadata.Namespace
-		objects = append(objects, obj)
+	for _, o := range objects {
+		fmt.Fprintf(&b, "---\n# Source: %s\n%s\n", o.Source, o.YAML)
 	}
 	out := append(bytes.TrimSpace(b.Bytes()), '\n')
 	return out, objects, nil
