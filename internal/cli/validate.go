@@ -164,7 +164,7 @@ func (o *ValidateOptions) Run(ctx context.Context) error {
 		if c.Environment != "" {
 			what = "environment " + c.Environment
 		}
-		fmt.Fprintf(o.ErrOut, "%s %s: %s is valid (%d services, %d objects)\n", o.f.paint("ok", green), o.f.ConfigPath(), what, c.Services, c.Objects)
+		fmt.Fprintf(o.ErrOut, "%s %s: %s is valid (%s, %s)\n", o.f.paint("ok", green), o.f.ConfigPath(), what, plural(c.Services, "service"), plural(c.Objects, "object"))
 	}
 	return nil
 }
@@ -179,3 +179,10 @@ type silentError struct{ err error }
 
 func (e *silentError) Error() string { return e.err.Error() }
 func (e *silentError) Unwrap() error { return e.err }
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

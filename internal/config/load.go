@@ -61,6 +61,7 @@ func Parse(file string, data []byte, opts Options) (*Project, []*Warning, error)
 	t.checkOverlays()
 	if opts.Env != "" {
 		t.applyEnv(opts.Env)
+		t.errs = append(t.errs, t.envErrs[opts.Env]...)
 	}
 	p, err := t.decode()
 	if err != nil {

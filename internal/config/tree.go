@@ -17,13 +17,20 @@ import (
 // was written. Values are addressed by JSON pointer, as the schema
 // validator reports them.
 type tree struct {
-	file   string
-	root   any
-	val    map[string]Pos    // pointer → position of the value
-	key    map[string]Pos    // pointer → position of the mapping key naming it
-	disp   map[string]string // pointer → display path (services.web.ports[0])
-	errs   Errors
-	getenv func(string) (string, bool)
+	file string
+	root any
+	val  map[string]Pos    // pointer → position of the value
+	key  map[string]Pos    // pointer → position of the mapping key naming it
+	disp map[string]string // pointer → display path (services.web.ports[0])
+	errs Errors
+	// envErrs are ${VAR} problems inside environments.NAME, reported only
+	// when that environment is selected: production's secrets need not be
+	// set for a local render.
+	envErrs map[string]Errors
+	// nodes counts converted values, to stop alias bombs
+	// (a: &a [*b, *b, …]) that expand exponentially.
+	nodes int
+	getenv  func(string) (string, bool)
 	// secret marks pointers whose values must never be quoted in messages.
 	secret func(ptr string) bool
 }
@@ -98,11 +105,21 @@ func childDisplay(parent, key string) string {
 	return parent + "." + key
 }
 
-const maxDepth = 64
+const (
+	maxDepth = 64
+	maxNodes = 200_000
+)
 
 func (t *tree) convert(n *yaml.Node, ptr, disp string, depth int) any {
 	if depth > maxDepth {
 		t.add(Pos{n.Line, n.Column}, ptr, "the document nests too deeply", "berth.yaml never needs more than a few levels")
+		return nil
+	}
+	t.nodes++
+	if t.nodes == maxNodes {
+		t.add(Pos{n.Line, n.Column}, ptr, "the document expands to more than 200,000 values", "check YAML aliases (*name): each use copies the anchored value")
+	}
+	if t.nodes >= maxNodes {
 		return nil
 	}
 	t.disp[ptr] = disp
@@ -236,8 +253,21 @@ func (t *tree) interpolate(s string, p Pos, ptr string) (string, bool) {
 		return s, true
 	}
 	out, problems := expand(s, t.getenv)
+	env := ""
+	if rest, ok := strings.CutPrefix(ptr, "/environments/"); ok {
+		env, _, _ = strings.Cut(rest, "/")
+		env = pointerUnescape(env)
+	}
 	for _, pr := range problems {
-		t.add(p, ptr, pr.msg, pr.hint)
+		e := &Error{File: t.file, Pos: p, Path: t.disp[ptr], Msg: pr.msg, Hint: pr.hint}
+		if env != "" {
+			if t.envErrs == nil {
+				t.envErrs = map[string]Errors{}
+			}
+			t.envErrs[env] = append(t.envErrs[env], e)
+			continue
+		}
+		t.errs = append(t.errs, e)
 	}
 	return out, len(problems) == 0
 }
