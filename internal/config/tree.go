@@ -29,8 +29,8 @@ type tree struct {
 	envErrs map[string]Errors
 	// nodes counts converted values, to stop alias bombs
 	// (a: &a [*b, *b, …]) that expand exponentially.
-	nodes int
-	getenv  func(string) (string, bool)
+	nodes  int
+	getenv func(string) (string, bool)
 	// secret marks pointers whose values must never be quoted in messages.
 	secret func(ptr string) bool
 }
