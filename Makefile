@@ -1,0 +1,56 @@
+# berth — developer tasks. `make demo` and `make test` are the README's two
+# setup commands; .ci/run calls `make test`.
+
+GO      ?= go
+BIN     := $(CURDIR)/bin
+TOOLS   := $(BIN)/tools
+PKG     := github.com/berth-dev/berth
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
+DATE    ?= $(shell git log -1 --format=%cI 2>/dev/null)
+LDFLAGS := -s -w -X $(PKG)/internal/version.Version=$(VERSION) -X $(PKG)/internal/version.Commit=$(COMMIT) -X $(PKG)/internal/version.Date=$(DATE)
+
+# The Helm CLI used by interop tests is the version go.mod pins.
+HELM_VERSION = $(shell $(GO) list -m -f '{{.Version}}' helm.sh/helm/v3)
+HELM         = $(TOOLS)/helm-$(HELM_VERSION)/helm
+
+export PATH := $(TOOLS)/bin:$(PATH)
+
+.PHONY: all build test demo bench fuzz tools fmt-check vet clean help
+
+all: build
+
+help: ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+build: ## build bin/berth with version stamping
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/berth ./cmd/berth
+
+tools: $(HELM) ## install the tools tests use (Helm CLI) into bin/tools
+	@mkdir -p $(TOOLS)/bin && ln -sf $(HELM) $(TOOLS)/bin/helm
+
+$(HELM):
+	GOBIN=$(dir $(HELM)) $(GO) install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+
+fmt-check: ## fail when gofmt would change a file
+	@out=$$(gofmt -l cmd internal charts); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet: ## go vet
+	$(GO) vet ./...
+
+test: tools fmt-check vet ## everything CI runs: gofmt, vet, all tests
+	$(GO) test -count=1 ./...
+
+demo: build ## berth's main job on an example: validate and render examples/knote
+	$(BIN)/berth validate -f examples/knote/berth.yaml
+	$(BIN)/berth render -f examples/knote/berth.yaml
+
+bench: build tools ## render benchmarks: berth vs helm template, whole process and in Go
+	scripts/bench
+
+fuzz: ## run each fuzz target for FUZZTIME (default 30s)
+	$(GO) test ./internal/config -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(or $(FUZZTIME),30s)
+	$(GO) test ./internal/config -run '^$$' -fuzz '^FuzzExpand$$' -fuzztime $(or $(FUZZTIME),30s)
+
+clean: ## remove build output
+	rm -rf $(BIN) dist
