@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	yaml "go.yaml.in/yaml/v3"
 )
 
 // testEnv is the only environment the tests expand ${VAR} against; the
@@ -353,4 +355,159 @@ func TestSecretsNeverInErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestMergeKeys compares the tree with yaml.v3's own decoding, which
+// follows the merge key spec: keys written in the mapping win over merged
+// ones, wherever << stands, and in <<: [*a, *b] the earlier map wins.
+func TestMergeKeys(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, doc string
+		bug       string
+	}{
+		{name: "merge only", doc: "a: &a {x: 1, y: 2}\nb:\n  <<: *a\n  z: 3\n"},
+		{name: "merge then override", doc: "a: &a {x: 1, y: 2}\nb:\n  <<: *a\n  y: 20\n",
+			bug: "a key written after <<: *a is reported as a duplicate"},
+		{name: "override then merge", doc: "a: &a {x: 1, y: 2}\nb:\n  y: 20\n  <<: *a\n",
+			bug: "<< overwrites keys written before it and reports them as duplicates"},
+		{name: "merge a list of maps", doc: "a: &a {x: 1}\nb: &b {x: 2, y: 2}\nc:\n  <<: [*a, *b]\n  z: 3\n",
+			bug: "<<: [*a, *b] is ignored"},
+		{name: "merge an inline map", doc: "b:\n  <<: {x: 1}\n  z: 3\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var want map[string]any
+			if err := yaml.Unmarshal([]byte(tt.doc), &want); err != nil {
+				t.Fatal(err)
+			}
+			tr := newTree("m.yaml", lookupTestEnv)
+			tr.parse([]byte(tt.doc))
+			var problems []string
+			if len(tr.errs) > 0 {
+				problems = append(problems, "errors: "+tr.errs.Error())
+			}
+			if diff := cmp.Diff(normalizeYAML(want), tr.root); diff != "" {
+				problems = append(problems, "tree differs from yaml.v3 (-want +got):\n"+diff)
+			}
+			if tt.bug != "" {
+				knownBug(t, tt.bug, problems)
+				return
+			}
+			for _, p := range problems {
+				t.Error(p)
+			}
+		})
+	}
+}
+
+// normalizeYAML turns yaml.v3's generic decoding into the tree's types.
+func normalizeYAML(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			x[k] = normalizeYAML(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = normalizeYAML(e)
+		}
+	case int:
+		return int64(x)
+	}
+	return v
+}
+
+// TestNumberOutOfRange checks where a number too large for its field is
+// reported.
+func TestNumberOutOfRange(t *testing.T) {
+	t.Parallel()
+	doc := "apiVersion: berth/v1\nname: shop\nservices:\n  web:\n    image: nginx:1.27\n    replicas: 3000000000\n"
+	_, _, err := Parse("berth.yaml", []byte(doc), Options{LookupEnv: lookupTestEnv})
+	var list Errors
+	if !errors.As(err, &list) || len(list) != 1 {
+		t.Fatalf("want one error, got %v", err)
+	}
+	e := list[0]
+	var problems []string
+	if e.Pos != (Pos{6, 15}) || e.Path != "services.web.replicas" {
+		problems = append(problems, fmt.Sprintf("reported at %d:%d %s, want 6:15 services.web.replicas:\n%v", e.Pos.Line, e.Pos.Col, e.Path, e))
+	}
+	if e.Hint == "" {
+		problems = append(problems, "no hint")
+	}
+	knownBug(t, "int32 overflow is caught by the JSON decoder, which drops map keys from the path", problems)
+}
+
+// TestUnionDidYouMean checks that a mistyped key inside the mapping form
+// of a union (strategy, env, target) gets a suggestion like any other key.
+func TestUnionDidYouMean(t *testing.T) {
+	t.Parallel()
+	var problems []string
+	for _, tc := range []struct{ service, want string }{
+		{"strategy: {type: RollingUpdate, maxSurg: 1}", `did you mean "maxSurge"?`},
+		{"env: {POD: {fieldref: metadata.name}}", `did you mean "fieldRef"?`},
+		{"env: {PW: {secretref: {name: db, key: pw}}}", `did you mean "secretRef"?`},
+	} {
+		doc := "apiVersion: berth/v1\nname: shop\nservices:\n  web:\n    image: nginx:1.27\n    " + tc.service + "\n"
+		_, _, err := Parse("berth.yaml", []byte(doc), Options{LookupEnv: lookupTestEnv})
+		var list Errors
+		if !errors.As(err, &list) || len(list) != 1 {
+			t.Errorf("%s: want one error, got %v", tc.service, err)
+			continue
+		}
+		if list[0].Hint != tc.want {
+			problems = append(problems, fmt.Sprintf("%s: hint %q, want %q", tc.service, list[0].Hint, tc.want))
+		}
+	}
+	knownBug(t, "propertiesAt cannot walk into anyOf, so union mappings get no did-you-mean", problems)
+}
+
+// TestProjectJSONRoundTrip marshals every valid project to JSON and back:
+// the second marshal must be the same and the values must survive.
+func TestProjectJSONRoundTrip(t *testing.T) {
+	t.Parallel()
+	files, _ := filepath.Glob("testdata/valid/*.yaml")
+	var problems []string
+	for _, file := range files {
+		p, _, err := Load(file, testOptions(caseName(file)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b1, err := json.Marshal(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Project
+		if err := json.Unmarshal(b1, &back); err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		b2, err := json.Marshal(&back)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(string(b1), string(b2)); diff != "" {
+			t.Errorf("%s: JSON changed on a round trip (-first +second):\n%s", file, diff)
+		}
+		for name, s := range p.Services {
+			if s.Probes == nil {
+				continue
+			}
+			for kind, pr := range map[string]*Probe{"liveness": s.Probes.Liveness, "readiness": s.Probes.Readiness, "startup": s.Probes.Startup} {
+				if pr == nil {
+					continue
+				}
+				bp := back.Services[name].Probes
+				bpr := map[string]*Probe{"liveness": bp.Liveness, "readiness": bp.Readiness, "startup": bp.Startup}[kind]
+				for field, d := range map[string][2]*Duration{"initialDelay": {pr.InitialDelay, bpr.InitialDelay}, "period": {pr.Period, bpr.Period}, "timeout": {pr.Timeout, bpr.Timeout}} {
+					if d[0] != nil && d[0].D != d[1].D {
+						problems = append(problems, fmt.Sprintf("%s: services.%s.probes.%s.%s %q is %v, %v after a JSON round trip", file, name, kind, field, d[0].Raw, d[0].D, d[1].D))
+					}
+				}
+			}
+		}
+	}
+	slices.Sort(problems)
+	knownBug(t, "Duration marshals a number of seconds as a string, which unmarshals to 0", problems)
 }
