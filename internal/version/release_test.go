@@ -41,8 +41,18 @@ func TestGoreleaserConfig(t *testing.T) {
 			NameTemplate string `json:"name_template"`
 		} `json:"checksum"`
 	}
-	if err := yaml.UnmarshalStrict(data, &cfg); err != nil {
+	if err := yaml.Unmarshal(data, &cfg); err != nil {
 		t.Fatalf("goreleaser.yaml: %v", err)
+	}
+	var top map[string]any
+	if err := yaml.Unmarshal(data, &top); err != nil {
+		t.Fatal(err)
+	}
+	known := []string{"version", "project_name", "before", "builds", "archives", "checksum", "snapshot", "changelog", "release", "dist", "env"}
+	for k := range top {
+		if !slices.Contains(known, k) {
+			t.Errorf("unexpected top-level key %q in goreleaser.yaml", k)
+		}
 	}
 	if cfg.Version != 2 {
 		t.Errorf("version = %d, want 2 (GoReleaser v2 format)", cfg.Version)
