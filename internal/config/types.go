@@ -181,6 +181,8 @@ type Service struct {
 	Autoscale *Autoscale `json:"autoscale,omitempty"`
 	// Ingress routes external HTTP traffic to one of the service's ports.
 	Ingress *Ingress `json:"ingress,omitempty"`
+	// SecurityContext sets the user, group and filesystem rights the pods run with.
+	SecurityContext *SecurityContext `json:"securityContext,omitempty"`
 	// ImagePullPolicy is IfNotPresent, Always or Never.
 	ImagePullPolicy string `json:"imagePullPolicy,omitempty"`
 	// ImagePullSecrets name Secrets holding registry credentials.
@@ -567,6 +569,20 @@ type Ingress struct {
 type IngressTLS struct {
 	// SecretName holds tls.crt and tls.key.
 	SecretName string `json:"secretName"`
+}
+
+// SecurityContext is the identity and rights a service's pods run with.
+type SecurityContext struct {
+	// RunAsUser is the user ID the container runs as.
+	RunAsUser *int64 `json:"runAsUser,omitempty"`
+	// RunAsGroup is the primary group ID of the container process.
+	RunAsGroup *int64 `json:"runAsGroup,omitempty"`
+	// RunAsNonRoot refuses to start a container whose image runs as root.
+	RunAsNonRoot *bool `json:"runAsNonRoot,omitempty"`
+	// FSGroup owns mounted volumes, so a non-root process can write to a fresh disk.
+	FSGroup *int64 `json:"fsGroup,omitempty"`
+	// ReadOnlyRootFilesystem mounts the container's root filesystem read-only.
+	ReadOnlyRootFilesystem *bool `json:"readOnlyRootFilesystem,omitempty"`
 }
 
 // Toleration lets pods schedule onto nodes with a matching taint.

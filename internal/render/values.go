@@ -58,6 +58,8 @@ type ServiceValues struct {
 	ImagePullSecrets []string                          `json:"imagePullSecrets,omitempty"`
 	NodeSelector     map[string]string                 `json:"nodeSelector,omitempty"`
 	Tolerations      []corev1.Toleration               `json:"tolerations,omitempty"`
+	PodSecurity      *corev1.PodSecurityContext        `json:"podSecurityContext,omitempty"`
+	Security         *corev1.SecurityContext           `json:"securityContext,omitempty"`
 	Labels           map[string]string                 `json:"labels,omitempty"`
 	Annotations      map[string]string                 `json:"annotations,omitempty"`
 	PodAnnotations   map[string]string                 `json:"podAnnotations,omitempty"`
@@ -309,6 +311,14 @@ func serviceValues(p *config.Project, name string, s *config.Service, image stri
 			AccessMode:   orDefault(vol.AccessMode, "ReadWriteOnce"),
 			StorageClass: vol.StorageClass,
 		})
+	}
+	if sc := s.SecurityContext; sc != nil {
+		if sc.RunAsUser != nil || sc.RunAsGroup != nil || sc.RunAsNonRoot != nil || sc.FSGroup != nil {
+			sv.PodSecurity = &corev1.PodSecurityContext{RunAsUser: sc.RunAsUser, RunAsGroup: sc.RunAsGroup, RunAsNonRoot: sc.RunAsNonRoot, FSGroup: sc.FSGroup}
+		}
+		if sc.ReadOnlyRootFilesystem != nil {
+			sv.Security = &corev1.SecurityContext{ReadOnlyRootFilesystem: sc.ReadOnlyRootFilesystem}
+		}
 	}
 	for _, t := range s.Tolerations {
 		sv.Tolerations = append(sv.Tolerations, corev1.Toleration{

@@ -63,11 +63,19 @@ spec:
   tolerations:
     {{- toYaml . | nindent 4 }}
   {{- end }}
+  {{- with $svc.podSecurityContext }}
+  securityContext:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
   containers:
     - name: {{ .name }}
       image: {{ $svc.image | quote }}
       {{- with $svc.imagePullPolicy }}
       imagePullPolicy: {{ . }}
+      {{- end }}
+      {{- with $svc.securityContext }}
+      securityContext:
+        {{- toYaml . | nindent 8 }}
       {{- end }}
       {{- with $svc.command }}
       command:
