@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	yaml "go.yaml.in/yaml/v3"
@@ -510,4 +511,73 @@ func TestProjectJSONRoundTrip(t *testing.T) {
 	}
 	slices.Sort(problems)
 	knownBug(t, "Duration marshals a number of seconds as a string, which unmarshals to 0", problems)
+}
+
+func BenchmarkParse(b *testing.B) {
+	data, err := os.ReadFile("testdata/valid/unions.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, _, err := Parse("testdata/valid/unions.yaml", data, Options{LookupEnv: lookupTestEnv}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkCompileSchema(b *testing.B) {
+	for b.Loop() {
+		if _, err := compileSchema(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestSelfReference parses anchors that contain their own alias. yaml.v3
+// hands such cyclic node graphs over as they are; the tree must stop.
+// `<<: *self` used to recurse until the goroutine stack overflowed, a
+// crash that kills the process.
+func TestSelfReference(t *testing.T) {
+	t.Parallel()
+	const head = "apiVersion: berth/v1\nname: shop\nservices:\n  web:\n    image: nginx:1.27\n"
+	var problems []string
+	for _, tc := range []struct{ name, doc string }{
+		{"list", head + "    command: &c [x, *c]\n"},
+		{"mapping", head + "    labels: &l {a: b, c: *l}\n"},
+		{"merge", head + "    labels: &l {<<: *l}\n"},
+		{"merge in a merge list", head + "    labels: &l {a: b, <<: [*l]}\n"},
+	} {
+		_, _, err := Parse("berth.yaml", []byte(tc.doc), Options{LookupEnv: lookupTestEnv})
+		if err == nil {
+			problems = append(problems, tc.name+": no error for an anchor that contains itself")
+		}
+	}
+	knownBug(t, "a mapping that merges itself (<<: *self) is silently taken as empty", problems)
+}
+
+// TestMergeBomb parses merge keys that double at every level without a
+// value to count: the node limit never triggers, and the time is 2^levels.
+func TestMergeBomb(t *testing.T) {
+	t.Parallel()
+	if !*knownBugs {
+		t.Skip("KNOWN BUG: merge keys are not counted against maxNodes, so <<: *a, <<: *a chains take exponential time (run with -knownbugs to fail)")
+	}
+	var b strings.Builder
+	b.WriteString("apiVersion: berth/v1\nname: shop\nservices:\n  web:\n    image: nginx:1.27\n    labels:\n      a0: &a0 {}\n")
+	for i := 1; i <= 40; i++ {
+		fmt.Fprintf(&b, "      a%d: &a%d {<<: *a%d, <<: *a%d}\n", i, i, i-1, i-1)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := Parse("berth.yaml", []byte(b.String()), Options{LookupEnv: lookupTestEnv})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "expands to more than") {
+			t.Errorf("want the expansion limit error, got %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Errorf("Parse of a %d-byte merge bomb still runs after 10s", b.Len())
+	}
 }

@@ -162,7 +162,7 @@ func (t *tree) mapping(n *yaml.Node, ptr, disp string, depth int, out map[string
 			if src.Kind == yaml.AliasNode && src.Alias != nil {
 				src = src.Alias
 			}
-			if src.Kind == yaml.MappingNode {
+			if src.Kind == yaml.MappingNode && depth < maxDepth {
 				t.mapping(src, ptr, disp, depth+1, out)
 			}
 			continue
