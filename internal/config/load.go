@@ -47,7 +47,7 @@ func Parse(file string, data []byte, opts Options) (*Project, []*Warning, error)
 	t := newTree(file, lookup)
 	t.secret = isSecretPointer
 	t.parse(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
-	if len(t.errs) > 0 && t.root == nil {
+	if len(t.errs) > 0 && (t.root == nil || t.nodes >= maxNodes) {
 		return nil, nil, t.errs.sorted()
 	}
 	if _, ok := t.root.(map[string]any); !ok {

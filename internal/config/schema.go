@@ -5,8 +5,11 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
@@ -21,6 +24,11 @@ const SchemaURL = "https://berth.dev/schemas/berth-v1.json"
 // Schema returns the JSON Schema of berth.yaml, generated from this
 // package's types (see schema_gen_test.go).
 func Schema() []byte { return bytes.Clone(schemaJSON) }
+
+// compiledSchema compiles the embedded schema once per process: compiling
+// (which also checks the schema against its metaschema) costs more than
+// validating a large berth.yaml. The result is immutable.
+var compiledSchema = sync.OnceValues(compileSchema)
 
 func compileSchema() (*jsonschema.Schema, error) {
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schemaJSON))
@@ -37,7 +45,7 @@ func compileSchema() (*jsonschema.Schema, error) {
 // checkSchema validates the tree against the schema and turns every leaf
 // failure into an Error at the value's position.
 func (t *tree) checkSchema() {
-	sch, err := compileSchema()
+	sch, err := compiledSchema()
 	if err != nil {
 		t.errs = append(t.errs, &Error{File: t.file, Msg: err.Error()})
 		return
@@ -51,7 +59,47 @@ func (t *tree) checkSchema() {
 		t.errs = append(t.errs, &Error{File: t.file, Msg: err.Error()})
 		return
 	}
+	// An unquoted ${VAR} that expanded to 5432 or true is a string where
+	// the schema wants one: use the text and check again.
+	if t.coerceExpanded(ve) {
+		t.checkSchema()
+		return
+	}
 	t.schemaLeaves(ve)
+}
+
+// coerceExpanded replaces expanded values at type mismatches that accept a
+// string by their text; it reports whether it changed anything.
+func (t *tree) coerceExpanded(e *jsonschema.ValidationError) bool {
+	changed := false
+	if k, ok := e.ErrorKind.(*kind.Type); ok && slices.Contains(k.Want, "string") {
+		p := ptr(e.InstanceLocation...)
+		if text, ok := t.expanded[p]; ok {
+			t.set(p, text)
+			delete(t.expanded, p)
+			changed = true
+		}
+	}
+	for _, c := range e.Causes {
+		if t.coerceExpanded(c) {
+			changed = true
+		}
+	}
+	return changed
+}
+
+// set replaces the value a pointer names.
+func (t *tree) set(p string, v any) {
+	i := strings.LastIndexByte(p, '/')
+	parent, last := t.lookup(p[:i]), pointerUnescape(p[i+1:])
+	switch c := parent.(type) {
+	case map[string]any:
+		c[last] = v
+	case []any:
+		if n, err := strconv.Atoi(last); err == nil && n >= 0 && n < len(c) {
+			c[n] = v
+		}
+	}
 }
 
 func asValidationError(err error, out **jsonschema.ValidationError) bool {
@@ -125,6 +173,9 @@ func unionTypes(e *jsonschema.ValidationError) []string {
 
 func (t *tree) schemaError(e *jsonschema.ValidationError, unionWant []string) {
 	p := ptr(e.InstanceLocation...)
+	if t.failed[p] {
+		return // already reported where the value was read
+	}
 	pos := t.at(p)
 	v := t.lookup(p)
 	quoted := func() string {
@@ -172,8 +223,14 @@ func (t *tree) schemaError(e *jsonschema.ValidationError, unionWant []string) {
 
 func (t *tree) typeError(p string, pos Pos, got string, want []string) {
 	hint := ""
-	if slices.Contains(want, "object") && got == "string" {
+	_, fromVar := t.expanded[p]
+	if s, ok := t.lookup(p).(string); ok && slices.Contains(want, "object") && missingSpace.MatchString(s) {
+		first := strings.Fields(s)[0]
+		hint = fmt.Sprintf("YAML needs a space after the colon of each key: write `%s`", missingSpace.ReplaceAllString(first, "$1: $2"))
+	} else if slices.Contains(want, "object") && got == "string" {
 		hint = "this field takes a mapping of `key: value` lines, indented under it"
+	} else if fromVar {
+		hint = "the value comes from a ${VAR} expansion; check the variable's value"
 	} else if slices.Contains(want, "array") {
 		hint = "this field takes a list: `[a, b]` or lines starting with `- `"
 	} else if got == "string" && (slices.Contains(want, "integer") || slices.Contains(want, "number")) {
@@ -202,7 +259,22 @@ func typeWord(ty string) string {
 	return "a " + ty
 }
 
+// missingSpace matches `image:nginx`, a key and value without the space YAML needs.
+var missingSpace = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9_-]*):(\S.*)$`)
+
+// typeRank orders type names as a person would list them.
+var typeRank = map[string]int{"string": 0, "integer": 1, "number": 2, "boolean": 3, "object": 4, "array": 5, "null": 6}
+
 func orList(types []string) string {
+	types = slices.Clone(types)
+	slices.SortFunc(types, func(a, b string) int { return typeRank[a] - typeRank[b] })
+	types = slices.Compact(types)
+	if len(types) > 1 && types[len(types)-1] == "null" {
+		types = types[:len(types)-1] // "nothing" is never what to write
+	}
+	if slices.Contains(types, "integer") && slices.Contains(types, "number") {
+		types = slices.DeleteFunc(types, func(s string) bool { return s == "integer" })
+	}
 	words := make([]string, len(types))
 	for i, ty := range types {
 		words[i] = typeWord(ty)
@@ -251,11 +323,6 @@ func requiredHint(p, name string) string {
 
 // allowedKeys reads the property names of the schema that rejected a key.
 func (t *tree) allowedKeys(e *jsonschema.ValidationError) []string {
-	sch, err := compileSchema()
-	if err != nil {
-		return nil
-	}
-	_ = sch
 	return propertiesAt(e.SchemaURL)
 }
 
@@ -277,11 +344,18 @@ func propertiesAt(schemaURL string) []string {
 		if seg == "" {
 			continue
 		}
-		m, ok := cur.(map[string]any)
-		if !ok {
+		switch c := cur.(type) {
+		case map[string]any:
+			cur = c[pointerUnescape(seg)]
+		case []any: // anyOf/oneOf alternatives of a union type
+			i, err := strconv.Atoi(seg)
+			if err != nil || i < 0 || i >= len(c) {
+				return nil
+			}
+			cur = c[i]
+		default:
 			return nil
 		}
-		cur = m[pointerUnescape(seg)]
 	}
 	m, _ := cur.(map[string]any)
 	props, _ := m["properties"].(map[string]any)

@@ -2,7 +2,9 @@ package config
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"regexp"
 	"strconv"
@@ -29,19 +31,30 @@ type tree struct {
 	envErrs map[string]Errors
 	// nodes counts converted values, to stop alias bombs
 	// (a: &a [*b, *b, …]) that expand exponentially.
-	nodes  int
-	getenv func(string) (string, bool)
+	nodes int
+	// active holds the nodes being converted, to catch anchors that
+	// contain themselves.
+	active map[*yaml.Node]bool
+	// failed marks values that already have an error.
+	failed map[string]bool
+	// expanded holds the text of unquoted ${VAR} expansions that YAML
+	// typed as numbers or booleans; where the schema wants a string, the
+	// text is used instead.
+	expanded map[string]string
+	getenv   func(string) (string, bool)
 	// secret marks pointers whose values must never be quoted in messages.
 	secret func(ptr string) bool
 }
 
 func newTree(file string, getenv func(string) (string, bool)) *tree {
 	return &tree{
-		file:   file,
-		val:    map[string]Pos{},
-		key:    map[string]Pos{},
-		disp:   map[string]string{"": ""},
-		getenv: getenv,
+		file:     file,
+		val:      map[string]Pos{},
+		key:      map[string]Pos{},
+		disp:     map[string]string{"": ""},
+		failed:   map[string]bool{},
+		expanded: map[string]string{},
+		getenv:   getenv,
 	}
 }
 
@@ -49,8 +62,15 @@ func newTree(file string, getenv func(string) (string, bool)) *tree {
 // other problems are collected.
 func (t *tree) parse(data []byte) {
 	var n yaml.Node
-	if err := yaml.Unmarshal(shieldVars(data), &n); err != nil {
-		t.errs = append(t.errs, t.syntaxError(err))
+	dec := yaml.NewDecoder(bytes.NewReader(shieldVars(data)))
+	if err := dec.Decode(&n); err != nil && !errors.Is(err, io.EOF) {
+		t.errs = append(t.errs, t.syntaxError(err, data))
+		return
+	}
+	var second yaml.Node
+	if err := dec.Decode(&second); err == nil {
+		t.errs = append(t.errs, &Error{File: t.file, Pos: Pos{second.Line, second.Column},
+			Msg: "berth.yaml holds one YAML document, but a second one starts here", Hint: "remove the `---` line and what follows, or merge it into the first document"})
 		return
 	}
 	if n.Kind == 0 || len(n.Content) == 0 {
@@ -62,7 +82,9 @@ func (t *tree) parse(data []byte) {
 
 var yamlLineRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
 
-func (t *tree) syntaxError(err error) *Error {
+var unknownAnchorRE = regexp.MustCompile(`unknown anchor '([^']*)' referenced`)
+
+func (t *tree) syntaxError(err error, data []byte) *Error {
 	msg := err.Error()
 	pos := Pos{}
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
@@ -72,7 +94,20 @@ func (t *tree) syntaxError(err error) *Error {
 		}
 		msg = m[2]
 	}
-	return &Error{File: t.file, Pos: pos, Msg: "invalid YAML: " + msg, Hint: "check indentation (spaces, not tabs) and that every `key: value` has a space after the colon"}
+	hint := "check indentation (spaces, not tabs) and that every `key: value` has a space after the colon"
+	if m := unknownAnchorRE.FindStringSubmatch(msg); m != nil {
+		// yaml.v3 gives no position here: find the alias in the text.
+		if i := bytes.Index(data, []byte("*"+m[1])); i >= 0 {
+			before := data[:i]
+			pos.Line = bytes.Count(before, []byte("\n")) + 1
+			pos.Col = utf8.RuneCount(before[bytes.LastIndexByte(before, '\n')+1:]) + 1
+		}
+		hint = fmt.Sprintf("define the anchor with &%s before the alias *%s uses it", m[1], m[1])
+	}
+	if strings.Contains(msg, "found character that cannot start any token") {
+		hint = "YAML does not allow tabs for indentation; indent with spaces"
+	}
+	return &Error{File: t.file, Pos: pos, Msg: "invalid YAML: " + msg, Hint: hint}
 }
 
 func (t *tree) add(p Pos, ptr, msg, hint string) {
@@ -110,16 +145,26 @@ const (
 	maxNodes = 200_000
 )
 
-func (t *tree) convert(n *yaml.Node, ptr, disp string, depth int) any {
-	if depth > maxDepth {
-		t.add(Pos{n.Line, n.Column}, ptr, "the document nests too deeply", "berth.yaml never needs more than a few levels")
-		return nil
-	}
+// overLimit reports (once) and remembers that the document expanded past
+// maxNodes; parsing stops there.
+func (t *tree) overLimit(n *yaml.Node, ptr string) bool {
 	t.nodes++
 	if t.nodes == maxNodes {
-		t.add(Pos{n.Line, n.Column}, ptr, "the document expands to more than 200,000 values", "check YAML aliases (*name): each use copies the anchored value")
+		t.add(Pos{n.Line, n.Column}, ptr, "the document expands to more than 200,000 values", "check YAML aliases (*name) and merge keys (<<): each use copies the anchored value")
 	}
-	if t.nodes >= maxNodes {
+	return t.nodes >= maxNodes
+}
+
+func (t *tree) convert(n *yaml.Node, ptr, disp string, depth int) any {
+	if depth > maxDepth {
+		short := disp
+		if len(short) > 60 {
+			short = short[:60] + "…"
+		}
+		t.errs = append(t.errs, &Error{File: t.file, Pos: Pos{n.Line, n.Column}, Path: short, Msg: "the document nests too deeply", Hint: "berth.yaml never needs more than a few levels; check for an anchor that refers to itself"})
+		return nil
+	}
+	if t.overLimit(n, ptr) {
 		return nil
 	}
 	t.disp[ptr] = disp
@@ -131,6 +176,10 @@ func (t *tree) convert(n *yaml.Node, ptr, disp string, depth int) any {
 		if n.Alias == nil {
 			return nil
 		}
+		if t.active[n.Alias] {
+			t.errs = append(t.errs, &Error{File: t.file, Pos: Pos{n.Line, n.Column}, Path: disp, Msg: fmt.Sprintf("alias *%s refers to a value that contains it", n.Value), Hint: "an anchor cannot contain an alias to itself"})
+			return nil
+		}
 		return t.convert(n.Alias, ptr, disp, depth+1)
 	case yaml.DocumentNode:
 		if len(n.Content) == 0 {
@@ -138,6 +187,8 @@ func (t *tree) convert(n *yaml.Node, ptr, disp string, depth int) any {
 		}
 		return t.convert(n.Content[0], ptr, disp, depth+1)
 	case yaml.SequenceNode:
+		t.enter(n)
+		defer t.leave(n)
 		out := make([]any, 0, len(n.Content))
 		for i, c := range n.Content {
 			cp := ptr + "/" + strconv.Itoa(i)
@@ -154,34 +205,100 @@ func (t *tree) convert(n *yaml.Node, ptr, disp string, depth int) any {
 	return nil
 }
 
+func (t *tree) enter(n *yaml.Node) {
+	if t.active == nil {
+		t.active = map[*yaml.Node]bool{}
+	}
+	t.active[n] = true
+}
+
+func (t *tree) leave(n *yaml.Node) { delete(t.active, n) }
+
+// mapping converts a mapping node into out. Merge keys (<<: *a or
+// <<: [*a, *b]) follow the YAML merge-key rules: keys the mapping writes
+// itself win wherever they stand, and of several merged maps the first
+// wins.
 func (t *tree) mapping(n *yaml.Node, ptr, disp string, depth int, out map[string]any) {
+	if t.overLimit(n, ptr) {
+		return
+	}
+	t.enter(n)
+	defer t.leave(n)
+	var merges []*yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		if k.Kind == yaml.ScalarNode && k.Tag == "!!merge" { // <<: *anchor
-			src := v
-			if src.Kind == yaml.AliasNode && src.Alias != nil {
-				src = src.Alias
+		if k := n.Content[i]; k.Kind == yaml.ScalarNode && k.Tag == "!!merge" {
+			merges = append(merges, n.Content[i+1])
+		}
+	}
+	for _, m := range merges {
+		var sources []*yaml.Node
+		m = deref(m)
+		if m.Kind == yaml.SequenceNode {
+			for _, c := range m.Content {
+				sources = append(sources, deref(c))
 			}
-			if src.Kind == yaml.MappingNode && depth < maxDepth {
+		} else {
+			sources = append(sources, m)
+		}
+		for i := len(sources) - 1; i >= 0; i-- { // the first map wins
+			src := sources[i]
+			switch {
+			case src.Kind != yaml.MappingNode:
+				t.add(Pos{src.Line, src.Column}, ptr, "a merge key (<<) takes a mapping or a list of mappings", "write <<: *anchor where the anchor names a mapping")
+			case t.active[src] || depth >= maxDepth:
+				t.add(Pos{src.Line, src.Column}, ptr, "a merge key (<<) merges a mapping into itself", "an anchor cannot merge itself")
+			default:
 				t.mapping(src, ptr, disp, depth+1, out)
 			}
+		}
+	}
+	own := map[string]Pos{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind == yaml.ScalarNode && k.Tag == "!!merge" {
 			continue
 		}
 		if k.Kind != yaml.ScalarNode {
 			t.add(Pos{k.Line, k.Column}, ptr, "a mapping key must be a plain name", "write keys as `name: value`")
 			continue
 		}
-		k.Value = unshieldVars(k.Value)
-		cp := ptr + "/" + pointerEscape(k.Value)
-		if _, dup := out[k.Value]; dup {
-			if prev, ok := t.key[cp]; ok && prev.Line != 0 {
-				t.add(Pos{k.Line, k.Column}, ptr, fmt.Sprintf("key %q is defined twice (first at line %d)", k.Value, prev.Line), "remove one of them; YAML keeps only one")
+		key := unshieldVars(k.Value)
+		cp := ptr + "/" + pointerEscape(key)
+		if prev, dup := own[key]; dup {
+			t.errs = append(t.errs, &Error{File: t.file, Pos: Pos{k.Line, k.Column}, Path: childDisplay(disp, key),
+				Msg: fmt.Sprintf("key %q is defined twice (first at line %d)", key, prev.Line), Hint: "remove one of them; YAML keeps only one"})
+		}
+		own[key] = Pos{k.Line, k.Column}
+		if _, merged := out[key]; merged && len(merges) > 0 {
+			for _, m := range []map[string]Pos{t.val, t.key} { // the merged value's positions give way to this one's
+				for p := range m {
+					if strings.HasPrefix(p, cp+"/") {
+						delete(m, p)
+					}
+				}
 			}
 		}
+		delete(t.val, cp)
 		t.key[cp] = Pos{k.Line, k.Column}
-		delete(t.val, cp) // a merged or duplicate key takes the new position
-		out[k.Value] = t.convert(v, cp, childDisplay(disp, k.Value), depth+1)
+		out[key] = t.convert(v, cp, childDisplay(disp, key), depth+1)
 	}
+}
+
+func deref(n *yaml.Node) *yaml.Node {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n
+}
+
+// isEnvValue reports whether a pointer names an env value
+// (services.S.env.K, also inside an environment overlay).
+func isEnvValue(p string) bool {
+	segs := strings.Split(p, "/")
+	if len(segs) > 3 && segs[1] == "environments" {
+		segs = segs[2:]
+	}
+	return len(segs) == 5 && segs[1] == "services" && segs[3] == "env"
 }
 
 func (t *tree) scalar(n *yaml.Node, ptr string) any {
@@ -190,12 +307,22 @@ func (t *tree) scalar(n *yaml.Node, ptr string) any {
 	if n.Tag == "!!str" || n.Tag == "" || n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
 		s, ok := t.interpolate(n.Value, p, ptr)
 		if !ok {
+			t.markFailed(ptr)
 			return s
 		}
-		if n.Style == 0 && s != n.Value {
-			return resolvePlain(s)
+		if n.Style == 0 && s != n.Value && !isEnvValue(ptr) {
+			v := resolvePlain(s)
+			if _, isString := v.(string); !isString {
+				t.expanded[ptr] = s
+			}
+			return v
 		}
 		return s
+	}
+	if n.Tag != "!!null" && isEnvValue(ptr) {
+		// Environment values are strings; keep numbers and booleans as
+		// written (010 stays 010, not 8).
+		return n.Value
 	}
 	switch n.Tag {
 	case "!!null":
@@ -218,7 +345,12 @@ func (t *tree) scalar(n *yaml.Node, ptr string) any {
 		var f float64
 		if err := n.Decode(&f); err == nil {
 			if math.IsNaN(f) || math.IsInf(f, 0) {
-				t.add(p, ptr, fmt.Sprintf("%q is not a finite number", n.Value), "write a plain number")
+				what := fmt.Sprintf("%q", n.Value)
+				if t.secret != nil && t.secret(ptr) {
+					what = "the value"
+				}
+				t.add(p, ptr, what+" is not a finite number", "write a plain number, or quote it to make it a string")
+				t.markFailed(ptr)
 				return nil
 			}
 			return f
@@ -227,6 +359,10 @@ func (t *tree) scalar(n *yaml.Node, ptr string) any {
 	// timestamps, binary and custom tags are kept as written
 	return n.Value
 }
+
+// markFailed records a value that already has an error, so the schema
+// check does not report it a second time.
+func (t *tree) markFailed(ptr string) { t.failed[ptr] = true }
 
 // resolvePlain gives an unquoted scalar that came from ${VAR} expansion the
 // type YAML would have given it had it been written out: replicas: ${N}
@@ -253,6 +389,12 @@ func (t *tree) interpolate(s string, p Pos, ptr string) (string, bool) {
 		return s, true
 	}
 	out, problems := expand(s, t.getenv)
+	if len(problems) > 0 && t.secret != nil && t.secret(ptr) {
+		// The text of a secret value must not reach a message.
+		for i := range problems {
+			problems[i].msg = problems[i].redacted
+		}
+	}
 	env := ""
 	if rest, ok := strings.CutPrefix(ptr, "/environments/"); ok {
 		env, _, _ = strings.Cut(rest, "/")
@@ -272,7 +414,7 @@ func (t *tree) interpolate(s string, p Pos, ptr string) (string, bool) {
 	return out, len(problems) == 0
 }
 
-type expandProblem struct{ msg, hint string }
+type expandProblem struct{ msg, hint, redacted string }
 
 // expand performs the substitution; it is separate from the tree so the
 // fuzzer can drive it directly.
@@ -298,8 +440,9 @@ func expand(s string, getenv func(string) (string, bool)) (string, []expandProbl
 		end := strings.IndexByte(s[i+2:], '}')
 		if end < 0 {
 			problems = append(problems, expandProblem{
-				msg:  fmt.Sprintf("unterminated variable reference %q", s[i:]),
-				hint: "close it with }, or write $$ for a literal $",
+				msg:      fmt.Sprintf("unterminated variable reference %q", s[i:]),
+				redacted: "unterminated variable reference in the value",
+				hint:     "close it with }, or write $$ for a literal $",
 			})
 			b.WriteString(s[i:])
 			break
@@ -309,8 +452,9 @@ func expand(s string, getenv func(string) (string, bool)) (string, []expandProbl
 		name, op, arg := splitVar(expr)
 		if !envNameRE.MatchString(name) {
 			problems = append(problems, expandProblem{
-				msg:  fmt.Sprintf("invalid variable name %q in ${%s}", name, expr),
-				hint: "variable names are letters, digits and _; write $$ for a literal $",
+				msg:      fmt.Sprintf("invalid variable name %q in ${%s}", name, expr),
+				redacted: "invalid variable name in a ${...} reference of the value",
+				hint:     "variable names are letters, digits and _; write $$ for a literal $",
 			})
 			continue
 		}
@@ -326,21 +470,27 @@ func expand(s string, getenv func(string) (string, bool)) (string, []expandProbl
 			}
 		case ":?":
 			if !set || val == "" {
-				msg := arg
-				if msg == "" {
-					msg = "is required"
+				state := "is not set"
+				if set {
+					state = "is empty"
+				}
+				msg := fmt.Sprintf("environment variable %s %s", name, state)
+				if arg != "" {
+					msg += ": " + arg
 				}
 				problems = append(problems, expandProblem{
-					msg:  fmt.Sprintf("environment variable %s is not set: %s", name, msg),
-					hint: fmt.Sprintf("export %s=... before running berth", name),
+					msg:      msg,
+					redacted: msg,
+					hint:     fmt.Sprintf("export %s=... before running berth", name),
 				})
 				continue
 			}
 		default:
 			if !set {
 				problems = append(problems, expandProblem{
-					msg:  fmt.Sprintf("environment variable %s is not set", name),
-					hint: fmt.Sprintf("export %s=... before running berth, or give a default: ${%s:-value}", name, name),
+					msg:      fmt.Sprintf("environment variable %s is not set", name),
+					redacted: fmt.Sprintf("environment variable %s is not set", name),
+					hint:     fmt.Sprintf("export %s=... before running berth, or give a default: ${%s:-value}", name, name),
 				})
 				continue
 			}

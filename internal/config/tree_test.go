@@ -11,18 +11,25 @@ import (
 func TestExpand(t *testing.T) {
 	t.Parallel()
 	unset := func(name string) expandProblem {
-		return expandProblem{"environment variable " + name + " is not set",
-			"export " + name + "=... before running berth, or give a default: ${" + name + ":-value}"}
+		return expandProblem{msg: "environment variable " + name + " is not set",
+			hint:     "export " + name + "=... before running berth, or give a default: ${" + name + ":-value}",
+			redacted: "environment variable " + name + " is not set"}
 	}
 	badName := func(name, expr string) expandProblem {
-		return expandProblem{"invalid variable name \"" + name + "\" in ${" + expr + "}",
-			"variable names are letters, digits and _; write $$ for a literal $"}
+		return expandProblem{msg: "invalid variable name \"" + name + "\" in ${" + expr + "}",
+			hint:     "variable names are letters, digits and _; write $$ for a literal $",
+			redacted: "invalid variable name in a ${...} reference of the value"}
 	}
 	required := func(name, msg string) expandProblem {
-		return expandProblem{"environment variable " + name + " is not set: " + msg, "export " + name + "=... before running berth"}
+		m := "environment variable " + name + " is not set"
+		if msg != "" {
+			m += ": " + msg
+		}
+		return expandProblem{msg: m, hint: "export " + name + "=... before running berth", redacted: m}
 	}
 	unterminated := func(rest string) expandProblem {
-		return expandProblem{"unterminated variable reference \"" + rest + "\"", "close it with }, or write $$ for a literal $"}
+		return expandProblem{msg: "unterminated variable reference \"" + rest + "\"", hint: "close it with }, or write $$ for a literal $",
+			redacted: "unterminated variable reference in the value"}
 	}
 	tests := []struct {
 		in       string
@@ -65,7 +72,7 @@ func TestExpand(t *testing.T) {
 		// Required.
 		{in: "${TAG:?set TAG}", want: "1.4.2"},
 		{in: "${UNSET:?set it to the image tag}", want: "", problems: []expandProblem{required("UNSET", "set it to the image tag")}},
-		{in: "${EMPTY:?}", want: "", problems: []expandProblem{required("EMPTY", "is required")}},
+		{in: "${EMPTY:?}", want: "", problems: []expandProblem{{msg: "environment variable EMPTY is empty", hint: "export EMPTY=... before running berth", redacted: "environment variable EMPTY is empty"}}},
 		{in: "a${UNSET:?x}b", want: "ab", problems: []expandProblem{required("UNSET", "x")}},
 
 		// Unset without default.
