@@ -13,6 +13,8 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 )
 
 //go:embed berth.schema.json
@@ -216,8 +218,12 @@ func (t *tree) schemaError(e *jsonschema.ValidationError, unionWant []string) {
 			hint = fmt.Sprintf("did you mean %q? (one of: %s)", s, strings.Join(want, ", "))
 		}
 		t.errs = append(t.errs, &Error{File: t.file, Pos: pos, Path: t.display(p), Msg: fmt.Sprintf("%s is not a valid value", quoted()), Hint: hint})
+	case *kind.Maximum:
+		t.errs = append(t.errs, &Error{File: t.file, Pos: pos, Path: t.display(p), Msg: fmt.Sprintf("%s is too large (at most %s)", k.Got.RatString(), k.Want.RatString()), Hint: "Kubernetes stores this as a 32-bit number"})
+	case *kind.Minimum:
+		t.errs = append(t.errs, &Error{File: t.file, Pos: pos, Path: t.display(p), Msg: fmt.Sprintf("%s is too small (at least %s)", k.Got.RatString(), k.Want.RatString())})
 	default:
-		t.errs = append(t.errs, &Error{File: t.file, Pos: pos, Path: t.display(p), Msg: e.ErrorKind.LocalizedString(nil)})
+		t.errs = append(t.errs, &Error{File: t.file, Pos: pos, Path: t.display(p), Msg: e.ErrorKind.LocalizedString(message.NewPrinter(language.English))})
 	}
 }
 

@@ -41,6 +41,10 @@ func generateSchema(t *testing.T) []byte {
 				s := scalar("string", "number")
 				s.Description = "A Kubernetes quantity such as 100m, 0.5, 128Mi or 10Gi."
 				return s
+			case reflect.TypeFor[int32]():
+				// Kubernetes counts and ports are int32: bound them here so an
+				// overflow is reported at its value, not by the decoder.
+				return &jsonschema.Schema{Type: "integer", Minimum: json.Number("-2147483648"), Maximum: json.Number("2147483647")}
 			case reflect.TypeFor[IntOrPercent]():
 				s := scalar("string", "integer")
 				s.Description = "A count such as 1, or a percentage such as 25%."

@@ -3,7 +3,7 @@ package config
 // suggest returns the candidate closest to s when it is close enough to be
 // a likely typo, or "".
 func suggest(s string, candidates []string) string {
-	best, bestD := "", len(s)/2+2
+	best, bestD := "", len(s)/3+2
 	for _, c := range candidates {
 		if d := distance(s, c); d < bestD {
 			best, bestD = c, d

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -16,7 +17,7 @@ type Project struct {
 	APIVersion string `json:"apiVersion"`
 	// Name is the application name (DNS-1123 label); it names the Helm release.
 	Name string `json:"name"`
-	// Namespace the application is deployed to; the kube context's namespace when empty.
+	// Namespace the application is deployed to (default: the -n flag, else "default").
 	Namespace string `json:"namespace,omitempty"`
 	// Registry is the repository prefix for images berth builds, e.g. localhost:5000/team.
 	Registry string `json:"registry,omitempty"`
@@ -205,7 +206,7 @@ type Build struct {
 	Context string `json:"context,omitempty"`
 	// Dockerfile is the Dockerfile path, relative to the context (default Dockerfile).
 	Dockerfile string `json:"dockerfile,omitempty"`
-	// Builder is auto (default), berth, docker, podman, buildah or minikube.
+	// Builder is auto (default), berth, docker, podman, buildah, nerdctl or minikube.
 	Builder string `json:"builder,omitempty"`
 	// Target is the Dockerfile stage to build.
 	Target string `json:"target,omitempty"`
@@ -427,8 +428,13 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// MarshalJSON writes the text as written.
-func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(d.Raw) }
+// MarshalJSON writes the text as written: a number stays a number.
+func (d Duration) MarshalJSON() ([]byte, error) {
+	if _, err := strconv.ParseFloat(d.Raw, 64); err == nil {
+		return []byte(d.Raw), nil
+	}
+	return json.Marshal(d.Raw)
+}
 
 // Seconds rounds up to whole seconds, as Kubernetes probe fields take.
 func (d Duration) Seconds() int32 {
@@ -556,7 +562,7 @@ type Ingress struct {
 	// PathType is Prefix (default), Exact or ImplementationSpecific.
 	PathType string `json:"pathType,omitempty"`
 	// Port is a port name or number of the service (default: its first port).
-	Port PortRef `json:"port,omitempty"`
+	Port PortRef `json:"port,omitzero"`
 	// ClassName is the IngressClass, e.g. nginx.
 	ClassName string `json:"className,omitempty"`
 	// TLS terminates HTTPS with a certificate Secret.
@@ -646,11 +652,24 @@ func (s *Service) MaxReplicas() int32 {
 	return s.EffectiveReplicas()
 }
 
+// EffectiveName is the port's name, or for an unnamed port its protocol
+// and number, e.g. tcp-8080: the name berth gives it in the manifests.
+func (p Port) EffectiveName() string {
+	if p.Name != "" {
+		return p.Name
+	}
+	proto := p.Protocol
+	if proto == "" {
+		proto = "TCP"
+	}
+	return strings.ToLower(proto) + "-" + strconv.Itoa(int(p.Port))
+}
+
 // Port returns the port a reference names, or nil.
 func (s *Service) Port(ref PortRef) *Port {
 	for i := range s.Ports {
 		p := &s.Ports[i]
-		if ref.Name != "" && p.Name == ref.Name {
+		if ref.Name != "" && p.EffectiveName() == ref.Name {
 			return p
 		}
 		if ref.Name == "" && (p.Port == ref.Number || p.TargetPort == ref.Number) {
