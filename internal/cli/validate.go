@@ -105,7 +105,9 @@ func (o *ValidateOptions) Run(ctx context.Context) error {
 	}
 	var firstErr error
 	for _, env := range envs {
-		p, warnings, err := config.Load(o.f.ConfigPath(), config.Options{Env: env, LookupEnv: o.f.LookupEnv})
+		// Checking every environment: their unset ${VAR}s are warnings.
+		all := o.f.Env == "" && env != ""
+		p, warnings, err := config.Load(o.f.ConfigPath(), config.Options{Env: env, LookupEnv: o.f.LookupEnv, UnsetVarsWarn: all})
 		for _, w := range warnings {
 			report.Problems = append(report.Problems, problem("warning", env, w))
 		}

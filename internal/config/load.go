@@ -21,6 +21,10 @@ type Options struct {
 	Env string
 	// LookupEnv resolves ${VAR} references; os.LookupEnv when nil.
 	LookupEnv func(string) (string, bool)
+	// UnsetVarsWarn reports unset ${VAR}s inside the selected environment
+	// as warnings instead of errors: `berth validate` checks every
+	// environment, and production's secrets need not be set to do that.
+	UnsetVarsWarn bool
 }
 
 // Load reads, checks and defaults a config file. On any problem it returns
@@ -59,9 +63,14 @@ func Parse(file string, data []byte, opts Options) (*Project, []*Warning, error)
 		return nil, nil, t.errs.sorted()
 	}
 	t.checkOverlays()
+	var envWarnings []*Warning
 	if opts.Env != "" {
 		t.applyEnv(opts.Env)
-		t.errs = append(t.errs, t.envErrs[opts.Env]...)
+		if opts.UnsetVarsWarn {
+			envWarnings = t.envErrs[opts.Env]
+		} else {
+			t.errs = append(t.errs, t.envErrs[opts.Env]...)
+		}
 	}
 	p, err := t.decode()
 	if err != nil {
@@ -73,7 +82,7 @@ func Parse(file string, data []byte, opts Options) (*Project, []*Warning, error)
 	if len(t.errs) > 0 {
 		return nil, nil, t.errs.sorted()
 	}
-	return p, Errors(v.warnings).sorted(), nil
+	return p, append(Errors(v.warnings), envWarnings...).sorted(), nil
 }
 
 func isSecretPointer(p string) bool {
@@ -170,7 +179,7 @@ func (t *tree) merge(dst, src map[string]any, dstPtr, srcPtr string) {
 	for _, k := range sortedKeys(src) {
 		sv := src[k]
 		dp, sp := dstPtr+"/"+pointerEscape(k), srcPtr+"/"+pointerEscape(k)
-		if sm, ok := sv.(map[string]any); ok {
+		if sm, ok := sv.(map[string]any); ok && !replacedWhole(dp) {
 			if dm, ok := dst[k].(map[string]any); ok {
 				t.merge(dm, sm, dp, sp)
 				continue
@@ -179,6 +188,22 @@ func (t *tree) merge(dst, src map[string]any, dstPtr, srcPtr string) {
 		dst[k] = sv
 		t.movePositions(sp, dp)
 	}
+}
+
+// replacedWhole reports values an overlay replaces instead of merging
+// into: the one-of forms (a target, a strategy, an env value, a probe),
+// where keeping keys of the base would mix two forms.
+func replacedWhole(p string) bool {
+	segs := strings.Split(p, "/")[1:]
+	switch {
+	case len(segs) == 1:
+		return segs[0] == "target"
+	case len(segs) == 3 && segs[0] == "services":
+		return segs[2] == "strategy"
+	case len(segs) == 4 && segs[0] == "services":
+		return segs[2] == "env" || segs[2] == "probes"
+	}
+	return false
 }
 
 // movePositions makes every value under src known under dst too.

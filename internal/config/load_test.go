@@ -43,6 +43,8 @@ var caseEnv = map[string]string{
 	"overlay_var_unset_selected": "production",
 	"overlay":                    "production",
 	"overlay_replaces_list":      "staging",
+	"overlay_replace":            "production",
+	"overlay_strategy_mixed":     "production",
 }
 
 func testOptions(name string) Options {
@@ -174,6 +176,7 @@ var wantWarnings = map[string][]string{
 		"8:38: services.web.autoscale.cpu: autoscale on cpu without resources.requests.cpu",
 		"8:50: services.web.autoscale.memory: autoscale on memory without resources.requests.memory",
 		"11:15: services.cache.stateful: stateful service has no volumes",
+		"14:15: services.files.volumes[0]: volume \"data\" is ReadWriteOnce and the service rolls out with RollingUpdate",
 	},
 }
 

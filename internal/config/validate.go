@@ -57,7 +57,7 @@ func (v *validator) run() {
 		v.dnsSubdomain(sp, name, "secret name")
 		for _, key := range sortedKeys(p.Secrets[name]) {
 			if errs := validation.IsConfigMapKey(key); len(errs) > 0 {
-				v.errorAtKey(ptr("secrets", name, key), fmt.Sprintf("invalid secret key %q: %s", key, strings.Join(errs, "; ")), "keys are letters, digits, '-', '_' and '.'")
+				v.errorAtKey(ptr("secrets", name, key), fmt.Sprintf("invalid secret key %q: %s", key, nameProblem(errs)), "keys are letters, digits, '-', '_' and '.'")
 			}
 		}
 	}
@@ -128,7 +128,15 @@ func nameProblem(errs []string) string {
 	for _, e := range errs {
 		switch {
 		case strings.Contains(e, "regex used for validation"):
-			out = append(out, "only lowercase letters, digits and '-' (and '.' where allowed), starting and ending with a letter or digit")
+			// apimachinery ends its messages with the regular expression
+			// and examples; keep the sentence before them.
+			if i := strings.Index(e, " (e.g."); i > 0 {
+				e = e[:i]
+			}
+			if i := strings.Index(e, ", regex used"); i > 0 {
+				e = e[:i]
+			}
+			out = append(out, e)
 		default:
 			out = append(out, e)
 		}
@@ -177,6 +185,7 @@ func (v *validator) service(name string, s *Service) {
 	v.volumes(sp, name, s)
 	v.autoscale(sp, s)
 	v.ingress(sp, s)
+	v.securityContext(sp, s)
 	for i, sec := range s.ImagePullSecrets {
 		v.dnsSubdomain(ptr("services", name, "imagePullSecrets", strconv.Itoa(i)), sec, "image pull secret name")
 	}
@@ -187,10 +196,10 @@ func (v *validator) service(name string, s *Service) {
 		for _, k := range sortedKeys(m.kv) {
 			kp := ptr("services", name, m.field, k)
 			if errs := validation.IsQualifiedName(k); len(errs) > 0 {
-				v.errorAtKey(kp, fmt.Sprintf("invalid label key %q: %s", k, strings.Join(errs, "; ")), "label keys are [prefix/]name with letters, digits, '-', '_' and '.'")
+				v.errorAtKey(kp, fmt.Sprintf("invalid label key %q: %s", k, nameProblem(errs)), "label keys are [prefix/]name with letters, digits, '-', '_' and '.'")
 			}
 			if errs := validation.IsValidLabelValue(m.kv[k]); len(errs) > 0 {
-				v.errorAt(kp, fmt.Sprintf("invalid label value %q: %s", m.kv[k], strings.Join(errs, "; ")), "label values are at most 63 letters, digits, '-', '_' and '.'")
+				v.errorAt(kp, fmt.Sprintf("invalid label value %q: %s", m.kv[k], nameProblem(errs)), "label values are at most 63 letters, digits, '-', '_' and '.'")
 			}
 			if m.field == "labels" && strings.HasPrefix(k, "app.kubernetes.io/") {
 				v.errorAtKey(kp, fmt.Sprintf("label %q is set by berth", k), "berth manages the app.kubernetes.io/ labels; pick another key")
@@ -229,7 +238,7 @@ func (v *validator) ports(sp string, s *Service) {
 		pp := sp + "/ports/" + strconv.Itoa(i)
 		if pt.Name != "" {
 			if errs := validation.IsValidPortName(pt.Name); len(errs) > 0 {
-				v.errorAt(pp+"/name", fmt.Sprintf("invalid port name %q: %s", pt.Name, strings.Join(errs, "; ")), "port names are at most 15 lowercase letters, digits and '-', with at least one letter, e.g. http")
+				v.errorAt(pp+"/name", fmt.Sprintf("invalid port name %q: %s", pt.Name, nameProblem(errs)), "port names are at most 15 lowercase letters, digits and '-', with at least one letter, e.g. http")
 			}
 			if j, dup := names[pt.Name]; dup {
 				v.errorAt(pp+"/name", fmt.Sprintf("port name %q is already used by ports[%d]", pt.Name, j), "give each port its own name")
@@ -277,7 +286,7 @@ func (v *validator) env(sp string, s *Service) {
 	for _, k := range sortedKeys(s.Env) {
 		ep := sp + "/env/" + pointerEscape(k)
 		if errs := validation.IsEnvVarName(k); len(errs) > 0 {
-			v.errorAtKey(ep, fmt.Sprintf("invalid environment variable name %q: %s", k, strings.Join(errs, "; ")), "use letters, digits, '_', '-' and '.'")
+			v.errorAtKey(ep, fmt.Sprintf("invalid environment variable name %q: %s", k, nameProblem(errs)), "use letters, digits, '_', '-' and '.'")
 		}
 		e := s.Env[k]
 		refs := 0
@@ -533,6 +542,9 @@ func (v *validator) volumes(sp, name string, s *Service) {
 	mounts := map[string]int{}
 	for i, vol := range s.Volumes {
 		vp := sp + "/volumes/" + strconv.Itoa(i)
+		if vol.Name == ConfigFilesVolume {
+			v.errorAt(vp+"/name", fmt.Sprintf("volume name %q is reserved for configFiles", vol.Name), "pick another name, e.g. data")
+		}
 		if errs := validation.IsDNS1123Label(vol.Name); len(errs) > 0 {
 			v.errorAt(vp+"/name", fmt.Sprintf("invalid volume name %q: %s", vol.Name, nameProblem(errs)), "use lowercase letters, digits and '-', e.g. data")
 		}
@@ -570,6 +582,15 @@ func (v *validator) volumes(sp, name string, s *Service) {
 					"  - stateful: true: a StatefulSet gives each replica its own volume (databases, queues)\n"+
 					"  - replicas: 1 with strategy: Recreate: one pod, replaced by stopping the old one first\n"+
 					"  - accessMode: ReadWriteMany with a storage class that supports it (NFS, CephFS, EFS), or keep the data in a shared store (object storage, a database)")
+		}
+	}
+	if !s.Stateful && len(s.Volumes) > 0 && s.MaxReplicas() == 1 && (s.Strategy == nil || s.Strategy.Type != StrategyRecreate) {
+		for i, vol := range s.Volumes {
+			if m := orDefault(vol.AccessMode, "ReadWriteOnce"); m == "ReadWriteOnce" || m == "ReadWriteOncePod" {
+				v.warn(sp+"/volumes/"+strconv.Itoa(i), fmt.Sprintf("volume %q is %s and the service rolls out with RollingUpdate", vol.Name, m),
+					"a rolling update starts the new pod before the old one stops; on another node it waits for the volume (Multi-Attach error) and the rollout stalls. Add `strategy: Recreate`")
+				break
+			}
 		}
 	}
 	if s.Stateful && len(s.Volumes) == 0 {
@@ -645,8 +666,27 @@ func (v *validator) ingress(sp string, s *Service) {
 	}
 }
 
+// ConfigFilesVolume is the pod volume that holds a service's configFiles.
+const ConfigFilesVolume = "berth-files"
+
 // checkNames reports objects of one kind that would get the same name.
 func (v *validator) checkNames() {
+	claims := map[string]string{}
+	for _, name := range sortedKeys(v.p.Services) {
+		s := v.p.Services[name]
+		if s == nil || s.Stateful {
+			continue
+		}
+		for i, vol := range s.Volumes {
+			claim := name + "-" + vol.Name
+			if other, ok := claims[claim]; ok {
+				v.errorAt(ptr("services", name, "volumes", strconv.Itoa(i), "name"),
+					fmt.Sprintf("the claim for this volume would be named %q, like the one of %s", claim, other),
+					"claims are named SERVICE-VOLUME; rename this volume")
+			}
+			claims[claim] = fmt.Sprintf("service %q", name)
+		}
+	}
 	for _, name := range sortedKeys(v.p.Services) {
 		s := v.p.Services[name]
 		if s != nil && s.Stateful && s.Expose != ExposeHeadless {
@@ -663,4 +703,22 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
+}
+
+func (v *validator) securityContext(sp string, s *Service) {
+	sc := s.SecurityContext
+	if sc == nil {
+		return
+	}
+	for _, f := range []struct {
+		field string
+		id    *int64
+	}{{"runAsUser", sc.RunAsUser}, {"runAsGroup", sc.RunAsGroup}, {"fsGroup", sc.FSGroup}} {
+		if f.id != nil && *f.id < 0 {
+			v.errorAt(sp+"/securityContext/"+f.field, fmt.Sprintf("%s cannot be negative", f.field), "user and group IDs are 0 or more")
+		}
+	}
+	if sc.RunAsNonRoot != nil && *sc.RunAsNonRoot && sc.RunAsUser != nil && *sc.RunAsUser == 0 {
+		v.errorAt(sp+"/securityContext/runAsUser", "runAsUser: 0 is root, but runAsNonRoot is true", "pick a non-zero user ID, or drop runAsNonRoot")
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"golang.org/x/crypto/scrypt"
 	"os"
 	"path"
 	"path/filepath"
@@ -169,8 +170,9 @@ func buildValues(p *config.Project, images map[string]string, redact bool) (*Val
 			AllowVolumeExpansion: sc.AllowVolumeExpansion,
 		}
 	}
+	sums := map[string]string{}
 	for name, s := range p.Services {
-		sv, err := serviceValues(p, name, s, images[name])
+		sv, err := serviceValues(p, name, s, images[name], sums)
 		if err != nil {
 			return nil, err
 		}
@@ -179,7 +181,7 @@ func buildValues(p *config.Project, images map[string]string, redact bool) (*Val
 	return v, nil
 }
 
-func serviceValues(p *config.Project, name string, s *config.Service, image string) (*ServiceValues, error) {
+func serviceValues(p *config.Project, name string, s *config.Service, image string, sums map[string]string) (*ServiceValues, error) {
 	sv := &ServiceValues{
 		Stateful:         s.Stateful,
 		Image:            image,
@@ -196,7 +198,6 @@ func serviceValues(p *config.Project, name string, s *config.Service, image stri
 	}
 	for i, pt := range s.Ports {
 		pv := PortValues{
-			Name:       pt.Name,
 			Port:       pt.Port,
 			TargetPort: pt.TargetPort,
 			Protocol:   orDefault(pt.Protocol, "TCP"),
@@ -205,9 +206,7 @@ func serviceValues(p *config.Project, name string, s *config.Service, image stri
 		if pv.TargetPort == 0 {
 			pv.TargetPort = pv.Port
 		}
-		if pv.Name == "" {
-			pv.Name = DefaultPortName(s.Ports[i])
-		}
+		pv.Name = s.Ports[i].EffectiveName()
 		sv.Ports = append(sv.Ports, pv)
 	}
 	sv.Expose = s.Expose
@@ -278,7 +277,11 @@ func serviceValues(p *config.Project, name string, s *config.Service, image stri
 		sv.ConfigFiles = cf
 		podAnnotations[ChecksumConfigAnnotation] = sum
 	}
-	if sum := secretsChecksum(p, s); sum != "" {
+	sum, err := secretsChecksum(p, s, sums)
+	if err != nil {
+		return nil, err
+	}
+	if sum != "" {
 		podAnnotations[ChecksumSecretsAnnotation] = sum
 	}
 	if len(podAnnotations) > 0 {
@@ -353,12 +356,6 @@ func portIndex(s *config.Service, ref config.PortRef) int {
 		}
 	}
 	return -1
-}
-
-// DefaultPortName names an unnamed port after its protocol and number,
-// e.g. tcp-8080, so probes, Services and Ingresses can refer to it.
-func DefaultPortName(p config.Port) string {
-	return strings.ToLower(orDefault(p.Protocol, "TCP")) + "-" + fmt.Sprint(p.Port)
 }
 
 func optional(b bool) *bool {
@@ -511,9 +508,13 @@ func configFiles(p *config.Project, name string, s *config.Service) (*ConfigFile
 	return cf, hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// secretsChecksum hashes the app-level secrets a service uses, so changing
-// a secret value rolls the pods that read it.
-func secretsChecksum(p *config.Project, s *config.Service) string {
+// secretsChecksum fingerprints the app-level secrets a service uses, so
+// changing a secret value rolls the pods that read it. Pod annotations are
+// readable by anyone who may read pods, so the fingerprint is scrypt, not a
+// bare SHA-256: confirming a guessed weak password offline costs
+// milliseconds per guess instead of nanoseconds. sums memoises the result
+// per distinct secret set within one render.
+func secretsChecksum(p *config.Project, s *config.Service, sums map[string]string) (string, error) {
 	used := map[string]bool{}
 	for _, e := range s.Env {
 		if e.SecretRef != nil {
@@ -532,7 +533,7 @@ func secretsChecksum(p *config.Project, s *config.Service) string {
 		}
 	}
 	if len(names) == 0 {
-		return ""
+		return "", nil
 	}
 	slices.Sort(names)
 	h := sha256.New()
@@ -547,7 +548,16 @@ func secretsChecksum(p *config.Project, s *config.Service) string {
 			fmt.Fprintf(h, "%s\x00%s\x00%d\x00%s\x00", n, k, len(v), v)
 		}
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	digest := string(h.Sum(nil))
+	if sum, ok := sums[digest]; ok {
+		return sum, nil
+	}
+	key, err := scrypt.Key([]byte(digest), []byte("berth-secrets/"+p.Name+"/"+strings.Join(names, ",")), 1<<10, 8, 1, 32)
+	if err != nil {
+		return "", fmt.Errorf("fingerprinting secrets: %w", err)
+	}
+	sums[digest] = hex.EncodeToString(key)
+	return sums[digest], nil
 }
 
 // imageVersion derives the app.kubernetes.io/version label from an image
