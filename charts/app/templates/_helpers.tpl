@@ -4,9 +4,9 @@ subset (name, instance, component) and never change between revisions.
 Call with (dict "root" $ "name" SERVICE "svc" VALUES).
 */}}
 {{- define "berth.selectorLabels" -}}
-app.kubernetes.io/name: {{ .root.Chart.Name }}
-app.kubernetes.io/instance: {{ .root.Release.Name }}
-app.kubernetes.io/component: {{ .name }}
+app.kubernetes.io/name: {{ .root.Chart.Name | quote }}
+app.kubernetes.io/instance: {{ .root.Release.Name | quote }}
+app.kubernetes.io/component: {{ .name | quote }}
 {{- end }}
 
 {{- define "berth.labels" -}}
@@ -22,14 +22,14 @@ app.kubernetes.io/version: {{ . | quote }}
 
 {{/* Labels of app-level objects (Secrets, StorageClasses). */}}
 {{- define "berth.appLabels" -}}
-app.kubernetes.io/name: {{ .Chart.Name }}
-app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/name: {{ .Chart.Name | quote }}
+app.kubernetes.io/instance: {{ .Release.Name | quote }}
 app.kubernetes.io/managed-by: berth
 {{- end }}
 
 {{- define "berth.metadata" -}}
-name: {{ .objName }}
-namespace: {{ .root.Release.Namespace }}
+name: {{ .objName | quote }}
+namespace: {{ .root.Release.Namespace | quote }}
 labels:
   {{- include "berth.labels" . | nindent 2 }}
 {{- with .svc.annotations }}
@@ -52,7 +52,7 @@ spec:
   {{- with $svc.imagePullSecrets }}
   imagePullSecrets:
     {{- range . }}
-    - name: {{ . }}
+    - name: {{ . | quote }}
     {{- end }}
   {{- end }}
   {{- with $svc.nodeSelector }}
@@ -68,7 +68,7 @@ spec:
     {{- toYaml . | nindent 4 }}
   {{- end }}
   containers:
-    - name: {{ .name }}
+    - name: {{ .name | quote }}
       image: {{ $svc.image | quote }}
       {{- with $svc.imagePullPolicy }}
       imagePullPolicy: {{ . }}
@@ -88,7 +88,7 @@ spec:
       {{- with $svc.ports }}
       ports:
         {{- range . }}
-        - name: {{ .name }}
+        - name: {{ .name | quote }}
           containerPort: {{ .targetPort }}
           protocol: {{ .protocol }}
         {{- end }}
@@ -120,10 +120,10 @@ spec:
       {{- if or $svc.volumes $svc.configFiles }}
       volumeMounts:
         {{- range $svc.volumes }}
-        - name: {{ .name }}
-          mountPath: {{ .mountPath }}
+        - name: {{ .name | quote }}
+          mountPath: {{ .mountPath | quote }}
           {{- with .subPath }}
-          subPath: {{ . }}
+          subPath: {{ . | quote }}
           {{- end }}
           {{- if .readOnly }}
           readOnly: true
@@ -132,8 +132,8 @@ spec:
         {{- with $svc.configFiles }}
         {{- range .files }}
         - name: berth-files
-          mountPath: {{ .mountPath }}
-          subPath: {{ .key }}
+          mountPath: {{ .mountPath | quote }}
+          subPath: {{ .key | quote }}
           readOnly: true
         {{- end }}
         {{- end }}
@@ -143,14 +143,14 @@ spec:
   {{- if or $claims $svc.configFiles }}
   volumes:
     {{- range $claims }}
-    - name: {{ .name }}
+    - name: {{ .name | quote }}
       persistentVolumeClaim:
-        claimName: {{ .claimName }}
+        claimName: {{ .claimName | quote }}
     {{- end }}
     {{- with $svc.configFiles }}
     - name: berth-files
       configMap:
-        name: {{ .name }}
+        name: {{ .name | quote }}
     {{- end }}
   {{- end }}
 {{- end }}
@@ -160,7 +160,7 @@ spec:
 accessModes:
   - {{ .accessMode }}
 {{- with .storageClass }}
-storageClassName: {{ . }}
+storageClassName: {{ . | quote }}
 {{- end }}
 resources:
   requests:
