@@ -3,6 +3,7 @@ package testcluster_test
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -68,6 +69,9 @@ func TestNodes(t *testing.T) {
 func TestDeploymentBecomesAvailable(t *testing.T) {
 	c := testcluster.Require(t, cluster)
 	ns := c.Namespace(t)
+	if !strings.HasPrefix(ns, "testdeploymentbecomesavailable-") {
+		t.Errorf("namespace %q is not named after the test", ns)
+	}
 	cs := c.Clientset(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
