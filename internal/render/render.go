@@ -328,3 +328,29 @@ func renderChart(ch *chart.Chart, release, ns string) ([]byte, []Object, error) 
 	out := append(bytes.TrimSpace(b.Bytes()), '\n')
 	return out, objects, nil
 }
+
+// Split parses a manifest stream, as Render returns it or a release record
+// holds it, back into objects (Source from the "# Source:" lines).
+func Split(manifest string) []Object {
+	docs := releaseutil.SplitManifests(manifest)
+	keys := make([]string, 0, len(docs))
+	for k := range docs {
+		keys = append(keys, k)
+	}
+	sort.Sort(releaseutil.BySplitManifestsOrder(keys))
+	out := make([]Object, 0, len(keys))
+	for _, k := range keys {
+		doc := docs[k]
+		o := Object{YAML: []byte(doc)}
+		if first, rest, ok := strings.Cut(doc, "\n"); ok && strings.HasPrefix(first, "# Source: ") {
+			o.Source = strings.TrimPrefix(first, "# Source: ")
+			o.YAML = []byte(rest)
+		}
+		o.APIVersion, o.Kind, o.Name, o.Namespace = head(string(o.YAML))
+		if o.Kind == "" {
+			continue
+		}
+		out = append(out, o)
+	}
+	return out
+}

@@ -62,3 +62,27 @@ func TestSortMatchesHelm(t *testing.T) {
 		t.Errorf("only %d objects rendered", len(got))
 	}
 }
+
+func TestSplitRoundTrip(t *testing.T) {
+	t.Parallel()
+	replicas := int32(2)
+	p := &config.Project{Name: "app", Services: map[string]*config.Service{
+		"web": {Image: "nginx:1", Replicas: &replicas, Ports: []config.Port{{Name: "http", Port: 80}}},
+	}}
+	r, err := Render(p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := Split(string(r.Manifest))
+	type row struct{ Source, APIVersion, Kind, Name, Namespace, YAML string }
+	var want, have []row
+	for _, o := range r.Objects {
+		want = append(want, row{o.Source, o.APIVersion, o.Kind, o.Name, o.Namespace, string(o.YAML)})
+	}
+	for _, o := range got {
+		have = append(have, row{o.Source, o.APIVersion, o.Kind, o.Name, o.Namespace, string(o.YAML)})
+	}
+	if diff := cmp.Diff(want, have); diff != "" {
+		t.Errorf("Split(Render()) differs (-render +split):\n%s", diff)
+	}
+}

@@ -1,0 +1,243 @@
+package kube
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/dynamic"
+	"golang.org/x/sync/errgroup"
+)
+
+// Action is what applying did to an object, in kubectl's words.
+type Action string
+
+// Actions.
+const (
+	Created    Action = "created"
+	Configured Action = "configured"
+	Unchanged  Action = "unchanged"
+	Pruned     Action = "pruned"
+	Kept       Action = "kept"
+)
+
+// DryRun modes, as kubectl's --dry-run.
+const (
+	DryRunNone   = ""
+	DryRunClient = "client"
+	DryRunServer = "server"
+)
+
+// Result is the outcome for one object.
+type Result struct {
+	Ref    Ref    `json:"object"`
+	Action Action `json:"result"`
+	DryRun string `json:"dryRun,omitempty"`
+	// Note explains a kept object.
+	Note string `json:"note,omitempty"`
+	// Object is the live object after apply (nil for dry-run=client and prune).
+	Object *unstructured.Unstructured `json:"-"`
+}
+
+// String reads like kubectl: deployment.apps/web configured (server dry run).
+func (r Result) String() string {
+	s := r.Ref.String() + " " + string(r.Action)
+	if r.DryRun != "" {
+		s += " (" + r.DryRun + " dry run)"
+	}
+	if r.Note != "" {
+		s += ": " + r.Note
+	}
+	return s
+}
+
+// ApplyOptions tune Apply.
+type ApplyOptions struct {
+	// Force takes over fields other field managers own.
+	Force bool
+	// DryRun is DryRunNone, DryRunClient or DryRunServer.
+	DryRun string
+	// Parallel bounds the objects applied at once (default 16).
+	Parallel int
+	// Report is called for each object as it is applied (from several goroutines, serialised).
+	Report func(Result)
+}
+
+// Apply server-side applies objects round by round (see level), objects of
+// a round in parallel. An object's result compares its resourceVersion
+// before and after: a new object is created, a changed one configured, one
+// the apply did not change unchanged.
+func (c *Client) Apply(ctx context.Context, objs []*unstructured.Unstructured, opts ApplyOptions) ([]Result, error) {
+	if opts.Parallel <= 0 {
+		opts.Parallel = 16
+	}
+	var mu sync.Mutex
+	results := make([]Result, len(objs))
+	report := func(i int, r Result) {
+		mu.Lock()
+		defer mu.Unlock()
+		results[i] = r
+		if opts.Report != nil {
+			opts.Report(r)
+		}
+	}
+	for lv := 0; lv <= 2; lv++ {
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(opts.Parallel)
+		for i, o := range objs {
+			if level(o.GetKind()) != lv {
+				continue
+			}
+			g.Go(func() error {
+				r, err := c.applyOne(gctx, o, opts)
+				if err != nil {
+					return err
+				}
+				report(i, r)
+				return nil
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return compact(results), err
+		}
+	}
+	return results, nil
+}
+
+func compact(rs []Result) []Result {
+	out := rs[:0]
+	for _, r := range rs {
+		if r.Action != "" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Resource returns the dynamic client for an object's kind and namespace.
+func (c *Client) Resource(r Ref) (dynamic.ResourceInterface, error) {
+	m, err := c.Mapper.RESTMapping(r.GVK().GroupKind(), r.Version)
+	if err != nil {
+		if meta.IsNoMatchError(err) {
+			c.Mapper.Reset() // a CRD may have just been created
+			m, err = c.Mapper.RESTMapping(r.GVK().GroupKind(), r.Version)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("the cluster does not serve %s: %w", r.GVK(), err)
+		}
+	}
+	if m.Scope.Name() == meta.RESTScopeNameNamespace {
+		return c.Dynamic.Resource(m.Resource).Namespace(r.Namespace), nil
+	}
+	return c.Dynamic.Resource(m.Resource), nil
+}
+
+func (c *Client) applyOne(ctx context.Context, o *unstructured.Unstructured, opts ApplyOptions) (Result, error) {
+	ref := RefOf(o)
+	res, err := c.Resource(ref)
+	if err != nil {
+		return Result{}, err
+	}
+	before, err := res.Get(ctx, ref.Name, metav1.GetOptions{})
+	switch {
+	case apierrors.IsNotFound(err):
+		before = nil
+	case err != nil:
+		return Result{}, fmt.Errorf("reading %s: %w", ref, err)
+	}
+	r := Result{Ref: ref, DryRun: opts.DryRun}
+	if opts.DryRun == DryRunClient {
+		r.Action = Configured
+		if before == nil {
+			r.Action = Created
+		}
+		return r, nil
+	}
+	data, err := json.Marshal(o.Object)
+	if err != nil {
+		return Result{}, err
+	}
+	po := metav1.PatchOptions{FieldManager: FieldManager, Force: &opts.Force}
+	if opts.DryRun == DryRunServer {
+		po.DryRun = []string{metav1.DryRunAll}
+	}
+	after, err := res.Patch(ctx, ref.Name, types.ApplyPatchType, data, po)
+	if err != nil {
+		if apierrors.IsConflict(err) {
+			return Result{}, conflictError(ref, err)
+		}
+		return Result{}, fmt.Errorf("applying %s: %w", ref, err)
+	}
+	r.Object = after
+	switch {
+	case before == nil:
+		r.Action = Created
+	case before.GetResourceVersion() == after.GetResourceVersion():
+		r.Action = Unchanged
+	default:
+		r.Action = Configured
+	}
+	return r, nil
+}
+
+// ConflictError is a server-side apply conflict: another field manager
+// owns fields berth sets.
+type ConflictError struct {
+	Ref    Ref
+	Fields []string // e.g. ".spec.replicas owned by \"kubectl-scale\""
+	Err    error
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("applying %s: fields are owned by another tool: %s", e.Ref, strings.Join(e.Fields, "; "))
+}
+
+func (e *ConflictError) Unwrap() error { return e.Err }
+
+// Hint explains the usual cause and the way out.
+func (e *ConflictError) Hint() string {
+	return "someone changed these fields with another tool (kubectl scale, kubectl edit, kubectl apply, a controller);\n" +
+		"re-run with --force-conflicts to take them back for berth.yaml, or change berth.yaml to match and leave them to the other tool"
+}
+
+func conflictError(ref Ref, err error) error {
+	ce := &ConflictError{Ref: ref, Err: err}
+	var se apierrors.APIStatus
+	if errors.As(err, &se) && se.Status().Details != nil {
+		for _, cause := range se.Status().Details.Causes {
+			if cause.Type == metav1.CauseTypeFieldManagerConflict {
+				ce.Fields = append(ce.Fields, fmt.Sprintf("%s (%s)", cause.Field, cause.Message))
+			}
+		}
+	}
+	if len(ce.Fields) == 0 {
+		ce.Fields = []string{err.Error()}
+	}
+	return ce
+}
+
+// EnsureNamespace creates the namespace when it does not exist and reports
+// whether it did.
+func (c *Client) EnsureNamespace(ctx context.Context, name string, labels map[string]string) (bool, error) {
+	_, err := c.Clientset.CoreV1().Namespaces().Get(ctx, name, metav1.GetOptions{})
+	if err == nil {
+		return false, nil
+	}
+	if !apierrors.IsNotFound(err) {
+		return false, fmt.Errorf("reading namespace %s: %w", name, err)
+	}
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels}}
+	if _, err := c.Clientset.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{FieldManager: FieldManager}); err != nil && !apierrors.IsAlreadyExists(err) {
+		return false, fmt.Errorf("creating namespace %s: %w", name, err)
+	}
+	return true, nil
+}

@@ -1,0 +1,72 @@
+package kube
+
+import (
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/discovery/cached/memory"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/restmapper"
+)
+
+// FieldManager is the server-side apply field manager berth uses.
+const FieldManager = "berth"
+
+// Client holds the clients of one berth command.
+type Client struct {
+	Config    *rest.Config
+	Clientset kubernetes.Interface
+	Dynamic   dynamic.Interface
+	Mapper    meta.ResettableRESTMapper
+	// Namespace is the kube context's namespace ("" when it sets none).
+	Namespace string
+}
+
+// NewClient builds a Client from kubectl-style flags.
+func NewClient(getter genericclioptions.RESTClientGetter) (*Client, error) {
+	cfg, err := getter.ToRESTConfig()
+	if err != nil {
+		return nil, fmt.Errorf("reading the kubeconfig: %w", err)
+	}
+	ns, _, err := getter.ToRawKubeConfigLoader().Namespace()
+	if err != nil {
+		ns = ""
+	}
+	c, err := NewClientFromConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	c.Namespace = ns
+	return c, nil
+}
+
+// NewClientFromConfig builds a Client from a REST config. Rate limits are
+// raised so a parallel apply is not throttled client-side; discovery runs
+// once, lazily, and is cached in memory for the command.
+func NewClientFromConfig(cfg *rest.Config) (*Client, error) {
+	cfg = rest.CopyConfig(cfg)
+	if cfg.QPS == 0 || cfg.QPS < 100 {
+		cfg.QPS = 100
+	}
+	if cfg.Burst < 200 {
+		cfg.Burst = 200
+	}
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("building the Kubernetes client: %w", err)
+	}
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("building the dynamic client: %w", err)
+	}
+	disc, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("building the discovery client: %w", err)
+	}
+	mapper := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disc))
+	return &Client{Config: cfg, Clientset: cs, Dynamic: dyn, Mapper: mapper}, nil
+}

@@ -1,0 +1,196 @@
+package kube
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/fluxcd/cli-utils/pkg/kstatus/polling/event"
+	"github.com/fluxcd/cli-utils/pkg/kstatus/status"
+	"github.com/fluxcd/cli-utils/pkg/kstatus/watcher"
+	"github.com/fluxcd/cli-utils/pkg/object"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// Progress is the state of one object while berth waits for it.
+type Progress struct {
+	Ref     Ref           `json:"object"`
+	Status  status.Status `json:"status"`
+	Message string        `json:"message,omitempty"`
+	// Ready and Desired count pods of workloads (Deployment, StatefulSet, DaemonSet).
+	Ready   int64     `json:"ready"`
+	Desired int64     `json:"desired"`
+	Since   time.Time `json:"since"`
+}
+
+// Done reports a settled object.
+func (p Progress) Done() bool { return p.Status == status.CurrentStatus }
+
+// WaitOptions tune Wait.
+type WaitOptions struct {
+	// Timeout bounds the whole wait (default 5 minutes).
+	Timeout time.Duration
+	// OnUpdate is called whenever an object's progress changes.
+	OnUpdate func(Progress)
+	// Check is called every CheckInterval for each object not yet ready;
+	// an error stops the wait at once: waiting longer would not help.
+	Check func(context.Context, Progress) error
+	// CheckInterval defaults to 2 s.
+	CheckInterval time.Duration
+}
+
+// WaitError says which objects did not become ready and why the wait stopped.
+type WaitError struct {
+	NotReady []Progress
+	// TimedOut is set when the timeout ran out.
+	TimedOut bool
+	// Err is the terminal failure a Check found, or the context's error.
+	Err error
+}
+
+func (e *WaitError) Error() string {
+	names := make([]string, len(e.NotReady))
+	for i, p := range e.NotReady {
+		names[i] = p.Ref.String()
+	}
+	if e.TimedOut {
+		return fmt.Sprintf("timed out waiting for %d objects to become ready: %v", len(names), names)
+	}
+	return fmt.Sprintf("%d objects did not become ready (%v): %v", len(names), names, e.Err)
+}
+
+func (e *WaitError) Unwrap() error { return e.Err }
+
+// Waited reports whether Wait watches objects of this kind: workloads and
+// the objects whose status kstatus reads. Config and accounts are ready
+// when they exist; claims are bound when their pods run; a LoadBalancer
+// address depends on the cluster having a load-balancer controller.
+func Waited(kind string) bool {
+	switch kind {
+	case "Deployment", "StatefulSet", "DaemonSet", "Job", "ReplicaSet", "Pod", "HorizontalPodAutoscaler", "CustomResourceDefinition":
+		return true
+	}
+	return false
+}
+
+// Wait watches objects with kstatus until every one is Current, an object
+// fails, a Check reports a terminal problem, or the timeout runs out.
+func (c *Client) Wait(ctx context.Context, refs []Ref, opts WaitOptions) error {
+	if len(refs) == 0 {
+		return nil
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 5 * time.Minute
+	}
+	if opts.CheckInterval <= 0 {
+		opts.CheckInterval = 2 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
+	defer cancel()
+
+	ids := make(object.ObjMetadataSet, 0, len(refs))
+	state := make(map[object.ObjMetadata]*Progress, len(refs))
+	start := time.Now()
+	for _, r := range refs {
+		id := object.ObjMetadata{Namespace: r.Namespace, Name: r.Name, GroupKind: schema.GroupKind{Group: r.Group, Kind: r.Kind}}
+		ids = append(ids, id)
+		state[id] = &Progress{Ref: r, Status: status.UnknownStatus, Since: start}
+	}
+	notReady := func() []Progress {
+		var out []Progress
+		for _, id := range ids {
+			if p := state[id]; !p.Done() {
+				out = append(out, *p)
+			}
+		}
+		return out
+	}
+	w := watcher.NewDefaultStatusWatcher(c.Dynamic, c.Mapper)
+	events := w.Watch(ctx, ids, watcher.Options{})
+	ticker := time.NewTicker(opts.CheckInterval)
+	defer ticker.Stop()
+	for {
+		select {
+		case ev, ok := <-events:
+			if !ok {
+				return c.stopped(ctx, notReady())
+			}
+			switch ev.Type {
+			case event.ErrorEvent:
+				return &WaitError{NotReady: notReady(), Err: ev.Error}
+			case event.ResourceUpdateEvent:
+				p := state[ev.Resource.Identifier]
+				if p == nil {
+					continue
+				}
+				next := progressOf(*p, ev.Resource)
+				if next != *p {
+					if next.Status != p.Status {
+						next.Since = time.Now()
+					}
+					*p = next
+					if opts.OnUpdate != nil {
+						opts.OnUpdate(next)
+					}
+				}
+				if p.Status == status.FailedStatus {
+					return &WaitError{NotReady: notReady(), Err: fmt.Errorf("%s failed: %s", p.Ref, p.Message)}
+				}
+				if len(notReady()) == 0 {
+					return nil
+				}
+			}
+		case <-ticker.C:
+			if opts.Check == nil {
+				continue
+			}
+			for _, p := range notReady() {
+				if err := opts.Check(ctx, p); err != nil {
+					return &WaitError{NotReady: notReady(), Err: err}
+				}
+			}
+		case <-ctx.Done():
+			return c.stopped(ctx, notReady())
+		}
+	}
+}
+
+func (c *Client) stopped(ctx context.Context, notReady []Progress) error {
+	if len(notReady) == 0 {
+		return nil
+	}
+	err := ctx.Err()
+	return &WaitError{NotReady: notReady, TimedOut: errors.Is(err, context.DeadlineExceeded), Err: err}
+}
+
+func progressOf(p Progress, rs *event.ResourceStatus) Progress {
+	p.Status = rs.Status
+	p.Message = rs.Message
+	if rs.Error != nil {
+		p.Message = rs.Error.Error()
+	}
+	if u := rs.Resource; u != nil {
+		p.Ready, p.Desired = replicas(u)
+	}
+	return p
+}
+
+// replicas reads ready and desired pods of a workload.
+func replicas(u *unstructured.Unstructured) (ready, desired int64) {
+	switch u.GetKind() {
+	case "Deployment", "StatefulSet", "ReplicaSet":
+		desired, found, _ := unstructured.NestedInt64(u.Object, "spec", "replicas")
+		if !found {
+			desired = 1
+		}
+		ready, _, _ := unstructured.NestedInt64(u.Object, "status", "readyReplicas")
+		return ready, desired
+	case "DaemonSet":
+		desired, _, _ := unstructured.NestedInt64(u.Object, "status", "desiredNumberScheduled")
+		ready, _, _ := unstructured.NestedInt64(u.Object, "status", "numberReady")
+		return ready, desired
+	}
+	return 0, 0
+}
