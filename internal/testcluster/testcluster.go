@@ -33,6 +33,8 @@ type Cluster struct {
 	Dir string
 
 	script string // scripts/sandbox
+	// stopProvisioner ends the in-process volume provisioner (see Provision).
+	stopProvisioner context.CancelFunc
 
 	// Set by Main when there is no sandbox.
 	skip    string // why tests are skipped (binaries not built, -short)
@@ -74,7 +76,31 @@ func Start(ctx context.Context) (*Cluster, error) {
 		_ = c.stop(true)
 		return nil, fmt.Errorf("scripts/sandbox up printed no kubeconfig (%q): %w\n%s", c.Kubeconfig, err, indent(stderr.String()))
 	}
+	if err := c.startProvisioner(ctx); err != nil {
+		_ = c.stop(true)
+		return nil, err
+	}
 	return c, nil
+}
+
+// startProvisioner creates the default StorageClass and runs Provision in
+// this process until Stop, so claims bind as on a cluster with storage.
+func (c *Cluster) startProvisioner(ctx context.Context) error {
+	cfg, err := c.RESTConfig()
+	if err != nil {
+		return err
+	}
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return err
+	}
+	if err := EnsureDefaultStorageClass(ctx, cs); err != nil {
+		return err
+	}
+	pctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	c.stopProvisioner = cancel
+	go Provision(pctx, cs, filepath.Join(c.Dir, "volumes"), 500*time.Millisecond)
+	return nil
 }
 
 // Stop stops the sandbox and removes its folder.
@@ -83,6 +109,9 @@ func (c *Cluster) Stop() error { return c.stop(true) }
 func (c *Cluster) stop(purge bool) error {
 	if c == nil || c.Dir == "" || c.script == "" {
 		return nil
+	}
+	if c.stopProvisioner != nil {
+		c.stopProvisioner()
 	}
 	args := []string{"down", "--dir", c.Dir}
 	if purge {
