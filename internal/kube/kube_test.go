@@ -364,3 +364,62 @@ func replicaSets(t *testing.T, kc *kube.Client, ns string) []string {
 	slices.Sort(names)
 	return names
 }
+
+func TestDiff(t *testing.T) {
+	t.Parallel()
+	kc, ns := setup(t)
+	ctx := t.Context()
+	const app = `apiVersion: berth/v1
+name: shop
+services:
+  web:
+    image: nginx:1.27
+    env: {MODE: %s, PW: {secretRef: {name: db, key: pw}}}
+  old:
+    image: nginx:1.27
+secrets:
+  db: {pw: "planted-%s"}
+`
+	v1 := renderYAML(t, ns, strings.ReplaceAll(app, "%s", "one"))
+	if _, err := kc.Apply(ctx, v1, kube.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	diffs, err := kc.Diff(ctx, v1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(diffs) != 0 {
+		t.Fatalf("diff of what is applied: %+v", diffs)
+	}
+	v2 := renderYAML(t, ns, strings.ReplaceAll(strings.Replace(app, "  old:\n    image: nginx:1.27\n", "", 1), "%s", "two"))
+	diffs, err = kc.Diff(ctx, v2, kube.Stale(refsOf(v1), refsOf(v2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes := map[string]string{}
+	var text strings.Builder
+	for _, d := range diffs {
+		changes[d.Ref.String()] = d.Change
+		text.WriteString(d.Unified)
+	}
+	want := map[string]string{"deployment.apps/web": kube.ChangeUpdate, "secret/db": kube.ChangeUpdate, "deployment.apps/old": kube.ChangeDelete}
+	for k, v := range want {
+		if changes[k] != v {
+			t.Errorf("%s: %q, want %q (all: %v)", k, changes[k], v, changes)
+		}
+	}
+	out := text.String()
+	for _, s := range []string{"-          value: one", "+          value: two", "*** (before)", "*** (after)"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("diff lacks %q:\n%s", s, out)
+		}
+	}
+	for _, s := range []string{"planted", "cGxhbnRlZC", "managedFields", "resourceVersion"} {
+		if strings.Contains(out, s) {
+			t.Errorf("diff shows %q:\n%s", s, out)
+		}
+	}
+	if got := replicaSets(t, kc, ns); len(got) != 2 {
+		t.Errorf("diff changed the cluster: ReplicaSets %v", got)
+	}
+}
