@@ -14,7 +14,19 @@ const (
 	ExitOK      = 0
 	ExitFailure = 1 // anything that went wrong, including an invalid berth.yaml
 	ExitUsage   = 2 // bad flags, arguments or command names
+	// ExitUnhealthy: the revision was applied but did not become healthy
+	// (with --atomic, the previous revision was restored).
+	ExitUnhealthy = 3
 )
+
+// ExitError carries a specific exit code.
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitError) Error() string { return e.Err.Error() }
+func (e *ExitError) Unwrap() error { return e.Err }
 
 // UsageError is a mistake in how berth was called.
 type UsageError struct{ Err error }
@@ -38,9 +50,12 @@ func (e *HintError) Unwrap() error { return e.Err }
 // ExitCode maps an error returned by a command to the process exit code.
 func ExitCode(err error) int {
 	var ue *UsageError
+	var ee *ExitError
 	switch {
 	case err == nil:
 		return ExitOK
+	case errors.As(err, &ee):
+		return ee.Code
 	case errors.As(err, &ue):
 		return ExitUsage
 	case isCobraUsage(err):

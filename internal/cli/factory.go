@@ -10,6 +10,8 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/kube"
+	"github.com/berth-dev/berth/internal/render"
 )
 
 // Factory holds what every command shares: the streams, the global flags,
@@ -28,8 +30,10 @@ type Factory struct {
 	NoColor   bool
 	Verbosity int
 
-	// stdoutTTY reports whether stdout is a terminal.
-	stdoutTTY bool
+	// stdoutTTY and stderrTTY report whether the streams are terminals.
+	stdoutTTY, stderrTTY bool
+
+	kube *kube.Client // built on first use
 }
 
 // NewFactory returns a Factory for the real process.
@@ -41,6 +45,9 @@ func NewFactory(streams genericiooptions.IOStreams) *Factory {
 	}
 	if file, ok := streams.Out.(*os.File); ok {
 		f.stdoutTTY = term.IsTerminal(int(file.Fd()))
+	}
+	if file, ok := streams.ErrOut.(*os.File); ok {
+		f.stderrTTY = term.IsTerminal(int(file.Fd()))
 	}
 	return f
 }
@@ -136,4 +143,45 @@ func kubeFlags() *genericclioptions.ConfigFlags {
 	kf.DisableCompression = nil
 	kf.ProxyURL = nil
 	return kf
+}
+
+// KubeClient connects to the cluster the kube flags and kubeconfig name,
+// once per command.
+func (f *Factory) KubeClient() (*kube.Client, error) {
+	if f.kube != nil {
+		return f.kube, nil
+	}
+	c, err := kube.NewClient(f.KubeFlags)
+	if err != nil {
+		return nil, &HintError{Err: err, Hint: "berth uses kubectl's kubeconfig: set KUBECONFIG or pass --kubeconfig and --context"}
+	}
+	f.kube = c
+	return c, nil
+}
+
+// Live reports whether progress may be drawn in place: stderr is a
+// terminal and neither CI nor --no-color asks for plain output.
+func (f *Factory) Live() bool {
+	if !f.stderrTTY || f.NoColor {
+		return false
+	}
+	if v, _ := f.LookupEnv("CI"); v != "" && v != "false" && v != "0" {
+		return false
+	}
+	return true
+}
+
+// TargetNamespace is where a project goes: -n, else berth.yaml (with the
+// environment), else the kube context's namespace, else "default".
+func (f *Factory) TargetNamespace(p *config.Project, c *kube.Client) string {
+	if ns := f.Namespace(); ns != "" {
+		return ns
+	}
+	if p.Namespace != "" {
+		return p.Namespace
+	}
+	if c != nil && c.Namespace != "" {
+		return c.Namespace
+	}
+	return render.DefaultNamespace
 }

@@ -60,6 +60,11 @@ func NewRootCmd(f *Factory) *cobra.Command {
 	_ = cmd.RegisterFlagCompletionFunc("env", f.completeEnvironments)
 
 	cmd.AddCommand(
+		NewCmdDeploy(f, nil),
+		NewCmdApply(f, nil),
+		NewCmdDiff(f, nil),
+		NewCmdStatus(f, nil),
+		NewCmdDelete(f, nil),
 		NewCmdRender(f, nil),
 		NewCmdValidate(f, nil),
 		NewCmdExportChart(f, nil),

@@ -20,6 +20,7 @@ import (
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/kube"
 	"github.com/berth-dev/berth/internal/progress"
+	"github.com/berth-dev/berth/internal/release"
 	"github.com/berth-dev/berth/internal/render"
 )
 
@@ -32,16 +33,12 @@ type Records interface {
 	// Succeed marks it deployed, Fail marks it failed.
 	Succeed(ctx context.Context, rel *hrelease.Release) error
 	Fail(ctx context.Context, rel *hrelease.Release, reason string) error
+	// RecoverPending marks revisions a killed berth left pending as failed.
+	RecoverPending(ctx context.Context, app string) ([]*hrelease.Release, error)
 }
 
 // Meta is what berth records about a revision beyond Helm's fields.
-type Meta struct {
-	Images       map[string]string
-	Cause        string
-	Commit       string
-	BerthVersion string
-	User         string
-}
+type Meta = release.Meta
 
 // Diagnoser explains why an object is not ready; terminal findings end the
 // wait at once.
@@ -68,7 +65,14 @@ type Options struct {
 	Atomic bool
 	// Meta is recorded with the revision.
 	Meta Meta
+	// Holder identifies this deploy to a concurrent one that finds the
+	// lock taken ("alice@laptop pid 4242 (berth deploy)").
+	Holder string
 }
+
+// LockTTL is how long a deploy lock lasts unless renewed; a killed berth
+// blocks the next deploy of its app for at most this long.
+const LockTTL = 30 * time.Second
 
 // Deployer runs deploys against one cluster.
 type Deployer struct {
@@ -131,6 +135,22 @@ func (d *Deployer) Deploy(ctx context.Context, o Options) (*Outcome, error) {
 		fmt.Fprintf(d.Out, "namespace/%s created\n", res.Namespace)
 	}
 
+	lock, err := release.Acquire(ctx, d.Client.Clientset, res.Namespace, p.Name, o.Holder, LockTTL)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = lock.Release(rctx)
+	}()
+	if stuck, err := d.Records.RecoverPending(ctx, p.Name); err != nil {
+		return nil, fmt.Errorf("recovering interrupted revisions of %s: %w", p.Name, err)
+	} else {
+		for _, rel := range stuck {
+			fmt.Fprintf(d.Log, "revision %d was interrupted (berth stopped before it finished); marked failed\n", rel.Version)
+		}
+	}
 	previous, err := d.Records.Current(ctx, p.Name)
 	if err != nil {
 		return nil, fmt.Errorf("reading the release history of %s: %w", p.Name, err)
@@ -177,7 +197,7 @@ func (d *Deployer) Deploy(ctx context.Context, o Options) (*Outcome, error) {
 		out.Healthy = true
 	}
 	if previous != nil {
-		stale := kube.Stale(refsOf(render.Split(previous.Manifest)), refsOf(res.Objects))
+		stale := kube.Stale(Refs(render.Split(previous.Manifest)), Refs(res.Objects))
 		out.Pruned, err = d.Client.Prune(ctx, stale, kube.PruneOptions{Volumes: o.PruneVolumes})
 		for _, r := range out.Pruned {
 			d.printResult(r)
@@ -279,7 +299,8 @@ func decodeObjects(objs []render.Object) ([]*unstructured.Unstructured, error) {
 	return kube.Decode(docs)
 }
 
-func refsOf(objs []render.Object) []kube.Ref {
+// Refs names rendered objects for the kube package.
+func Refs(objs []render.Object) []kube.Ref {
 	out := make([]kube.Ref, 0, len(objs))
 	for _, o := range objs {
 		group, version, ok := strings.Cut(o.APIVersion, "/")

@@ -68,7 +68,7 @@ type ApplyOptions struct {
 	DryRun string
 	// Parallel bounds the objects applied at once (default 16).
 	Parallel int
-	// Report is called for each object as it is applied (from several goroutines, serialised).
+	// Report is called for each applied object, round by round in the objects' order.
 	Report func(Result)
 }
 
@@ -86,9 +86,6 @@ func (c *Client) Apply(ctx context.Context, objs []*unstructured.Unstructured, o
 		mu.Lock()
 		defer mu.Unlock()
 		results[i] = r
-		if opts.Report != nil {
-			opts.Report(r)
-		}
 	}
 	for lv := 0; lv <= 2; lv++ {
 		g, gctx := errgroup.WithContext(ctx)
@@ -106,7 +103,14 @@ func (c *Client) Apply(ctx context.Context, objs []*unstructured.Unstructured, o
 				return nil
 			})
 		}
-		if err := g.Wait(); err != nil {
+		err := g.Wait()
+		// Report a round in the objects' order, as kubectl prints.
+		for i, o := range objs {
+			if level(o.GetKind()) == lv && results[i].Action != "" && opts.Report != nil {
+				opts.Report(results[i])
+			}
+		}
+		if err != nil {
 			return compact(results), err
 		}
 	}

@@ -1,0 +1,135 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/berth-dev/berth/internal/deploy"
+	"github.com/berth-dev/berth/internal/kube"
+	"github.com/berth-dev/berth/internal/render"
+)
+
+const deleteLong = `Delete the application's objects from the cluster, in reverse apply order.
+
+berth deletes what the current revision holds (and what berth.yaml renders
+now, in case the two differ). PersistentVolumeClaims, including the ones a
+StatefulSet created, are kept unless --volumes: deleting a claim deletes its
+data. The release history is deleted too unless --keep-history.
+
+On a terminal berth asks before deleting; elsewhere pass --yes.`
+
+const deleteExample = `  # Remove the app, keep its data
+  berth delete --yes
+
+  # Remove everything, data included
+  berth delete --volumes --yes`
+
+// DeleteOptions are the inputs of `berth delete`.
+type DeleteOptions struct {
+	genericiooptions.IOStreams
+	Volumes     bool
+	KeepHistory bool
+	Yes         bool
+	f           *Factory
+}
+
+// NewCmdDelete builds `berth delete`.
+func NewCmdDelete(f *Factory, runF func(context.Context, *DeleteOptions) error) *cobra.Command {
+	o := &DeleteOptions{IOStreams: f.IOStreams, f: f}
+	cmd := &cobra.Command{
+		Use:     "delete",
+		Short:   "Delete the application from the cluster (claims kept unless --volumes)",
+		Long:    deleteLong,
+		Example: deleteExample,
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+	cmd.Flags().BoolVar(&o.Volumes, "volumes", false, "also delete PersistentVolumeClaims (their data is lost)")
+	cmd.Flags().BoolVar(&o.KeepHistory, "keep-history", false, "keep the release records (berth history, helm history)")
+	cmd.Flags().BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation")
+	return cmd
+}
+
+// Run deletes.
+func (o *DeleteOptions) Run(ctx context.Context) error {
+	p, err := o.f.LoadProject()
+	if err != nil {
+		return err
+	}
+	c, err := o.f.KubeClient()
+	if err != nil {
+		return err
+	}
+	ns := o.f.TargetNamespace(p, c)
+	records := newRecords(c, ns)
+	var refs []kube.Ref
+	seen := map[string]bool{}
+	add := func(objs []render.Object) {
+		for _, r := range deploy.Refs(objs) {
+			if !seen[r.Key()] {
+				seen[r.Key()] = true
+				refs = append(refs, r)
+			}
+		}
+	}
+	current, err := records.Current(ctx, p.Name)
+	if err != nil {
+		return err
+	}
+	if current != nil {
+		add(render.Split(current.Manifest))
+	}
+	if res, err := renderProject(p, ns, nil, false); err == nil {
+		add(res.Objects)
+	}
+	if len(refs) == 0 {
+		fmt.Fprintf(o.ErrOut, "nothing to delete for %s in namespace %s\n", p.Name, ns)
+		return nil
+	}
+	if !o.Yes {
+		if !o.f.stderrTTY || o.In == nil {
+			return usageErrorf("berth delete removes %s from namespace %s; pass --yes to confirm", p.Name, ns)
+		}
+		what := "its claims are kept"
+		if o.Volumes {
+			what = "ITS VOLUMES AND THEIR DATA TOO"
+		}
+		fmt.Fprintf(o.ErrOut, "Delete %s (%d objects) from namespace %s; %s. Continue? [y/N] ", p.Name, len(refs), ns, what)
+		answer, _ := bufio.NewReader(o.In).ReadString('\n')
+		if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+			return fmt.Errorf("not deleted")
+		}
+	}
+	results, err := c.Prune(ctx, refs, kube.PruneOptions{Volumes: o.Volumes})
+	for _, r := range results {
+		fmt.Fprintln(o.Out, deletedLine(r))
+	}
+	if err != nil {
+		return err
+	}
+	if !o.KeepHistory {
+		if _, err := records.Delete(ctx, p.Name); err != nil {
+			return fmt.Errorf("deleting the release history: %w", err)
+		}
+	}
+	fmt.Fprintf(o.ErrOut, "deleted %s from namespace %s\n", p.Name, ns)
+	return nil
+}
+
+// deletedLine words a prune result as kubectl delete does.
+func deletedLine(r kube.Result) string {
+	if r.Action == kube.Pruned {
+		return r.Ref.String() + " deleted"
+	}
+	return r.String()
+}

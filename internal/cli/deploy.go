@@ -1,0 +1,246 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/user"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/berth-dev/berth/internal/build"
+	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/deploy"
+	"github.com/berth-dev/berth/internal/kube"
+	"github.com/berth-dev/berth/internal/progress"
+	"github.com/berth-dev/berth/internal/release"
+	"github.com/berth-dev/berth/internal/version"
+)
+
+const deployLong = `Deploy the application: render berth.yaml, apply it to the cluster with
+server-side apply (field manager "berth"), wait until every workload is
+healthy, prune what the previous revision had and this one does not, and
+record the revision as a Helm release (visible to helm list and helm history).
+
+Each object gets one line in kubectl's words: created, configured or
+unchanged. Deploying an unchanged berth.yaml changes nothing and starts no
+pod. PersistentVolumeClaims are never pruned unless --prune-volumes.
+
+While waiting, a terminal shows a live view per workload; CI logs get one
+line per change. When a workload cannot become healthy (an image that cannot
+be pulled, a crash loop, pods that fit on no node, a claim that cannot bind)
+berth stops early and says why; --atomic then restores the previous revision.
+
+The namespace is -n, else berth.yaml's (per environment), else the kube
+context's; it is created when missing. Exit code 3 means the revision was
+applied but did not become healthy.`
+
+const deployExample = `  # Deploy ./berth.yaml to the current kube context
+  berth deploy
+
+  # Deploy the production overlay, rolling back automatically on failure
+  berth deploy -e production --atomic --cause "release 1.4"
+
+  # See what would change first
+  berth diff
+  berth deploy --dry-run=server
+
+  # Then look at it
+  berth status`
+
+// DeployOptions are the inputs of `berth deploy` and `berth apply`.
+type DeployOptions struct {
+	genericiooptions.IOStreams
+
+	SetImages    []string
+	DryRun       string
+	Force        bool
+	PruneVolumes bool
+	Wait         bool
+	Timeout      time.Duration
+	Atomic       bool
+	Cause        string
+
+	format string
+	images map[string]string
+	f      *Factory
+}
+
+// NewCmdDeploy builds `berth deploy`.
+func NewCmdDeploy(f *Factory, runF func(context.Context, *DeployOptions) error) *cobra.Command {
+	return newDeployCmd(f, runF, "deploy", "Apply berth.yaml to the cluster, wait until healthy, record the revision", deployLong, deployExample)
+}
+
+// NewCmdApply builds `berth apply`: the same as deploy for images given or
+// already built, without building anything.
+func NewCmdApply(f *Factory, runF func(context.Context, *DeployOptions) error) *cobra.Command {
+	return newDeployCmd(f, runF, "apply", "Apply berth.yaml with the given images (never builds), wait, record",
+		"Apply berth.yaml to the cluster exactly as 'berth deploy' does, but never build:\n"+
+			"services with build: use --set-image or their current content tag.\n\n"+deployLong,
+		"  # Apply with an image CI built and pushed\n  berth apply --set-image web=registry.example.com/web@sha256:...")
+}
+
+func newDeployCmd(f *Factory, runF func(context.Context, *DeployOptions) error, use, short, long, example string) *cobra.Command {
+	o := &DeployOptions{IOStreams: f.IOStreams, f: f}
+	cmd := &cobra.Command{
+		Use:     use,
+		Short:   short,
+		Long:    long,
+		Example: example,
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Complete(); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringArrayVar(&o.SetImages, "set-image", nil, "use image REF for SERVICE (SERVICE=REF; repeatable)")
+	fl.StringVar(&o.DryRun, "dry-run", "none", `"server" sends a dry run to the API server, "client" only reports, "none" applies`)
+	fl.BoolVar(&o.Force, "force-conflicts", false, "take over fields another tool (kubectl scale/edit, a controller) owns")
+	fl.BoolVar(&o.PruneVolumes, "prune-volumes", false, "also delete PersistentVolumeClaims the new revision no longer has (their data is lost)")
+	fl.BoolVar(&o.Wait, "wait", true, "wait until every workload is healthy")
+	fl.DurationVar(&o.Timeout, "timeout", 5*time.Minute, "how long to wait for health")
+	fl.BoolVar(&o.Atomic, "atomic", false, "restore the previous revision if this one does not become healthy")
+	fl.StringVar(&o.Cause, "cause", "", "why this revision exists, shown by history (default: the git commit, else the command line)")
+	return cmd
+}
+
+// Complete reads flags.
+func (o *DeployOptions) Complete() error {
+	var err error
+	if o.format, err = outputFormat(o.f, "text", "json"); err != nil {
+		return err
+	}
+	o.images, err = parseSetImages(o.SetImages)
+	return err
+}
+
+// Validate checks flag values.
+func (o *DeployOptions) Validate() error {
+	switch o.DryRun {
+	case "none", "":
+		o.DryRun = kube.DryRunNone
+	case kube.DryRunClient, kube.DryRunServer:
+	default:
+		return usageErrorf(`--dry-run must be "none", "server" or "client", not %q`, o.DryRun)
+	}
+	if o.Timeout <= 0 {
+		return usageErrorf("--timeout must be positive")
+	}
+	if o.Atomic && !o.Wait {
+		return usageErrorf("--atomic needs --wait: berth can only roll back what it saw fail")
+	}
+	return nil
+}
+
+// Run deploys.
+func (o *DeployOptions) Run(ctx context.Context) error {
+	start := time.Now()
+	p, err := o.f.LoadProject()
+	if err != nil {
+		return err
+	}
+	c, err := o.f.KubeClient()
+	if err != nil {
+		return err
+	}
+	images, err := build.Images(p, o.images)
+	if err != nil {
+		return err
+	}
+	for k, v := range o.images {
+		images[k] = v
+	}
+	ns := o.f.TargetNamespace(p, c)
+	out := o.Out
+	if o.format == "json" {
+		out = discardWriter{}
+	}
+	d := &deploy.Deployer{
+		Client:    c,
+		Records:   newRecords(c, ns),
+		Diagnoser: newDiagnoser(c),
+		Out:       out,
+		Log:       o.ErrOut,
+	}
+	if o.Wait && o.DryRun == kube.DryRunNone {
+		d.Progress = progress.New(o.ErrOut, o.f.Live(), nil)
+	}
+	outcome, err := d.Deploy(ctx, deploy.Options{
+		Project: p, Namespace: ns, Images: images,
+		DryRun: o.DryRun, Force: o.Force, PruneVolumes: o.PruneVolumes,
+		Wait: o.Wait && o.DryRun == kube.DryRunNone, Timeout: o.Timeout, Atomic: o.Atomic,
+		Meta:   deploy.Meta{Images: images, Cause: o.cause(p), Commit: gitCommit(p.Dir), BerthVersion: version.Get().Version, User: whoami()},
+		Holder: fmt.Sprintf("%s pid %d (berth %s)", whoami(), os.Getpid(), strings.Join(os.Args[1:], " ")),
+	})
+	if o.format == "json" && outcome != nil {
+		data, jerr := json.MarshalIndent(outcome, "", "  ")
+		if jerr == nil {
+			fmt.Fprintln(o.Out, string(data))
+		}
+	}
+	var conflict *kube.ConflictError
+	var failed *deploy.FailedError
+	var locked *release.LockedError
+	switch {
+	case errors.As(err, &conflict):
+		return &HintError{Err: err, Hint: conflict.Hint()}
+	case errors.As(err, &locked):
+		return &HintError{Err: err, Hint: locked.Hint()}
+	case errors.As(err, &failed):
+		if failed.Diagnosis != "" {
+			fmt.Fprintf(o.ErrOut, "\n%s\n", strings.TrimRight(failed.Diagnosis, "\n"))
+		}
+		return &ExitError{Code: ExitUnhealthy, Err: err}
+	case err != nil:
+		return err
+	}
+	switch {
+	case o.DryRun != kube.DryRunNone:
+		fmt.Fprintf(o.ErrOut, "dry run (%s): nothing was changed\n", o.DryRun)
+	default:
+		state := "applied"
+		if outcome.Healthy {
+			state = "healthy"
+		}
+		fmt.Fprintf(o.ErrOut, "%s %s revision %d in namespace %s: %s (%s)\n", o.f.paint("deployed", green), p.Name, outcome.Revision, ns, state, time.Since(start).Round(100*time.Millisecond))
+	}
+	return nil
+}
+
+// cause is --cause, else the git commit subject, else the command line.
+func (o *DeployOptions) cause(p *config.Project) string {
+	if o.Cause != "" {
+		return o.Cause
+	}
+	if subject := gitSubject(p.Dir); subject != "" {
+		return subject
+	}
+	return "berth " + strings.Join(os.Args[1:], " ")
+}
+
+func whoami() string {
+	name := "unknown"
+	if u, err := user.Current(); err == nil {
+		name = u.Username
+	}
+	host, _ := os.Hostname()
+	return name + "@" + host
+}
+
+type discardWriter struct{}
+
+func (discardWriter) Write(p []byte) (int, error) { return len(p), nil }

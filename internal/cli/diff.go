@@ -1,0 +1,143 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/berth-dev/berth/internal/build"
+	"github.com/berth-dev/berth/internal/deploy"
+	"github.com/berth-dev/berth/internal/kube"
+	"github.com/berth-dev/berth/internal/render"
+)
+
+const diffLong = `Show what 'berth deploy' would change, object by object, as unified diffs of
+the live objects against the result of a server-side dry-run apply.
+Managed fields, status and other server bookkeeping are left out; Secret
+values are masked (*** — with (before)/(after) where they change). Objects
+the last revision had and berth.yaml no longer renders show as deletions
+(claims are never pruned, so they never show).
+
+With --exit-code, berth diff exits 1 when anything would change: a drift
+check for CI.`
+
+const diffExample = `  # Review a change before deploying it
+  berth diff -e production
+
+  # Fail a CI job when the cluster drifted from berth.yaml
+  berth diff --exit-code`
+
+// DiffOptions are the inputs of `berth diff`.
+type DiffOptions struct {
+	genericiooptions.IOStreams
+	SetImages []string
+	ExitCode  bool
+
+	format string
+	images map[string]string
+	f      *Factory
+}
+
+// NewCmdDiff builds `berth diff`.
+func NewCmdDiff(f *Factory, runF func(context.Context, *DiffOptions) error) *cobra.Command {
+	o := &DiffOptions{IOStreams: f.IOStreams, f: f}
+	cmd := &cobra.Command{
+		Use:     "diff",
+		Short:   "Show what a deploy would change in the cluster",
+		Long:    diffLong,
+		Example: diffExample,
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var err error
+			if o.format, err = outputFormat(f, "text", "json"); err != nil {
+				return err
+			}
+			if o.images, err = parseSetImages(o.SetImages); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+	cmd.Flags().StringArrayVar(&o.SetImages, "set-image", nil, "use image REF for SERVICE (SERVICE=REF; repeatable)")
+	cmd.Flags().BoolVar(&o.ExitCode, "exit-code", false, "exit 1 when the cluster differs from berth.yaml")
+	return cmd
+}
+
+// ErrDiffers is returned with --exit-code when there are differences.
+var ErrDiffers = errors.New("the cluster differs from berth.yaml")
+
+// Run computes and prints the diff.
+func (o *DiffOptions) Run(ctx context.Context) error {
+	p, err := o.f.LoadProject()
+	if err != nil {
+		return err
+	}
+	c, err := o.f.KubeClient()
+	if err != nil {
+		return err
+	}
+	images, err := build.Images(p, o.images)
+	if err != nil {
+		return err
+	}
+	for k, v := range o.images {
+		images[k] = v
+	}
+	ns := o.f.TargetNamespace(p, c)
+	res, err := render.Render(p, render.Options{Namespace: ns, Images: images, ShowSecrets: true})
+	if err != nil {
+		return err
+	}
+	objs, err := kube.Decode(yamlDocs(res.Objects))
+	if err != nil {
+		return err
+	}
+	var stale []kube.Ref
+	if current, err := newRecords(c, ns).Current(ctx, p.Name); err != nil {
+		return err
+	} else if current != nil {
+		stale = kube.Stale(deploy.Refs(render.Split(current.Manifest)), deploy.Refs(res.Objects))
+	}
+	diffs, err := c.Diff(ctx, objs, stale)
+	if err != nil {
+		return err
+	}
+	if o.format == "json" {
+		if diffs == nil {
+			diffs = []kube.Diff{}
+		}
+		data, err := json.MarshalIndent(diffs, "", "  ")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(o.Out, string(data))
+	} else {
+		for _, d := range diffs {
+			fmt.Fprint(o.Out, d.Unified)
+		}
+		if len(diffs) == 0 {
+			fmt.Fprintf(o.ErrOut, "no differences: the cluster matches %s\n", o.f.ConfigPath())
+		} else {
+			fmt.Fprintf(o.ErrOut, "%d objects would change\n", len(diffs))
+		}
+	}
+	if o.ExitCode && len(diffs) > 0 {
+		return &ExitError{Code: ExitFailure, Err: &silentError{err: ErrDiffers}}
+	}
+	return nil
+}
+
+func yamlDocs(objs []render.Object) [][]byte {
+	docs := make([][]byte, len(objs))
+	for i, o := range objs {
+		docs[i] = o.YAML
+	}
+	return docs
+}
