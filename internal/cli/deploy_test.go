@@ -1,0 +1,219 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/berth-dev/berth/internal/testcluster"
+	"github.com/berth-dev/berth/internal/testutil"
+)
+
+var cluster *testcluster.Cluster
+
+func TestMain(m *testing.M) { os.Exit(testcluster.Main(m, &cluster)) }
+
+// onCluster returns the flags that point berth at a fresh namespace of the
+// sandbox.
+func onCluster(t *testing.T) (c *testcluster.Cluster, ns string, flags []string) {
+	t.Helper()
+	c = testcluster.Require(t, cluster)
+	ns = c.Namespace(t)
+	return c, ns, []string{"--kubeconfig", c.Kubeconfig, "-n", ns}
+}
+
+func writeConfig(t *testing.T, text string) string {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "berth.yaml")
+	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
+func mustRun(t *testing.T, args ...string) (string, string) {
+	t.Helper()
+	stdout, stderr, code := run(t, nil, args...)
+	if code != 0 {
+		t.Fatalf("berth %s: exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, stdout, stderr)
+	}
+	return stdout, stderr
+}
+
+// TestDeployExamples deploys every example with the CLI and checks that it
+// becomes healthy, that a redeploy is all unchanged, and berth status.
+func TestDeployExamples(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(testutil.RepoRoot(t), "examples", "*", "berth.yaml"))
+	if err != nil || len(files) < 5 {
+		t.Fatalf("examples: %v %v", files, err)
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(filepath.Dir(file)), func(t *testing.T) {
+			t.Parallel()
+			_, _, flags := onCluster(t)
+			args := append([]string{"deploy", "-f", file, "--timeout", "2m"}, flags...)
+			stdout, stderr := mustRun(t, args...)
+			if !strings.Contains(stderr, "healthy") || strings.Contains(stdout, "unchanged") {
+				t.Errorf("first deploy:\n%s\n%s", stdout, stderr)
+			}
+			stdout, _ = mustRun(t, args...)
+			for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
+				if !strings.HasSuffix(line, " unchanged") {
+					t.Errorf("redeploy of an unchanged config: %q", line)
+				}
+			}
+			out, _ := mustRun(t, append([]string{"status", "-f", file, "-o", "json"}, flags...)...)
+			var st AppStatus
+			if err := json.Unmarshal([]byte(out), &st); err != nil {
+				t.Fatal(err)
+			}
+			if !st.Healthy || st.Revision != 2 || st.Status != "deployed" {
+				t.Errorf("status: healthy %v revision %d %s\n%s", st.Healthy, st.Revision, st.Status, out)
+			}
+		})
+	}
+}
+
+const lifecycleApp = `apiVersion: berth/v1
+name: shop
+services:
+  web:
+    image: nginx:1.27
+    replicas: 2
+    ports: [{name: http, port: 80}]
+    env: {MODE: %MODE%}
+%FILES%`
+
+const filesService = `  files:
+    image: minio:1
+    strategy: Recreate
+    volumes: [{name: data, mountPath: /data, size: 1Gi}]
+`
+
+func lifecycle(mode string, withFiles bool) string {
+	s := strings.Replace(lifecycleApp, "%MODE%", mode, 1)
+	files := ""
+	if withFiles {
+		files = filesService
+	}
+	return strings.Replace(s, "%FILES%", files, 1)
+}
+
+// TestDeployLifecycle: an env change rolls the Deployment and nothing
+// else; a removed service is pruned and its claim kept; delete keeps
+// claims; helm sees every revision.
+func TestDeployLifecycle(t *testing.T) {
+	t.Parallel()
+	c, ns, flags := onCluster(t)
+	cs := c.Clientset(t)
+	ctx := t.Context()
+	deploy := func(text string) string {
+		stdout, _ := mustRun(t, append([]string{"deploy", "-f", writeConfig(t, text), "--timeout", "1m", "--cause", "test"}, flags...)...)
+		return stdout
+	}
+	deploy(lifecycle("one", true))
+	out := deploy(lifecycle("two", true))
+	if !strings.Contains(out, "deployment.apps/web configured") || !strings.Contains(out, "deployment.apps/files unchanged") {
+		t.Errorf("env change:\n%s", out)
+	}
+	out = deploy(lifecycle("two", false))
+	for _, want := range []string{"deployment.apps/files pruned", "persistentvolumeclaim/files-data kept"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("removing a service: want %q in\n%s", want, out)
+		}
+	}
+	if _, err := cs.CoreV1().PersistentVolumeClaims(ns).Get(ctx, "files-data", metav1.GetOptions{}); err != nil {
+		t.Errorf("the claim of a removed service is gone: %v", err)
+	}
+
+	// The records are Helm releases: the real Helm CLI lists them.
+	helm := testutil.Tool(t, "helm", "make tools")
+	hist, err := exec.Command(helm, "history", "shop", "-n", ns, "--kubeconfig", c.Kubeconfig, "-o", "json").CombinedOutput()
+	if err != nil {
+		t.Fatalf("helm history: %v\n%s", err, hist)
+	}
+	var revs []struct {
+		Revision int    `json:"revision"`
+		Status   string `json:"status"`
+	}
+	if err := json.Unmarshal(hist, &revs); err != nil || len(revs) != 3 || revs[2].Status != "deployed" || revs[0].Status != "superseded" {
+		t.Errorf("helm history: %v %s", err, hist)
+	}
+
+	file := writeConfig(t, lifecycle("two", false))
+	if _, stderr, code := run(t, nil, append([]string{"delete", "-f", file}, flags...)...); code != ExitUsage || !strings.Contains(stderr, "--yes") {
+		t.Errorf("delete without --yes outside a terminal: exit %d %s", code, stderr)
+	}
+	out, _ = mustRun(t, append([]string{"delete", "-f", file, "--yes"}, flags...)...)
+	if !strings.Contains(out, "deployment.apps/web deleted") {
+		t.Errorf("delete:\n%s", out)
+	}
+	if _, err := cs.AppsV1().Deployments(ns).Get(ctx, "web", metav1.GetOptions{}); err == nil {
+		t.Errorf("web survived delete")
+	}
+	if _, err := cs.CoreV1().PersistentVolumeClaims(ns).Get(ctx, "files-data", metav1.GetOptions{}); err != nil {
+		t.Errorf("delete removed a claim without --volumes: %v", err)
+	}
+	if list, _ := exec.Command(helm, "list", "-n", ns, "--kubeconfig", c.Kubeconfig, "-q").Output(); strings.TrimSpace(string(list)) != "" {
+		t.Errorf("release records survived delete: %s", list)
+	}
+}
+
+func TestDeployDiffExitCode(t *testing.T) {
+	t.Parallel()
+	_, _, flags := onCluster(t)
+	v1, v2 := writeConfig(t, lifecycle("one", false)), writeConfig(t, lifecycle("two", false))
+	if _, _, code := run(t, nil, append([]string{"diff", "-f", v1, "--exit-code"}, flags...)...); code != ExitFailure {
+		t.Errorf("diff before the first deploy: exit %d, want 1", code)
+	}
+	mustRun(t, append([]string{"deploy", "-f", v1}, flags...)...)
+	if stdout, stderr, code := run(t, nil, append([]string{"diff", "-f", v1, "--exit-code"}, flags...)...); code != 0 || stdout != "" {
+		t.Errorf("diff of what is deployed: exit %d\n%s%s", code, stdout, stderr)
+	}
+	stdout, _, code := run(t, nil, append([]string{"diff", "-f", v2, "--exit-code"}, flags...)...)
+	if code != ExitFailure || !strings.Contains(stdout, "+          value: two") {
+		t.Errorf("diff of a change: exit %d\n%s", code, stdout)
+	}
+}
+
+// TestConcurrentDeploys: while one deploy of an app runs (it waits for a
+// workload that cannot be scheduled), a second deploy fails at once naming
+// the lock holder; the first ends with exit code 3 (applied, not healthy)
+// and the lock is free again.
+func TestConcurrentDeploys(t *testing.T) {
+	t.Parallel()
+	c, ns, flags := onCluster(t)
+	cs := c.Clientset(t)
+	stuck := writeConfig(t, "apiVersion: berth/v1\nname: shop\nservices:\n  big:\n    image: nginx:1.27\n    resources: {requests: {cpu: \"1000\"}}\n")
+	done := make(chan int, 1)
+	go func() {
+		_, _, code := run(t, nil, append([]string{"deploy", "-f", stuck, "--timeout", "8s"}, flags...)...)
+		done <- code
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if _, err := cs.CoordinationV1().Leases(ns).Get(t.Context(), "berth-lock-shop", metav1.GetOptions{}); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first deploy never took the lock")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	_, stderr, code := run(t, nil, append([]string{"deploy", "-f", writeConfig(t, lifecycle("one", false))}, flags...)...)
+	if code != ExitFailure || !strings.Contains(stderr, "pid") || !strings.Contains(stderr, "since") {
+		t.Errorf("second deploy: exit %d, want 1 naming the holder:\n%s", code, stderr)
+	}
+	if code := <-done; code != ExitUnhealthy {
+		t.Errorf("first deploy: exit %d, want %d (applied, not healthy)", code, ExitUnhealthy)
+	}
+	if _, _, code := run(t, nil, append([]string{"deploy", "-f", writeConfig(t, lifecycle("one", false))}, flags...)...); code != 0 {
+		t.Errorf("deploy after the lock was released: exit %d", code)
+	}
+}
