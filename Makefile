@@ -41,9 +41,8 @@ vet: ## go vet
 test: tools fmt-check vet ## everything CI runs: gofmt, vet, all tests
 	$(GO) test -count=1 ./...
 
-demo: build ## berth's main job on an example: validate and render examples/knote
-	$(BIN)/berth validate -f examples/knote/berth.yaml
-	$(BIN)/berth render -f examples/knote/berth.yaml
+demo: build ## berth's main job: deploy examples/knote to the local sandbox cluster
+	scripts/demo
 
 bench: build tools ## render benchmarks: berth vs helm template, whole process and in Go
 	scripts/bench

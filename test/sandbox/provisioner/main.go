@@ -44,6 +44,23 @@ func run(ctx context.Context, kubeconfig, root string) error {
 	if err := testcluster.EnsureDefaultStorageClass(ctx, cs); err != nil {
 		return err
 	}
+	// Stop with the sandbox: exit once its API server has been gone for 30 s.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		failures := 0
+		for ctx.Err() == nil {
+			time.Sleep(5 * time.Second)
+			if _, err := cs.Discovery().ServerVersion(); err != nil {
+				failures++
+			} else {
+				failures = 0
+			}
+			if failures >= 6 {
+				cancel()
+			}
+		}
+	}()
 	testcluster.Provision(ctx, cs, root, 500*time.Millisecond)
 	return nil
 }
