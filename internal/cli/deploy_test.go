@@ -217,3 +217,93 @@ func TestConcurrentDeploys(t *testing.T) {
 		t.Errorf("deploy after the lock was released: exit %d", code)
 	}
 }
+
+// TestAtomicRollsBack: a revision that cannot become healthy is rolled
+// back with --atomic: the workload is v1 again and the history says so.
+func TestAtomicRollsBack(t *testing.T) {
+	t.Parallel()
+	c, ns, flags := onCluster(t)
+	cs := c.Clientset(t)
+	good := writeConfig(t, lifecycle("one", false))
+	mustRun(t, append([]string{"deploy", "-f", good}, flags...)...)
+	bad := writeConfig(t, strings.Replace(lifecycle("two", false), "    env: {MODE: two}\n", "    env: {MODE: two}\n    resources: {requests: {cpu: \"1000\"}}\n", 1))
+	_, stderr, code := run(t, nil, append([]string{"deploy", "-f", bad, "--atomic", "--timeout", "5s"}, flags...)...)
+	if code != ExitUnhealthy || !strings.Contains(stderr, "rolling back to revision 1") || !strings.Contains(stderr, "rolled back to revision 1") {
+		t.Fatalf("atomic deploy: exit %d\n%s", code, stderr)
+	}
+	d, err := cs.AppsV1().Deployments(ns).Get(t.Context(), "web", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctr := d.Spec.Template.Spec.Containers[0]
+	if ctr.Env[0].Value != "one" || len(ctr.Resources.Requests) != 0 {
+		t.Errorf("after the rollback web runs env %v requests %v, want v1", ctr.Env, ctr.Resources.Requests)
+	}
+	helm := testutil.Tool(t, "helm", "make tools")
+	hist, err := exec.Command(helm, "history", "shop", "-n", ns, "--kubeconfig", c.Kubeconfig, "-o", "json").CombinedOutput()
+	if err != nil {
+		t.Fatal(err, string(hist))
+	}
+	var revs []struct {
+		Revision    int    `json:"revision"`
+		Status      string `json:"status"`
+		Description string `json:"description"`
+	}
+	if err := json.Unmarshal(hist, &revs); err != nil {
+		t.Fatal(err)
+	}
+	if len(revs) != 3 || revs[1].Status != "failed" || revs[2].Status != "deployed" || !strings.Contains(revs[2].Description, "rollback to 1") {
+		t.Errorf("history after an atomic rollback: %s", hist)
+	}
+}
+
+// TestInterruptedDeploy sends SIGTERM to a real berth process while it
+// waits; the revision must end failed (never stuck pending), the lock must
+// be released, and the next deploy must work.
+func TestInterruptedDeploy(t *testing.T) {
+	t.Parallel()
+	c, ns, flags := onCluster(t)
+	cs := c.Clientset(t)
+	bin := filepath.Join(t.TempDir(), "berth")
+	if out, err := exec.Command("go", "build", "-o", bin, filepath.Join(testutil.RepoRoot(t), "cmd", "berth")).CombinedOutput(); err != nil {
+		t.Fatalf("building berth: %v\n%s", err, out)
+	}
+	stuck := writeConfig(t, "apiVersion: berth/v1\nname: shop\nservices:\n  big:\n    image: nginx:1.27\n    resources: {requests: {cpu: \"1000\"}}\n")
+	cmd := exec.Command(bin, append([]string{"deploy", "-f", stuck, "--timeout", "2m"}, flags...)...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		d, err := cs.AppsV1().Deployments(ns).Get(t.Context(), "big", metav1.GetOptions{})
+		if err == nil && d != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			t.Fatal("the deploy never applied")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	if err == nil {
+		t.Fatalf("an interrupted deploy exited 0:\n%s", stderr.String())
+	}
+	if _, err := cs.CoordinationV1().Leases(ns).Get(t.Context(), "berth-lock-shop", metav1.GetOptions{}); err == nil {
+		t.Errorf("the lock survived an interrupted deploy")
+	}
+	secrets, err := cs.CoreV1().Secrets(ns).List(t.Context(), metav1.ListOptions{LabelSelector: "owner=helm,name=shop"})
+	if err != nil || len(secrets.Items) != 1 || secrets.Items[0].Labels["status"] != "failed" {
+		var statuses []string
+		for _, s := range secrets.Items {
+			statuses = append(statuses, s.Labels["status"])
+		}
+		t.Errorf("release records after SIGINT: %v %v, want one failed", statuses, err)
+	}
+	mustRun(t, append([]string{"deploy", "-f", writeConfig(t, lifecycle("one", false))}, flags...)...)
+}
