@@ -4,16 +4,22 @@ package main
 
 import (
 	"context"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
 
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/klog/v2"
 
 	"github.com/berth-dev/berth/internal/cli"
 )
 
 func main() {
+	// client-go logs through klog to stderr; berth reports errors itself,
+	// so klog stays quiet unless asked for (-v raises it in the cli).
+	klog.SetOutput(io.Discard)
+	klog.LogToStderr(false)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	streams := genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
 	f := cli.NewFactory(streams)

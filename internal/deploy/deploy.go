@@ -170,7 +170,7 @@ func (d *Deployer) Deploy(ctx context.Context, o Options) (*Outcome, error) {
 		}
 	}
 
-	out.Results, err = d.Client.Apply(ctx, objs, kube.ApplyOptions{Force: o.Force, Report: d.printResult})
+	out.Results, err = d.Client.Apply(ctx, objs, kube.ApplyOptions{Force: o.Force, Report: d.printResult, Selector: InstanceSelector(p.Name)})
 	if err != nil {
 		fail(failReason(ctx, err))
 		return out, err
@@ -298,6 +298,9 @@ func decodeObjects(objs []render.Object) ([]*unstructured.Unstructured, error) {
 	}
 	return kube.Decode(docs)
 }
+
+// InstanceSelector selects the objects berth renders for an app.
+func InstanceSelector(app string) string { return "app.kubernetes.io/instance=" + app }
 
 // Refs names rendered objects for the kube package.
 func Refs(objs []render.Object) []kube.Ref {

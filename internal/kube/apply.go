@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -66,10 +67,14 @@ type ApplyOptions struct {
 	Force bool
 	// DryRun is DryRunNone, DryRunClient or DryRunServer.
 	DryRun string
-	// Parallel bounds the objects applied at once (default 16).
+	// Parallel bounds the objects applied at once (default 32).
 	Parallel int
 	// Report is called for each applied object, round by round in the objects' order.
 	Report func(Result)
+	// Selector, when set, lists the existing objects of each kind with one
+	// request (e.g. app.kubernetes.io/instance=APP) instead of reading them
+	// one by one; objects the list does not hold are still read singly.
+	Selector string
 }
 
 // Apply server-side applies objects round by round (see level), objects of
@@ -78,7 +83,7 @@ type ApplyOptions struct {
 // the apply did not change unchanged.
 func (c *Client) Apply(ctx context.Context, objs []*unstructured.Unstructured, opts ApplyOptions) ([]Result, error) {
 	if opts.Parallel <= 0 {
-		opts.Parallel = 16
+		opts.Parallel = 32
 	}
 	var mu sync.Mutex
 	results := make([]Result, len(objs))
@@ -88,6 +93,16 @@ func (c *Client) Apply(ctx context.Context, objs []*unstructured.Unstructured, o
 		results[i] = r
 	}
 	for lv := 0; lv <= 2; lv++ {
+		var round []*unstructured.Unstructured
+		for _, o := range objs {
+			if level(o.GetKind()) == lv {
+				round = append(round, o)
+			}
+		}
+		known, err := c.listExisting(ctx, round, opts.Selector)
+		if err != nil {
+			return compact(results), err
+		}
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(opts.Parallel)
 		for i, o := range objs {
@@ -95,7 +110,7 @@ func (c *Client) Apply(ctx context.Context, objs []*unstructured.Unstructured, o
 				continue
 			}
 			g.Go(func() error {
-				r, err := c.applyOne(gctx, o, opts)
+				r, err := c.applyOne(gctx, o, opts, known)
 				if err != nil {
 					return err
 				}
@@ -103,7 +118,7 @@ func (c *Client) Apply(ctx context.Context, objs []*unstructured.Unstructured, o
 				return nil
 			})
 		}
-		err := g.Wait()
+		err = g.Wait()
 		// Report a round in the objects' order, as kubectl prints.
 		for i, o := range objs {
 			if level(o.GetKind()) == lv && results[i].Action != "" && opts.Report != nil {
@@ -145,23 +160,61 @@ func (c *Client) Resource(r Ref) (dynamic.ResourceInterface, error) {
 	return c.Dynamic.Resource(m.Resource), nil
 }
 
-func (c *Client) applyOne(ctx context.Context, o *unstructured.Unstructured, opts ApplyOptions) (Result, error) {
+// listExisting lists, per kind and namespace of objs, the objects the
+// selector matches, by Ref.Key.
+//
+// It returns nil without a selector: then every object is read singly.
+func (c *Client) listExisting(ctx context.Context, objs []*unstructured.Unstructured, selector string) (map[string]*unstructured.Unstructured, error) {
+	if selector == "" {
+		return nil, nil
+	}
+	known := map[string]*unstructured.Unstructured{}
+	seen := map[string]bool{}
+	for _, o := range objs {
+		ref := RefOf(o)
+		k := ref.Group + "/" + ref.Kind + "/" + ref.Namespace
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		res, err := c.Resource(ref)
+		if err != nil {
+			return nil, err
+		}
+		list, err := res.List(ctx, metav1.ListOptions{LabelSelector: selector})
+		if err != nil {
+			return nil, fmt.Errorf("listing %ss: %w", strings.ToLower(ref.Kind), err)
+		}
+		for i := range list.Items {
+			item := &list.Items[i]
+			r := Ref{Group: ref.Group, Kind: ref.Kind, Namespace: item.GetNamespace(), Name: item.GetName()}
+			known[r.Key()] = item
+		}
+	}
+	return known, nil
+}
+
+func (c *Client) applyOne(ctx context.Context, o *unstructured.Unstructured, opts ApplyOptions, known map[string]*unstructured.Unstructured) (Result, error) {
 	ref := RefOf(o)
 	res, err := c.Resource(ref)
 	if err != nil {
 		return Result{}, err
 	}
-	before, err := res.Get(ctx, ref.Name, metav1.GetOptions{})
-	switch {
-	case apierrors.IsNotFound(err):
-		before = nil
-	case err != nil:
-		return Result{}, fmt.Errorf("reading %s: %w", ref, err)
+	before := known[ref.Key()]
+	if known == nil {
+		before, err = res.Get(ctx, ref.Name, metav1.GetOptions{})
+		switch {
+		case apierrors.IsNotFound(err):
+			before = nil
+		case err != nil:
+			return Result{}, fmt.Errorf("reading %s: %w", ref, err)
+		}
 	}
+	existed := before != nil
 	r := Result{Ref: ref, DryRun: opts.DryRun}
 	if opts.DryRun == DryRunClient {
 		r.Action = Configured
-		if before == nil {
+		if !existed {
 			r.Action = Created
 		}
 		return r, nil
@@ -183,9 +236,13 @@ func (c *Client) applyOne(ctx context.Context, o *unstructured.Unstructured, opt
 	}
 	r.Object = after
 	switch {
-	case before == nil:
+	case !existed && known != nil && otherManagers(after):
+		// Not in the listing, yet other tools manage fields of it: it
+		// existed without berth's labels (created by kubectl or a chart).
+		r.Action = Configured
+	case !existed:
 		r.Action = Created
-	case before.GetResourceVersion() == after.GetResourceVersion():
+	case before.GetResourceVersion() == after.GetResourceVersion() || sameContent(before, after):
 		r.Action = Unchanged
 	default:
 		r.Action = Configured
@@ -244,4 +301,32 @@ func (c *Client) EnsureNamespace(ctx context.Context, name string, labels map[st
 		return false, fmt.Errorf("creating namespace %s: %w", name, err)
 	}
 	return true, nil
+}
+
+// otherManagers reports whether a field manager other than berth manages
+// part of the object.
+func otherManagers(u *unstructured.Unstructured) bool {
+	for _, mf := range u.GetManagedFields() {
+		if mf.Manager != FieldManager {
+			return true
+		}
+	}
+	return false
+}
+
+// sameContent compares two versions of an object without what controllers
+// change on their own (status, and the bookkeeping metadata that follows
+// it): a status update between berth's read and its apply does not make
+// the apply a change.
+func sameContent(a, b *unstructured.Unstructured) bool {
+	strip := func(u *unstructured.Unstructured) map[string]any {
+		m := u.DeepCopy().Object
+		delete(m, "status")
+		if md, ok := m["metadata"].(map[string]any); ok {
+			delete(md, "resourceVersion")
+			delete(md, "managedFields")
+		}
+		return m
+	}
+	return equality.Semantic.DeepEqual(strip(a), strip(b))
 }
