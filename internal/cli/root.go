@@ -1,7 +1,11 @@
 package cli
 
 import (
+	"flag"
+	"strconv"
 	"strings"
+
+	"k8s.io/klog/v2"
 
 	"github.com/spf13/cobra"
 )
@@ -44,6 +48,17 @@ func NewRootCmd(f *Factory) *cobra.Command {
 	cmd.SetIn(f.IOStreams.In)
 	cmd.SetOut(f.IOStreams.Out)
 	cmd.SetErr(f.IOStreams.ErrOut)
+	cmd.PersistentPreRunE = func(*cobra.Command, []string) error {
+		if f.Verbosity > 0 {
+			// -v N shows client-go's request logs (klog level N) on stderr.
+			var fs flag.FlagSet
+			klog.InitFlags(&fs)
+			_ = fs.Set("v", strconv.Itoa(f.Verbosity))
+			_ = fs.Set("logtostderr", "false")
+			klog.SetOutput(f.IOStreams.ErrOut)
+		}
+		return nil
+	}
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &UsageError{Err: err}
 	})
@@ -53,7 +68,7 @@ func NewRootCmd(f *Factory) *cobra.Command {
 	pf.StringVarP(&f.Env, "env", "e", "", "environment overlay from berth.yaml's environments to apply")
 	pf.StringVarP(&f.Output, "output", "o", "", "output format; each command lists the ones it supports")
 	pf.BoolVar(&f.NoColor, "no-color", false, "never colour output (also off when stdout is not a terminal, or NO_COLOR or CI is set)")
-	pf.IntVarP(&f.Verbosity, "verbosity", "v", 0, "log verbosity (0-9)")
+	pf.IntVarP(&f.Verbosity, "verbosity", "v", 0, "log verbosity: 6 shows every API request, 8 their bodies")
 	if f.KubeFlags != nil {
 		f.KubeFlags.AddFlags(pf)
 	}
