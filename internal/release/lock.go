@@ -162,18 +162,35 @@ func WaitAcquire(ctx context.Context, client kubernetes.Interface, namespace, ap
 	start := time.Now()
 	t := time.NewTicker(waitInterval)
 	defer t.Stop()
+	var last *LockedError
+	gaveUp := func() error {
+		return fmt.Errorf("%w; gave up waiting after %s: %w", last, time.Since(start).Round(time.Second), context.Cause(ctx))
+	}
 	for {
 		l, err := Acquire(ctx, client, namespace, app, holder, ttl)
 		var locked *LockedError
-		if !errors.As(err, &locked) {
+		switch {
+		case errors.As(err, &locked):
+			last = locked
+		case err != nil && last != nil && pastDeadline(ctx):
+			// The deadline came during a try (client-go's rate limiter says so
+			// before ctx is done): report the lock, not the interrupted try.
+			<-ctx.Done()
+			return nil, gaveUp()
+		default:
 			return l, err
 		}
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("%w; gave up waiting after %s: %w", locked, time.Since(start).Round(time.Second), context.Cause(ctx))
+			return nil, gaveUp()
 		case <-t.C:
 		}
 	}
+}
+
+func pastDeadline(ctx context.Context) bool {
+	d, ok := ctx.Deadline()
+	return ctx.Err() != nil || ok && !time.Now().Before(d)
 }
 
 // held reports whether lease has a holder and has not expired at now.
