@@ -44,8 +44,9 @@ test: tools fmt-check vet ## everything CI runs: gofmt, vet, all tests
 demo: build ## berth's main job: deploy examples/knote to the local sandbox cluster
 	scripts/demo
 
-bench: build tools ## render benchmarks: berth vs helm template, whole process and in Go
+bench: build tools ## benchmarks: render vs helm template, deploy vs kubectl apply on the sandbox, Go benchmarks
 	scripts/bench
+	scripts/bench-deploy
 
 fuzz: ## run each fuzz target for FUZZTIME (default 30s)
 	$(GO) test ./internal/config -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(or $(FUZZTIME),30s)

@@ -65,6 +65,7 @@ type DeployOptions struct {
 	Timeout      time.Duration
 	Atomic       bool
 	Cause        string
+	HistoryMax   int
 
 	format string
 	images map[string]string
@@ -114,6 +115,7 @@ func newDeployCmd(f *Factory, runF func(context.Context, *DeployOptions) error, 
 	fl.BoolVar(&o.Wait, "wait", true, "wait until every workload is healthy")
 	fl.DurationVar(&o.Timeout, "timeout", 5*time.Minute, "how long to wait for health")
 	fl.BoolVar(&o.Atomic, "atomic", false, "restore the previous revision if this one does not become healthy")
+	fl.IntVar(&o.HistoryMax, "history-max", deploy.DefaultHistoryMax, "revisions to keep (the current and the last good one are always kept)")
 	fl.StringVar(&o.Cause, "cause", "", "why this revision exists, shown by history (default: the git commit, else the command line)")
 	return cmd
 }
@@ -182,7 +184,7 @@ func (o *DeployOptions) Run(ctx context.Context) error {
 	outcome, err := d.Deploy(ctx, deploy.Options{
 		Project: p, Namespace: ns, Images: images,
 		DryRun: o.DryRun, Force: o.Force, PruneVolumes: o.PruneVolumes,
-		Wait: o.Wait && o.DryRun == kube.DryRunNone, Timeout: o.Timeout, Atomic: o.Atomic,
+		Wait: o.Wait && o.DryRun == kube.DryRunNone, Timeout: o.Timeout, Atomic: o.Atomic, HistoryMax: o.HistoryMax,
 		Meta:   deploy.Meta{Images: images, Cause: o.cause(p), Commit: gitCommit(p.Dir), BerthVersion: version.Get().Version, User: whoami()},
 		Holder: fmt.Sprintf("%s pid %d (berth %s)", whoami(), os.Getpid(), strings.Join(os.Args[1:], " ")),
 	})

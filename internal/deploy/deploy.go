@@ -35,6 +35,8 @@ type Records interface {
 	Fail(ctx context.Context, rel *hrelease.Release, reason string) error
 	// RecoverPending marks revisions a killed berth left pending as failed.
 	RecoverPending(ctx context.Context, app string) ([]*hrelease.Release, error)
+	// Prune keeps at most max revisions, never the current or last good one.
+	Prune(ctx context.Context, app string, max int) ([]int, error)
 }
 
 // Meta is what berth records about a revision beyond Helm's fields.
@@ -65,6 +67,8 @@ type Options struct {
 	Atomic bool
 	// Meta is recorded with the revision.
 	Meta Meta
+	// HistoryMax bounds the revisions kept (default 10, like Helm).
+	HistoryMax int
 	// Holder identifies this deploy to a concurrent one that finds the
 	// lock taken ("alice@laptop pid 4242 (berth deploy)").
 	Holder string
@@ -212,8 +216,19 @@ func (d *Deployer) Deploy(ctx context.Context, o Options) (*Outcome, error) {
 	if err := d.Records.Succeed(sctx, rel); err != nil {
 		return out, fmt.Errorf("recording revision %d as deployed: %w", rel.Version, err)
 	}
+	max := o.HistoryMax
+	if max <= 0 {
+		max = DefaultHistoryMax
+	}
+	if _, err := d.Records.Prune(sctx, p.Name, max); err != nil {
+		fmt.Fprintf(d.Log, "warning: pruning old revisions: %v\n", err)
+	}
 	return out, nil
 }
+
+// DefaultHistoryMax is how many revisions a deploy keeps, as Helm's
+// --history-max.
+const DefaultHistoryMax = 10
 
 // restore re-applies a previous revision's manifest as a new revision.
 func (d *Deployer) restore(ctx context.Context, prev *hrelease.Release, o Options) (int, error) {
