@@ -16,7 +16,7 @@ HELM         = $(TOOLS)/helm-$(HELM_VERSION)/helm
 
 export PATH := $(TOOLS)/bin:$(PATH)
 
-.PHONY: all build test demo bench fuzz tools fmt-check vet clean help
+.PHONY: all build test demo bench fuzz tools fmt-check vet clean help sandbox-build sandbox-up sandbox-down sandbox-status lint-scripts
 
 all: build
 
@@ -51,6 +51,21 @@ bench: build tools ## benchmarks: render vs helm template, deploy vs kubectl app
 fuzz: ## run each fuzz target for FUZZTIME (default 30s)
 	$(GO) test ./internal/config -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(or $(FUZZTIME),30s)
 	$(GO) test ./internal/config -run '^$$' -fuzz '^FuzzExpand$$' -fuzztime $(or $(FUZZTIME),30s)
+
+sandbox-build: ## build the local control-plane binaries (once; 25-35 min cold, cached in ~/.cache/berth-sandbox)
+	scripts/sandbox build
+
+sandbox-up: ## start a local sandbox cluster; prints its kubeconfig
+	scripts/sandbox up
+
+sandbox-down: ## stop the local sandbox cluster
+	scripts/sandbox down
+
+sandbox-status: ## is the local sandbox running?
+	scripts/sandbox status
+
+lint-scripts: ## shellcheck the scripts (apt-get install -y shellcheck)
+	shellcheck scripts/sandbox scripts/demo scripts/bench scripts/bench-deploy .ci/run
 
 clean: ## remove build output
 	rm -rf $(BIN) dist
