@@ -62,15 +62,10 @@ func NewCmdDelete(f *Factory, runF func(context.Context, *DeleteOptions) error) 
 
 // Run deletes.
 func (o *DeleteOptions) Run(ctx context.Context) error {
-	p, err := o.f.LoadProject()
+	p, c, ns, err := o.f.ProjectOnCluster()
 	if err != nil {
 		return err
 	}
-	c, err := o.f.KubeClient()
-	if err != nil {
-		return err
-	}
-	ns := o.f.TargetNamespace(p, c)
 	records := newRecords(c, ns)
 	var refs []kube.Ref
 	seen := map[string]bool{}

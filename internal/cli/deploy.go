@@ -13,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
-	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/kube"
@@ -151,22 +150,14 @@ func (o *DeployOptions) Validate() error {
 // Run deploys.
 func (o *DeployOptions) Run(ctx context.Context) error {
 	start := time.Now()
-	p, err := o.f.LoadProject()
+	p, c, ns, err := o.f.ProjectOnCluster()
 	if err != nil {
 		return err
 	}
-	c, err := o.f.KubeClient()
+	images, err := resolveImages(p, o.images)
 	if err != nil {
 		return err
 	}
-	images, err := build.Images(p, o.images)
-	if err != nil {
-		return err
-	}
-	for k, v := range o.images {
-		images[k] = v
-	}
-	ns := o.f.TargetNamespace(p, c)
 	out := o.Out
 	if o.format == "json" {
 		out = discardWriter{}

@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
-	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/kube"
 	"github.com/berth-dev/berth/internal/render"
@@ -75,22 +74,14 @@ var ErrDiffers = errors.New("the cluster differs from berth.yaml")
 
 // Run computes and prints the diff.
 func (o *DiffOptions) Run(ctx context.Context) error {
-	p, err := o.f.LoadProject()
+	p, c, ns, err := o.f.ProjectOnCluster()
 	if err != nil {
 		return err
 	}
-	c, err := o.f.KubeClient()
+	images, err := resolveImages(p, o.images)
 	if err != nil {
 		return err
 	}
-	images, err := build.Images(p, o.images)
-	if err != nil {
-		return err
-	}
-	for k, v := range o.images {
-		images[k] = v
-	}
-	ns := o.f.TargetNamespace(p, c)
 	res, err := render.Render(p, render.Options{Namespace: ns, Images: images, ShowSecrets: true})
 	if err != nil {
 		return err

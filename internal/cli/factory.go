@@ -9,6 +9,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/kube"
 	"github.com/berth-dev/berth/internal/render"
@@ -184,4 +185,31 @@ func (f *Factory) TargetNamespace(p *config.Project, c *kube.Client) string {
 		return c.Namespace
 	}
 	return render.DefaultNamespace
+}
+
+// ProjectOnCluster loads berth.yaml, connects to the cluster and resolves
+// the target namespace: what every cluster command starts with.
+func (f *Factory) ProjectOnCluster() (*config.Project, *kube.Client, string, error) {
+	p, err := f.LoadProject()
+	if err != nil {
+		return nil, nil, "", err
+	}
+	c, err := f.KubeClient()
+	if err != nil {
+		return nil, nil, "", err
+	}
+	return p, c, f.TargetNamespace(p, c), nil
+}
+
+// resolveImages gives every built service its content-tagged image, then
+// applies --set-image overrides.
+func resolveImages(p *config.Project, overrides map[string]string) (map[string]string, error) {
+	images, err := build.Images(p, overrides)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range overrides {
+		images[k] = v
+	}
+	return images, nil
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
-	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/render"
 )
@@ -140,12 +139,9 @@ func (o *RenderOptions) Run(ctx context.Context) error {
 // renderProject resolves images (overrides, then content tags of built
 // services) and renders.
 func renderProject(p *config.Project, namespace string, overrides map[string]string, showSecrets bool) (*render.Result, error) {
-	images, err := build.Images(p, overrides)
+	images, err := resolveImages(p, overrides)
 	if err != nil {
 		return nil, err
-	}
-	for k, v := range overrides {
-		images[k] = v
 	}
 	return render.Render(p, render.Options{Namespace: namespace, Images: images, ShowSecrets: showSecrets})
 }

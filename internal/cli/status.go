@@ -87,15 +87,10 @@ func NewCmdStatus(f *Factory, runF func(context.Context, *StatusOptions) error) 
 
 // Run reads the live state and prints it.
 func (o *StatusOptions) Run(ctx context.Context) error {
-	p, err := o.f.LoadProject()
+	p, c, ns, err := o.f.ProjectOnCluster()
 	if err != nil {
 		return err
 	}
-	c, err := o.f.KubeClient()
-	if err != nil {
-		return err
-	}
-	ns := o.f.TargetNamespace(p, c)
 	st := AppStatus{APIVersion: "berth/v1", App: p.Name, Namespace: ns, Healthy: true, Services: []ServiceStatus{}}
 	if rel, err := newRecords(c, ns).Current(ctx, p.Name); err != nil {
 		return err
