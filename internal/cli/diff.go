@@ -86,7 +86,7 @@ func (o *DiffOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	objs, err := kube.Decode(yamlDocs(res.Objects))
+	objs, err := deploy.Objects(res.Objects)
 	if err != nil {
 		return err
 	}
@@ -123,12 +123,4 @@ func (o *DiffOptions) Run(ctx context.Context) error {
 		return &ExitError{Code: ExitFailure, Err: &silentError{err: ErrDiffers}}
 	}
 	return nil
-}
-
-func yamlDocs(objs []render.Object) [][]byte {
-	docs := make([][]byte, len(objs))
-	for i, o := range objs {
-		docs[i] = o.YAML
-	}
-	return docs
 }

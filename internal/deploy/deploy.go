@@ -124,7 +124,7 @@ func (d *Deployer) Deploy(ctx context.Context, o Options) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	objs, err := decodeObjects(res.Objects)
+	objs, err := Objects(res.Objects)
 	if err != nil {
 		return nil, err
 	}
@@ -232,7 +232,7 @@ const DefaultHistoryMax = 10
 
 // restore re-applies a previous revision's manifest as a new revision.
 func (d *Deployer) restore(ctx context.Context, prev *hrelease.Release, o Options) (int, error) {
-	objs, err := decodeObjects(render.Split(prev.Manifest))
+	objs, err := Objects(render.Split(prev.Manifest))
 	if err != nil {
 		return 0, err
 	}
@@ -306,7 +306,8 @@ func failReason(ctx context.Context, err error) string {
 	return err.Error()
 }
 
-func decodeObjects(objs []render.Object) ([]*unstructured.Unstructured, error) {
+// Objects decodes rendered objects for the kube package.
+func Objects(objs []render.Object) ([]*unstructured.Unstructured, error) {
 	docs := make([][]byte, len(objs))
 	for i, o := range objs {
 		docs[i] = o.YAML

@@ -250,7 +250,11 @@ func (l *Lock) renew(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		if err := l.renewOnce(ctx); err != nil {
+		// A renewal that hangs must not outlive the lease it renews.
+		tctx, cancel := context.WithTimeout(ctx, l.ttl/3)
+		err := l.renewOnce(tctx)
+		cancel()
+		if err != nil {
 			if ctx.Err() != nil {
 				continue // the select above says why
 			}

@@ -119,9 +119,6 @@ func (s *Store) Begin(ctx context.Context, app string, ch *chart.Chart, values m
 	if err := s.checkLocked(ctx, app); err != nil {
 		return nil, err
 	}
-	if _, err := s.RecoverPending(ctx, app); err != nil {
-		return nil, err
-	}
 	annotations, err := meta.annotations()
 	if err != nil {
 		return nil, err
@@ -130,6 +127,9 @@ func (s *Store) Begin(ctx context.Context, app string, ch *chart.Chart, values m
 	h, err := history(st, app)
 	if err != nil {
 		return nil, fmt.Errorf("reading the history of %s: %w", app, err)
+	}
+	if _, err := recoverPending(st, h); err != nil {
+		return nil, err
 	}
 	now := helmtime.Now()
 	rel := &hrelease.Release{
@@ -296,6 +296,12 @@ func (s *Store) RecoverPending(ctx context.Context, app string) ([]*hrelease.Rel
 	if err != nil {
 		return nil, fmt.Errorf("reading the history of %s: %w", app, err)
 	}
+	return recoverPending(st, h)
+}
+
+// recoverPending marks the pending revisions of h failed, in storage and
+// in h.
+func recoverPending(st *storage.Storage, h []*hrelease.Release) ([]*hrelease.Release, error) {
 	var recovered []*hrelease.Release
 	for _, rel := range h {
 		if rel.Info == nil || !rel.Info.Status.IsPending() {
@@ -303,7 +309,7 @@ func (s *Store) RecoverPending(ctx context.Context, app string) ([]*hrelease.Rel
 		}
 		rel.SetStatus(hrelease.StatusFailed, Interrupted)
 		if err := st.Update(rel); err != nil {
-			return recovered, fmt.Errorf("marking interrupted revision %d of %s failed: %w", rel.Version, app, err)
+			return recovered, fmt.Errorf("marking interrupted revision %d of %s failed: %w", rel.Version, rel.Name, err)
 		}
 		recovered = append(recovered, rel)
 	}
