@@ -188,7 +188,10 @@ func (o *DeployOptions) Run(ctx context.Context) error {
 	var conflict *kube.ConflictError
 	var failed *deploy.FailedError
 	var locked *release.LockedError
+	var classes *deploy.StorageClassError
 	switch {
+	case errors.As(err, &classes):
+		return &HintError{Err: err, Hint: classes.Hint()}
 	case errors.As(err, &conflict):
 		return &HintError{Err: err, Hint: conflict.Hint()}
 	case errors.As(err, &locked):

@@ -307,3 +307,17 @@ func TestInterruptedDeploy(t *testing.T) {
 	}
 	mustRun(t, append([]string{"deploy", "-f", writeConfig(t, lifecycle("one", false))}, flags...)...)
 }
+
+func TestDeployUnknownStorageClass(t *testing.T) {
+	t.Parallel()
+	c, ns, flags := onCluster(t)
+	file := writeConfig(t, "apiVersion: berth/v1\nname: shop\nservices:\n  db:\n    image: mongo:6\n    stateful: true\n    volumes: [{name: data, mountPath: /data, size: 1Gi, storageClass: gp3}]\n")
+	_, stderr, code := run(t, nil, append([]string{"deploy", "-f", file}, flags...)...)
+	if code != ExitFailure || !strings.Contains(stderr, `storage class "gp3"`) || !strings.Contains(stderr, "standard") {
+		t.Errorf("exit %d:\n%s", code, stderr)
+	}
+	list, err := c.Clientset(t).AppsV1().StatefulSets(ns).List(t.Context(), metav1.ListOptions{})
+	if err != nil || len(list.Items) != 0 {
+		t.Errorf("something was applied: %v %v", list, err)
+	}
+}

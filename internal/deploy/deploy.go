@@ -10,11 +10,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
 
 	"helm.sh/helm/v3/pkg/chart"
 	hrelease "helm.sh/helm/v3/pkg/release"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/berth-dev/berth/internal/config"
@@ -128,6 +131,9 @@ func (d *Deployer) Deploy(ctx context.Context, o Options) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := d.checkStorageClasses(ctx, p); err != nil {
+		return nil, err
+	}
 	out := &Outcome{}
 	if o.DryRun != kube.DryRunNone {
 		out.Results, err = d.Client.Apply(ctx, objs, kube.ApplyOptions{Force: o.Force, DryRun: o.DryRun, Report: d.printResult})
@@ -229,6 +235,68 @@ func (d *Deployer) Deploy(ctx context.Context, o Options) (*Outcome, error) {
 // DefaultHistoryMax is how many revisions a deploy keeps, as Helm's
 // --history-max.
 const DefaultHistoryMax = 10
+
+// checkStorageClasses refuses, before anything is applied, volumes that
+// name a StorageClass neither berth.yaml nor the cluster defines: their
+// claims would stay Pending forever.
+func (d *Deployer) checkStorageClasses(ctx context.Context, p *config.Project) error {
+	var problems []string
+	checked := map[string]bool{}
+	for _, name := range sortedNames(p.Services) {
+		for _, v := range p.Services[name].Volumes {
+			sc := v.StorageClass
+			if sc == "" || checked[sc] || p.StorageClasses[sc] != nil {
+				continue
+			}
+			checked[sc] = true
+			_, err := d.Client.Clientset.StorageV1().StorageClasses().Get(ctx, sc, metav1.GetOptions{})
+			switch {
+			case apierrors.IsNotFound(err):
+				problems = append(problems, fmt.Sprintf("service %s, volume %s: storage class %q exists neither in berth.yaml nor in the cluster", name, v.Name, sc))
+			case err != nil && !apierrors.IsForbidden(err):
+				return fmt.Errorf("reading storage class %s: %w", sc, err)
+			}
+		}
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	classes, _ := d.Client.Clientset.StorageV1().StorageClasses().List(ctx, metav1.ListOptions{})
+	var names []string
+	if classes != nil {
+		for _, c := range classes.Items {
+			names = append(names, c.Name)
+		}
+	}
+	return &StorageClassError{Problems: problems, Available: names}
+}
+
+// StorageClassError lists volumes whose storage class does not exist.
+type StorageClassError struct {
+	Problems  []string
+	Available []string
+}
+
+func (e *StorageClassError) Error() string {
+	return "nothing was applied: " + strings.Join(e.Problems, "; ")
+}
+
+// Hint says which classes there are.
+func (e *StorageClassError) Hint() string {
+	if len(e.Available) == 0 {
+		return "the cluster has no storage classes: define one under storageClasses in berth.yaml"
+	}
+	return "the cluster has: " + strings.Join(e.Available, ", ") + "; name one of them, leave storageClass out for the default, or define the class under storageClasses"
+}
+
+func sortedNames[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
 
 // restore re-applies a previous revision's manifest as a new revision.
 func (d *Deployer) restore(ctx context.Context, prev *hrelease.Release, o Options) (int, error) {
