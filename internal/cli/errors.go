@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"strings"
+	"syscall"
 
 	"github.com/berth-dev/berth/internal/config"
 )
@@ -104,8 +106,13 @@ func PrintError(w io.Writer, err error, color bool) {
 	}
 	fmt.Fprintf(w, "%s %s\n", label, err.Error())
 	var he *HintError
-	if errors.As(err, &he) && he.Hint != "" {
+	var dnsErr *net.DNSError
+	switch {
+	case errors.As(err, &he) && he.Hint != "":
 		fmt.Fprintf(w, "    hint: %s\n", strings.ReplaceAll(he.Hint, "\n", "\n          "))
+	case errors.Is(err, syscall.ECONNREFUSED), errors.As(err, &dnsErr):
+		fmt.Fprintln(w, "    hint: berth could not reach the Kubernetes API server; check KUBECONFIG, --kubeconfig and --context\n"+
+			"          (kubectl config current-context). For a local cluster: make demo, or scripts/sandbox up")
 	}
 	if ExitCode(err) == ExitUsage {
 		fmt.Fprintln(w, "Run 'berth --help' for usage.")
