@@ -321,3 +321,23 @@ func TestDeployUnknownStorageClass(t *testing.T) {
 		t.Errorf("something was applied: %v %v", list, err)
 	}
 }
+
+// TestDeployFailsFastWithDiagnosis: pods that fit on no node are a
+// terminal problem; the deploy stops long before its timeout and says which
+// resource is short.
+func TestDeployFailsFastWithDiagnosis(t *testing.T) {
+	t.Parallel()
+	_, _, flags := onCluster(t)
+	file := writeConfig(t, "apiVersion: berth/v1\nname: shop\nservices:\n  big:\n    image: nginx:1.27\n    resources: {requests: {cpu: \"1000\"}}\n")
+	start := time.Now()
+	_, stderr, code := run(t, nil, append([]string{"deploy", "-f", file, "--timeout", "2m"}, flags...)...)
+	if code != ExitUnhealthy {
+		t.Fatalf("exit %d, want %d:\n%s", code, ExitUnhealthy, stderr)
+	}
+	if elapsed := time.Since(start); elapsed > time.Minute {
+		t.Errorf("the deploy waited %s for pods that can never be scheduled", elapsed)
+	}
+	if !strings.Contains(stderr, "Unschedulable") || !strings.Contains(stderr, "cpu") {
+		t.Errorf("no diagnosis naming the short resource:\n%s", stderr)
+	}
+}
