@@ -92,12 +92,15 @@ func (o *StatusOptions) Run(ctx context.Context) error {
 		return err
 	}
 	st := AppStatus{APIVersion: "berth/v1", App: p.Name, Namespace: ns, Healthy: true, Services: []ServiceStatus{}}
-	if rel, err := newRecords(c, ns).Current(ctx, p.Name); err != nil {
+	// The newest revision, deployed or not: a failed deploy is the news.
+	if hist, err := newRecords(c, ns).History(ctx, p.Name); err != nil {
 		return err
-	} else if rel != nil {
+	} else if len(hist) > 0 {
+		rel := hist[len(hist)-1].Release
 		st.Revision, st.Status = rel.Version, rel.Info.Status.String()
 		t := rel.Info.LastDeployed.Time
 		st.Updated = &t
+		st.Healthy = rel.Info.Status.String() == "deployed"
 	}
 	names := make([]string, 0, len(p.Services))
 	for n := range p.Services {
