@@ -1,0 +1,602 @@
+package diagnose_test
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/utils/ptr"
+
+	"github.com/berth-dev/berth/internal/diagnose"
+	"github.com/berth-dev/berth/internal/testcluster"
+	"github.com/berth-dev/berth/internal/testutil"
+)
+
+const (
+	image = "registry.example.com/shop/web:1.4.2"
+	// kwokLog is the one line kwok serves as every container's log.
+	kwokLog = "Hello from the berth sandbox: kwok fakes this container, nothing runs."
+)
+
+// TestWorkload builds each failure on the sandbox's API server and checks
+// the findings (their object, reason and terminality; their words in
+// testdata/NAME.golden, rewritten with -update). Each case says what is
+// real (the API server, the controllers, the scheduler) and what the test
+// plays (a kubelet's status updates and events, which no kubelet makes
+// here).
+func TestWorkload(t *testing.T) {
+	t.Parallel()
+	c := testcluster.Require(t, cluster)
+	tests := []struct {
+		name  string
+		setup func(t *testing.T, e *env) diagnose.Target
+		want  []summary
+		// logs is a line the findings' logs hold; "" when the cluster
+		// cannot serve any (pods on a Node no kubelet serves: the finding
+		// comes without logs and without an error).
+		logs string
+	}{
+		{
+			// Real: Deployment, ReplicaSet, pods. Played: the kubelet's
+			// ImagePullBackOff status with containerd's not-found error and
+			// its Failed events, which the finding explains (not repeated).
+			name: "image-not-found",
+			setup: func(t *testing.T, e *env) diagnose.Target {
+				target := e.createDeployment(t, deployment("web", 2, image, pinned(noKubelet)))
+				cause := `rpc error: code = NotFound desc = failed to pull and unpack image "` + image + `": failed to resolve reference "` + image + `": ` + image + `: not found`
+				pods := e.playKubelet(t, "app=web", 2, nil, waiting("web", image, "ImagePullBackOff", `Back-off pulling image "`+image+`": ErrImagePull: `+cause))
+				for i := range pods {
+					e.kubeletEvent(t, &pods[i], "web", "Failed", `Failed to pull image "`+image+`": `+cause, 3)
+					e.kubeletEvent(t, &pods[i], "web", "Failed", "Error: ImagePullBackOff", 5)
+				}
+				return target
+			},
+			want: []summary{{"pod/web-HASH-XXXXX", "ImagePullBackOff", true}},
+		},
+		{
+			// Played: an older kubelet whose waiting message has no cause;
+			// the cause is in its Failed event.
+			name: "image-not-found-cause-in-event",
+			setup: func(t *testing.T, e *env) diagnose.Target {
+				target := e.createDeployment(t, deployment("web", 1, image, pinned(noKubelet)))
+				pods := e.playKubelet(t, "app=web", 1, nil, waiting("web", image, "ImagePullBackOff", `Back-off pulling image "`+image+`"`))
+				e.kubeletEvent(t, &pods[0], "web", "Failed", `Failed to pull image "`+image+`": rpc error: code = NotFound desc = failed to pull and unpack image "`+image+`": failed to resolve reference "`+image+`": `+image+`: not found`, 2)
+				return target
+			},
+			want: []summary{{"pod/web-HASH-XXXXX", "ImagePullBackOff", true}},
+		},
+		{
+			// Played: a minikube node (its Node carries minikube's label)
+			// whose Docker runtime cannot pull a locally built image.
+			name: "local-image-on-minikube",
+			setup: func(t *testing.T, e *env) diagnose.Target {
+				target := e.createDeployment(t, deployment("web", 1, "web:dev", pinned(noKubeletMinikube)))
+				e.playKubelet(t, "app=web", 1, nil, waiting("web", "web:dev", "ErrImagePull",
+					"Error response from daemon: pull access denied for web, repository does not exist or may require 'docker login': denied: requested access to the resource is denied"))
+				return target
+			},
+			want: []summary{{"pod/web-HASH-XXXXX", "ErrImagePull", true}},
+		},
+		{
+			// Played: a private registry answering 401 to an anonymous pull.
+			name: "image-unauthorized",
+			setup: func(t *testing.T, e *env) diagnose.Target {
+				img := "ghcr.io/acme/api:2.0"
+				target := e.createDeployment(t, deployment("api", 1, img, pinned(noKubelet)))
+				e.playKubelet(t, "app=api", 1, nil, waiting("api", img, "ImagePullBackOff",
+					`Back-off pulling image "`+img+`": ErrImagePull: rpc error: code = Unknown desc = failed to pull and unpack image "`+img+`": failed to resolve reference "`+img+`": failed to authorize: failed to fetch anonymous token: unexpected status from GET request to https://ghcr.io/token?scope=repository%3Aacme%2Fapi%3Apull&service=ghcr.io: 401 Unauthorized`))
+				return target
+			},
+			want: []summary{{"pod/api-HASH-XXXXX", "ImagePullBackOff", true}},
+		},
+		{
+			// Played: a registry on the developer's localhost, which the
+			// node cannot reach (not terminal: networks recover).
+			name: "image-registry-unreachable",
+			setup: func(t *testing.T, e *env) diagnose.Target {
+				img := "localhost:5000/web:dev"
+				target := e.createDeployment(t, deployment("web", 1, img, pinned(noKubelet)))
+				e.playKubelet(t, "app=web", 1, nil, waiting("web", img, "ErrImagePull",
+					`rpc error: code = Unknown desc = failed to pull and unpack image "`+img+`": failed to resolve reference "`+img+`": failed to do request: Head "https://localhost:5000/v2/web/manifests/dev": dial tcp [::1]:5000: connect: connection refused`))
+				return target
+			},
+			want: []summary{{"pod/web-HASH-XXXXX", "ErrImagePull", false}},
+		},
+		{
+			// Played: a container that exited with code 1 five times. Its
+			// logs cannot be read (no kubelet serves the Node): the finding
+			// comes without them.
+			name: "crash-loop",
+			setup: func(t *testing.T, e *env) diagnose.Target {
+				target := e.createDeployment(t, deployment("web", 1, image, pinned(noKubelet)))
+				e.playKubelet(t, "app=web", 1, nil, crashing("web", image, 5, 1, "Error"))
+				return target
+			},
+			want: []summary{{"pod/web-HASH-XXXXX", "CrashLoopBackOff", true}},
+		},
+		{
+			// Played: the first restart, which a dependency still starting
+			// explains often enough: not terminal yet.
+			name: "crash-loop-first-restart",
+			setup: func(t *testing.T, e *env) diagnose.Target {
+				target := e.createDeployment(t, deployment("web", 1, image, pinned(noKubelet)))
+				e.playKubelet(t, "app=web", 1, nil, crashing("web", image, 1, 1, "Error"))
+				return target
+			},
+			want: []summary{{"pod/web-HASH-XXXXX", "CrashLoopBackOff", false}},
+		},
+		{
+			// Played: the kernel's OOM killer, four times, under a 256Mi limit.
+			name: "oom-killed",
+			setup: func(t *testing.T, e *env) diagnose.Target {
+				target := e.createDeployment(t, deployment("web", 1, image, pinned(noKubelet), func(d *appsv1.Deployment) {
+					d.Spec.Template.Spec.Containers[0].Resources.Limits = corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("256Mi")}
+				}))
+				e.playKubelet(t, "app=web", 1, nil, crashing("web", image, 4, 137, "OOMKilled"))
+				return target
+			},
+			want: []summary{{"pod/web-HASH-XXXXX", "OOMKilled", true}},
+		},
+		{
+			// Played: the kubelet's CreateContainerConfigError for a Secret
+			// that does not exist.
+			name: "missing-secret",
+			setup: func(t *testing.T, e *env) diagnose.Target {
+				target := e.createDeployment(t, deployment("web", 1, image, pinned(noKubelet)))
+				e.playKubelet(t, "app=web", 1, nil, waiting("web", image, "CreateContainerConfigError", `secret "db-credentials" not found`))
+				return target
+			},
+			want: []summary{{"pod/web-HASH-XXXXX", "CreateContainerConfigError", true}},
+		},
+		{
+			// Played: the same for a key missing in an existing Secret.
+			name: "missing-secret-key",
+			setup: func(t *testing.T, e *env) diagnose.Target {
+				target := e.createDeployment(t, deployment("web", 1, image, pinned(noKubelet)))
+				e.playKubelet(t, "app=web", 1, nil, waiting("web", image, "CreateContainerConfigError", "couldn't find key password in Secret "+e.ns+"/db-credentials"))
+				return target
+			},
+			want: []summary{{"pod/web-HASH-XXXXX", "CreateContainerConfigError", true}},
+		},
+		{
+			// Real: the pod runs on a kwok Node, which serves its log for
+			// real (kwok's one line). Played: the kubelet's failing
+			// readiness probe (Ready=False and its Unhealthy events), written
+			// once kwok has made the pod Running, after which kwok leaves
+			// the pod's status alone.
+			name: "readiness-probe-failing",
+			setup: func(t *testing.T, e *env) diagnose.Target {
+				target := e.createDeployment(t, deployment("web", 1, image, func(d *appsv1.Deployment) {
+					d.Spec.Template.Spec.Containers[0].ReadinessProbe = &corev1.Probe{
+						ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/healthz", Port: intstr.FromInt32(8080)}},
+					}
+				}))
+				pods := e.playKubelet(t, "app=web", 1, ready, func(p *corev1.Pod) {
+					p.Status.ContainerStatuses[0].Ready = false
+				})
+				e.kubeletEvent(t, &pods[0], "web", "Unhealthy", "Readiness probe failed: HTTP probe failed with statuscode: 503", 7)
+				return target
+			},
+			want: []summary{{"pod/web-HASH-XXXXX", "ReadinessProbeFailing", false}},
+			logs: kwokLog,
+		},
+		{
+			// Real: the scheduler finds no Node with 1000 CPUs.
+			name: "unschedulable-cpu",
+			setup: func(t *testing.T, e *env) diagnose.Target {
+				return e.createDeployment(t, deployment("web", 1, image, requests("1000", "")))
+			},
+			want: []summary{{"pod/web-HASH-XXXXX", "Unschedulable", true}},
+		},
+		{
+			// Real: the scheduler's verdict and the deployment controller's
+			// ProgressDeadlineExceeded after one second.
+			name: "progress-deadline",
+			setup: func(t *testing.T, e *env) diagnose.Target {
+				return e.createDeployment(t, deployment("web", 1, image, requests("1000", ""), func(d *appsv1.Deployment) {
+					d.Spec.ProgressDeadlineSeconds = ptr.To[int32](1)
+				}))
+			},
+			want: []summary{
+				{"pod/web-HASH-XXXXX", "Unschedulable", true},
+				{"deployment/web", "ProgressDeadlineExceeded", true},
+			},
+		},
+		{
+			// Real: a second pod of 20 CPUs does not fit next to the first
+			// on the only Node large enough; the Node could take it once
+			// the first is gone, so this is not terminal.
+			name: "unschedulable-nodes-full",
+			setup: func(t *testing.T, e *env) diagnose.Target {
+				return e.createDeployment(t, deployment("web", 2, image, requests("20", "")))
+			},
+			want: []summary{{"pod/web-HASH-XXXXX", "Unschedulable", false}},
+		},
+		{
+			// Real: a nodeSelector no Node matches.
+			name: "unschedulable-node-selector",
+			setup: func(t *testing.T, e *env) diagnose.Target {
+				return e.createDeployment(t, deployment("web", 1, image, func(d *appsv1.Deployment) {
+					d.Spec.Template.Spec.NodeSelector = map[string]string{"disktype": "ssd"}
+				}))
+			},
+			want: []summary{{"pod/web-HASH-XXXXX", "Unschedulable", true}},
+		},
+		{
+			// Real: the only Node with the selected label has a taint the
+			// pod does not tolerate.
+			name: "unschedulable-taint",
+			setup: func(t *testing.T, e *env) diagnose.Target {
+				return e.createDeployment(t, deployment("web", 1, image, func(d *appsv1.Deployment) {
+					d.Spec.Template.Spec.NodeSelector = map[string]string{"berth.dev/pool": noKubelet}
+				}))
+			},
+			want: []summary{{"pod/web-HASH-XXXXX", "Unschedulable", true}},
+		},
+		{
+			// Real: a claim of a StorageClass that does not exist stays
+			// Pending (persistent-volume controller), so the scheduler
+			// keeps the pod; the pod's finding is the claim's.
+			name: "claim-unknown-class",
+			setup: func(t *testing.T, e *env) diagnose.Target {
+				e.createClaim(t, "data", ptr.To("nope"))
+				return e.createDeployment(t, deployment("web", 1, image, mounts("data")))
+			},
+			want: []summary{{"persistentvolumeclaim/data", "PVCPending", true}},
+		},
+		{
+			// Real: the same claim diagnosed on its own.
+			name: "claim-unknown-class-alone",
+			setup: func(t *testing.T, e *env) diagnose.Target {
+				e.createClaim(t, "data", ptr.To("nope"))
+				return diagnose.Target{Kind: "PersistentVolumeClaim", Namespace: e.ns, Name: "data"}
+			},
+			want: []summary{{"persistentvolumeclaim/data", "PVCPending", true}},
+		},
+		{
+			// Real: a WaitForFirstConsumer claim waits for its pod, which
+			// cannot be scheduled: only the pod is a problem.
+			name: "claim-waits-for-consumer",
+			setup: func(t *testing.T, e *env) diagnose.Target {
+				e.createClaim(t, "data", ptr.To(waitForConsumer))
+				return e.createDeployment(t, deployment("web", 1, image, mounts("data"), requests("1000", "")))
+			},
+			want: []summary{{"pod/web-HASH-XXXXX", "Unschedulable", true}},
+		},
+		{
+			// Real: a StatefulSet's claim template of an unknown class; the
+			// StatefulSet controller creates the claim, which stays Pending.
+			name: "statefulset-claim-unknown-class",
+			setup: func(t *testing.T, e *env) diagnose.Target {
+				return e.createStatefulSet(t, "db", func(s *appsv1.StatefulSet) {
+					s.Spec.VolumeClaimTemplates = []corev1.PersistentVolumeClaim{claim("data", ptr.To("nope"))}
+					s.Spec.Template.Spec.Containers[0].VolumeMounts = []corev1.VolumeMount{{Name: "data", MountPath: "/data"}}
+				})
+			},
+			want: []summary{{"persistentvolumeclaim/data-db-0", "PVCPending", true}},
+		},
+		{
+			// Real: a ResourceQuota of one pod; the ReplicaSet controller
+			// fails to create the second (FailedCreate), the Deployment
+			// says so in its ReplicaFailure condition.
+			name: "quota-deployment",
+			setup: func(t *testing.T, e *env) diagnose.Target {
+				e.createQuota(t, 1)
+				return e.createDeployment(t, deployment("web", 2, image))
+			},
+			want: []summary{{"deployment/web", "FailedCreate", true}},
+		},
+		{
+			// Real: a StatefulSet has no such condition; its controller's
+			// FailedCreate event says it.
+			name: "quota-statefulset",
+			setup: func(t *testing.T, e *env) diagnose.Target {
+				e.createQuota(t, 0)
+				return e.createStatefulSet(t, "db")
+			},
+			want: []summary{{"statefulset/db", "FailedCreate", true}},
+		},
+		{
+			// Real: the Job controller fails the Job (backoffLimit 0) when
+			// its pod fails. Played: the kubelet's Failed status, exit 2.
+			name: "job-failed",
+			setup: func(t *testing.T, e *env) diagnose.Target {
+				job := &batchv1.Job{
+					ObjectMeta: metav1.ObjectMeta{Name: "migrate"},
+					Spec: batchv1.JobSpec{
+						BackoffLimit: ptr.To[int32](0),
+						Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{
+							RestartPolicy: corev1.RestartPolicyNever,
+							NodeName:      noKubelet,
+							Containers:    []corev1.Container{{Name: "migrate", Image: image}},
+						}},
+					},
+				}
+				if _, err := e.cs.BatchV1().Jobs(e.ns).Create(t.Context(), job, metav1.CreateOptions{}); err != nil {
+					t.Fatal(err)
+				}
+				e.playKubelet(t, "job-name=migrate", 1, nil, func(p *corev1.Pod) {
+					p.Status.Phase = corev1.PodFailed
+					p.Status.ContainerStatuses = []corev1.ContainerStatus{{
+						Name: "migrate", Image: image,
+						State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{
+							ExitCode: 2, Reason: "Error", StartedAt: metav1.Now(), FinishedAt: metav1.Now(),
+						}},
+					}}
+				})
+				return diagnose.Target{Kind: "Job", Namespace: e.ns, Name: "migrate"}
+			},
+			want: []summary{
+				{"pod/migrate-XXXXX", "Error", false},
+				{"job/migrate", "BackoffLimitExceeded", true},
+			},
+		},
+		{
+			// Real: the sandbox has no load-balancer controller.
+			name: "load-balancer-pending",
+			setup: func(t *testing.T, e *env) diagnose.Target {
+				e.createService(t, "web")
+				return diagnose.Target{Kind: "Service", Namespace: e.ns, Name: "web"}
+			},
+			want: []summary{{"service/web", "LoadBalancerPending", false}},
+		},
+		{
+			// Played: a cloud controller gives the Service its address.
+			name: "load-balancer-ready",
+			setup: func(t *testing.T, e *env) diagnose.Target {
+				svc := e.createService(t, "web")
+				svc.Status.LoadBalancer.Ingress = []corev1.LoadBalancerIngress{{IP: "203.0.113.10"}}
+				if _, err := e.cs.CoreV1().Services(e.ns).UpdateStatus(t.Context(), svc, metav1.UpdateOptions{}); err != nil {
+					t.Fatal(err)
+				}
+				return diagnose.Target{Kind: "Service", Namespace: e.ns, Name: "web"}
+			},
+		},
+		{
+			// Real: kwok makes the pods Ready, the Deployment Available.
+			name: "healthy",
+			setup: func(t *testing.T, e *env) diagnose.Target {
+				target := e.createDeployment(t, deployment("web", 2, image))
+				e.waitPods(t, "app=web", 2, ready)
+				return target
+			},
+		},
+		{
+			// Played: a kubelet that cannot mount a volume of two pods,
+			// which stay ContainerCreating: one finding from the events of
+			// both pods.
+			name: "events-of-two-pods",
+			setup: func(t *testing.T, e *env) diagnose.Target {
+				target := e.createDeployment(t, deployment("web", 2, image, pinned(noKubelet)))
+				pods := e.playKubelet(t, "app=web", 2, nil, waiting("web", image, "ContainerCreating", ""))
+				for i := range pods {
+					e.kubeletEvent(t, &pods[i], "", "FailedMount", `MountVolume.SetUp failed for volume "config" : configmap "app-settings" not found`, 4)
+				}
+				return target
+			},
+			want: []summary{{"pod/web-HASH-XXXXX", "FailedMount", false}},
+		},
+		{
+			// Real: a rollout from revision 1 to 2 (maxUnavailable 0 keeps
+			// the old pod). Played: revision 1's pod cannot pull, revision
+			// 2's crashes; only revision 2 counts.
+			name: "newest-replicaset-only",
+			setup: func(t *testing.T, e *env) diagnose.Target {
+				d := deployment("web", 1, "registry.example.com/shop/web:1", pinned(noKubelet), func(d *appsv1.Deployment) {
+					d.Spec.Strategy.RollingUpdate = &appsv1.RollingUpdateDeployment{MaxUnavailable: ptr.To(intstr.FromInt32(0))}
+				})
+				target := e.createDeployment(t, d)
+				e.playKubelet(t, "app=web", 1, nil, waiting("web", d.Spec.Template.Spec.Containers[0].Image, "ImagePullBackOff", "Back-off pulling image"))
+				v2 := "registry.example.com/shop/web:2"
+				e.setImage(t, "web", v2)
+				e.playKubelet(t, "app=web", 1, withImage(v2), crashing("web", v2, 6, 1, "Error"))
+				e.waitPods(t, "app=web", 2, nil)
+				return target
+			},
+			want: []summary{{"pod/web-HASH-XXXXX", "CrashLoopBackOff", true}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, c)
+			target := tt.setup(t, e)
+			got := e.eventually(t, target, tt.want)
+			checkLogs(t, got, tt.logs)
+			var out bytes.Buffer
+			diagnose.Format(&out, got)
+			testutil.Golden(t, filepath.Join("testdata", tt.name+".golden"), []byte(normalize(out.String(), e.ns, target.Name)), *update)
+		})
+	}
+}
+
+// TestNoDefaultStorageClass takes the default mark off the sandbox's
+// StorageClass for a moment. It does not call t.Parallel, so it runs
+// before the parallel tests resume and none of them sees the change.
+func TestNoDefaultStorageClass(t *testing.T) {
+	c := testcluster.Require(t, cluster)
+	e := newEnv(t, c)
+	const mark = "storageclass.kubernetes.io/is-default-class"
+	setDefault := func(ctx context.Context, v string) {
+		patch := []byte(`{"metadata":{"annotations":{"` + mark + `":"` + v + `"}}}`)
+		if _, err := e.cs.StorageV1().StorageClasses().Patch(ctx, testcluster.DefaultStorageClass, types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
+			t.Fatalf("mark %s default=%s: %v", testcluster.DefaultStorageClass, v, err)
+		}
+	}
+	setDefault(t.Context(), "false")
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(t.Context()), 10*time.Second)
+		defer cancel()
+		setDefault(ctx, "true")
+	})
+	e.createClaim(t, "data", nil)
+	target := diagnose.Target{Kind: "PersistentVolumeClaim", Namespace: e.ns, Name: "data"}
+	got := e.eventually(t, target, []summary{{"persistentvolumeclaim/data", "PVCPending", true}})
+	var out bytes.Buffer
+	diagnose.Format(&out, got)
+	testutil.Golden(t, filepath.Join("testdata", "claim-no-default-class.golden"), []byte(normalize(out.String(), e.ns, target.Name)), *update)
+}
+
+// TestWorkloadNotFound: a workload that is not there is an error.
+func TestWorkloadNotFound(t *testing.T) {
+	t.Parallel()
+	c := testcluster.Require(t, cluster)
+	e := newEnv(t, c)
+	_, err := diagnose.Workload(t.Context(), e.cs, diagnose.Target{Kind: "Deployment", Namespace: e.ns, Name: "nope"})
+	if !apierrors.IsNotFound(err) {
+		t.Fatalf("got %v, want a not-found error", err)
+	}
+	if want := "diagnosing deployment/nope: "; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("error %q does not start with %q", err, want)
+	}
+}
+
+func checkLogs(t *testing.T, findings []diagnose.Finding, want string) {
+	t.Helper()
+	var all []string
+	for _, f := range findings {
+		all = append(all, f.Logs...)
+	}
+	switch {
+	case want == "" && len(all) > 0:
+		t.Errorf("logs %q, want none", all)
+	case want != "" && !strings.Contains(strings.Join(all, "\n"), want):
+		t.Errorf("logs %q, want a line %q", all, want)
+	}
+}
+
+func ready(p *corev1.Pod) bool {
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
+
+func withImage(img string) func(*corev1.Pod) bool {
+	return func(p *corev1.Pod) bool { return p.Spec.Containers[0].Image == img }
+}
+
+func requests(cpu, memory string) func(*appsv1.Deployment) {
+	return func(d *appsv1.Deployment) {
+		l := corev1.ResourceList{}
+		if cpu != "" {
+			l[corev1.ResourceCPU] = resource.MustParse(cpu)
+		}
+		if memory != "" {
+			l[corev1.ResourceMemory] = resource.MustParse(memory)
+		}
+		d.Spec.Template.Spec.Containers[0].Resources.Requests = l
+	}
+}
+
+func mounts(claim string) func(*appsv1.Deployment) {
+	return func(d *appsv1.Deployment) {
+		s := &d.Spec.Template.Spec
+		s.Volumes = append(s.Volumes, corev1.Volume{Name: claim, VolumeSource: corev1.VolumeSource{
+			PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: claim},
+		}})
+		s.Containers[0].VolumeMounts = append(s.Containers[0].VolumeMounts, corev1.VolumeMount{Name: claim, MountPath: "/" + claim})
+	}
+}
+
+func claim(name string, class *string) corev1.PersistentVolumeClaim {
+	return corev1.PersistentVolumeClaim{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec: corev1.PersistentVolumeClaimSpec{
+			StorageClassName: class,
+			AccessModes:      []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
+			Resources:        corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("1Gi")}},
+		},
+	}
+}
+
+func (e *env) createClaim(t *testing.T, name string, class *string) {
+	t.Helper()
+	c := claim(name, class)
+	if _, err := e.cs.CoreV1().PersistentVolumeClaims(e.ns).Create(t.Context(), &c, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (e *env) createStatefulSet(t *testing.T, name string, mutate ...func(*appsv1.StatefulSet)) diagnose.Target {
+	t.Helper()
+	labels := map[string]string{"app": name}
+	s := &appsv1.StatefulSet{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec: appsv1.StatefulSetSpec{
+			Replicas:    ptr.To[int32](1),
+			ServiceName: name,
+			Selector:    &metav1.LabelSelector{MatchLabels: labels},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: labels},
+				Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: name, Image: image}}},
+			},
+		},
+	}
+	for _, m := range mutate {
+		m(s)
+	}
+	if _, err := e.cs.AppsV1().StatefulSets(e.ns).Create(t.Context(), s, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return diagnose.Target{Kind: "StatefulSet", Namespace: e.ns, Name: name}
+}
+
+func (e *env) createQuota(t *testing.T, pods int64) {
+	t.Helper()
+	q := &corev1.ResourceQuota{
+		ObjectMeta: metav1.ObjectMeta{Name: "pods"},
+		Spec:       corev1.ResourceQuotaSpec{Hard: corev1.ResourceList{corev1.ResourcePods: *resource.NewQuantity(pods, resource.DecimalSI)}},
+	}
+	if _, err := e.cs.CoreV1().ResourceQuotas(e.ns).Create(t.Context(), q, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// The quota admits pods only once the quota controller has counted
+	// the namespace's usage.
+	err := wait.PollUntilContextTimeout(t.Context(), 50*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
+		q, err := e.cs.CoreV1().ResourceQuotas(e.ns).Get(ctx, "pods", metav1.GetOptions{})
+		return err == nil && q.Status.Used != nil, err
+	})
+	if err != nil {
+		t.Fatalf("quota status: %v", err)
+	}
+}
+
+func (e *env) createService(t *testing.T, name string) *corev1.Service {
+	t.Helper()
+	svc := &corev1.Service{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec: corev1.ServiceSpec{
+			Type:     corev1.ServiceTypeLoadBalancer,
+			Selector: map[string]string{"app": name},
+			Ports:    []corev1.ServicePort{{Port: 80, TargetPort: intstr.FromInt32(8080)}},
+		},
+	}
+	svc, err := e.cs.CoreV1().Services(e.ns).Create(t.Context(), svc, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
+
+func (e *env) setImage(t *testing.T, name, img string) {
+	t.Helper()
+	patch := []byte(`{"spec":{"template":{"spec":{"containers":[{"name":"` + name + `","image":"` + img + `"}]}}}}`)
+	if _, err := e.cs.AppsV1().Deployments(e.ns).Patch(t.Context(), name, types.StrategicMergePatchType, patch, metav1.PatchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
