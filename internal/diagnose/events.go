@@ -175,6 +175,10 @@ func failedCreate(object, msg, ns string) Finding {
 	}
 	f.Message = "Pods cannot be created: " + strings.TrimSuffix(msg, ".") + "."
 	switch {
+	case strings.Contains(msg, "error looking up service account"):
+		// A new namespace gets its default ServiceAccount a moment after
+		// it is created: not terminal.
+		f.Hint = "the pod's ServiceAccount does not exist (yet): a new namespace gets its default one within seconds; create one the pod names"
 	case strings.Contains(msg, "failed quota: "):
 		f.Hint = "the namespace's ResourceQuota requires every container to set these requests and limits: set them (resources in berth.yaml)"
 		f.Terminal = true
