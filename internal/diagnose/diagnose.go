@@ -103,9 +103,10 @@ func Workload(ctx context.Context, client kubernetes.Interface, t Target) ([]Fin
 
 // diagnosis is the state of one Workload call.
 type diagnosis struct {
-	cs   kubernetes.Interface
-	ns   string
-	name string // the target's; berth names workloads after services
+	cs      kubernetes.Interface
+	ns      string
+	name    string // the target's; berth names workloads after services
+	barePod bool   // the target is a Pod, not a workload named after a service
 
 	pods   []corev1.Pod                   // the current revision's pods
 	claims []corev1.PersistentVolumeClaim // claims those pods use
@@ -135,6 +136,9 @@ func (d *diagnosis) cover(object, reason string)         { d.covered[object+"\x0
 
 // field names a setting of the service in berth.yaml, for hints.
 func (d *diagnosis) field(path string) string {
+	if d.barePod {
+		return path + " of the service in berth.yaml"
+	}
 	return fmt.Sprintf("services.%s.%s in berth.yaml", d.name, path)
 }
 
@@ -351,6 +355,7 @@ func (d *diagnosis) pod(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	d.barePod = true
 	d.mounted = podClaims(&pod.Spec)
 	err = d.parallel(ctx, d.readEvents(metav1.ListOptions{FieldSelector: "type=Warning"}), d.readClaims(d.mounted))
 	if err != nil {
@@ -447,7 +452,7 @@ func (d *diagnosis) analyse(ctx context.Context) {
 		d.relate("persistentvolumeclaim/"+c.Name, c.UID)
 	}
 	var reads []func(context.Context) error
-	if pod := firstPod(d.pods, unschedulable); pod != nil {
+	if firstPod(d.pods, unschedulable) != nil {
 		reads = append(reads, func(ctx context.Context) error {
 			if l, err := d.cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{}); err == nil {
 				d.nodes = l.Items

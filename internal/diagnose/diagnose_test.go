@@ -389,6 +389,53 @@ func TestWorkload(t *testing.T) {
 			want: []summary{{"pod/web-HASH-XXXXX", "FailedMount", false}},
 		},
 		{
+			// Real: a DaemonSet's pods on the three kwok Nodes. Played: once
+			// kwok made them Running, a kubelet's CrashLoopBackOff (kwok
+			// leaves a Running pod's status alone). kwok serves current
+			// logs but not --previous ones (it answers 400): the finding
+			// comes without logs and without an error.
+			name: "daemonset-crash-loop",
+			setup: func(t *testing.T, e *env) diagnose.Target {
+				labels := map[string]string{"app": "agent"}
+				ds := &appsv1.DaemonSet{
+					ObjectMeta: metav1.ObjectMeta{Name: "agent"},
+					Spec: appsv1.DaemonSetSpec{
+						Selector: &metav1.LabelSelector{MatchLabels: labels},
+						Template: corev1.PodTemplateSpec{
+							ObjectMeta: metav1.ObjectMeta{Labels: labels},
+							Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "agent", Image: image}}},
+						},
+					},
+				}
+				if _, err := e.cs.AppsV1().DaemonSets(e.ns).Create(t.Context(), ds, metav1.CreateOptions{}); err != nil {
+					t.Fatal(err)
+				}
+				e.playKubelet(t, "app=agent", 3, ready, crashing("agent", image, 3, 139, "Error"))
+				return diagnose.Target{Kind: "DaemonSet", Namespace: e.ns, Name: "agent"}
+			},
+			want: []summary{{"pod/agent-XXXXX", "CrashLoopBackOff", true}},
+		},
+		{
+			// Real: a bare Pod. Played: the kubelet's
+			// CreateContainerConfigError for a ConfigMap key.
+			name: "pod-missing-configmap-key",
+			setup: func(t *testing.T, e *env) diagnose.Target {
+				pod := &corev1.Pod{
+					ObjectMeta: metav1.ObjectMeta{Name: "worker", Labels: map[string]string{"app": "worker"}},
+					Spec: corev1.PodSpec{
+						NodeName:   noKubelet,
+						Containers: []corev1.Container{{Name: "worker", Image: image}},
+					},
+				}
+				if _, err := e.cs.CoreV1().Pods(e.ns).Create(t.Context(), pod, metav1.CreateOptions{}); err != nil {
+					t.Fatal(err)
+				}
+				e.playKubelet(t, "app=worker", 1, nil, waiting("worker", image, "CreateContainerConfigError", "couldn't find key LOG_LEVEL in ConfigMap "+e.ns+"/settings"))
+				return diagnose.Target{Kind: "Pod", Namespace: e.ns, Name: "worker"}
+			},
+			want: []summary{{"pod/worker", "CreateContainerConfigError", true}},
+		},
+		{
 			// Real: a rollout from revision 1 to 2 (maxUnavailable 0 keeps
 			// the old pod). Played: revision 1's pod cannot pull, revision
 			// 2's crashes; only revision 2 counts.

@@ -155,7 +155,7 @@ func pullCause(msg string) string {
 
 func (d *diagnosis) pullHint(p pullFailure, pod *corev1.Pod, c *corev1.Container, registry string) string {
 	image := c.Image
-	local := d.localCluster()
+	local := d.localCluster(image)
 	var hints []string
 	switch p {
 	case pullNotFound, pullNotFoundOrDenied:
@@ -218,7 +218,7 @@ func (d *diagnosis) secretHint(pod *corev1.Pod, registry string) string {
 
 // localCluster says how to get a locally built image onto a minikube or
 // kind node, recognised by the Node berth read; "" elsewhere.
-func (d *diagnosis) localCluster() string {
+func (d *diagnosis) localCluster(image string) string {
 	if d.node == nil {
 		return ""
 	}
@@ -228,14 +228,14 @@ func (d *diagnosis) localCluster() string {
 		if profile != "" && profile != "minikube" {
 			p = " -p " + profile
 		}
-		return fmt.Sprintf("on minikube, build into the cluster with builder: minikube, or load a local image with `minikube%s image load IMAGE` %s", p, policy)
+		return fmt.Sprintf("on minikube, build into the cluster with builder: minikube, or load the local image with `minikube%s image load %s` %s", p, image, policy)
 	}
 	if rest, ok := strings.CutPrefix(d.node.Spec.ProviderID, "kind://"); ok {
 		cluster := "kind"
 		if parts := strings.Split(rest, "/"); len(parts) >= 2 {
 			cluster = parts[1]
 		}
-		return fmt.Sprintf("on kind, load a local image with `kind load docker-image IMAGE --name %s` %s", cluster, policy)
+		return fmt.Sprintf("on kind, load the local image with `kind load docker-image %s --name %s` %s", image, cluster, policy)
 	}
 	return ""
 }
