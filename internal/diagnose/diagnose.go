@@ -452,7 +452,7 @@ func (d *diagnosis) analyse(ctx context.Context) {
 		d.relate("persistentvolumeclaim/"+c.Name, c.UID)
 	}
 	var reads []func(context.Context) error
-	if firstPod(d.pods, unschedulable) != nil {
+	if firstPod(d.pods, placementFailed) != nil {
 		reads = append(reads, func(ctx context.Context) error {
 			if l, err := d.cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{}); err == nil {
 				d.nodes = l.Items

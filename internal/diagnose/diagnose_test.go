@@ -3,11 +3,15 @@ package diagnose_test
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -17,6 +21,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/utils/ptr"
 
 	"github.com/berth-dev/berth/internal/diagnose"
@@ -47,6 +52,9 @@ func TestWorkload(t *testing.T) {
 		// cannot serve any (pods on a Node no kubelet serves: the finding
 		// comes without logs and without an error).
 		logs string
+		// requests are the API requests of one diagnosis, sorted (they run
+		// in parallel); not checked when nil.
+		requests []string
 	}{
 		{
 			// Real: Deployment, ReplicaSet, pods. Played: the kubelet's
@@ -64,6 +72,13 @@ func TestWorkload(t *testing.T) {
 				return target
 			},
 			want: []summary{{"pod/web-HASH-XXXXX", "ImagePullBackOff", true}},
+			requests: []string{
+				"GET /api/v1/namespaces/NS/events?fieldSelector=type%3DWarning",
+				"GET /api/v1/namespaces/NS/pods?labelSelector=app%3Dweb",
+				"GET /api/v1/nodes/no-kubelet",
+				"GET /apis/apps/v1/namespaces/NS/deployments/web",
+				"GET /apis/apps/v1/namespaces/NS/replicasets?labelSelector=app%3Dweb",
+			},
 		},
 		{
 			// Played: an older kubelet whose waiting message has no cause;
@@ -125,6 +140,13 @@ func TestWorkload(t *testing.T) {
 				return target
 			},
 			want: []summary{{"pod/web-HASH-XXXXX", "CrashLoopBackOff", true}},
+			requests: []string{
+				"GET /api/v1/namespaces/NS/events?fieldSelector=type%3DWarning",
+				"GET /api/v1/namespaces/NS/pods/web-HASH-XXXXX/log?container=web&limitBytes=65536&previous=true&tailLines=10",
+				"GET /api/v1/namespaces/NS/pods?labelSelector=app%3Dweb",
+				"GET /apis/apps/v1/namespaces/NS/deployments/web",
+				"GET /apis/apps/v1/namespaces/NS/replicasets?labelSelector=app%3Dweb",
+			},
 		},
 		{
 			// Played: the first restart, which a dependency still starting
@@ -191,6 +213,13 @@ func TestWorkload(t *testing.T) {
 			},
 			want: []summary{{"pod/web-HASH-XXXXX", "ReadinessProbeFailing", false}},
 			logs: kwokLog,
+			requests: []string{
+				"GET /api/v1/namespaces/NS/events?fieldSelector=type%3DWarning",
+				"GET /api/v1/namespaces/NS/pods/web-HASH-XXXXX/log?container=web&limitBytes=65536&tailLines=10",
+				"GET /api/v1/namespaces/NS/pods?labelSelector=app%3Dweb",
+				"GET /apis/apps/v1/namespaces/NS/deployments/web",
+				"GET /apis/apps/v1/namespaces/NS/replicasets?labelSelector=app%3Dweb",
+			},
 		},
 		{
 			// Real: the scheduler finds no Node with 1000 CPUs.
@@ -199,6 +228,13 @@ func TestWorkload(t *testing.T) {
 				return e.createDeployment(t, deployment("web", 1, image, requests("1000", "")))
 			},
 			want: []summary{{"pod/web-HASH-XXXXX", "Unschedulable", true}},
+			requests: []string{
+				"GET /api/v1/namespaces/NS/events?fieldSelector=type%3DWarning",
+				"GET /api/v1/namespaces/NS/pods?labelSelector=app%3Dweb",
+				"GET /api/v1/nodes",
+				"GET /apis/apps/v1/namespaces/NS/deployments/web",
+				"GET /apis/apps/v1/namespaces/NS/replicasets?labelSelector=app%3Dweb",
+			},
 		},
 		{
 			// Real: the scheduler's verdict and the deployment controller's
@@ -255,6 +291,14 @@ func TestWorkload(t *testing.T) {
 				return e.createDeployment(t, deployment("web", 1, image, mounts("data")))
 			},
 			want: []summary{{"persistentvolumeclaim/data", "PVCPending", true}},
+			requests: []string{
+				"GET /api/v1/namespaces/NS/events?fieldSelector=type%3DWarning",
+				"GET /api/v1/namespaces/NS/persistentvolumeclaims",
+				"GET /api/v1/namespaces/NS/pods?labelSelector=app%3Dweb",
+				"GET /apis/apps/v1/namespaces/NS/deployments/web",
+				"GET /apis/apps/v1/namespaces/NS/replicasets?labelSelector=app%3Dweb",
+				"GET /apis/storage.k8s.io/v1/storageclasses",
+			},
 		},
 		{
 			// Real: the same claim diagnosed on its own.
@@ -264,6 +308,11 @@ func TestWorkload(t *testing.T) {
 				return diagnose.Target{Kind: "PersistentVolumeClaim", Namespace: e.ns, Name: "data"}
 			},
 			want: []summary{{"persistentvolumeclaim/data", "PVCPending", true}},
+			requests: []string{
+				"GET /api/v1/namespaces/NS/events?fieldSelector=involvedObject.kind%3DPersistentVolumeClaim%2CinvolvedObject.name%3Ddata%2Ctype%3DWarning",
+				"GET /api/v1/namespaces/NS/persistentvolumeclaims/data",
+				"GET /apis/storage.k8s.io/v1/storageclasses",
+			},
 		},
 		{
 			// Real: a WaitForFirstConsumer claim waits for its pod, which
@@ -351,6 +400,10 @@ func TestWorkload(t *testing.T) {
 				return diagnose.Target{Kind: "Service", Namespace: e.ns, Name: "web"}
 			},
 			want: []summary{{"service/web", "LoadBalancerPending", false}},
+			requests: []string{
+				"GET /api/v1/namespaces/NS/events?fieldSelector=involvedObject.kind%3DService%2CinvolvedObject.name%3Dweb%2Ctype%3DWarning",
+				"GET /api/v1/namespaces/NS/services/web",
+			},
 		},
 		{
 			// Played: a cloud controller gives the Service its address.
@@ -462,6 +515,11 @@ func TestWorkload(t *testing.T) {
 			target := tt.setup(t, e)
 			got := e.eventually(t, target, tt.want)
 			checkLogs(t, got, tt.logs)
+			if tt.requests != nil {
+				if diff := cmp.Diff(tt.requests, diagnosisRequests(t, c, target)); diff != "" {
+					t.Errorf("requests of one diagnosis (-want +got):\n%s", diff)
+				}
+			}
 			var out bytes.Buffer
 			diagnose.Format(&out, got)
 			testutil.Golden(t, filepath.Join("testdata", tt.name+".golden"), []byte(normalize(out.String(), e.ns, target.Name)), *update)
@@ -509,6 +567,39 @@ func TestWorkloadNotFound(t *testing.T) {
 		t.Errorf("error %q does not start with %q", err, want)
 	}
 }
+
+// diagnosisRequests diagnoses target once more and returns the requests it made,
+// sorted, with the namespace and generated names normalized.
+func diagnosisRequests(t *testing.T, c *testcluster.Cluster, target diagnose.Target) []string {
+	t.Helper()
+	cfg, err := c.RESTConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var got []string
+	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper {
+		return roundTripper(func(r *http.Request) (*http.Response, error) {
+			mu.Lock()
+			got = append(got, r.Method+" "+normalize(r.URL.RequestURI(), target.Namespace, target.Name))
+			mu.Unlock()
+			return rt.RoundTrip(r)
+		})
+	})
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := diagnose.Workload(t.Context(), cs, target); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(got)
+	return got
+}
+
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 func checkLogs(t *testing.T, findings []diagnose.Finding, want string) {
 	t.Helper()

@@ -7,19 +7,23 @@
 //
 // # What is read
 //
-// Workload reads the live state with a few requests per workload, at most
-// three rounds deep and bounded by the caller's context:
+// Workload reads the live state with a few requests per workload (five
+// for a Deployment whose pods cannot pull their image, checked by the
+// tests), in at most four rounds, bounded by the caller's context:
 //
 //  1. the workload itself (GET);
 //  2. in parallel: its pods (one LIST by the workload's spec.selector), the
 //     namespace's Warning events (one LIST, field selector type=Warning),
 //     for a Deployment its ReplicaSets (one LIST by selector), and when its
-//     pods use claims, the namespace's PersistentVolumeClaims (one LIST);
-//  3. only when a finding needs it, in parallel: the Nodes (one LIST, when a
-//     pod is unschedulable; one GET of the pod's Node for image-pull hints),
-//     the StorageClasses (one LIST, when a claim is Pending) and the last
-//     lines of at most three failing containers' logs (TailLines and
-//     LimitBytes bounded, five seconds at most each).
+//     pods mount claims, the namespace's PersistentVolumeClaims (one LIST);
+//  3. only when a finding needs it, in parallel: the Nodes (one LIST, when
+//     the scheduler rejected a pod for a reason of the Nodes; else one GET
+//     of the Node of a pod that cannot pull its image, for hints for
+//     minikube and kind) and the StorageClasses (one LIST, when a claim is
+//     Pending);
+//  4. in parallel, the last lines of the logs of at most three failing
+//     containers (TailLines and LimitBytes bounded, five seconds at most
+//     each).
 //
 // Only the current revision counts: for a Deployment the pods of its newest
 // ReplicaSet (the one whose deployment.kubernetes.io/revision annotation is

@@ -441,6 +441,20 @@ func unschedulable(pod *corev1.Pod) bool {
 	return c != nil && c.Status == corev1.ConditionFalse && c.Reason == corev1.PodReasonUnschedulable
 }
 
+// placementFailed reports a pod the scheduler could not place for a reason
+// of the Nodes (not only because its claims are unbound).
+func placementFailed(pod *corev1.Pod) bool {
+	if !unschedulable(pod) {
+		return false
+	}
+	for _, r := range parseSchedMessage(podCondition(pod, corev1.PodScheduled).Message).reasons {
+		if !isClaimReason(r.text) {
+			return true
+		}
+	}
+	return false
+}
+
 func pullFailing(pod *corev1.Pod) bool {
 	if pod.Spec.NodeName == "" {
 		return false
