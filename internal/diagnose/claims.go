@@ -42,7 +42,7 @@ func (d *diagnosis) claim(ctx context.Context) error {
 func (d *diagnosis) claimFindings() []Finding {
 	var out []Finding
 	for _, name := range d.mounted {
-		if !slices.ContainsFunc(d.claims, func(c corev1.PersistentVolumeClaim) bool { return c.Name == name }) {
+		if d.claimsRead && !slices.ContainsFunc(d.claims, func(c corev1.PersistentVolumeClaim) bool { return c.Name == name }) {
 			out = append(out, Finding{
 				Object:  "persistentvolumeclaim/" + name,
 				Reason:  "PVCMissing",

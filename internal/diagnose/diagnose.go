@@ -112,8 +112,9 @@ type diagnosis struct {
 	claims []corev1.PersistentVolumeClaim // claims those pods use
 	// mounted are the claims the pod template mounts by name (not a
 	// StatefulSet's claim templates, which its controller creates).
-	mounted []string
-	events  []corev1.Event // the namespace's Warning events
+	mounted    []string
+	claimsRead bool
+	events     []corev1.Event // the namespace's Warning events
 	// nodes are the cluster's Nodes (nil when not read or not readable);
 	// node is the Node of a pod that cannot pull its image.
 	nodes []corev1.Node
@@ -397,7 +398,8 @@ func (d *diagnosis) readEvents(opts metav1.ListOptions) func(context.Context) er
 }
 
 // readClaims reads the namespace's claims when the pods use any (one LIST
-// rather than one GET per claim of each StatefulSet replica).
+// rather than one GET per claim of each StatefulSet replica). They only
+// add detail: an error leaves none.
 func (d *diagnosis) readClaims(names []string) func(context.Context) error {
 	return func(ctx context.Context) error {
 		if len(names) == 0 {
@@ -405,8 +407,9 @@ func (d *diagnosis) readClaims(names []string) func(context.Context) error {
 		}
 		l, err := d.cs.CoreV1().PersistentVolumeClaims(d.ns).List(ctx, metav1.ListOptions{})
 		if err != nil {
-			return fmt.Errorf("listing persistent volume claims: %w", err)
+			return nil
 		}
+		d.claimsRead = true
 		want := map[string]bool{}
 		for _, n := range names {
 			want[n] = true

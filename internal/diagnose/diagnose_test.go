@@ -160,6 +160,22 @@ func TestWorkload(t *testing.T) {
 			want: []summary{{"pod/web-HASH-XXXXX", "CrashLoopBackOff", false}},
 		},
 		{
+			// Played: a kubelet that kills the container (exit 137) because
+			// its liveness probe times out, and its Unhealthy events.
+			name: "liveness-probe-failing",
+			setup: func(t *testing.T, e *env) diagnose.Target {
+				target := e.createDeployment(t, deployment("web", 1, image, pinned(noKubelet), func(d *appsv1.Deployment) {
+					d.Spec.Template.Spec.Containers[0].LivenessProbe = &corev1.Probe{
+						ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/healthz", Port: intstr.FromInt32(8080)}},
+					}
+				}))
+				pods := e.playKubelet(t, "app=web", 1, nil, crashing("web", image, 4, 137, "Error"))
+				e.kubeletEvent(t, &pods[0], "web", "Unhealthy", `Liveness probe failed: Get "http://10.244.0.9:8080/healthz": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`, 12)
+				return target
+			},
+			want: []summary{{"pod/web-HASH-XXXXX", "CrashLoopBackOff", true}},
+		},
+		{
 			// Played: the kernel's OOM killer, four times, under a 256Mi limit.
 			name: "oom-killed",
 			setup: func(t *testing.T, e *env) diagnose.Target {

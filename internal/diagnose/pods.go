@@ -50,6 +50,7 @@ func (d *diagnosis) podFindings(claimsExplained bool) {
 			}
 			if g := byKey[is.key]; g != nil {
 				g.pods = append(g.pods, pod.Name)
+				g.Terminal = g.Terminal || is.Terminal
 				continue
 			}
 			is.Object = object
@@ -186,7 +187,7 @@ func (d *diagnosis) crashIssue(pod *corev1.Pod, c *corev1.Container, st corev1.C
 	is.Hint = exitHint(code, d.ns, pod.Name, st.Name, true)
 	if ev := d.newestEvent("pod/"+pod.Name, "Unhealthy", st.Name, "Liveness probe failed"); ev != nil {
 		is.Message += " The kubelet restarts it because its liveness probe fails: " +
-			strings.TrimPrefix(ev.Message, "Liveness probe failed: ")
+			strings.TrimSuffix(strings.TrimPrefix(ev.Message, "Liveness probe failed: "), ".") + "."
 		is.Hint = fmt.Sprintf("the app does not answer its liveness probe (%s) in time: fix the app or the probe (%s); "+
 			"a slow start needs a startup probe, not a longer liveness delay", probeString(c.LivenessProbe), d.field("probes.liveness"))
 		is.covers = append(is.covers, "Unhealthy", "Killing")
@@ -210,7 +211,9 @@ func (d *diagnosis) oomIssue(pod *corev1.Pod, c *corev1.Container, st corev1.Con
 		Finding: Finding{Reason: "OOMKilled", Message: msg, Hint: hint},
 		key:     st.Name + "/OOMKilled",
 		covers:  []string{"BackOff"},
-		logs:    &logRequest{pod: pod.Name, container: st.Name, previous: true},
+		// The run that was killed: the previous one unless the container
+		// is still terminated (a Job's).
+		logs: &logRequest{pod: pod.Name, container: st.Name, previous: st.State.Terminated == nil},
 	}
 	is.Terminal = looping && st.RestartCount >= CrashLoopRestarts
 	return is
