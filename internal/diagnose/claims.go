@@ -88,7 +88,7 @@ func (d *diagnosis) claimFinding(pvc *corev1.PersistentVolumeClaim) *Finding {
 			return nil // the default class is given to the claim shortly
 		}
 		return pending(
-			fmt.Sprintf("Claim %s names no StorageClass and the cluster has no default one, so no volume is made for it. %s", pvc.Name, d.classList()),
+			strings.TrimSpace(fmt.Sprintf("Claim %s names no StorageClass and the cluster has no default one, so no volume is made for it. %s", pvc.Name, d.classList())),
 			"set the volume's storageClass in berth.yaml to one of the cluster's classes, or make one the default: "+
 				"kubectl annotate storageclass NAME storageclass.kubernetes.io/is-default-class=true "+
 				"(on minikube: minikube addons enable default-storageclass storage-provisioner)",
@@ -105,7 +105,7 @@ func (d *diagnosis) claimFinding(pvc *corev1.PersistentVolumeClaim) *Finding {
 		if d.classesRead && len(d.classes) == 0 {
 			hint = "install a volume provisioner and its StorageClass (on minikube: minikube addons enable storage-provisioner); " + recreate
 		}
-		return pending(fmt.Sprintf("Claim %s asks for StorageClass %s, which does not exist. %s", pvc.Name, *class, d.classList()), hint, true)
+		return pending(strings.TrimSpace(fmt.Sprintf("Claim %s asks for StorageClass %s, which does not exist. %s", pvc.Name, *class, d.classList())), hint, true)
 	}
 	if sc == nil {
 		if failed == nil {

@@ -15,6 +15,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -22,6 +23,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
 
 	"github.com/berth-dev/berth/internal/diagnose"
@@ -568,6 +570,68 @@ func TestNoDefaultStorageClass(t *testing.T) {
 	var out bytes.Buffer
 	diagnose.Format(&out, got)
 	testutil.Golden(t, filepath.Join("testdata", "claim-no-default-class.golden"), []byte(normalize(out.String(), e.ns, target.Name)), *update)
+}
+
+// TestNamespaceRights diagnoses as a developer who may edit the namespace
+// (the built-in edit ClusterRole, bound in it) but not read Nodes or
+// StorageClasses, which are cluster-scoped. Real: RBAC refuses those
+// lookups (the test impersonates the developer). The findings lose that
+// detail, not the diagnosis: without the Nodes a pod that asks for 1000
+// CPUs is not known to fit nowhere, so it is not terminal; without the
+// StorageClasses the persistent-volume controller's event still says the
+// class does not exist.
+func TestNamespaceRights(t *testing.T) {
+	t.Parallel()
+	c := testcluster.Require(t, cluster)
+	tests := []struct {
+		name  string
+		setup func(t *testing.T, e *env) diagnose.Target
+		want  []summary
+	}{
+		{
+			name: "unschedulable-cpu",
+			setup: func(t *testing.T, e *env) diagnose.Target {
+				return e.createDeployment(t, deployment("web", 1, image, requests("1000", "")))
+			},
+			want: []summary{{"pod/web-HASH-XXXXX", "Unschedulable", false}},
+		},
+		{
+			name: "claim-unknown-class",
+			setup: func(t *testing.T, e *env) diagnose.Target {
+				e.createClaim(t, "data", ptr.To("nope"))
+				return e.createDeployment(t, deployment("web", 1, image, mounts("data")))
+			},
+			want: []summary{{"persistentvolumeclaim/data", "PVCPending", true}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, c)
+			target := tt.setup(t, e)
+			binding := &rbacv1.RoleBinding{
+				ObjectMeta: metav1.ObjectMeta{Name: "developer"},
+				RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "edit"},
+				Subjects:   []rbacv1.Subject{{APIGroup: rbacv1.GroupName, Kind: rbacv1.UserKind, Name: "developer"}},
+			}
+			if _, err := e.cs.RbacV1().RoleBindings(e.ns).Create(t.Context(), binding, metav1.CreateOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := c.RESTConfig()
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg.Impersonate = rest.ImpersonationConfig{UserName: "developer"}
+			dev := &env{cs: kubernetes.NewForConfigOrDie(cfg), ns: e.ns}
+			if _, err := dev.cs.CoreV1().Nodes().List(t.Context(), metav1.ListOptions{}); !apierrors.IsForbidden(err) {
+				t.Fatalf("listing nodes as the developer: %v, want forbidden", err)
+			}
+			got := dev.eventually(t, target, tt.want)
+			var out bytes.Buffer
+			diagnose.Format(&out, got)
+			testutil.Golden(t, filepath.Join("testdata", "namespace-rights-"+tt.name+".golden"), []byte(normalize(out.String(), e.ns, target.Name)), *update)
+		})
+	}
 }
 
 // TestWorkloadNotFound: a workload that is not there is an error.

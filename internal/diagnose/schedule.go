@@ -54,6 +54,16 @@ func parseSchedMessage(msg string) schedMessage {
 	return m
 }
 
+// placementOnly reports whether only labels and taints exclude the pod.
+func placementOnly(m schedMessage) bool {
+	for _, r := range m.reasons {
+		if !isAffinityReason(r.text) && !isTaintReason(r.text) {
+			return false
+		}
+	}
+	return true
+}
+
 func isClaimReason(t string) bool {
 	return strings.Contains(t, "PersistentVolumeClaim") || strings.Contains(t, "persistentvolumeclaim")
 }
@@ -80,7 +90,9 @@ func (d *diagnosis) unschedulable(pod *corev1.Pod, msg string) issue {
 			e, h = d.insufficient(res, requests[res])
 		case isAffinityReason(r.text):
 			e, h = d.selectorMismatch(pod)
-		case isTaintReason(r.text):
+		case isTaintReason(r.text) && (d.nodes != nil || placementOnly(m)):
+			// Without the Nodes, taints (of control-plane Nodes, say) are
+			// worth a word only when nothing else excludes the pod.
 			e, h = d.untolerated(pod, requests)
 		}
 		if e != "" && !seen[e] {
