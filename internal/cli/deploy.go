@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"io"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -160,7 +161,7 @@ func (o *DeployOptions) Run(ctx context.Context) error {
 	}
 	out := o.Out
 	if o.format == "json" {
-		out = discardWriter{}
+		out = io.Discard
 	}
 	d := &deploy.Deployer{
 		Client:    c,
@@ -237,6 +238,3 @@ func whoami() string {
 	return name + "@" + host
 }
 
-type discardWriter struct{}
-
-func (discardWriter) Write(p []byte) (int, error) { return len(p), nil }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"io"
 	"os"
 
 	"golang.org/x/term"
@@ -120,8 +119,6 @@ func (f *Factory) paint(s, color string) string {
 	return "\x1b[" + color + "m" + s + "\x1b[0m"
 }
 
-// discard is used for streams a command does not need.
-var _ io.Writer = io.Discard
 
 // kubeFlags keeps kubectl's everyday connection flags (--kubeconfig,
 // --context, -n, --cluster, --user, --as, --request-timeout) and drops the
