@@ -2,10 +2,10 @@ package cli
 
 import (
 	"context"
-	"io"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/user"
 	"strings"
@@ -237,4 +237,3 @@ func whoami() string {
 	host, _ := os.Hostname()
 	return name + "@" + host
 }
-

@@ -119,7 +119,6 @@ func (f *Factory) paint(s, color string) string {
 	return "\x1b[" + color + "m" + s + "\x1b[0m"
 }
 
-
 // kubeFlags keeps kubectl's everyday connection flags (--kubeconfig,
 // --context, -n, --cluster, --user, --as, --request-timeout) and drops the
 // rest, which only clutter --help; the kubeconfig file covers them.
