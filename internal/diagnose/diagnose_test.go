@@ -73,7 +73,7 @@ func TestWorkload(t *testing.T) {
 				}
 				return target
 			},
-			want: []summary{{"pod/web-HASH-XXXXX", "ImagePullBackOff", true}},
+			want: []summary{{"pod/web-HASH-RANDOM", "ImagePullBackOff", true}},
 			requests: []string{
 				"GET /api/v1/namespaces/NS/events?fieldSelector=type%3DWarning",
 				"GET /api/v1/namespaces/NS/pods?labelSelector=app%3Dweb",
@@ -92,7 +92,7 @@ func TestWorkload(t *testing.T) {
 				e.kubeletEvent(t, &pods[0], "web", "Failed", `Failed to pull image "`+image+`": rpc error: code = NotFound desc = failed to pull and unpack image "`+image+`": failed to resolve reference "`+image+`": `+image+`: not found`, 2)
 				return target
 			},
-			want: []summary{{"pod/web-HASH-XXXXX", "ImagePullBackOff", true}},
+			want: []summary{{"pod/web-HASH-RANDOM", "ImagePullBackOff", true}},
 		},
 		{
 			// Played: a minikube node (its Node carries minikube's label)
@@ -104,7 +104,7 @@ func TestWorkload(t *testing.T) {
 					"Error response from daemon: pull access denied for web, repository does not exist or may require 'docker login': denied: requested access to the resource is denied"))
 				return target
 			},
-			want: []summary{{"pod/web-HASH-XXXXX", "ErrImagePull", true}},
+			want: []summary{{"pod/web-HASH-RANDOM", "ErrImagePull", true}},
 		},
 		{
 			// Played: a private registry answering 401 to an anonymous pull.
@@ -116,7 +116,7 @@ func TestWorkload(t *testing.T) {
 					`Back-off pulling image "`+img+`": ErrImagePull: rpc error: code = Unknown desc = failed to pull and unpack image "`+img+`": failed to resolve reference "`+img+`": failed to authorize: failed to fetch anonymous token: unexpected status from GET request to https://ghcr.io/token?scope=repository%3Aacme%2Fapi%3Apull&service=ghcr.io: 401 Unauthorized`))
 				return target
 			},
-			want: []summary{{"pod/api-HASH-XXXXX", "ImagePullBackOff", true}},
+			want: []summary{{"pod/api-HASH-RANDOM", "ImagePullBackOff", true}},
 		},
 		{
 			// Played: a registry on the developer's localhost, which the
@@ -129,7 +129,7 @@ func TestWorkload(t *testing.T) {
 					`rpc error: code = Unknown desc = failed to pull and unpack image "`+img+`": failed to resolve reference "`+img+`": failed to do request: Head "https://localhost:5000/v2/web/manifests/dev": dial tcp [::1]:5000: connect: connection refused`))
 				return target
 			},
-			want: []summary{{"pod/web-HASH-XXXXX", "ErrImagePull", false}},
+			want: []summary{{"pod/web-HASH-RANDOM", "ErrImagePull", false}},
 		},
 		{
 			// Played: a container that exited with code 1 five times. Its
@@ -141,10 +141,10 @@ func TestWorkload(t *testing.T) {
 				e.playKubelet(t, "app=web", 1, nil, crashing("web", image, 5, 1, "Error"))
 				return target
 			},
-			want: []summary{{"pod/web-HASH-XXXXX", "CrashLoopBackOff", true}},
+			want: []summary{{"pod/web-HASH-RANDOM", "CrashLoopBackOff", true}},
 			requests: []string{
 				"GET /api/v1/namespaces/NS/events?fieldSelector=type%3DWarning",
-				"GET /api/v1/namespaces/NS/pods/web-HASH-XXXXX/log?container=web&limitBytes=65536&previous=true&tailLines=10",
+				"GET /api/v1/namespaces/NS/pods/web-HASH-RANDOM/log?container=web&limitBytes=65536&previous=true&tailLines=10",
 				"GET /api/v1/namespaces/NS/pods?labelSelector=app%3Dweb",
 				"GET /apis/apps/v1/namespaces/NS/deployments/web",
 				"GET /apis/apps/v1/namespaces/NS/replicasets?labelSelector=app%3Dweb",
@@ -159,7 +159,7 @@ func TestWorkload(t *testing.T) {
 				e.playKubelet(t, "app=web", 1, nil, crashing("web", image, 1, 1, "Error"))
 				return target
 			},
-			want: []summary{{"pod/web-HASH-XXXXX", "CrashLoopBackOff", false}},
+			want: []summary{{"pod/web-HASH-RANDOM", "CrashLoopBackOff", false}},
 		},
 		{
 			// Played: a kubelet that kills the container (exit 137) because
@@ -175,7 +175,7 @@ func TestWorkload(t *testing.T) {
 				e.kubeletEvent(t, &pods[0], "web", "Unhealthy", `Liveness probe failed: Get "http://10.244.0.9:8080/healthz": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`, 12)
 				return target
 			},
-			want: []summary{{"pod/web-HASH-XXXXX", "CrashLoopBackOff", true}},
+			want: []summary{{"pod/web-HASH-RANDOM", "CrashLoopBackOff", true}},
 		},
 		{
 			// Played: the kernel's OOM killer, four times, under a 256Mi limit.
@@ -187,7 +187,7 @@ func TestWorkload(t *testing.T) {
 				e.playKubelet(t, "app=web", 1, nil, crashing("web", image, 4, 137, "OOMKilled"))
 				return target
 			},
-			want: []summary{{"pod/web-HASH-XXXXX", "OOMKilled", true}},
+			want: []summary{{"pod/web-HASH-RANDOM", "OOMKilled", true}},
 		},
 		{
 			// Played: the kubelet's CreateContainerConfigError for a Secret
@@ -198,7 +198,7 @@ func TestWorkload(t *testing.T) {
 				e.playKubelet(t, "app=web", 1, nil, waiting("web", image, "CreateContainerConfigError", `secret "db-credentials" not found`))
 				return target
 			},
-			want: []summary{{"pod/web-HASH-XXXXX", "CreateContainerConfigError", true}},
+			want: []summary{{"pod/web-HASH-RANDOM", "CreateContainerConfigError", true}},
 		},
 		{
 			// Played: the same for a key missing in an existing Secret.
@@ -208,7 +208,7 @@ func TestWorkload(t *testing.T) {
 				e.playKubelet(t, "app=web", 1, nil, waiting("web", image, "CreateContainerConfigError", "couldn't find key password in Secret "+e.ns+"/db-credentials"))
 				return target
 			},
-			want: []summary{{"pod/web-HASH-XXXXX", "CreateContainerConfigError", true}},
+			want: []summary{{"pod/web-HASH-RANDOM", "CreateContainerConfigError", true}},
 		},
 		{
 			// Real: the pod runs on a kwok Node, which serves its log for
@@ -229,11 +229,11 @@ func TestWorkload(t *testing.T) {
 				e.kubeletEvent(t, &pods[0], "web", "Unhealthy", "Readiness probe failed: HTTP probe failed with statuscode: 503", 7)
 				return target
 			},
-			want: []summary{{"pod/web-HASH-XXXXX", "ReadinessProbeFailing", false}},
+			want: []summary{{"pod/web-HASH-RANDOM", "ReadinessProbeFailing", false}},
 			logs: kwokLog,
 			requests: []string{
 				"GET /api/v1/namespaces/NS/events?fieldSelector=type%3DWarning",
-				"GET /api/v1/namespaces/NS/pods/web-HASH-XXXXX/log?container=web&limitBytes=65536&tailLines=10",
+				"GET /api/v1/namespaces/NS/pods/web-HASH-RANDOM/log?container=web&limitBytes=65536&tailLines=10",
 				"GET /api/v1/namespaces/NS/pods?labelSelector=app%3Dweb",
 				"GET /apis/apps/v1/namespaces/NS/deployments/web",
 				"GET /apis/apps/v1/namespaces/NS/replicasets?labelSelector=app%3Dweb",
@@ -245,7 +245,7 @@ func TestWorkload(t *testing.T) {
 			setup: func(t *testing.T, e *env) diagnose.Target {
 				return e.createDeployment(t, deployment("web", 1, image, requests("1000", "")))
 			},
-			want: []summary{{"pod/web-HASH-XXXXX", "Unschedulable", true}},
+			want: []summary{{"pod/web-HASH-RANDOM", "Unschedulable", true}},
 			requests: []string{
 				"GET /api/v1/namespaces/NS/events?fieldSelector=type%3DWarning",
 				"GET /api/v1/namespaces/NS/pods?labelSelector=app%3Dweb",
@@ -264,7 +264,7 @@ func TestWorkload(t *testing.T) {
 				}))
 			},
 			want: []summary{
-				{"pod/web-HASH-XXXXX", "Unschedulable", true},
+				{"pod/web-HASH-RANDOM", "Unschedulable", true},
 				{"deployment/web", "ProgressDeadlineExceeded", true},
 			},
 		},
@@ -276,7 +276,7 @@ func TestWorkload(t *testing.T) {
 			setup: func(t *testing.T, e *env) diagnose.Target {
 				return e.createDeployment(t, deployment("web", 2, image, requests("20", "")))
 			},
-			want: []summary{{"pod/web-HASH-XXXXX", "Unschedulable", false}},
+			want: []summary{{"pod/web-HASH-RANDOM", "Unschedulable", false}},
 		},
 		{
 			// Real: a nodeSelector no Node matches.
@@ -286,7 +286,7 @@ func TestWorkload(t *testing.T) {
 					d.Spec.Template.Spec.NodeSelector = map[string]string{"disktype": "ssd"}
 				}))
 			},
-			want: []summary{{"pod/web-HASH-XXXXX", "Unschedulable", true}},
+			want: []summary{{"pod/web-HASH-RANDOM", "Unschedulable", true}},
 		},
 		{
 			// Real: the only Node with the selected label has a taint the
@@ -297,7 +297,7 @@ func TestWorkload(t *testing.T) {
 					d.Spec.Template.Spec.NodeSelector = map[string]string{"berth.dev/pool": noKubelet}
 				}))
 			},
-			want: []summary{{"pod/web-HASH-XXXXX", "Unschedulable", true}},
+			want: []summary{{"pod/web-HASH-RANDOM", "Unschedulable", true}},
 		},
 		{
 			// Real: a claim of a StorageClass that does not exist stays
@@ -340,7 +340,7 @@ func TestWorkload(t *testing.T) {
 				e.createClaim(t, "data", ptr.To(waitForConsumer))
 				return e.createDeployment(t, deployment("web", 1, image, mounts("data"), requests("1000", "")))
 			},
-			want: []summary{{"pod/web-HASH-XXXXX", "Unschedulable", true}},
+			want: []summary{{"pod/web-HASH-RANDOM", "Unschedulable", true}},
 		},
 		{
 			// Real: a StatefulSet's claim template of an unknown class; the
@@ -406,7 +406,7 @@ func TestWorkload(t *testing.T) {
 				return diagnose.Target{Kind: "Job", Namespace: e.ns, Name: "migrate"}
 			},
 			want: []summary{
-				{"pod/migrate-XXXXX", "Error", false},
+				{"pod/migrate-RANDOM", "Error", false},
 				{"job/migrate", "BackoffLimitExceeded", true},
 			},
 		},
@@ -457,7 +457,7 @@ func TestWorkload(t *testing.T) {
 				}
 				return target
 			},
-			want: []summary{{"pod/web-HASH-XXXXX", "FailedMount", false}},
+			want: []summary{{"pod/web-HASH-RANDOM", "FailedMount", false}},
 		},
 		{
 			// Real: a DaemonSet's pods on the three kwok Nodes. Played: once
@@ -484,7 +484,7 @@ func TestWorkload(t *testing.T) {
 				e.playKubelet(t, "app=agent", 3, ready, crashing("agent", image, 3, 139, "Error"))
 				return diagnose.Target{Kind: "DaemonSet", Namespace: e.ns, Name: "agent"}
 			},
-			want: []summary{{"pod/agent-XXXXX", "CrashLoopBackOff", true}},
+			want: []summary{{"pod/agent-RANDOM", "CrashLoopBackOff", true}},
 		},
 		{
 			// Real: a bare Pod. Played: the kubelet's
@@ -523,7 +523,7 @@ func TestWorkload(t *testing.T) {
 				e.waitPods(t, "app=web", 2, nil)
 				return target
 			},
-			want: []summary{{"pod/web-HASH-XXXXX", "CrashLoopBackOff", true}},
+			want: []summary{{"pod/web-HASH-RANDOM", "CrashLoopBackOff", true}},
 		},
 	}
 	for _, tt := range tests {
@@ -593,7 +593,7 @@ func TestNamespaceRights(t *testing.T) {
 			setup: func(t *testing.T, e *env) diagnose.Target {
 				return e.createDeployment(t, deployment("web", 1, image, requests("1000", "")))
 			},
-			want: []summary{{"pod/web-HASH-XXXXX", "Unschedulable", false}},
+			want: []summary{{"pod/web-HASH-RANDOM", "Unschedulable", false}},
 		},
 		{
 			name: "claim-unknown-class",

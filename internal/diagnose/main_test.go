@@ -248,9 +248,9 @@ func normalize(s, ns, name string) string {
 	s = strings.ReplaceAll(s, ns, "NS")
 	n := regexp.QuoteMeta(name)
 	for _, r := range []struct{ re, with string }{
-		{n + `-[a-z0-9]{6,10}-[a-z0-9]{5}\b`, name + "-HASH-XXXXX"},
+		{n + `-[a-z0-9]{6,10}-[a-z0-9]{5}\b`, name + "-HASH-RANDOM"},
 		{n + `-[a-z0-9]{6,10}\b`, name + "-HASH"},
-		{n + `-[a-z0-9]{5}\b`, name + "-XXXXX"},
+		{n + `-[a-z0-9]{5}\b`, name + "-RANDOM"},
 	} {
 		s = regexp.MustCompile(r.re).ReplaceAllString(s, r.with)
 	}

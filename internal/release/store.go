@@ -126,7 +126,7 @@ func (s *Store) Begin(ctx context.Context, app string, ch *chart.Chart, values m
 	st, _ := s.storage(ctx, annotations)
 	h, err := history(st, app)
 	if err != nil {
-		return nil, fmt.Errorf("reading the history of %s: %w", app, err)
+		return nil, err
 	}
 	if _, err := recoverPending(st, h); err != nil {
 		return nil, err
@@ -266,7 +266,7 @@ func (s *Store) History(ctx context.Context, app string) ([]Revision, error) {
 	st, c := s.storage(ctx, nil)
 	rels, err := history(st, app)
 	if err != nil {
-		return nil, fmt.Errorf("reading the history of %s: %w", app, err)
+		return nil, err
 	}
 	annotations := make(map[string]map[string]string, len(c.listed))
 	for _, sec := range c.listed {
@@ -294,7 +294,7 @@ func (s *Store) RecoverPending(ctx context.Context, app string) ([]*hrelease.Rel
 	st, _ := s.storage(ctx, nil)
 	h, err := history(st, app)
 	if err != nil {
-		return nil, fmt.Errorf("reading the history of %s: %w", app, err)
+		return nil, err
 	}
 	return recoverPending(st, h)
 }
@@ -331,7 +331,7 @@ func (s *Store) Prune(ctx context.Context, app string, max int) ([]int, error) {
 	st, _ := s.storage(ctx, nil)
 	h, err := history(st, app)
 	if err != nil {
-		return nil, fmt.Errorf("reading the history of %s: %w", app, err)
+		return nil, err
 	}
 	keep := protected(h)
 	var deleted []int
@@ -387,7 +387,7 @@ func (s *Store) Delete(ctx context.Context, app string) ([]int, error) {
 	st, _ := s.storage(ctx, nil)
 	h, err := history(st, app)
 	if err != nil {
-		return nil, fmt.Errorf("reading the history of %s: %w", app, err)
+		return nil, err
 	}
 	var deleted []int
 	for _, rel := range h {
@@ -407,7 +407,7 @@ func history(st *storage.Storage, app string) ([]*hrelease.Release, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("reading the history of %s: %w", app, err)
 	}
 	for _, rel := range h {
 		rel.Labels = withoutSystemLabels(rel.Labels)
