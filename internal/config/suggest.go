@@ -50,3 +50,7 @@ func distance(a, b string) int {
 	}
 	return d[len(ra)][len(rb)]
 }
+
+// Suggest returns the candidate closest to s when it is close enough to be
+// a likely typo, or "": the did-you-mean of berth's messages.
+func Suggest(s string, candidates []string) string { return suggest(s, candidates) }
