@@ -323,3 +323,29 @@ func indent(s string) string {
 	}
 	return "\t" + strings.ReplaceAll(s, "\n", "\n\t")
 }
+
+// Kubectl runs the sandbox's own kubectl (built with the sandbox, of the
+// same Kubernetes version) against the sandbox and returns its stdout,
+// failing t when it exits non-zero. Side-by-side tests compare berth with
+// it.
+func (c *Cluster) Kubectl(t testing.TB, args ...string) []byte {
+	t.Helper()
+	out, err := c.KubectlErr(args...)
+	if err != nil {
+		t.Fatalf("kubectl %s: %v", strings.Join(args, " "), err)
+	}
+	return out
+}
+
+// KubectlErr is Kubectl that returns kubectl's failure (with its stderr)
+// instead of failing a test.
+func (c *Cluster) KubectlErr(args ...string) ([]byte, error) {
+	cmd := exec.Command(c.script, append([]string{"kubectl", "--dir", c.Dir}, args...)...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return out, fmt.Errorf("%w\n%s", err, strings.TrimSpace(stderr.String()))
+	}
+	return out, nil
+}
