@@ -37,15 +37,14 @@
 // manifest and, as Info.Description (the DESCRIPTION column of helm
 // history), the cause of the deploy; Fail replaces it with the reason.
 //
-// What Helm's release cannot represent, Meta, is kept in annotations of the
-// storage Secret: berth.dev/images (JSON, service → reference),
-// berth.dev/cause, berth.dev/commit, berth.dev/berth-version and
-// berth.dev/user. The Secret is created with them (the driver builds the
-// Secret itself, so the client it is given adds them), and berth's own
-// status updates keep them: the driver replaces the whole Secret on update,
-// which would drop them. Helm's own updates do drop them: when helm upgrade
-// or helm rollback supersedes a revision berth wrote, that revision's Meta is
-// gone (its Helm fields stay). Revisions Helm writes have no Meta.
+// What Helm's release cannot represent, Meta (images, cause, commit, berth
+// version, user, replica counts set by berth scale), is kept as JSON in the
+// annotation berth.dev/meta of the revision's chart metadata, which is
+// stored inside the release. So every writer of the release keeps it:
+// berth's and Helm's status updates re-encode the whole release, and helm
+// rollback to N copies N's chart, hence N's Meta, into the revision it
+// writes (its description, "Rollback to N", tells it apart). A revision
+// Helm installs or upgrades with another chart has no Meta.
 //
 // Label-safe values are also release labels (Release.Labels, stored as
 // labels of the Secret, kept by Helm's updates and copied by helm rollback to

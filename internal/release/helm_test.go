@@ -217,12 +217,11 @@ func TestHelmRollback(t *testing.T) {
 	if diff := cmp.Diff(map[string]string{release.LabelManagedBy: "berth", release.LabelCommit: metaOf("1").Commit}, rb.Labels); diff != "" {
 		t.Errorf("rollback revision's labels (-want +got):\n%s", diff)
 	}
-	// Berth's metadata: revision 1 untouched by Helm keeps it; revision 2,
-	// which Helm marked superseded with a whole-Secret update, lost it (a
-	// Helm behaviour this test pins down: see the package documentation);
-	// Helm's own revision has none.
+	// Berth's metadata lives in the release's chart: revision 2, which Helm
+	// re-wrote as superseded, keeps it, and Helm's rollback revision copies
+	// revision 1's chart, so it carries revision 1's (images, scale).
 	gotMeta := []release.Meta{h[0].Meta, h[1].Meta, h[2].Meta}
-	if diff := cmp.Diff([]release.Meta{metaOf("1"), {}, {}}, gotMeta); diff != "" {
+	if diff := cmp.Diff([]release.Meta{metaOf("1"), metaOf("2"), metaOf("1")}, gotMeta); diff != "" {
 		t.Errorf("metadata after helm rollback (-want +got):\n%s", diff)
 	}
 	if cur, err := s.Current(ctx, app); err != nil || cur == nil || cur.Version != 3 {

@@ -15,30 +15,16 @@ import (
 //   - The driver calls the client with context.Background(); every call here
 //     uses the operation's context instead, so that cancellation and
 //     deadlines reach the API server.
-//   - Create adds berth's annotations: the driver builds the Secret itself
-//     and has no way to take them, and adding them here writes them in the
-//     same request, so there is never a record without them.
-//   - Update keeps the Secret's annotations, which the driver's
-//     whole-object Update would drop, and sends the resourceVersion it read
-//     as a precondition, so that a concurrent writer makes it fail rather
-//     than being overwritten.
-//   - List remembers the Secrets it returned, so that History reads their
-//     annotations without listing twice.
+//   - Update keeps the Secret's annotations (which the driver's
+//     whole-object Update would drop: other tools may have added some) and
+//     sends the resourceVersion it read as a precondition, so that a
+//     concurrent writer makes it fail rather than being overwritten.
 type secretClient struct {
 	typedcorev1.SecretInterface
-	ctx         context.Context
-	annotations map[string]string // added by Create
-	listed      []corev1.Secret   // returned by the last List
+	ctx context.Context
 }
 
 func (c *secretClient) Create(_ context.Context, s *corev1.Secret, opts metav1.CreateOptions) (*corev1.Secret, error) {
-	if len(c.annotations) > 0 {
-		s = s.DeepCopy()
-		if s.Annotations == nil {
-			s.Annotations = map[string]string{}
-		}
-		maps.Copy(s.Annotations, c.annotations)
-	}
 	return c.SecretInterface.Create(c.ctx, s, opts)
 }
 
@@ -60,11 +46,7 @@ func (c *secretClient) Get(_ context.Context, name string, opts metav1.GetOption
 }
 
 func (c *secretClient) List(_ context.Context, opts metav1.ListOptions) (*corev1.SecretList, error) {
-	l, err := c.SecretInterface.List(c.ctx, opts)
-	if err == nil {
-		c.listed = l.Items
-	}
-	return l, err
+	return c.SecretInterface.List(c.ctx, opts)
 }
 
 func (c *secretClient) Delete(_ context.Context, name string, opts metav1.DeleteOptions) error {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -14,8 +15,6 @@ import (
 	"helm.sh/helm/v3/pkg/storage"
 	"helm.sh/helm/v3/pkg/storage/driver"
 	helmtime "helm.sh/helm/v3/pkg/time"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/client-go/kubernetes"
 )
@@ -28,14 +27,9 @@ const DefaultHistoryMax = 10
 // failed.
 const Interrupted = "interrupted"
 
-// Annotations of the storage Secret that hold Meta.
-const (
-	AnnotationImages       = "berth.dev/images"
-	AnnotationCause        = "berth.dev/cause"
-	AnnotationCommit       = "berth.dev/commit"
-	AnnotationBerthVersion = "berth.dev/berth-version"
-	AnnotationUser         = "berth.dev/user"
-)
+// MetaAnnotation is the annotation of a revision's chart (Chart.Metadata,
+// stored inside the release) that holds Meta as JSON.
+const MetaAnnotation = "berth.dev/meta"
 
 // Labels berth adds to a release (Release.Labels), when the value is a valid
 // label value.
@@ -56,13 +50,17 @@ type Meta struct {
 	Commit       string `json:"commit,omitempty"`
 	BerthVersion string `json:"berthVersion,omitempty"`
 	User         string `json:"user,omitempty"`
+	// Scaled are the replica counts berth scale set, by service; the next
+	// deploy keeps them unless told to reset.
+	Scaled map[string]int32 `json:"scaled,omitempty"`
 }
 
 // Revision is one recorded revision with berth's metadata.
 type Revision struct {
 	Release *hrelease.Release
-	// Meta is empty for revisions Helm wrote, and for berth's revisions
-	// that Helm updated since (see the package documentation).
+	// Meta is empty for revisions Helm installed or upgraded with another
+	// chart; a helm rollback to N copies N's (see the package
+	// documentation).
 	Meta Meta
 }
 
@@ -78,14 +76,10 @@ func NewStore(client kubernetes.Interface, namespace string) *Store {
 }
 
 // storage returns Helm's storage on a Secrets driver whose client works
-// with ctx and adds annotations to the Secrets it creates.
-func (s *Store) storage(ctx context.Context, annotations map[string]string) (*storage.Storage, *secretClient) {
-	c := &secretClient{
-		SecretInterface: s.client.CoreV1().Secrets(s.namespace),
-		ctx:             ctx,
-		annotations:     annotations,
-	}
-	return storage.Init(driver.NewSecrets(c)), c
+// with ctx.
+func (s *Store) storage(ctx context.Context) *storage.Storage {
+	c := &secretClient{SecretInterface: s.client.CoreV1().Secrets(s.namespace), ctx: ctx}
+	return storage.Init(driver.NewSecrets(c))
 }
 
 // key is the name of the Secret holding a revision.
@@ -119,11 +113,11 @@ func (s *Store) Begin(ctx context.Context, app string, ch *chart.Chart, values m
 	if err := s.checkLocked(ctx, app); err != nil {
 		return nil, err
 	}
-	annotations, err := meta.annotations()
+	ch, err := meta.stamp(ch)
 	if err != nil {
 		return nil, err
 	}
-	st, _ := s.storage(ctx, annotations)
+	st := s.storage(ctx)
 	h, err := history(st, app)
 	if err != nil {
 		return nil, err
@@ -167,7 +161,7 @@ func (s *Store) Succeed(ctx context.Context, rel *hrelease.Release) error {
 	if rel == nil || rel.Info == nil {
 		return errors.New("marking a revision deployed: no revision")
 	}
-	st, _ := s.storage(ctx, nil)
+	st := s.storage(ctx)
 	// Deployed first, superseded after: if berth dies in between, two
 	// revisions are deployed (the newer one is current and the next Succeed
 	// tidies up) rather than none.
@@ -197,7 +191,7 @@ func (s *Store) Fail(ctx context.Context, rel *hrelease.Release, reason string) 
 	if rel == nil || rel.Info == nil {
 		return errors.New("marking a revision failed: no revision")
 	}
-	st, _ := s.storage(ctx, nil)
+	st := s.storage(ctx)
 	rel.SetStatus(hrelease.StatusFailed, reason)
 	if err := st.Update(rel); err != nil {
 		return fmt.Errorf("marking revision %d of %s failed: %w", rel.Version, rel.Name, err)
@@ -211,7 +205,7 @@ func (s *Store) Current(ctx context.Context, app string) (*hrelease.Release, err
 	if err := validApp(app); err != nil {
 		return nil, err
 	}
-	st, _ := s.storage(ctx, nil)
+	st := s.storage(ctx)
 	rel, err := st.Deployed(app)
 	if errors.Is(err, driver.ErrNoDeployedReleases) {
 		return nil, nil
@@ -229,7 +223,7 @@ func (s *Store) Get(ctx context.Context, app string, version int) (*hrelease.Rel
 	if err := validApp(app); err != nil {
 		return nil, err
 	}
-	st, _ := s.storage(ctx, nil)
+	st := s.storage(ctx)
 	rel, err := st.Get(app, version)
 	if err != nil {
 		return nil, fmt.Errorf("reading revision %d of %s: %w", version, app, err)
@@ -240,17 +234,11 @@ func (s *Store) Get(ctx context.Context, app string, version int) (*hrelease.Rel
 // Meta returns berth's metadata of revision version of app. When there is
 // no such revision, the error matches driver.ErrReleaseNotFound.
 func (s *Store) Meta(ctx context.Context, app string, version int) (Meta, error) {
-	if err := validApp(app); err != nil {
+	rel, err := s.Get(ctx, app, version)
+	if err != nil {
 		return Meta{}, err
 	}
-	sec, err := s.client.CoreV1().Secrets(s.namespace).Get(ctx, key(app, version), metav1.GetOptions{})
-	if apierrors.IsNotFound(err) {
-		return Meta{}, fmt.Errorf("reading revision %d of %s: %w", version, app, driver.ErrReleaseNotFound)
-	}
-	if err != nil {
-		return Meta{}, fmt.Errorf("reading revision %d of %s: %w", version, app, err)
-	}
-	m, err := metaFrom(sec.Annotations)
+	m, err := MetaOf(rel)
 	if err != nil {
 		return Meta{}, fmt.Errorf("reading revision %d of %s: %w", version, app, err)
 	}
@@ -263,18 +251,13 @@ func (s *Store) History(ctx context.Context, app string) ([]Revision, error) {
 	if err := validApp(app); err != nil {
 		return nil, err
 	}
-	st, c := s.storage(ctx, nil)
-	rels, err := history(st, app)
+	rels, err := history(s.storage(ctx), app)
 	if err != nil {
 		return nil, err
 	}
-	annotations := make(map[string]map[string]string, len(c.listed))
-	for _, sec := range c.listed {
-		annotations[sec.Name] = sec.Annotations
-	}
 	out := make([]Revision, 0, len(rels))
 	for _, rel := range rels {
-		m, err := metaFrom(annotations[key(app, rel.Version)])
+		m, err := MetaOf(rel)
 		if err != nil {
 			return nil, fmt.Errorf("reading revision %d of %s: %w", rel.Version, app, err)
 		}
@@ -291,7 +274,7 @@ func (s *Store) RecoverPending(ctx context.Context, app string) ([]*hrelease.Rel
 	if err := validApp(app); err != nil {
 		return nil, err
 	}
-	st, _ := s.storage(ctx, nil)
+	st := s.storage(ctx)
 	h, err := history(st, app)
 	if err != nil {
 		return nil, err
@@ -328,7 +311,7 @@ func (s *Store) Prune(ctx context.Context, app string, max int) ([]int, error) {
 	if max <= 0 {
 		return nil, nil
 	}
-	st, _ := s.storage(ctx, nil)
+	st := s.storage(ctx)
 	h, err := history(st, app)
 	if err != nil {
 		return nil, err
@@ -384,7 +367,7 @@ func (s *Store) Delete(ctx context.Context, app string) ([]int, error) {
 	if err := validApp(app); err != nil {
 		return nil, err
 	}
-	st, _ := s.storage(ctx, nil)
+	st := s.storage(ctx)
 	h, err := history(st, app)
 	if err != nil {
 		return nil, err
@@ -429,39 +412,37 @@ func withoutSystemLabels(labels map[string]string) map[string]string {
 	return out
 }
 
-func (m Meta) annotations() (map[string]string, error) {
-	a := map[string]string{}
-	if len(m.Images) > 0 {
-		b, err := json.Marshal(m.Images)
-		if err != nil {
-			return nil, fmt.Errorf("encoding images: %w", err)
-		}
-		a[AnnotationImages] = string(b)
+// stamp returns a copy of ch whose metadata carries m. Only the metadata
+// is copied: the templates and files are shared.
+func (m Meta) stamp(ch *chart.Chart) (*chart.Chart, error) {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil, fmt.Errorf("encoding the revision's metadata: %w", err)
 	}
-	for k, v := range map[string]string{
-		AnnotationCause:        m.Cause,
-		AnnotationCommit:       m.Commit,
-		AnnotationBerthVersion: m.BerthVersion,
-		AnnotationUser:         m.User,
-	} {
-		if v != "" {
-			a[k] = v
-		}
+	c := *ch
+	md := *ch.Metadata
+	md.Annotations = maps.Clone(md.Annotations)
+	if md.Annotations == nil {
+		md.Annotations = map[string]string{}
 	}
-	return a, nil
+	md.Annotations[MetaAnnotation] = string(b)
+	c.Metadata = &md
+	return &c, nil
 }
 
-func metaFrom(a map[string]string) (Meta, error) {
-	m := Meta{
-		Cause:        a[AnnotationCause],
-		Commit:       a[AnnotationCommit],
-		BerthVersion: a[AnnotationBerthVersion],
-		User:         a[AnnotationUser],
+// MetaOf returns berth's metadata of a revision: empty for one Helm wrote
+// with a chart of its own.
+func MetaOf(rel *hrelease.Release) (Meta, error) {
+	var m Meta
+	if rel == nil || rel.Chart == nil || rel.Chart.Metadata == nil {
+		return m, nil
 	}
-	if s := a[AnnotationImages]; s != "" {
-		if err := json.Unmarshal([]byte(s), &m.Images); err != nil {
-			return Meta{}, fmt.Errorf("decoding annotation %s: %w", AnnotationImages, err)
-		}
+	s := rel.Chart.Metadata.Annotations[MetaAnnotation]
+	if s == "" {
+		return m, nil
+	}
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		return Meta{}, fmt.Errorf("decoding chart annotation %s: %w", MetaAnnotation, err)
 	}
 	return m, nil
 }
