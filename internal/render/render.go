@@ -35,6 +35,12 @@ type Options struct {
 	Images map[string]string
 	// ShowSecrets puts Secret values in the output; they are blanked otherwise.
 	ShowSecrets bool
+	// ChangeCause is recorded on the workloads as kubernetes.io/change-cause,
+	// for kubectl rollout history.
+	ChangeCause string
+	// Replicas override berth.yaml's replicas, by service (berth scale);
+	// services with autoscale ignore them.
+	Replicas map[string]int32
 }
 
 // Object is one rendered Kubernetes object.
@@ -73,7 +79,7 @@ func Render(p *config.Project, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	vals, err := buildValues(p, images, !opts.ShowSecrets)
+	vals, err := buildValues(p, images, !opts.ShowSecrets, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -91,6 +97,19 @@ func Render(p *config.Project, opts Options) (*Result, error) {
 		return nil, err
 	}
 	return &Result{Manifest: manifest, Objects: objects, Chart: ch, Namespace: ns}, nil
+}
+
+// RenderValues renders a chart berth recorded (a release's chart) with
+// other values, as the revision app in namespace ns. Chart.Values is
+// replaced in a copy; ch is not changed.
+func RenderValues(ch *chart.Chart, values map[string]any, app, ns string) (*Result, error) {
+	c := *ch
+	c.Values = values
+	manifest, objects, err := renderChart(&c, app, ns)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Manifest: manifest, Objects: objects, Chart: &c, Namespace: ns}, nil
 }
 
 // toMap converts typed values to the generic form Helm gives templates.

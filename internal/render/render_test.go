@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"sigs.k8s.io/yaml"
 
 	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/config"
@@ -222,5 +223,89 @@ func TestRedaction(t *testing.T) {
 	}
 	if sum(hidden.Manifest) == "" || sum(hidden.Manifest) != sum(shown.Manifest) {
 		t.Errorf("secret checksum differs between redacted and shown renders: %q vs %q", sum(hidden.Manifest), sum(shown.Manifest))
+	}
+}
+
+// TestChangeCauseAndReplicas: the deploy's cause goes on the workloads'
+// metadata (never the pod template, which would restart pods), replica
+// overrides apply except to autoscaled services, and RenderValues of the
+// recorded chart reproduces the manifest.
+func TestChangeCauseAndReplicas(t *testing.T) {
+	t.Parallel()
+	p, _, err := config.Parse("berth.yaml", []byte(`apiVersion: berth/v1
+name: shop
+services:
+  web:
+    image: web:1
+    replicas: 2
+    annotations: {team: blue}
+  db:
+    image: db:1
+    stateful: true
+  api:
+    image: api:1
+    autoscale: {min: 2, max: 5, cpu: 80}
+`), config.Options{LookupEnv: fixedEnv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := render.Render(p, render.Options{ChangeCause: "release 1.4", Replicas: map[string]int32{"web": 5, "api": 9, "db": 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for _, o := range r.Objects {
+		var obj struct {
+			Metadata struct {
+				Annotations map[string]string
+			}
+			Spec struct {
+				Replicas *int32
+				Template struct {
+					Metadata struct{ Annotations map[string]string }
+				}
+			}
+		}
+		if err := yaml.Unmarshal(o.YAML, &obj); err != nil {
+			t.Fatal(err)
+		}
+		cause := obj.Metadata.Annotations["kubernetes.io/change-cause"]
+		switch o.Kind {
+		case "Deployment", "StatefulSet":
+			seen++
+			if cause != "release 1.4" {
+				t.Errorf("%s/%s change-cause %q", o.Kind, o.Name, cause)
+			}
+			if _, ok := obj.Spec.Template.Metadata.Annotations["kubernetes.io/change-cause"]; ok {
+				t.Errorf("%s/%s: change-cause on the pod template", o.Kind, o.Name)
+			}
+			want := map[string]int32{"web": 5, "db": 3}[o.Name]
+			switch {
+			case o.Name == "api" && obj.Spec.Replicas != nil:
+				t.Errorf("api is autoscaled but has replicas %d", *obj.Spec.Replicas)
+			case o.Name != "api" && (obj.Spec.Replicas == nil || *obj.Spec.Replicas != want):
+				t.Errorf("%s replicas %v, want %d", o.Name, obj.Spec.Replicas, want)
+			}
+			if o.Name == "web" && obj.Metadata.Annotations["team"] != "blue" {
+				t.Errorf("web lost its own annotations: %v", obj.Metadata.Annotations)
+			}
+		default:
+			if cause != "" {
+				t.Errorf("%s/%s has a change-cause", o.Kind, o.Name)
+			}
+			if o.Name == "web" && obj.Metadata.Annotations["team"] != "blue" {
+				t.Errorf("%s/web lost its annotations: %v", o.Kind, obj.Metadata.Annotations)
+			}
+		}
+	}
+	if seen != 3 {
+		t.Errorf("saw %d workloads, want 3", seen)
+	}
+	again, err := render.RenderValues(r.Chart, r.Chart.Values, "shop", r.Namespace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(string(r.Manifest), string(again.Manifest)); diff != "" {
+		t.Errorf("RenderValues of the recorded chart (-render +again):\n%s", diff)
 	}
 }

@@ -21,7 +21,7 @@ func TestSortMatchesHelm(t *testing.T) {
 		"cache": {Image: "redis:7", Volumes: []config.Volume{{Name: "data", MountPath: "/data", Size: "1Gi"}}, Expose: config.ExposeHeadless, Ports: []config.Port{{Port: 6379}}},
 	}, Secrets: map[string]map[string]string{"a": {"k": "v"}, "b": {"k": "v"}},
 		StorageClasses: map[string]*config.StorageClass{"fast": {Provisioner: "x"}}}
-	vals, err := buildValues(p, map[string]string{"web": "nginx:1", "db": "postgres:16", "cache": "redis:7"}, false)
+	vals, err := buildValues(p, map[string]string{"web": "nginx:1", "db": "postgres:16", "cache": "redis:7"}, false, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

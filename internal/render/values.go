@@ -29,6 +29,8 @@ type Values struct {
 	Services       map[string]*ServiceValues      `json:"services"`
 	Secrets        map[string]*SecretValues       `json:"secrets"`
 	StorageClasses map[string]*StorageClassValues `json:"storageClasses"`
+	// ChangeCause annotates the workloads (kubernetes.io/change-cause).
+	ChangeCause string `json:"changeCause,omitempty"`
 }
 
 // ServiceValues describe one workload.
@@ -144,8 +146,9 @@ const (
 
 // buildValues converts a project into chart values. images maps service
 // names to the image reference to run (resolved by the caller).
-func buildValues(p *config.Project, images map[string]string, redact bool) (*Values, error) {
+func buildValues(p *config.Project, images map[string]string, redact bool, opts Options) (*Values, error) {
 	v := &Values{
+		ChangeCause:    opts.ChangeCause,
 		Services:       map[string]*ServiceValues{},
 		Secrets:        map[string]*SecretValues{},
 		StorageClasses: map[string]*StorageClassValues{},
@@ -175,6 +178,9 @@ func buildValues(p *config.Project, images map[string]string, redact bool) (*Val
 		sv, err := serviceValues(p, name, s, images[name], sums)
 		if err != nil {
 			return nil, err
+		}
+		if n, ok := opts.Replicas[name]; ok && s.Autoscale == nil {
+			sv.Replicas = n
 		}
 		v.Services[name] = sv
 	}

@@ -27,12 +27,22 @@ app.kubernetes.io/instance: {{ .Release.Name | quote }}
 app.kubernetes.io/managed-by: berth
 {{- end }}
 
+{{/*
+Metadata of a service's objects. A workload (.workload) also carries the
+deploy's cause as kubernetes.io/change-cause: the Deployment and StatefulSet
+controllers copy it to the ReplicaSet or ControllerRevision, where
+kubectl rollout history reads it. It is not put on the pod template, which
+would restart every pod whenever the cause changes.
+*/}}
 {{- define "berth.metadata" -}}
 name: {{ .objName | quote }}
 namespace: {{ .root.Release.Namespace | quote }}
 labels:
   {{- include "berth.labels" . | nindent 2 }}
-{{- with .svc.annotations }}
+{{- $annotations := dict }}
+{{- with .svc.annotations }}{{ $annotations = merge $annotations . }}{{ end }}
+{{- if .workload }}{{ with .root.Values.changeCause }}{{ $_ := set $annotations "kubernetes.io/change-cause" . }}{{ end }}{{ end }}
+{{- with $annotations }}
 annotations:
   {{- toYaml . | nindent 2 }}
 {{- end }}
