@@ -2,6 +2,7 @@ package kube
 
 import (
 	"fmt"
+	"runtime"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
@@ -11,6 +12,9 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
+	"k8s.io/client-go/scale"
+
+	"github.com/berth-dev/berth/internal/version"
 )
 
 // FieldManager is the server-side apply field manager berth uses.
@@ -24,6 +28,8 @@ type Client struct {
 	Mapper    meta.ResettableRESTMapper
 	// Namespace is the kube context's namespace ("" when it sets none).
 	Namespace string
+	// Scales reaches the scale subresource of any scalable kind.
+	Scales scale.ScalesGetter
 }
 
 // NewClient builds a Client from kubectl-style flags.
@@ -49,6 +55,11 @@ func NewClient(getter genericclioptions.RESTClientGetter) (*Client, error) {
 // once, lazily, and is cached in memory for the command.
 func NewClientFromConfig(cfg *rest.Config) (*Client, error) {
 	cfg = rest.CopyConfig(cfg)
+	if cfg.UserAgent == "" {
+		// The API server names the field manager of berth's non-apply
+		// writes (scale, restart) after the user agent's first word.
+		cfg.UserAgent = FieldManager + "/" + version.Get().Version + " (" + runtime.GOOS + "/" + runtime.GOARCH + ")"
+	}
 	if cfg.QPS == 0 || cfg.QPS < 100 {
 		cfg.QPS = 100
 	}
@@ -67,6 +78,11 @@ func NewClientFromConfig(cfg *rest.Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("building the discovery client: %w", err)
 	}
-	mapper := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disc))
-	return &Client{Config: cfg, Clientset: cs, Dynamic: dyn, Mapper: mapper}, nil
+	cached := memory.NewMemCacheClient(disc)
+	mapper := restmapper.NewDeferredDiscoveryRESTMapper(cached)
+	scales, err := scale.NewForConfig(cfg, mapper, dynamic.LegacyAPIPathResolverFunc, scale.NewDiscoveryScaleKindResolver(cached))
+	if err != nil {
+		return nil, fmt.Errorf("building the scale client: %w", err)
+	}
+	return &Client{Config: cfg, Clientset: cs, Dynamic: dyn, Mapper: mapper, Scales: scales}, nil
 }
