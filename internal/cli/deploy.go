@@ -30,6 +30,8 @@ record the revision as a Helm release (visible to helm list and helm history).
 Each object gets one line in kubectl's words: created, configured or
 unchanged. Deploying an unchanged berth.yaml changes nothing and starts no
 pod. PersistentVolumeClaims are never pruned unless --prune-volumes.
+Replica counts set with 'berth scale' are kept, and said so, until the
+service's replicas change in berth.yaml or --reset-scale is given.
 
 While waiting, a terminal shows a live view per workload; CI logs get one
 line per change. When a workload cannot become healthy (an image that cannot
@@ -66,6 +68,7 @@ type DeployOptions struct {
 	Atomic       bool
 	Cause        string
 	HistoryMax   int
+	ResetScale   bool
 
 	format string
 	images map[string]string
@@ -116,6 +119,7 @@ func newDeployCmd(f *Factory, runF func(context.Context, *DeployOptions) error, 
 	fl.DurationVar(&o.Timeout, "timeout", 5*time.Minute, "how long to wait for health")
 	fl.BoolVar(&o.Atomic, "atomic", false, "restore the previous revision if this one does not become healthy")
 	fl.IntVar(&o.HistoryMax, "history-max", deploy.DefaultHistoryMax, "revisions to keep (the current and the last good one are always kept)")
+	fl.BoolVar(&o.ResetScale, "reset-scale", false, "use berth.yaml's replicas for services scaled with berth scale (kept otherwise)")
 	fl.StringVar(&o.Cause, "cause", "", "why this revision exists, shown by history (default: the git commit, else the command line)")
 	return cmd
 }
@@ -174,11 +178,13 @@ func (o *DeployOptions) Run(ctx context.Context) error {
 		d.Progress = progress.New(o.ErrOut, o.f.Live(), nil)
 	}
 	outcome, err := d.Deploy(ctx, deploy.Options{
-		Project: p, Namespace: ns, Images: images,
-		DryRun: o.DryRun, Force: o.Force, PruneVolumes: o.PruneVolumes,
-		Wait: o.Wait && o.DryRun == kube.DryRunNone, Timeout: o.Timeout, Atomic: o.Atomic, HistoryMax: o.HistoryMax,
-		Meta:   deploy.Meta{Images: images, Cause: o.cause(p), Commit: gitCommit(p.Dir), BerthVersion: version.Get().Version, User: whoami()},
-		Holder: fmt.Sprintf("%s pid %d (berth %s)", whoami(), os.Getpid(), strings.Join(os.Args[1:], " ")),
+		RollOptions: deploy.RollOptions{
+			DryRun: o.DryRun, Force: o.Force, PruneVolumes: o.PruneVolumes,
+			Wait: o.Wait && o.DryRun == kube.DryRunNone, Timeout: o.Timeout, Atomic: o.Atomic, HistoryMax: o.HistoryMax,
+			Holder: holder(),
+		},
+		Project: p, Namespace: ns, Images: images, ResetScale: o.ResetScale,
+		Meta: deploy.Meta{Images: images, Cause: o.cause(p), Commit: gitCommit(p.Dir), BerthVersion: version.Get().Version, User: whoami()},
 	})
 	if o.format == "json" && outcome != nil {
 		data, jerr := json.MarshalIndent(outcome, "", "  ")
@@ -227,6 +233,11 @@ func (o *DeployOptions) cause(p *config.Project) string {
 		return subject
 	}
 	return "berth " + strings.Join(os.Args[1:], " ")
+}
+
+// holder names this berth process to another that finds the app locked.
+func holder() string {
+	return fmt.Sprintf("%s pid %d (berth %s)", whoami(), os.Getpid(), strings.Join(os.Args[1:], " "))
 }
 
 func whoami() string {

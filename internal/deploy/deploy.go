@@ -29,8 +29,8 @@ import (
 
 // Records is what a deploy needs from the release store.
 type Records interface {
-	// Current is the last deployed revision, or nil.
-	Current(ctx context.Context, app string) (*hrelease.Release, error)
+	// History is every revision of app, oldest first.
+	History(ctx context.Context, app string) ([]release.Revision, error)
 	// Begin records a new pending revision.
 	Begin(ctx context.Context, app string, ch *chart.Chart, values map[string]any, manifest string, meta Meta) (*hrelease.Release, error)
 	// Succeed marks it deployed, Fail marks it failed.
@@ -51,12 +51,8 @@ type Diagnoser interface {
 	Diagnose(ctx context.Context, p kube.Progress) (report string, terminal bool, err error)
 }
 
-// Options describe one deploy.
-type Options struct {
-	Project   *config.Project
-	Namespace string
-	// Images are the references to run, by service (see render.Options.Images).
-	Images map[string]string
+// RollOptions say how a revision is rolled out, by deploy and undo alike.
+type RollOptions struct {
 	// DryRun is kube.DryRunNone, DryRunClient or DryRunServer.
 	DryRun string
 	// Force takes over fields other tools own (--force-conflicts).
@@ -68,13 +64,26 @@ type Options struct {
 	Timeout time.Duration
 	// Atomic restores the previous revision when this one fails.
 	Atomic bool
-	// Meta is recorded with the revision.
-	Meta Meta
 	// HistoryMax bounds the revisions kept (default 10, like Helm).
 	HistoryMax int
-	// Holder identifies this deploy to a concurrent one that finds the
-	// lock taken ("alice@laptop pid 4242 (berth deploy)").
+	// Holder identifies this berth to a concurrent one that finds the lock
+	// taken ("alice@laptop pid 4242 (berth deploy)").
 	Holder string
+}
+
+// Options describe one deploy.
+type Options struct {
+	RollOptions
+	Project   *config.Project
+	Namespace string
+	// Images are the references to run, by service (see render.Options.Images).
+	Images map[string]string
+	// ResetScale drops the replica counts berth scale set: berth.yaml's
+	// replicas apply again.
+	ResetScale bool
+	// Meta is recorded with the revision; its Cause also becomes the
+	// workloads' kubernetes.io/change-cause.
+	Meta Meta
 }
 
 // LockTTL is how long a deploy lock lasts unless renewed; a killed berth
@@ -100,6 +109,8 @@ type Outcome struct {
 	Healthy  bool          `json:"healthy"`
 	// RolledBack is the revision restored by --atomic, if any.
 	RolledBack int `json:"rolledBack,omitempty"`
+	// Scaled are the replica counts of berth scale the revision kept.
+	Scaled map[string]release.Scale `json:"scaled,omitempty"`
 }
 
 // FailedError is a deploy that was applied but did not become healthy.
@@ -120,23 +131,80 @@ func (e *FailedError) Error() string {
 
 func (e *FailedError) Unwrap() error { return e.Err }
 
-// Deploy renders, applies, waits and records one revision.
-func (d *Deployer) Deploy(ctx context.Context, o Options) (*Outcome, error) {
-	p := o.Project
-	res, err := render.Render(p, render.Options{Namespace: o.Namespace, Images: o.Images, ShowSecrets: true})
+// plan is one revision to roll out: what to apply and what to record.
+type plan struct {
+	app, namespace string
+	objs           []*unstructured.Unstructured
+	refs           []kube.Ref
+	chart          *chart.Chart
+	values         map[string]any
+	manifest       string
+	meta           Meta
+}
+
+func newPlan(app, ns string, ch *chart.Chart, values map[string]any, manifest string, meta Meta) (*plan, error) {
+	split := render.Split(manifest)
+	objs, err := Objects(split)
 	if err != nil {
 		return nil, err
 	}
-	objs, err := Objects(res.Objects)
+	return &plan{app: app, namespace: ns, objs: objs, refs: Refs(split), chart: ch, values: values, manifest: manifest, meta: meta}, nil
+}
+
+// state is what the release history says before a rollout.
+type state struct {
+	history []release.Revision
+	// current is the last deployed revision, or nil.
+	current *hrelease.Release
+	// applied are the objects that may be on the cluster: those of the
+	// current revision and of every revision after it (failed ones were
+	// applied, at least in part). Pruning starts from them.
+	applied []kube.Ref
+}
+
+func readState(h []release.Revision) *state {
+	st := &state{history: h}
+	from := 0
+	for i, r := range h {
+		if r.Release.Info != nil && r.Release.Info.Status == hrelease.StatusDeployed {
+			st.current = r.Release
+			from = i
+		}
+	}
+	seen := map[string]bool{}
+	for _, r := range h[from:] {
+		for _, ref := range Refs(render.Split(r.Release.Manifest)) {
+			if !seen[ref.Key()] {
+				seen[ref.Key()] = true
+				st.applied = append(st.applied, ref)
+			}
+		}
+	}
+	return st
+}
+
+// Deploy renders, applies, waits and records one revision.
+func (d *Deployer) Deploy(ctx context.Context, o Options) (*Outcome, error) {
+	p := o.Project
+	ropts := render.Options{Namespace: o.Namespace, Images: o.Images, ShowSecrets: true, ChangeCause: o.Meta.Cause}
+	res, err := render.Render(p, ropts)
 	if err != nil {
 		return nil, err
 	}
 	if err := d.checkStorageClasses(ctx, p); err != nil {
 		return nil, err
 	}
-	out := &Outcome{}
 	if o.DryRun != kube.DryRunNone {
-		out.Results, err = d.Client.Apply(ctx, objs, kube.ApplyOptions{Force: o.Force, DryRun: o.DryRun, Report: d.printResult})
+		h, err := d.Records.History(ctx, p.Name)
+		if err != nil {
+			return nil, fmt.Errorf("reading the release history of %s: %w", p.Name, err)
+		}
+		pl, _, err := d.deployPlan(p, o, ropts, res, readState(h))
+		if err != nil {
+			return nil, err
+		}
+		out := &Outcome{Scaled: pl.meta.Scaled}
+		out.Results, err = d.Client.Apply(ctx, pl.objs, kube.ApplyOptions{Force: o.Force, DryRun: o.DryRun, Report: d.printResult})
 		return out, err
 	}
 	if created, err := d.Client.EnsureNamespace(ctx, res.Namespace, nil); err != nil {
@@ -144,28 +212,122 @@ func (d *Deployer) Deploy(ctx context.Context, o Options) (*Outcome, error) {
 	} else if created {
 		fmt.Fprintf(d.Out, "namespace/%s created\n", res.Namespace)
 	}
-
-	lock, err := release.Acquire(ctx, d.Client.Clientset, res.Namespace, p.Name, o.Holder, LockTTL)
+	lock, st, err := d.begin(ctx, res.Namespace, p.Name, o.Holder)
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		_ = lock.Release(rctx)
-	}()
-	if stuck, err := d.Records.RecoverPending(ctx, p.Name); err != nil {
-		return nil, fmt.Errorf("recovering interrupted revisions of %s: %w", p.Name, err)
-	} else {
-		for _, rel := range stuck {
-			fmt.Fprintf(d.Log, "revision %d was interrupted (berth stopped before it finished); marked failed\n", rel.Version)
+	defer d.unlock(ctx, lock)
+	pl, notes, err := d.deployPlan(p, o, ropts, res, st)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range notes {
+		fmt.Fprintln(d.Log, n)
+	}
+	out, err := d.roll(ctx, st, pl, o.RollOptions)
+	if out != nil {
+		out.Scaled = pl.meta.Scaled
+	}
+	return out, err
+}
+
+// deployPlan is the plan of a deploy: res, re-rendered with the replica
+// counts of berth scale that the deploy keeps (see keepScale).
+func (d *Deployer) deployPlan(p *config.Project, o Options, ropts render.Options, res *render.Result, st *state) (*plan, []string, error) {
+	meta := o.Meta
+	meta.Scaled = nil
+	var notes []string
+	if st.current != nil && !o.ResetScale {
+		prev, err := release.MetaOf(st.current)
+		if err != nil {
+			return nil, nil, err
+		}
+		meta.Scaled, notes = keepScale(p, prev.Scaled)
+	} else if st.current != nil && o.ResetScale {
+		if prev, err := release.MetaOf(st.current); err == nil {
+			for _, name := range sortedNames(prev.Scaled) {
+				if s := p.Services[name]; s != nil && s.Autoscale == nil {
+					notes = append(notes, fmt.Sprintf("%s: back to berth.yaml's %d replicas (--reset-scale; berth scale had set %d)", name, s.EffectiveReplicas(), prev.Scaled[name].Replicas))
+				}
+			}
 		}
 	}
-	previous, err := d.Records.Current(ctx, p.Name)
-	if err != nil {
-		return nil, fmt.Errorf("reading the release history of %s: %w", p.Name, err)
+	if len(meta.Scaled) > 0 {
+		ropts.Replicas = map[string]int32{}
+		for name, sc := range meta.Scaled {
+			ropts.Replicas[name] = sc.Replicas
+		}
+		var err error
+		if res, err = render.Render(p, ropts); err != nil {
+			return nil, nil, err
+		}
 	}
-	rel, err := d.Records.Begin(ctx, p.Name, res.Chart, res.Chart.Values, string(res.Manifest), o.Meta)
+	pl, err := newPlan(p.Name, res.Namespace, res.Chart, res.Chart.Values, string(res.Manifest), meta)
+	return pl, notes, err
+}
+
+// keepScale returns the replica counts set by berth scale that a deploy of
+// p keeps, and a note for each decision: a count is kept while berth.yaml
+// still says what it said when the count was set; a service that is gone,
+// now autoscaled, or whose replicas changed in berth.yaml follows berth.yaml.
+func keepScale(p *config.Project, scaled map[string]release.Scale) (map[string]release.Scale, []string) {
+	var notes []string
+	kept := map[string]release.Scale{}
+	for _, name := range sortedNames(scaled) {
+		sc := scaled[name]
+		s := p.Services[name]
+		switch {
+		case s == nil:
+		case s.Autoscale != nil:
+			notes = append(notes, fmt.Sprintf("%s: dropping the %d replicas berth scale set: the service is autoscaled now", name, sc.Replicas))
+		case s.EffectiveReplicas() != sc.Config:
+			notes = append(notes, fmt.Sprintf("%s: berth.yaml now says %d replicas (it said %d when berth scale set %d): using berth.yaml", name, s.EffectiveReplicas(), sc.Config, sc.Replicas))
+		default:
+			kept[name] = sc
+			notes = append(notes, fmt.Sprintf("%s: keeping the %d replicas berth scale set (berth.yaml says %d; --reset-scale to use it)", name, sc.Replicas, sc.Config))
+		}
+	}
+	if len(kept) == 0 {
+		return nil, notes
+	}
+	return kept, notes
+}
+
+// begin takes the app's lock, marks revisions a killed berth left pending
+// as failed, and reads the history.
+func (d *Deployer) begin(ctx context.Context, ns, app, holder string) (*release.Lock, *state, error) {
+	lock, err := release.Acquire(ctx, d.Client.Clientset, ns, app, holder, LockTTL)
+	if err != nil {
+		return nil, nil, err
+	}
+	stuck, err := d.Records.RecoverPending(ctx, app)
+	if err != nil {
+		d.unlock(ctx, lock)
+		return nil, nil, fmt.Errorf("recovering interrupted revisions of %s: %w", app, err)
+	}
+	for _, rel := range stuck {
+		fmt.Fprintf(d.Log, "revision %d was interrupted (berth stopped before it finished); marked failed\n", rel.Version)
+	}
+	h, err := d.Records.History(ctx, app)
+	if err != nil {
+		d.unlock(ctx, lock)
+		return nil, nil, fmt.Errorf("reading the release history of %s: %w", app, err)
+	}
+	return lock, readState(h), nil
+}
+
+func (d *Deployer) unlock(ctx context.Context, lock *release.Lock) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	_ = lock.Release(rctx)
+}
+
+// roll applies pl as a new revision, waits, prunes what the cluster may
+// hold from earlier revisions and pl does not, and records the outcome.
+// The caller holds the app's lock.
+func (d *Deployer) roll(ctx context.Context, st *state, pl *plan, o RollOptions) (*Outcome, error) {
+	out := &Outcome{}
+	rel, err := d.Records.Begin(ctx, pl.app, pl.chart, pl.values, pl.manifest, pl.meta)
 	if err != nil {
 		return nil, fmt.Errorf("recording the new revision: %w", err)
 	}
@@ -180,7 +342,7 @@ func (d *Deployer) Deploy(ctx context.Context, o Options) (*Outcome, error) {
 		}
 	}
 
-	out.Results, err = d.Client.Apply(ctx, objs, kube.ApplyOptions{Force: o.Force, Report: d.printResult, Selector: InstanceSelector(p.Name)})
+	out.Results, err = d.Client.Apply(ctx, pl.objs, kube.ApplyOptions{Force: o.Force, Report: d.printResult, Selector: InstanceSelector(pl.app)})
 	if err != nil {
 		fail(failReason(ctx, err))
 		return out, err
@@ -193,29 +355,28 @@ func (d *Deployer) Deploy(ctx context.Context, o Options) (*Outcome, error) {
 			if errors.As(werr, &we) && d.Diagnoser != nil && ctx.Err() == nil {
 				ferr.Diagnosis = d.diagnoseAll(ctx, we.NotReady)
 			}
-			if o.Atomic && previous != nil && ctx.Err() == nil {
-				fmt.Fprintf(d.Log, "rolling back to revision %d (--atomic)\n", previous.Version)
-				back, rerr := d.restore(ctx, previous, o)
+			if o.Atomic && st.current != nil && ctx.Err() == nil {
+				prev := st.current
+				fmt.Fprintf(d.Log, "rolling back to revision %d (--atomic)\n", prev.Version)
+				back, rerr := d.restore(ctx, st, pl, prev, o)
 				if rerr != nil {
-					return out, fmt.Errorf("%w; rolling back to revision %d failed too: %v", ferr, previous.Version, rerr)
+					return out, fmt.Errorf("%w; rolling back to revision %d failed too: %v", ferr, prev.Version, rerr)
 				}
-				ferr.RolledBack = previous.Version
+				ferr.RolledBack = prev.Version
 				out.RolledBack = back
 			}
 			return out, ferr
 		}
 		out.Healthy = true
 	}
-	if previous != nil {
-		stale := kube.Stale(Refs(render.Split(previous.Manifest)), Refs(res.Objects))
-		out.Pruned, err = d.Client.Prune(ctx, stale, kube.PruneOptions{Volumes: o.PruneVolumes})
-		for _, r := range out.Pruned {
-			d.printResult(r)
-		}
-		if err != nil {
-			fail(failReason(ctx, err))
-			return out, err
-		}
+	stale := kube.Stale(st.applied, pl.refs)
+	out.Pruned, err = d.Client.Prune(ctx, stale, kube.PruneOptions{Volumes: o.PruneVolumes})
+	for _, r := range out.Pruned {
+		d.printResult(r)
+	}
+	if err != nil {
+		fail(failReason(ctx, err))
+		return out, err
 	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
@@ -226,10 +387,32 @@ func (d *Deployer) Deploy(ctx context.Context, o Options) (*Outcome, error) {
 	if max <= 0 {
 		max = DefaultHistoryMax
 	}
-	if _, err := d.Records.Prune(sctx, p.Name, max); err != nil {
+	if _, err := d.Records.Prune(sctx, pl.app, max); err != nil {
 		fmt.Fprintf(d.Log, "warning: pruning old revisions: %v\n", err)
 	}
 	return out, nil
+}
+
+// restore rolls out revision prev again as a new revision, after failed
+// (--atomic). Whatever failed applied is pruned.
+func (d *Deployer) restore(ctx context.Context, st *state, failed *plan, prev *hrelease.Release, o RollOptions) (int, error) {
+	meta, err := release.MetaOf(prev)
+	if err != nil {
+		return 0, err
+	}
+	meta.Cause = fmt.Sprintf("rollback to %d", prev.Version)
+	meta.User, meta.BerthVersion = failed.meta.User, failed.meta.BerthVersion
+	pl, err := newPlan(prev.Name, failed.namespace, prev.Chart, prev.Config, prev.Manifest, meta)
+	if err != nil {
+		return 0, err
+	}
+	after := &state{current: prev, applied: append(append([]kube.Ref{}, st.applied...), failed.refs...)}
+	o.Atomic, o.Force = false, true
+	out, err := d.roll(ctx, after, pl, o)
+	if err != nil {
+		return 0, err
+	}
+	return out.Revision, nil
 }
 
 // DefaultHistoryMax is how many revisions a deploy keeps, as Helm's
@@ -296,29 +479,6 @@ func sortedNames[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// restore re-applies a previous revision's manifest as a new revision.
-func (d *Deployer) restore(ctx context.Context, prev *hrelease.Release, o Options) (int, error) {
-	objs, err := Objects(render.Split(prev.Manifest))
-	if err != nil {
-		return 0, err
-	}
-	meta := o.Meta
-	meta.Cause = fmt.Sprintf("rollback to %d", prev.Version)
-	rel, err := d.Records.Begin(ctx, prev.Name, prev.Chart, prev.Config, prev.Manifest, meta)
-	if err != nil {
-		return 0, err
-	}
-	results, err := d.Client.Apply(ctx, objs, kube.ApplyOptions{Force: true, Report: d.printResult})
-	if err == nil && o.Wait {
-		err = d.wait(ctx, results, o.Timeout)
-	}
-	if err != nil {
-		_ = d.Records.Fail(context.WithoutCancel(ctx), rel, err.Error())
-		return 0, err
-	}
-	return rel.Version, d.Records.Succeed(ctx, rel)
 }
 
 func (d *Deployer) wait(ctx context.Context, results []kube.Result, timeout time.Duration) error {

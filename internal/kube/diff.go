@@ -114,7 +114,8 @@ func diffObjects(ref Ref, live, next *unstructured.Unstructured) (Diff, error) {
 	return d, nil
 }
 
-// clean drops what the server owns, so only meaningful changes show.
+// clean drops what the server owns, and the change-cause berth records,
+// so only meaningful changes show.
 func clean(u *unstructured.Unstructured) map[string]any {
 	if u == nil {
 		return nil
@@ -127,6 +128,8 @@ func clean(u *unstructured.Unstructured) map[string]any {
 		}
 		if ann, ok := md["annotations"].(map[string]any); ok {
 			delete(ann, "deployment.kubernetes.io/revision")
+			// The cause of the last deploy, not a change of the app.
+			delete(ann, "kubernetes.io/change-cause")
 			if len(ann) == 0 {
 				delete(md, "annotations")
 			}

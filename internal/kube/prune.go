@@ -58,7 +58,11 @@ func (c *Client) Prune(ctx context.Context, stale []Ref, opts PruneOptions) ([]R
 				return results, err
 			}
 			policy := metav1.DeletePropagationBackground
-			if err := res.Delete(ctx, r.Name, metav1.DeleteOptions{PropagationPolicy: &policy}); err != nil && !apierrors.IsNotFound(err) {
+			err = res.Delete(ctx, r.Name, metav1.DeleteOptions{PropagationPolicy: &policy})
+			if apierrors.IsNotFound(err) {
+				continue // gone already (or a failed revision never created it)
+			}
+			if err != nil {
 				return results, fmt.Errorf("pruning %s: %w", r, err)
 			}
 		}

@@ -52,7 +52,15 @@ type Meta struct {
 	User         string `json:"user,omitempty"`
 	// Scaled are the replica counts berth scale set, by service; the next
 	// deploy keeps them unless told to reset.
-	Scaled map[string]int32 `json:"scaled,omitempty"`
+	Scaled map[string]Scale `json:"scaled,omitempty"`
+}
+
+// Scale is a replica count set by berth scale.
+type Scale struct {
+	Replicas int32 `json:"replicas"`
+	// Config is what berth.yaml said when the count was set: when
+	// berth.yaml says something else later, berth.yaml wins.
+	Config int32 `json:"config"`
 }
 
 // Revision is one recorded revision with berth's metadata.
