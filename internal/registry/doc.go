@@ -1,0 +1,5 @@
+// Package registry talks to container registries with
+// go-containerregistry: credentials from the Docker config and credential
+// helpers (authn.DefaultKeychain), and the checks berth makes before it
+// touches a cluster, such as whether the images of a revision still exist.
+package registry
