@@ -71,10 +71,10 @@ func TestCheck(t *testing.T) {
 	c := &registry.Checker{Keychain: authn.NewMultiKeychain()}
 	got := c.Check(t.Context(), []string{tagged, digested, tagged, host + "/shop/web:nope", gone, host + "/shop/other:v1", unreachable})
 	want := map[string]bool{ // image → missing (false: could not check)
-		host + "/shop/web:nope":  true,
-		gone:                     true,
+		host + "/shop/web:nope": true,
+		gone:                    true,
 		host + "/shop/other:v1": true,
-		unreachable:              false,
+		unreachable:             false,
 	}
 	if len(got) != len(want) {
 		t.Fatalf("problems %v, want %d of them", got, len(want))
