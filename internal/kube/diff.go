@@ -55,7 +55,7 @@ func (c *Client) Diff(ctx context.Context, objs []*unstructured.Unstructured, st
 		if err != nil {
 			return nil, fmt.Errorf("dry-run applying %s: %w", ref, err)
 		}
-		d, err := diffObjects(ref, live, merged)
+		d, err := diffObjects(ref, live, merged, "live", "berth")
 		if err != nil {
 			return nil, err
 		}
@@ -77,7 +77,7 @@ func (c *Client) Diff(ctx context.Context, objs []*unstructured.Unstructured, st
 		if ref.Kind == "PersistentVolumeClaim" {
 			continue // claims are kept, see Prune
 		}
-		d, err := diffObjects(ref, live, nil)
+		d, err := diffObjects(ref, live, nil, "live", "berth")
 		if err != nil {
 			return nil, err
 		}
@@ -86,7 +86,41 @@ func (c *Client) Diff(ctx context.Context, objs []*unstructured.Unstructured, st
 	return out, nil
 }
 
-func diffObjects(ref Ref, live, next *unstructured.Unstructured) (Diff, error) {
+// DiffObjects compares two sets of objects offline, such as the manifests
+// of two revisions: objects of to in their order, then those only in from.
+// Secret values are masked; objects that are equal are left out. The
+// sides of each diff are labelled fromName/OBJECT and toName/OBJECT.
+func DiffObjects(from, to []*unstructured.Unstructured, fromName, toName string) ([]Diff, error) {
+	old := make(map[string]*unstructured.Unstructured, len(from))
+	for _, o := range from {
+		old[RefOf(o).Key()] = o
+	}
+	var out []Diff
+	seen := map[string]bool{}
+	for _, o := range to {
+		ref := RefOf(o)
+		seen[ref.Key()] = true
+		d, err := diffObjects(ref, old[ref.Key()], o, fromName, toName)
+		if err != nil {
+			return nil, err
+		}
+		if d.Unified != "" {
+			out = append(out, d)
+		}
+	}
+	for _, o := range from {
+		if ref := RefOf(o); !seen[ref.Key()] {
+			d, err := diffObjects(ref, o, nil, fromName, toName)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+func diffObjects(ref Ref, live, next *unstructured.Unstructured, fromName, toName string) (Diff, error) {
 	d := Diff{Ref: ref, Change: ChangeUpdate}
 	switch {
 	case live == nil:
@@ -110,7 +144,7 @@ func diffObjects(ref Ref, live, next *unstructured.Unstructured) (Diff, error) {
 		return d, nil
 	}
 	name := ref.String()
-	d.Unified = udiff.Unified("live/"+name, "berth/"+name, before, after)
+	d.Unified = udiff.Unified(fromName+"/"+name, toName+"/"+name, before, after)
 	return d, nil
 }
 
