@@ -18,7 +18,6 @@ import (
 	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/kube"
 	"github.com/berth-dev/berth/internal/progress"
-	"github.com/berth-dev/berth/internal/release"
 	"github.com/berth-dev/berth/internal/version"
 )
 
@@ -192,24 +191,8 @@ func (o *DeployOptions) Run(ctx context.Context) error {
 			fmt.Fprintln(o.Out, string(data))
 		}
 	}
-	var conflict *kube.ConflictError
-	var failed *deploy.FailedError
-	var locked *release.LockedError
-	var classes *deploy.StorageClassError
-	switch {
-	case errors.As(err, &classes):
-		return &HintError{Err: err, Hint: classes.Hint()}
-	case errors.As(err, &conflict):
-		return &HintError{Err: err, Hint: conflict.Hint()}
-	case errors.As(err, &locked):
-		return &HintError{Err: err, Hint: locked.Hint()}
-	case errors.As(err, &failed):
-		if failed.Diagnosis != "" {
-			fmt.Fprintf(o.ErrOut, "\n%s\n", strings.TrimRight(failed.Diagnosis, "\n"))
-		}
-		return &ExitError{Code: ExitUnhealthy, Err: err}
-	case err != nil:
-		return err
+	if err != nil {
+		return rolloutError(o.ErrOut, err)
 	}
 	switch {
 	case o.DryRun != kube.DryRunNone:
@@ -222,6 +205,24 @@ func (o *DeployOptions) Run(ctx context.Context) error {
 		fmt.Fprintf(o.ErrOut, "%s %s revision %d in namespace %s: %s (%s)\n", o.f.paint("deployed", green), p.Name, outcome.Revision, ns, state, time.Since(start).Round(100*time.Millisecond))
 	}
 	return nil
+}
+
+// rolloutError maps the errors of deploy, undo and scale to the CLI's:
+// a revision that did not become healthy prints its diagnosis and exits 3;
+// errors that know the way out carry it as a hint.
+func rolloutError(errOut io.Writer, err error) error {
+	var failed *deploy.FailedError
+	var hinted interface{ Hint() string }
+	switch {
+	case errors.As(err, &failed):
+		if failed.Diagnosis != "" {
+			fmt.Fprintf(errOut, "\n%s\n", strings.TrimRight(failed.Diagnosis, "\n"))
+		}
+		return &ExitError{Code: ExitUnhealthy, Err: err}
+	case errors.As(err, &hinted):
+		return &HintError{Err: err, Hint: hinted.Hint()}
+	}
+	return err
 }
 
 // cause is --cause, else the git commit subject, else the command line.

@@ -333,23 +333,16 @@ func (d *Deployer) roll(ctx context.Context, st *state, pl *plan, o RollOptions)
 	}
 	out.Revision = rel.Version
 	// Whatever happens from here, the revision ends deployed or failed,
-	// even when ctx is cancelled (SIGINT): finish with a context of its own.
-	fail := func(reason string) {
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
-		if err := d.Records.Fail(fctx, rel, reason); err != nil {
-			fmt.Fprintf(d.Log, "warning: could not mark revision %d failed: %v\n", rel.Version, err)
-		}
-	}
+	// even when ctx is cancelled (SIGINT): finish uses a context of its own.
 
 	out.Results, err = d.Client.Apply(ctx, pl.objs, kube.ApplyOptions{Force: o.Force, Report: d.printResult, Selector: InstanceSelector(pl.app)})
 	if err != nil {
-		fail(failReason(ctx, err))
+		d.finish(ctx, rel, err)
 		return out, err
 	}
 	if o.Wait {
 		if werr := d.wait(ctx, out.Results, o.Timeout); werr != nil {
-			fail(failReason(ctx, werr))
+			d.finish(ctx, rel, werr)
 			ferr := &FailedError{Revision: rel.Version, Err: werr}
 			var we *kube.WaitError
 			if errors.As(werr, &we) && d.Diagnoser != nil && ctx.Err() == nil {
@@ -375,7 +368,7 @@ func (d *Deployer) roll(ctx context.Context, st *state, pl *plan, o RollOptions)
 		d.printResult(r)
 	}
 	if err != nil {
-		fail(failReason(ctx, err))
+		d.finish(ctx, rel, err)
 		return out, err
 	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)

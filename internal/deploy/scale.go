@@ -1,0 +1,251 @@
+package deploy
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	hrelease "helm.sh/helm/v3/pkg/release"
+
+	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/kube"
+	"github.com/berth-dev/berth/internal/release"
+	"github.com/berth-dev/berth/internal/render"
+)
+
+// ScaleOptions describe one berth scale.
+type ScaleOptions struct {
+	Project   *config.Project
+	Namespace string
+	// Replicas are the new counts, by service.
+	Replicas map[string]int32
+	Wait     bool
+	Timeout  time.Duration
+	// Meta says who scales (User, BerthVersion); Scale sets the cause.
+	Meta       Meta
+	HistoryMax int
+	Holder     string
+}
+
+// ScaleOutcome is the result of a scale.
+type ScaleOutcome struct {
+	Revision int          `json:"revision"`
+	Scaled   []ScaleEntry `json:"scaled"`
+	Healthy  bool         `json:"healthy"`
+}
+
+// ScaleEntry is one workload scaled.
+type ScaleEntry struct {
+	Service string   `json:"service"`
+	Object  kube.Ref `json:"object"`
+	From    int32    `json:"from"`
+	To      int32    `json:"to"`
+}
+
+// AutoscaledError refuses to scale services whose replicas an autoscaler
+// owns.
+type AutoscaledError struct {
+	Services  []string
+	Autoscale map[string]*config.Autoscale
+}
+
+func (e *AutoscaledError) Error() string {
+	var parts []string
+	for _, s := range e.Services {
+		a := e.Autoscale[s]
+		parts = append(parts, fmt.Sprintf("%s is autoscaled between %d and %d replicas", s, a.Min, a.Max))
+	}
+	return "nothing was scaled: " + strings.Join(parts, "; ") + ": its HorizontalPodAutoscaler sets the replica count and would undo a scale at once"
+}
+
+// Hint says how to change the count of an autoscaled service.
+func (e *AutoscaledError) Hint() string {
+	return fmt.Sprintf("change services.%s.autoscale.min and max in berth.yaml and run berth deploy (or remove autoscale to set replicas yourself)", e.Services[0])
+}
+
+// StaleError refuses to scale when the newest revision failed: the cluster
+// runs some of it, and a scale recorded on top of the last good one would
+// not describe the cluster.
+type StaleError struct {
+	App              string
+	Failed, Deployed int
+}
+
+func (e *StaleError) Error() string {
+	return fmt.Sprintf("nothing was scaled: revision %d of %s failed after revision %d, so the cluster does not run what either records", e.Failed, e.App, e.Deployed)
+}
+
+// Hint says how to get back to a recorded state.
+func (e *StaleError) Hint() string {
+	return "berth undo (back to the last good revision) or berth deploy (a fixed berth.yaml) first"
+}
+
+// Scale sets the replicas of services through the scale subresource and
+// records the counts as a new revision (cause "berth scale web=5"), whose
+// manifest is the current one re-rendered with them. The next deploy keeps
+// them (see Options.ResetScale). With Wait, it waits until the workloads
+// are ready.
+func (d *Deployer) Scale(ctx context.Context, o ScaleOptions) (*ScaleOutcome, error) {
+	p := o.Project
+	services := sortedNames(o.Replicas)
+	refused := &AutoscaledError{Autoscale: map[string]*config.Autoscale{}}
+	for _, name := range services {
+		if s := p.Services[name]; s != nil && s.Autoscale != nil {
+			refused.Services = append(refused.Services, name)
+			refused.Autoscale[name] = s.Autoscale
+		}
+	}
+	if len(refused.Services) > 0 {
+		return nil, refused
+	}
+	lock, st, err := d.begin(ctx, o.Namespace, p.Name, o.Holder)
+	if err != nil {
+		return nil, err
+	}
+	defer d.unlock(ctx, lock)
+	cur := st.current
+	if cur == nil {
+		return nil, &NotDeployedError{App: p.Name, Namespace: o.Namespace}
+	}
+	if newest := st.history[len(st.history)-1].Release; newest.Version > cur.Version {
+		return nil, &StaleError{App: p.Name, Failed: newest.Version, Deployed: cur.Version}
+	}
+	meta, err := release.MetaOf(cur)
+	if err != nil {
+		return nil, err
+	}
+	values, err := copyValues(cur.Config)
+	if err != nil {
+		return nil, err
+	}
+	svcValues, _ := values["services"].(map[string]any)
+	scaled := map[string]release.Scale{}
+	for k, v := range meta.Scaled {
+		scaled[k] = v
+	}
+	out := &ScaleOutcome{}
+	var refs []kube.Ref
+	var cause []string
+	for _, name := range services {
+		sv, _ := svcValues[name].(map[string]any)
+		if sv == nil {
+			return nil, fmt.Errorf("revision %d of %s has no service %s: deploy it first (berth deploy)", cur.Version, p.Name, name)
+		}
+		kind := "Deployment"
+		if stateful, _ := sv["stateful"].(bool); stateful {
+			kind = "StatefulSet"
+		}
+		ref := kube.Ref{Group: "apps", Version: "v1", Kind: kind, Namespace: o.Namespace, Name: name}
+		n := o.Replicas[name]
+		before, err := d.Client.Scale(ctx, ref, n)
+		if err != nil {
+			return out, err
+		}
+		fmt.Fprintf(d.Out, "%s scaled from %d to %d\n", ref, before, n)
+		out.Scaled = append(out.Scaled, ScaleEntry{Service: name, Object: ref, From: before, To: n})
+		refs = append(refs, ref)
+		cause = append(cause, fmt.Sprintf("%s=%d", name, n))
+		// What berth.yaml said at the last deploy: the count recorded
+		// before any berth scale.
+		configured := int32(number(sv["replicas"]))
+		if prev, ok := scaled[name]; ok {
+			configured = prev.Config
+		}
+		if n == configured {
+			delete(scaled, name) // back to berth.yaml's count
+		} else {
+			scaled[name] = release.Scale{Replicas: n, Config: configured}
+		}
+		sv["replicas"] = float64(n)
+	}
+	res, err := render.RenderValues(cur.Chart, values, p.Name, o.Namespace)
+	if err != nil {
+		return out, err
+	}
+	meta.Scaled = scaled
+	if len(scaled) == 0 {
+		meta.Scaled = nil
+	}
+	meta.Cause = "berth scale " + strings.Join(cause, " ")
+	meta.User, meta.BerthVersion = o.Meta.User, o.Meta.BerthVersion
+	rel, err := d.Records.Begin(ctx, p.Name, cur.Chart, values, string(res.Manifest), meta)
+	if err != nil {
+		return out, fmt.Errorf("recording the new revision: %w", err)
+	}
+	out.Revision = rel.Version
+	if o.Wait {
+		var results []kube.Result
+		for _, r := range refs {
+			results = append(results, kube.Result{Ref: r})
+		}
+		if werr := d.wait(ctx, results, o.Timeout); werr != nil {
+			d.finish(ctx, rel, werr)
+			ferr := &FailedError{Revision: rel.Version, Err: werr}
+			var we *kube.WaitError
+			if errors.As(werr, &we) && d.Diagnoser != nil && ctx.Err() == nil {
+				ferr.Diagnosis = d.diagnoseAll(ctx, we.NotReady)
+			}
+			return out, ferr
+		}
+		out.Healthy = true
+	}
+	d.finish(ctx, rel, nil)
+	max := o.HistoryMax
+	if max <= 0 {
+		max = DefaultHistoryMax
+	}
+	if _, err := d.Records.Prune(context.WithoutCancel(ctx), p.Name, max); err != nil {
+		fmt.Fprintf(d.Log, "warning: pruning old revisions: %v\n", err)
+	}
+	return out, nil
+}
+
+// finish marks rel deployed (err nil) or failed, even when ctx is done.
+func (d *Deployer) finish(ctx context.Context, rel *hrelease.Release, err error) {
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err == nil {
+		if serr := d.Records.Succeed(fctx, rel); serr != nil {
+			fmt.Fprintf(d.Log, "warning: could not mark revision %d deployed: %v\n", rel.Version, serr)
+		}
+		return
+	}
+	if ferr := d.Records.Fail(fctx, rel, failReason(ctx, err)); ferr != nil {
+		fmt.Fprintf(d.Log, "warning: could not mark revision %d failed: %v\n", rel.Version, ferr)
+	}
+}
+
+// copyValues deep-copies chart values (a JSON round trip, which is what
+// Helm's storage does to them anyway).
+func copyValues(v map[string]any) (map[string]any, error) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("copying values: %w", err)
+	}
+	var out map[string]any
+	if err := json.Unmarshal(data, &out); err != nil {
+		return nil, fmt.Errorf("copying values: %w", err)
+	}
+	if out == nil {
+		out = map[string]any{}
+	}
+	return out, nil
+}
+
+func number(v any) float64 {
+	switch n := v.(type) {
+	case float64:
+		return n
+	case int:
+		return float64(n)
+	case int64:
+		return float64(n)
+	case json.Number:
+		f, _ := n.Float64()
+		return f
+	}
+	return 0
+}
