@@ -135,12 +135,9 @@ func (o *DeployOptions) Complete() error {
 
 // Validate checks flag values.
 func (o *DeployOptions) Validate() error {
-	switch o.DryRun {
-	case "none", "":
-		o.DryRun = kube.DryRunNone
-	case kube.DryRunClient, kube.DryRunServer:
-	default:
-		return usageErrorf(`--dry-run must be "none", "server" or "client", not %q`, o.DryRun)
+	var err error
+	if o.DryRun, err = dryRunMode(o.DryRun); err != nil {
+		return err
 	}
 	if o.Timeout <= 0 {
 		return usageErrorf("--timeout must be positive")

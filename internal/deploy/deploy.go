@@ -107,7 +107,7 @@ type Outcome struct {
 	Results  []kube.Result `json:"results"`
 	Pruned   []kube.Result `json:"pruned,omitempty"`
 	Healthy  bool          `json:"healthy"`
-	// RolledBack is the revision restored by --atomic, if any.
+	// RolledBack is the revision restored by --atomic or undo, if any.
 	RolledBack int `json:"rolledBack,omitempty"`
 	// Scaled are the replica counts of berth scale the revision kept.
 	Scaled map[string]release.Scale `json:"scaled,omitempty"`

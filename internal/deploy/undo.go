@@ -129,7 +129,7 @@ func (d *Deployer) Undo(ctx context.Context, o UndoOptions) (*Outcome, error) {
 	}
 	fmt.Fprintf(d.Log, "rolling %s back to revision %d (%s)\n", o.App, target.Version, describe(target))
 	if o.DryRun != kube.DryRunNone {
-		out := &Outcome{Revision: target.Version}
+		out := &Outcome{RolledBack: target.Version}
 		out.Results, err = d.Client.Apply(ctx, pl.objs, kube.ApplyOptions{Force: o.Force, DryRun: o.DryRun, Report: d.printResult})
 		if err != nil {
 			return out, err
@@ -141,7 +141,11 @@ func (d *Deployer) Undo(ctx context.Context, o UndoOptions) (*Outcome, error) {
 		return out, err
 	}
 	o.Atomic = false
-	return d.roll(ctx, st, pl, o.RollOptions)
+	out, err := d.roll(ctx, st, pl, o.RollOptions)
+	if out != nil {
+		out.RolledBack = target.Version
+	}
+	return out, err
 }
 
 // undoTarget picks the revision an undo returns to.

@@ -1,0 +1,154 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/berth-dev/berth/internal/deploy"
+	"github.com/berth-dev/berth/internal/progress"
+	"github.com/berth-dev/berth/internal/version"
+)
+
+const scaleLong = `Set the number of pods of services, through the scale subresource of their
+Deployment or StatefulSet (what kubectl scale does), then wait until the new
+count is ready.
+
+The counts are recorded as a new revision ("berth scale web=5"), so
+berth history shows them and berth undo reverts them, and the next
+berth deploy keeps them and says so, until the service's replicas change
+in berth.yaml or berth deploy --reset-scale. To change the count for good,
+edit replicas in berth.yaml.
+
+A service with autoscale cannot be scaled: its HorizontalPodAutoscaler owns
+the count. Change autoscale.min and max in berth.yaml instead.
+
+Exit code 3 means the pods did not become ready in time.`
+
+const scaleExample = `  # Ten pods of web
+  berth scale web=10
+
+  # Two services at once, without waiting
+  berth scale web=4 worker=2 --no-wait
+
+  # Back to berth.yaml's counts
+  berth deploy --reset-scale`
+
+// ScaleOptions are the inputs of berth scale.
+type ScaleOptions struct {
+	genericiooptions.IOStreams
+	Wait       bool
+	NoWait     bool
+	Timeout    time.Duration
+	HistoryMax int
+
+	replicas map[string]int32
+	format   string
+	f        *Factory
+}
+
+// NewCmdScale builds berth scale.
+func NewCmdScale(f *Factory, runF func(context.Context, *ScaleOptions) error) *cobra.Command {
+	o := &ScaleOptions{IOStreams: f.IOStreams, f: f}
+	cmd := &cobra.Command{
+		Use:     "scale SERVICE=N [SERVICE=N...]",
+		Short:   "Set the pod count of services, recorded as a revision that deploys keep",
+		Long:    scaleLong,
+		Example: scaleExample,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Complete(args); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&o.Wait, "wait", true, "wait until the new count is ready")
+	fl.BoolVar(&o.NoWait, "no-wait", false, "do not wait (the same as --wait=false)")
+	fl.DurationVar(&o.Timeout, "timeout", 5*time.Minute, "how long to wait")
+	fl.IntVar(&o.HistoryMax, "history-max", deploy.DefaultHistoryMax, "revisions to keep (the current and the last good one are always kept)")
+	return cmd
+}
+
+// Complete parses SERVICE=N arguments and the flags.
+func (o *ScaleOptions) Complete(args []string) error {
+	var err error
+	if o.format, err = outputFormat(o.f, "text", "json"); err != nil {
+		return err
+	}
+	if len(args) == 0 {
+		return usageErrorf("name what to scale: berth scale SERVICE=N, e.g. berth scale web=3")
+	}
+	o.replicas = map[string]int32{}
+	for _, a := range args {
+		svc, n, ok := strings.Cut(a, "=")
+		count, err := strconv.ParseInt(n, 10, 32)
+		switch {
+		case !ok || svc == "":
+			return usageErrorf("%q: write SERVICE=N, e.g. web=3", a)
+		case err != nil || count < 0:
+			return usageErrorf("%q: the count must be a whole number, 0 or more", a)
+		}
+		if _, dup := o.replicas[svc]; dup {
+			return usageErrorf("%s is given twice", svc)
+		}
+		o.replicas[svc] = int32(count)
+	}
+	if o.NoWait {
+		o.Wait = false
+	}
+	if o.Timeout <= 0 {
+		return usageErrorf("--timeout must be positive")
+	}
+	return nil
+}
+
+// Run scales.
+func (o *ScaleOptions) Run(ctx context.Context) error {
+	start := time.Now()
+	p, c, ns, err := o.f.ProjectOnCluster()
+	if err != nil {
+		return err
+	}
+	for svc := range o.replicas {
+		if _, err := serviceWorkload(p, ns, svc); err != nil {
+			return err
+		}
+	}
+	var out io.Writer = o.Out
+	if o.format == "json" {
+		out = io.Discard
+	}
+	d := &deploy.Deployer{Client: c, Records: newRecords(c, ns), Diagnoser: newDiagnoser(c), Out: out, Log: o.ErrOut}
+	if o.Wait {
+		d.Progress = progress.New(o.ErrOut, o.f.Live(), nil)
+	}
+	outcome, err := d.Scale(ctx, deploy.ScaleOptions{
+		Project: p, Namespace: ns, Replicas: o.replicas,
+		Wait: o.Wait, Timeout: o.Timeout, HistoryMax: o.HistoryMax, Holder: holder(),
+		Meta: deploy.Meta{User: whoami(), BerthVersion: version.Get().Version},
+	})
+	if o.format == "json" && outcome != nil {
+		if perr := printData(o.Out, "json", outcome); perr != nil && err == nil {
+			err = perr
+		}
+	}
+	if err != nil {
+		return rolloutError(o.ErrOut, err)
+	}
+	state := "not waited for"
+	if outcome.Healthy {
+		state = "ready"
+	}
+	fmt.Fprintf(o.ErrOut, "%s %s as revision %d in namespace %s: %s (%s)\n", o.f.paint("scaled", green), p.Name, outcome.Revision, ns, state, time.Since(start).Round(100*time.Millisecond))
+	return nil
+}

@@ -1,0 +1,163 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/berth-dev/berth/internal/deploy"
+	"github.com/berth-dev/berth/internal/kube"
+	"github.com/berth-dev/berth/internal/progress"
+	"github.com/berth-dev/berth/internal/registry"
+	"github.com/berth-dev/berth/internal/version"
+)
+
+const undoLong = `Roll the whole application back to an earlier revision: re-apply every
+object of that revision (images, env, config files, Services, Ingress,
+replica counts), delete what later revisions added (PersistentVolumeClaims
+are kept unless --prune-volumes), wait until healthy, and record a new
+revision whose cause is "rollback to N".
+
+Without --to-revision, the target is the last revision before the newest
+that became healthy: after a failed deploy, that is the one that ran before
+it. Pods restart when their config files changed, which
+'kubectl rollout undo' cannot do (it only reverts one pod template).
+
+Before touching the cluster, berth asks each registry whether the
+revision's images still exist, and stops naming any that are gone. A
+registry that cannot be reached is a warning, not a stop.
+
+Exit code 3 means the revision was applied but did not become healthy.`
+
+const undoExample = `  # Back to the last good revision
+  berth undo
+
+  # Back to revision 2 (see berth history)
+  berth undo --to-revision 2
+
+  # What would change, without changing anything
+  berth undo --to-revision 2 --dry-run=server`
+
+// UndoOptions are the inputs of berth undo.
+type UndoOptions struct {
+	genericiooptions.IOStreams
+	ToRevision   int
+	DryRun       string
+	Force        bool
+	PruneVolumes bool
+	Wait         bool
+	Timeout      time.Duration
+	HistoryMax   int
+
+	format string
+	f      *Factory
+}
+
+// NewCmdUndo builds berth undo.
+func NewCmdUndo(f *Factory, runF func(context.Context, *UndoOptions) error) *cobra.Command {
+	o := &UndoOptions{IOStreams: f.IOStreams, f: f}
+	cmd := &cobra.Command{
+		Use:     "undo [--to-revision N]",
+		Short:   "Roll the whole app back to an earlier revision, as a new revision",
+		Long:    undoLong,
+		Example: undoExample,
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Complete(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+	fl := cmd.Flags()
+	fl.IntVar(&o.ToRevision, "to-revision", 0, "the revision to return to (default: the last good one before the newest)")
+	fl.StringVar(&o.DryRun, "dry-run", "none", `"server" sends a dry run to the API server, "client" only reports, "none" rolls back`)
+	fl.BoolVar(&o.Force, "force-conflicts", false, "take over fields another tool (kubectl scale/edit, a controller) owns")
+	fl.BoolVar(&o.PruneVolumes, "prune-volumes", false, "also delete PersistentVolumeClaims the revision did not have (their data is lost)")
+	fl.BoolVar(&o.Wait, "wait", true, "wait until every workload is healthy")
+	fl.DurationVar(&o.Timeout, "timeout", 5*time.Minute, "how long to wait for health")
+	fl.IntVar(&o.HistoryMax, "history-max", deploy.DefaultHistoryMax, "revisions to keep (the current and the last good one are always kept)")
+	return cmd
+}
+
+// Complete reads and checks the flags.
+func (o *UndoOptions) Complete() error {
+	var err error
+	if o.format, err = outputFormat(o.f, "text", "json"); err != nil {
+		return err
+	}
+	if o.DryRun, err = dryRunMode(o.DryRun); err != nil {
+		return err
+	}
+	switch {
+	case o.ToRevision < 0:
+		return usageErrorf("--to-revision must be a revision number (see berth history)")
+	case o.Timeout <= 0:
+		return usageErrorf("--timeout must be positive")
+	}
+	return nil
+}
+
+// Run rolls back.
+func (o *UndoOptions) Run(ctx context.Context) error {
+	start := time.Now()
+	p, c, ns, err := o.f.ProjectOnCluster()
+	if err != nil {
+		return err
+	}
+	var out io.Writer = o.Out
+	if o.format == "json" {
+		out = io.Discard
+	}
+	d := &deploy.Deployer{Client: c, Records: newRecords(c, ns), Diagnoser: newDiagnoser(c), Out: out, Log: o.ErrOut}
+	wait := o.Wait && o.DryRun == kube.DryRunNone
+	if wait {
+		d.Progress = progress.New(o.ErrOut, o.f.Live(), nil)
+	}
+	outcome, err := d.Undo(ctx, deploy.UndoOptions{
+		RollOptions: deploy.RollOptions{
+			DryRun: o.DryRun, Force: o.Force, PruneVolumes: o.PruneVolumes,
+			Wait: wait, Timeout: o.Timeout, HistoryMax: o.HistoryMax, Holder: holder(),
+		},
+		App: p.Name, Namespace: ns, ToRevision: o.ToRevision,
+		Meta:   deploy.Meta{User: whoami(), BerthVersion: version.Get().Version},
+		Images: &registry.Checker{},
+	})
+	if o.format == "json" && outcome != nil {
+		if perr := printData(o.Out, "json", outcome); perr != nil && err == nil {
+			err = perr
+		}
+	}
+	if err != nil {
+		return rolloutError(o.ErrOut, err)
+	}
+	switch {
+	case o.DryRun != kube.DryRunNone:
+		fmt.Fprintf(o.ErrOut, "dry run (%s): nothing was changed\n", o.DryRun)
+	default:
+		state := "applied"
+		if outcome.Healthy {
+			state = "healthy"
+		}
+		fmt.Fprintf(o.ErrOut, "%s %s to revision %d, as revision %d in namespace %s: %s (%s)\n", o.f.paint("rolled back", green), p.Name, outcome.RolledBack, outcome.Revision, ns, state, time.Since(start).Round(100*time.Millisecond))
+	}
+	return nil
+}
+
+// dryRunMode checks a --dry-run value and returns kube's name for it.
+func dryRunMode(v string) (string, error) {
+	switch v {
+	case "none", "":
+		return kube.DryRunNone, nil
+	case kube.DryRunClient, kube.DryRunServer:
+		return v, nil
+	}
+	return "", usageErrorf(`--dry-run must be "none", "server" or "client", not %q`, v)
+}
