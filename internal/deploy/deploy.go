@@ -342,12 +342,7 @@ func (d *Deployer) roll(ctx context.Context, st *state, pl *plan, o RollOptions)
 	}
 	if o.Wait {
 		if werr := d.wait(ctx, out.Results, o.Timeout); werr != nil {
-			d.finish(ctx, rel, werr)
-			ferr := &FailedError{Revision: rel.Version, Err: werr}
-			var we *kube.WaitError
-			if errors.As(werr, &we) && d.Diagnoser != nil && ctx.Err() == nil {
-				ferr.Diagnosis = d.diagnoseAll(ctx, we.NotReady)
-			}
+			ferr := d.failed(ctx, rel, werr)
 			if o.Atomic && st.current != nil && ctx.Err() == nil {
 				prev := st.current
 				fmt.Fprintf(d.Log, "rolling back to revision %d (--atomic)\n", prev.Version)
@@ -496,6 +491,37 @@ func (d *Deployer) wait(ctx context.Context, results []kube.Result, timeout time
 		}
 	}
 	return d.Client.Wait(ctx, refs, opts)
+}
+
+// failed diagnoses a wait that failed, records rel failed with the
+// diagnosis (or the error) as its description, and returns the error.
+func (d *Deployer) failed(ctx context.Context, rel *hrelease.Release, werr error) *FailedError {
+	ferr := &FailedError{Revision: rel.Version, Err: werr}
+	var we *kube.WaitError
+	if errors.As(werr, &we) && d.Diagnoser != nil && ctx.Err() == nil {
+		ferr.Diagnosis = d.diagnoseAll(ctx, we.NotReady)
+	}
+	if headline := headlines(ferr.Diagnosis); headline != "" {
+		werr = fmt.Errorf("%s", headline)
+	}
+	d.finish(ctx, rel, werr)
+	return ferr
+}
+
+// headlines are the findings of a diagnosis without their hints and logs,
+// on one line of at most 500 bytes: the description of a failed revision.
+func headlines(diagnosis string) string {
+	var hs []string
+	for _, l := range strings.Split(diagnosis, "\n") {
+		if l != "" && l[0] != ' ' {
+			hs = append(hs, l)
+		}
+	}
+	s := strings.Join(hs, "; ")
+	if len(s) > 500 {
+		s = s[:497] + "..."
+	}
+	return s
 }
 
 type terminalError struct{ report string }

@@ -3,7 +3,6 @@ package deploy
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -182,13 +181,7 @@ func (d *Deployer) Scale(ctx context.Context, o ScaleOptions) (*ScaleOutcome, er
 			results = append(results, kube.Result{Ref: r})
 		}
 		if werr := d.wait(ctx, results, o.Timeout); werr != nil {
-			d.finish(ctx, rel, werr)
-			ferr := &FailedError{Revision: rel.Version, Err: werr}
-			var we *kube.WaitError
-			if errors.As(werr, &we) && d.Diagnoser != nil && ctx.Err() == nil {
-				ferr.Diagnosis = d.diagnoseAll(ctx, we.NotReady)
-			}
-			return out, ferr
+			return out, d.failed(ctx, rel, werr)
 		}
 		out.Healthy = true
 	}

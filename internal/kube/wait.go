@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/fluxcd/cli-utils/pkg/kstatus/polling/event"
@@ -55,10 +56,11 @@ func (e *WaitError) Error() string {
 	for i, p := range e.NotReady {
 		names[i] = p.Ref.String()
 	}
+	list := strings.Join(names, ", ")
 	if e.TimedOut {
-		return fmt.Sprintf("timed out waiting for %d objects to become ready: %v", len(names), names)
+		return "timed out waiting for " + list + " to become ready"
 	}
-	return fmt.Sprintf("%d objects did not become ready (%v): %v", len(names), names, e.Err)
+	return fmt.Sprintf("%s did not become ready: %v", list, e.Err)
 }
 
 func (e *WaitError) Unwrap() error { return e.Err }

@@ -1,0 +1,262 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	appsv1 "k8s.io/api/apps/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/berth-dev/berth/internal/rollout"
+	"github.com/berth-dev/berth/internal/testutil"
+)
+
+// berthBinary builds cmd/berth once per test binary, for tests that send
+// real signals to a real process.
+var berthBinary = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "berth-bin-")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "berth")
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		return "", err
+	}
+	out, err := exec.Command("go", "build", "-o", bin, filepath.Join(root, "cmd", "berth")).CombinedOutput()
+	if err != nil {
+		return "", &buildError{out: string(out), err: err}
+	}
+	return bin, nil
+})
+
+type buildError struct {
+	out string
+	err error
+}
+
+func (e *buildError) Error() string { return e.err.Error() + "\n" + e.out }
+
+// copyExample copies examples/NAME into a temporary directory, so a test
+// can change its berth.yaml, and returns the berth.yaml path there.
+// NodePorts are dropped: tests run in parallel on one cluster.
+func copyExample(t *testing.T, name string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), name)
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join(testutil.RepoRoot(t), "examples", name))); err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(dir, "berth.yaml")
+}
+
+// edit rewrites file with the replacements (old, new, old, new...), each
+// of which must apply.
+func edit(t *testing.T, file string, pairs ...string) {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(data)
+	for i := 0; i < len(pairs); i += 2 {
+		if !strings.Contains(s, pairs[i]) {
+			t.Fatalf("edit %s: %q not found", file, pairs[i])
+		}
+		s = strings.Replace(s, pairs[i], pairs[i+1], 1)
+	}
+	if err := os.WriteFile(file, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func historyJSON(t *testing.T, args ...string) []rollout.Entry {
+	t.Helper()
+	stdout, _ := mustRun(t, append([]string{"history", "-o", "json"}, args...)...)
+	var h []rollout.Entry
+	if err := json.Unmarshal([]byte(stdout), &h); err != nil {
+		t.Fatalf("history -o json: %v\n%s", err, stdout)
+	}
+	return h
+}
+
+type revisionRow struct {
+	Revision int
+	Status   string
+	Cause    string
+}
+
+func rowsOf(h []rollout.Entry) []revisionRow {
+	out := make([]revisionRow, len(h))
+	for i, e := range h {
+		out[i] = revisionRow{e.Revision, e.Status, e.Cause}
+	}
+	return out
+}
+
+// replicaSets returns the ReplicaSets of a Deployment by name.
+func replicaSets(t *testing.T, cs kubernetes.Interface, ns, app, service string) map[string]appsv1.ReplicaSet {
+	t.Helper()
+	list, err := cs.AppsV1().ReplicaSets(ns).List(t.Context(), metav1.ListOptions{LabelSelector: "app.kubernetes.io/instance=" + app + ",app.kubernetes.io/component=" + service})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]appsv1.ReplicaSet{}
+	for _, rs := range list.Items {
+		out[rs.Name] = rs
+	}
+	return out
+}
+
+// TestRolloutStory is the reference rollout story on examples/recipes:
+// v1, v2, a broken v3 that never becomes ready, the history, and an undo to
+// v2 that restores images, env, config files and Services together.
+//
+// kwok fakes the kubelets and marks every scheduled pod Ready (probes do
+// not run), so "readiness never passes" is played by asking for more CPU
+// than any node has: the pods never become ready, as with a failing probe.
+func TestRolloutStory(t *testing.T) {
+	t.Parallel()
+	c, ns, flags := onCluster(t)
+	cs := c.Clientset(t)
+	ctx := t.Context()
+	reg := testutil.Registry(t)
+	img := map[string]string{}
+	for _, v := range []string{"v1", "v2", "v3"} {
+		for _, svc := range []string{"recipe-api", "web-api"} {
+			img[svc+v] = testutil.PushRandom(t, reg+"/recipes/"+svc+":"+v)
+		}
+	}
+	file := copyExample(t, "recipes")
+	edit(t, file, ", nodePort: 30080}", "}")
+	deploy := func(v string, extra ...string) (string, string, int) {
+		args := append([]string{"deploy", "-f", file, "--timeout", "1m", "--cause", "release " + v,
+			"--set-image", "recipe-api=" + img["recipe-api"+v], "--set-image", "web-api=" + img["web-api"+v]}, flags...)
+		return run(t, nil, append(args, extra...)...)
+	}
+	if _, stderr, code := deploy("v1"); code != 0 {
+		t.Fatalf("v1: exit %d\n%s", code, stderr)
+	}
+	rs1 := replicaSets(t, cs, ns, "recipes", "recipe-api")
+
+	// v2: new images, a config file, another port on web-api's Service.
+	motd := filepath.Join(filepath.Dir(file), "motd.txt")
+	writeFile(t, motd, "v2")
+	edit(t, file,
+		"      TARGET: recipe-api\n", "      TARGET: recipe-api\n    configFiles:\n      /etc/web/motd: motd.txt\n",
+		"targetPort: 8080}\n    expose: NodePort\n", "targetPort: 8080}\n      - {name: admin, port: 9000}\n    expose: NodePort\n")
+	if _, stderr, code := deploy("v2"); code != 0 {
+		t.Fatalf("v2: exit %d\n%s", code, stderr)
+	}
+	v2web, err := cs.CoreV1().Services(ns).Get(ctx, "web-api", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// v3: broken. Its config file and Service change too.
+	writeFile(t, motd, "v3")
+	edit(t, file,
+		"      - {name: admin, port: 9000}\n", "",
+		"    replicas: 5\n", "    replicas: 5\n    resources: {requests: {cpu: \"1000\"}}\n")
+	start := time.Now()
+	_, stderr, code := deploy("v3")
+	if code != ExitUnhealthy || !strings.Contains(stderr, "Unschedulable") {
+		t.Fatalf("v3: exit %d (want %d with a diagnosis)\n%s", code, ExitUnhealthy, stderr)
+	}
+	t.Logf("v3 failed after %s", time.Since(start).Round(time.Millisecond))
+
+	want := []revisionRow{{1, "superseded", "release v1"}, {2, "deployed", "release v2"}, {3, "failed", "release v3"}}
+	h := historyJSON(t, append([]string{"-f", file}, flags...)...)
+	if diff := cmp.Diff(want, rowsOf(h)); diff != "" {
+		t.Fatalf("history after v3 (-want +got):\n%s", diff)
+	}
+	if h[1].Images["recipe-api"] != img["recipe-apiv2"] || !strings.Contains(h[2].Description, "Unschedulable") || !strings.Contains(h[2].Description, "cpu") {
+		t.Errorf("history entries: %+v", h)
+	}
+	table, _ := mustRun(t, append([]string{"history", "-f", file}, flags...)...)
+	for _, s := range []string{"REVISION", "release v3", "failed", "recipe-api=sha256:" + strings.TrimPrefix(img["recipe-apiv2"], reg+"/recipes/recipe-api@sha256:")[:12]} {
+		if !strings.Contains(table, s) {
+			t.Errorf("history table lacks %q:\n%s", s, table)
+		}
+	}
+
+	out, stderr := mustRun(t, append([]string{"undo", "-f", file, "--to-revision", "2", "--timeout", "1m"}, flags...)...)
+	if !strings.Contains(stderr, "rolled back recipes to revision 2, as revision 4") {
+		t.Errorf("undo said:\n%s%s", out, stderr)
+	}
+	want = append(want, revisionRow{4, "deployed", "rollback to 2"})
+	want[1].Status = "superseded"
+	h = historyJSON(t, append([]string{"-f", file}, flags...)...)
+	if diff := cmp.Diff(want, rowsOf(h)); diff != "" {
+		t.Errorf("history after undo (-want +got):\n%s", diff)
+	}
+
+	// Everything is v2 again: images, requests, config file, Service.
+	d, err := cs.AppsV1().Deployments(ns).Get(ctx, "recipe-api", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ctr := d.Spec.Template.Spec.Containers[0]; ctr.Image != img["recipe-apiv2"] || len(ctr.Resources.Requests) != 0 {
+		t.Errorf("recipe-api after undo: image %s, requests %v", ctr.Image, ctr.Resources.Requests)
+	}
+	if d.Status.ReadyReplicas != 5 || d.Status.UpdatedReplicas != 5 {
+		t.Errorf("recipe-api after undo: %d ready, %d updated, want 5", d.Status.ReadyReplicas, d.Status.UpdatedReplicas)
+	}
+	web, err := cs.CoreV1().Services(ns).Get(ctx, "web-api", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(web.Spec.Ports) != len(v2web.Spec.Ports) || len(web.Spec.Ports) != 2 {
+		t.Errorf("web-api Service after undo has ports %v, want v2's %v", web.Spec.Ports, v2web.Spec.Ports)
+	}
+	cms, err := cs.CoreV1().ConfigMaps(ns).List(ctx, metav1.ListOptions{LabelSelector: "app.kubernetes.io/component=web-api"})
+	if err != nil || len(cms.Items) != 1 {
+		t.Fatalf("web-api ConfigMaps: %v %v", cms, err)
+	}
+	for _, v := range cms.Items[0].Data {
+		if v != "v2" {
+			t.Errorf("config file after undo: %q, want v2", v)
+		}
+	}
+	// Old ReplicaSets are kept at 0; v1's is among them.
+	var live int
+	for name, rs := range replicaSets(t, cs, ns, "recipes", "recipe-api") {
+		if *rs.Spec.Replicas > 0 {
+			live++
+			if rs.Spec.Template.Spec.Containers[0].Image != img["recipe-apiv2"] {
+				t.Errorf("ReplicaSet %s with %d replicas runs %s", name, *rs.Spec.Replicas, rs.Spec.Template.Spec.Containers[0].Image)
+			}
+		}
+	}
+	for name := range rs1 {
+		if rs := replicaSets(t, cs, ns, "recipes", "recipe-api")[name]; *rs.Spec.Replicas != 0 {
+			t.Errorf("v1's ReplicaSet %s has %d replicas, want 0", name, *rs.Spec.Replicas)
+		}
+	}
+	if live != 1 {
+		t.Errorf("%d ReplicaSets of recipe-api have replicas, want 1", live)
+	}
+
+	// Revision details: 4 against 3 shows the Service and config file
+	// coming back.
+	detail, _ := mustRun(t, append([]string{"history", "-f", file, "--revision", "4", "--diff", "3"}, flags...)...)
+	for _, s := range []string{"Cause:        rollback to 2", "+    port: 9000", "Values (secret values redacted):", "cpu: 1k"} {
+		if !strings.Contains(detail, s) {
+			t.Errorf("history --revision 4 --diff 3 lacks %q:\n%s", s, detail)
+		}
+	}
+}
+
+func writeFile(t *testing.T, file, content string) {
+	t.Helper()
+	if err := os.WriteFile(file, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
