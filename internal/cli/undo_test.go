@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -258,5 +259,186 @@ func writeFile(t *testing.T, file, content string) {
 	t.Helper()
 	if err := os.WriteFile(file, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+const configApp = `apiVersion: berth/v1
+name: shop
+services:
+  web:
+    image: registry.example/web:1
+    replicas: 2
+    configFiles:
+      /etc/web/app.conf: app.conf
+`
+
+// TestUndoConfigOnly: a revision that only changed a config file is undone
+// by restoring the ConfigMap, and the pods roll back to the old
+// ReplicaSet (the checksum annotation of the pod template), which kubectl
+// rollout undo cannot do: it reverts a pod template, not a ConfigMap.
+func TestUndoConfigOnly(t *testing.T) {
+	t.Parallel()
+	c, ns, flags := onCluster(t)
+	cs := c.Clientset(t)
+	file := writeConfig(t, configApp)
+	conf := filepath.Join(filepath.Dir(file), "app.conf")
+	writeFile(t, conf, "color = blue\n")
+	mustRun(t, append([]string{"deploy", "-f", file, "--cause", "blue"}, flags...)...)
+	first := replicaSets(t, cs, ns, "shop", "web")
+	writeFile(t, conf, "color = green\n")
+	out, _ := mustRun(t, append([]string{"deploy", "-f", file, "--cause", "green"}, flags...)...)
+	if !strings.Contains(out, "configmap/web-files configured") || !strings.Contains(out, "deployment.apps/web configured") {
+		t.Errorf("a config-only change:\n%s", out)
+	}
+	if n := len(replicaSets(t, cs, ns, "shop", "web")); n != 2 {
+		t.Fatalf("%d ReplicaSets after a config change, want 2: the pods did not roll", n)
+	}
+
+	mustRun(t, append([]string{"undo", "-f", file}, flags...)...)
+	cm, err := cs.CoreV1().ConfigMaps(ns).Get(t.Context(), "web-files", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range cm.Data {
+		if v != "color = blue\n" {
+			t.Errorf("config file after undo: %q", v)
+		}
+	}
+	after := replicaSets(t, cs, ns, "shop", "web")
+	if len(after) != 2 {
+		t.Errorf("%d ReplicaSets after undo, want the 2 there were", len(after))
+	}
+	for name := range first {
+		if rs := after[name]; rs.Spec.Replicas == nil || *rs.Spec.Replicas != 2 {
+			t.Errorf("the first ReplicaSet %s is not back at 2 replicas: %v", name, rs.Spec.Replicas)
+		}
+	}
+	h := historyJSON(t, append([]string{"-f", file}, flags...)...)
+	want := []revisionRow{{1, "superseded", "blue"}, {2, rollout.StatusRolledBack, "green"}, {3, "deployed", "rollback to 1"}}
+	if diff := cmp.Diff(want, rowsOf(h)); diff != "" {
+		t.Errorf("history (-want +got):\n%s", diff)
+	}
+}
+
+// TestUndoMissingImage: the images of the target revision are gone from
+// the registry (garbage-collected): undo stops before touching the cluster
+// and names them.
+func TestUndoMissingImage(t *testing.T) {
+	t.Parallel()
+	c, ns, flags := onCluster(t)
+	cs := c.Clientset(t)
+	reg := testutil.Registry(t)
+	v1 := testutil.PushRandom(t, reg+"/shop/web:v1")
+	v2 := testutil.PushRandom(t, reg+"/shop/web:v2")
+	file := writeConfig(t, "apiVersion: berth/v1\nname: shop\nservices:\n  web:\n    image: "+v1+"\n")
+	mustRun(t, append([]string{"deploy", "-f", file}, flags...)...)
+	mustRun(t, append([]string{"deploy", "-f", file, "--set-image", "web=" + v2}, flags...)...)
+	testutil.DeleteManifest(t, v1)
+
+	_, stderr, code := run(t, nil, append([]string{"undo", "-f", file}, flags...)...)
+	if code != ExitFailure || !strings.Contains(stderr, v1) || !strings.Contains(stderr, "nothing was changed") || !strings.Contains(stderr, "hint:") {
+		t.Errorf("undo to a revision whose image is gone: exit %d\n%s", code, stderr)
+	}
+	d, err := cs.AppsV1().Deployments(ns).Get(t.Context(), "web", metav1.GetOptions{})
+	if err != nil || d.Spec.Template.Spec.Containers[0].Image != v2 {
+		t.Errorf("web after a refused undo: %v %v", d, err)
+	}
+	if h := historyJSON(t, append([]string{"-f", file}, flags...)...); len(h) != 2 {
+		t.Errorf("a refused undo recorded a revision: %+v", rowsOf(h))
+	}
+	// Errors that need no cluster change are clear too.
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--to-revision", "7"}, "shop has no revision 7"},
+		{[]string{"--to-revision", "2"}, "revision 2 is the current revision of shop already"},
+	} {
+		_, stderr, code := run(t, nil, append(append([]string{"undo", "-f", file}, tc.args...), flags...)...)
+		if code != ExitFailure || !strings.Contains(stderr, tc.want) {
+			t.Errorf("undo %v: exit %d\n%s", tc.args, code, stderr)
+		}
+	}
+}
+
+// TestInterruptedUndo sends SIGINT, then SIGTERM, to a real berth process
+// in the middle of an undo (while it waits for the restored revision): the
+// revision ends failed, never pending, the lock is free, and the next berth
+// command works. A revision left pending by a berth killed with SIGKILL is
+// recovered by the next command (Helm's "another operation is in progress"
+// must not exist here).
+func TestInterruptedUndo(t *testing.T) {
+	t.Parallel()
+	bin, err := berthBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, ns, flags := onCluster(t)
+	cs := c.Clientset(t)
+	// Revision 1 can never become ready; it is recorded with --wait=false.
+	stuck := writeConfig(t, "apiVersion: berth/v1\nname: shop\nservices:\n  web:\n    image: registry.example/web:1\n    resources: {requests: {cpu: \"1000\"}}\n")
+	good := writeConfig(t, "apiVersion: berth/v1\nname: shop\nservices:\n  web:\n    image: registry.example/web:2\n")
+	mustRun(t, append([]string{"deploy", "-f", stuck, "--wait=false"}, flags...)...)
+	mustRun(t, append([]string{"deploy", "-f", good}, flags...)...)
+
+	undo := func(sig os.Signal) string {
+		cmd := exec.Command(bin, append([]string{"undo", "-f", good, "--to-revision", "1", "--timeout", "2m"}, flags...)...)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the undo's pending revision", func() bool {
+			list, err := cs.CoreV1().Secrets(ns).List(t.Context(), metav1.ListOptions{LabelSelector: "owner=helm,name=shop,status=pending-upgrade"})
+			return err == nil && len(list.Items) == 1
+		})
+		if err := cmd.Process.Signal(sig); err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Wait(); err == nil && sig != os.Kill {
+			t.Fatalf("an interrupted undo exited 0:\n%s", stderr.String())
+		}
+		return stderr.String()
+	}
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		undo(sig)
+		if _, err := cs.CoordinationV1().Leases(ns).Get(t.Context(), "berth-lock-shop", metav1.GetOptions{}); err == nil {
+			t.Errorf("%v: the lock survived an interrupted undo", sig)
+		}
+		h := historyJSON(t, append([]string{"-f", good}, flags...)...)
+		last := h[len(h)-1]
+		if last.Status != "failed" || !strings.Contains(last.Description, "interrupted") {
+			t.Errorf("%v: the interrupted undo's revision: %+v", sig, last)
+		}
+	}
+
+	// SIGKILL: nothing can clean up; the revision stays pending until the
+	// next berth command that takes the lock recovers it.
+	undo(os.Kill)
+	_ = cs.CoordinationV1().Leases(ns).Delete(t.Context(), "berth-lock-shop", metav1.DeleteOptions{}) // as if its 30 s had run out
+	_, stderr := mustRun(t, append([]string{"deploy", "-f", good}, flags...)...)
+	if !strings.Contains(stderr, "was interrupted (berth stopped before it finished); marked failed") {
+		t.Errorf("the deploy after a killed undo did not say it recovered:\n%s", stderr)
+	}
+	h := historyJSON(t, append([]string{"-f", good}, flags...)...)
+	for _, e := range h {
+		if strings.HasPrefix(e.Status, "pending") {
+			t.Errorf("revision %d still %s", e.Revision, e.Status)
+		}
+	}
+	if last := h[len(h)-1]; last.Status != "deployed" {
+		t.Errorf("the deploy after recovery: %+v", last)
+	}
+}
+
+// waitFor polls cond until it holds, failing t after 30 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

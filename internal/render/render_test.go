@@ -309,3 +309,38 @@ services:
 		t.Errorf("RenderValues of the recorded chart (-render +again):\n%s", diff)
 	}
 }
+
+// TestConfigFilesExact: config files reach the objects byte for byte,
+// trailing newlines and blank lines included, although Helm trims every
+// manifest document.
+func TestConfigFilesExact(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	contents := map[string]string{"a.conf": "x = 1\n", "b.conf": "y\n\n\n", "c.conf": "no newline", "d.conf": "trailing  \n"}
+	cfg := "apiVersion: berth/v1\nname: shop\nservices:\n  web:\n    image: w:1\n    configFiles:\n"
+	for name, content := range contents {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cfg += "      /etc/" + name + ": " + name + "\n"
+	}
+	file := filepath.Join(dir, "berth.yaml")
+	if err := os.WriteFile(file, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, r := renderFile(t, file, "", false)
+	for _, objs := range [][]render.Object{r.Objects, render.Split(string(r.Manifest))} {
+		for _, o := range objs {
+			if o.Kind != "ConfigMap" {
+				continue
+			}
+			var cm struct{ Data map[string]string }
+			if err := yaml.Unmarshal(o.YAML, &cm); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(contents, cm.Data); diff != "" {
+				t.Errorf("ConfigMap data (-files +rendered):\n%s", diff)
+			}
+		}
+	}
+}
