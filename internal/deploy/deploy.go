@@ -204,7 +204,7 @@ func (d *Deployer) Deploy(ctx context.Context, o Options) (*Outcome, error) {
 			return nil, err
 		}
 		out := &Outcome{Scaled: pl.meta.Scaled}
-		out.Results, err = d.Client.Apply(ctx, pl.objs, kube.ApplyOptions{Force: o.Force, DryRun: o.DryRun, Report: d.printResult})
+		out.Results, err = d.Client.Apply(ctx, pl.objs, kube.ApplyOptions{Force: o.Force, TakeFrom: []string{kube.HelmFieldManager}, DryRun: o.DryRun, Report: d.printResult})
 		return out, err
 	}
 	if created, err := d.Client.EnsureNamespace(ctx, res.Namespace, nil); err != nil {
@@ -335,7 +335,9 @@ func (d *Deployer) roll(ctx context.Context, st *state, pl *plan, o RollOptions)
 	// Whatever happens from here, the revision ends deployed or failed,
 	// even when ctx is cancelled (SIGINT): finish uses a context of its own.
 
-	out.Results, err = d.Client.Apply(ctx, pl.objs, kube.ApplyOptions{Force: o.Force, Report: d.printResult, Selector: InstanceSelector(pl.app)})
+	// The release is Helm's too: what helm rollback or upgrade of it wrote,
+	// berth takes back without --force-conflicts.
+	out.Results, err = d.Client.Apply(ctx, pl.objs, kube.ApplyOptions{Force: o.Force, TakeFrom: []string{kube.HelmFieldManager}, Report: d.printResult, Selector: InstanceSelector(pl.app)})
 	if err != nil {
 		d.finish(ctx, rel, err)
 		return out, err

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -71,6 +73,10 @@ type ApplyOptions struct {
 	Parallel int
 	// Report is called for each applied object, round by round in the objects' order.
 	Report func(Result)
+	// TakeFrom are field managers whose fields berth takes back without
+	// Force: Helm ("helm"), when helm rollback or upgrade wrote the same
+	// release. Conflicts with any other manager still fail.
+	TakeFrom []string
 	// Selector, when set, lists the existing objects of each kind with one
 	// request (e.g. app.kubernetes.io/instance=APP) instead of reading them
 	// one by one; objects the list does not hold are still read singly.
@@ -228,6 +234,11 @@ func (c *Client) applyOne(ctx context.Context, o *unstructured.Unstructured, opt
 		po.DryRun = []string{metav1.DryRunAll}
 	}
 	after, err := res.Patch(ctx, ref.Name, types.ApplyPatchType, data, po)
+	if apierrors.IsConflict(err) && !opts.Force && onlyWith(err, opts.TakeFrom) {
+		force := true
+		po.Force = &force
+		after, err = res.Patch(ctx, ref.Name, types.ApplyPatchType, data, po)
+	}
 	if err != nil {
 		if apierrors.IsConflict(err) {
 			return Result{}, conflictError(ref, err)
@@ -268,6 +279,32 @@ func (e *ConflictError) Unwrap() error { return e.Err }
 func (e *ConflictError) Hint() string {
 	return "someone changed these fields with another tool (kubectl scale, kubectl edit, kubectl apply, a controller);\n" +
 		"re-run with --force-conflicts to take them back for berth.yaml, or change berth.yaml to match and leave them to the other tool"
+}
+
+// HelmFieldManager is the field manager of Helm's writes.
+const HelmFieldManager = "helm"
+
+var conflictManager = regexp.MustCompile(`^conflict with "([^"]+)"`)
+
+// onlyWith reports whether every field conflict of err is with one of
+// managers.
+func onlyWith(err error, managers []string) bool {
+	var se apierrors.APIStatus
+	if len(managers) == 0 || !errors.As(err, &se) || se.Status().Details == nil {
+		return false
+	}
+	n := 0
+	for _, cause := range se.Status().Details.Causes {
+		if cause.Type != metav1.CauseTypeFieldManagerConflict {
+			continue
+		}
+		m := conflictManager.FindStringSubmatch(cause.Message)
+		if m == nil || !slices.Contains(managers, m[1]) {
+			return false
+		}
+		n++
+	}
+	return n > 0
 }
 
 func conflictError(ref Ref, err error) error {
