@@ -11,7 +11,6 @@ import (
 
 	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/kube"
-	"github.com/berth-dev/berth/internal/render"
 )
 
 const diffLong = `Show what 'berth deploy' would change, object by object, as unified diffs of
@@ -33,8 +32,9 @@ const diffExample = `  # Review a change before deploying it
 // DiffOptions are the inputs of `berth diff`.
 type DiffOptions struct {
 	genericiooptions.IOStreams
-	SetImages []string
-	ExitCode  bool
+	SetImages  []string
+	ExitCode   bool
+	ResetScale bool
 
 	format string
 	images map[string]string
@@ -66,6 +66,7 @@ func NewCmdDiff(f *Factory, runF func(context.Context, *DiffOptions) error) *cob
 	}
 	cmd.Flags().StringArrayVar(&o.SetImages, "set-image", nil, "use image REF for SERVICE (SERVICE=REF; repeatable)")
 	cmd.Flags().BoolVar(&o.ExitCode, "exit-code", false, "exit 1 when the cluster differs from berth.yaml")
+	cmd.Flags().BoolVar(&o.ResetScale, "reset-scale", false, "as berth deploy --reset-scale: berth.yaml's replicas for services scaled with berth scale")
 	return cmd
 }
 
@@ -82,19 +83,10 @@ func (o *DiffOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := render.Render(p, render.Options{Namespace: ns, Images: images, ShowSecrets: true})
+	d := &deploy.Deployer{Client: c, Records: newRecords(c, ns)}
+	objs, stale, _, err := d.Preview(ctx, deploy.Options{Project: p, Namespace: ns, Images: images, ResetScale: o.ResetScale})
 	if err != nil {
 		return err
-	}
-	objs, err := deploy.Objects(res.Objects)
-	if err != nil {
-		return err
-	}
-	var stale []kube.Ref
-	if current, err := newRecords(c, ns).Current(ctx, p.Name); err != nil {
-		return err
-	} else if current != nil {
-		stale = kube.Stale(deploy.Refs(render.Split(current.Manifest)), deploy.Refs(res.Objects))
 	}
 	diffs, err := c.Diff(ctx, objs, stale)
 	if err != nil {

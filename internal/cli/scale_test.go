@@ -60,6 +60,14 @@ func TestScale(t *testing.T) {
 		t.Errorf("db after scale: %d desired, %d ready", spec, ready)
 	}
 
+	// berth diff shows what a deploy would do: keep the counts.
+	if stdout, stderr, code := run(t, nil, append([]string{"diff", "-f", file, "--exit-code"}, flags...)...); code != 0 {
+		t.Errorf("diff after a scale: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if stdout, _, code := run(t, nil, append([]string{"diff", "-f", file, "--exit-code", "--reset-scale"}, flags...)...); code != ExitFailure || !strings.Contains(stdout, "-  replicas: 4") {
+		t.Errorf("diff --reset-scale after a scale: exit %d\n%s", code, stdout)
+	}
+
 	// The next deploy keeps the counts, and says so.
 	out, stderr = mustRun(t, append([]string{"deploy", "-f", file, "--cause", "second"}, flags...)...)
 	if !strings.Contains(stderr, "web: keeping the 4 replicas berth scale set (berth.yaml says 2; --reset-scale to use it)") {

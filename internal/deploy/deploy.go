@@ -231,6 +231,28 @@ func (d *Deployer) Deploy(ctx context.Context, o Options) (*Outcome, error) {
 	return out, err
 }
 
+// Preview returns what a deploy of o would apply and prune, as Deploy
+// would compute it (with the replica counts of berth scale it keeps), and
+// its notes; it takes no lock and changes nothing. berth diff shows it.
+func (d *Deployer) Preview(ctx context.Context, o Options) (objs []*unstructured.Unstructured, stale []kube.Ref, notes []string, err error) {
+	p := o.Project
+	ropts := render.Options{Namespace: o.Namespace, Images: o.Images, ShowSecrets: true, ChangeCause: o.Meta.Cause}
+	res, err := render.Render(p, ropts)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	h, err := d.Records.History(ctx, p.Name)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("reading the release history of %s: %w", p.Name, err)
+	}
+	st := readState(h)
+	pl, notes, err := d.deployPlan(p, o, ropts, res, st)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return pl.objs, kube.Stale(st.applied, pl.refs), notes, nil
+}
+
 // deployPlan is the plan of a deploy: res, re-rendered with the replica
 // counts of berth scale that the deploy keeps (see keepScale).
 func (d *Deployer) deployPlan(p *config.Project, o Options, ropts render.Options, res *render.Result, st *state) (*plan, []string, error) {
