@@ -47,6 +47,7 @@ demo: build ## berth's main job: deploy examples/knote to the local sandbox clus
 bench: build tools ## benchmarks: render vs helm template, deploy vs kubectl apply on the sandbox, Go benchmarks
 	scripts/bench
 	scripts/bench-deploy
+	scripts/bench-rollout
 
 fuzz: ## run each fuzz target for FUZZTIME (default 30s)
 	$(GO) test ./internal/config -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(or $(FUZZTIME),30s)
@@ -65,7 +66,7 @@ sandbox-status: ## is the local sandbox running?
 	scripts/sandbox status
 
 lint-scripts: ## shellcheck the scripts (apt-get install -y shellcheck)
-	shellcheck scripts/sandbox scripts/demo scripts/bench scripts/bench-deploy .ci/run
+	shellcheck scripts/sandbox scripts/demo scripts/bench scripts/bench-deploy scripts/bench-rollout .ci/run
 
 clean: ## remove build output
 	rm -rf $(BIN) dist
