@@ -22,7 +22,8 @@ Everything berth renders can be exported as a Helm chart (berth export-chart),
 and everything it touches is ordinary kubectl-readable state.
 
 Exit codes: 0 success, 1 failure (including an invalid berth.yaml),
-2 usage error (unknown command or flag, bad arguments).`
+2 usage error (unknown command or flag, bad arguments), 3 applied but not
+healthy (deploy, apply, undo, scale).`
 
 const rootExample = `  # Check berth.yaml and print the manifests it renders
   berth validate
