@@ -245,6 +245,15 @@ func TestRolloutStory(t *testing.T) {
 		t.Errorf("%d ReplicaSets of recipe-api have replicas, want 1", live)
 	}
 
+	// kubectl rollout history shows berth's causes (the controllers copy
+	// the workload's change-cause to its ReplicaSets).
+	kh := string(c.Kubectl(t, "rollout", "history", "deployment/recipe-api", "-n", ns))
+	for _, s := range []string{"release v1", "release v3"} {
+		if !strings.Contains(kh, s) {
+			t.Errorf("kubectl rollout history lacks %q:\n%s", s, kh)
+		}
+	}
+
 	// Revision details: 4 against 3 shows the Service and config file
 	// coming back.
 	detail, _ := mustRun(t, append([]string{"history", "-f", file, "--revision", "4", "--diff", "3"}, flags...)...)
