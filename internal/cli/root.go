@@ -84,6 +84,7 @@ func NewRootCmd(f *Factory) *cobra.Command {
 		NewCmdHistory(f, nil),
 		NewCmdUndo(f, nil),
 		NewCmdScale(f, nil),
+		NewCmdRollout(f),
 		NewCmdRender(f, nil),
 		NewCmdValidate(f, nil),
 		NewCmdExportChart(f, nil),

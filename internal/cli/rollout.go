@@ -1,0 +1,204 @@
+package cli
+
+import (
+	"context"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/kubectl/pkg/cmd/rollout"
+	cmdutil "k8s.io/kubectl/pkg/cmd/util"
+	"k8s.io/kubectl/pkg/scheme"
+)
+
+const rolloutLong = `Manage the rollout of one service's Deployment (or StatefulSet), with
+kubectl's own rollout code: the same behaviour and output as
+'kubectl rollout SUBCOMMAND deployment/SERVICE -n NAMESPACE', without having
+to know the object's kind, name or namespace.
+
+These act on one workload and are not recorded in berth history. To roll
+the whole app back (config files, Services, Ingress, replicas and all
+images together) use 'berth undo'.`
+
+// NewCmdRollout builds berth rollout and its subcommands.
+func NewCmdRollout(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "rollout SUBCOMMAND SERVICE",
+		Short: "kubectl's rollout history, undo, status, restart, pause and resume for one service",
+		Long:  rolloutLong,
+		Example: `  berth rollout status web
+  berth rollout history web --revision 3
+  berth rollout undo web --to-revision 2
+  berth rollout restart web`,
+		Args: noArgs,
+	}
+	cmd.AddCommand(
+		newRolloutCmd(f, "history", "Show the ReplicaSet (ControllerRevision) history of a service, as kubectl rollout history",
+			"List the revisions of the service's workload with their change-cause (berth\ndeploys set it to their cause), or with --revision N its pod template.",
+			"  berth rollout history web\n  berth rollout history web --revision 2",
+			func(w *rolloutWorkload) {
+				o := rollout.NewRolloutHistoryOptions(w.streams)
+				w.cmd.Flags().Int64Var(&o.Revision, "revision", 0, "show the details, including the pod template, of this revision")
+				w.run = func() error {
+					w.output(o.PrintFlags)
+					if err := o.Complete(w.kubectl, w.cmd, w.args); err != nil {
+						return err
+					}
+					o.Namespace, o.EnforceNamespace = w.namespace, true
+					if err := o.Validate(); err != nil {
+						return err
+					}
+					return o.Run()
+				}
+			}),
+		newRolloutCmd(f, "undo", "Roll one service's pod template back, as kubectl rollout undo",
+			"Roll the service's Deployment (or StatefulSet) back to an earlier revision of\nits pod template, as kubectl rollout undo does. Only the pod template\nchanges; the next berth deploy applies berth.yaml again. 'berth undo'\nrolls the whole app back instead.",
+			"  berth rollout undo web\n  berth rollout undo web --to-revision 2 --dry-run=server",
+			func(w *rolloutWorkload) {
+				o := rollout.NewRolloutUndoOptions(w.streams)
+				o.CmdBaseName = "berth rollout"
+				w.cmd.Flags().Int64Var(&o.ToRevision, "to-revision", 0, "the revision to roll back to (default: the previous one)")
+				cmdutil.AddDryRunFlag(w.cmd)
+				w.run = func() error {
+					w.output(o.PrintFlags)
+					if err := o.Complete(w.kubectl, w.cmd, w.args); err != nil {
+						return err
+					}
+					o.Namespace, o.EnforceNamespace = w.namespace, true
+					if err := o.Validate(); err != nil {
+						return err
+					}
+					return o.RunUndo()
+				}
+			}),
+		newRolloutCmd(f, "status", "Wait for one service's rollout to finish, as kubectl rollout status",
+			"Watch the rollout of the service's workload until it is done, printing\nkubectl's progress lines. Exits non-zero when --timeout runs out.",
+			"  berth rollout status web\n  berth rollout status web --watch=false",
+			func(w *rolloutWorkload) {
+				o := rollout.NewRolloutStatusOptions(w.streams)
+				fl := w.cmd.Flags()
+				fl.BoolVarP(&o.Watch, "watch", "w", o.Watch, "watch the rollout until it is done")
+				fl.Int64Var(&o.Revision, "revision", 0, "pin to this revision (default: the newest)")
+				fl.DurationVar(&o.Timeout, "timeout", 0, "how long to watch before giving up; 0 means forever")
+				w.run = func() error {
+					if err := o.Complete(w.kubectl, w.args); err != nil {
+						return err
+					}
+					o.Namespace, o.EnforceNamespace = w.namespace, true
+					if err := o.Validate(); err != nil {
+						return err
+					}
+					return o.Run()
+				}
+			}),
+		newRolloutCmd(f, "restart", "Restart the pods of one service, as kubectl rollout restart",
+			"Start a new rollout of the service's workload with the same pod template\n(a restartedAt annotation), as kubectl rollout restart. Later berth deploys\nkeep the annotation, so they do not restart the pods again.",
+			"  berth rollout restart web",
+			func(w *rolloutWorkload) {
+				o := rollout.NewRolloutRestartOptions(w.streams)
+				w.run = func() error {
+					w.output(o.PrintFlags)
+					if err := o.Complete(w.kubectl, w.cmd, w.args); err != nil {
+						return err
+					}
+					o.Namespace, o.EnforceNamespace = w.namespace, true
+					if err := o.Validate(); err != nil {
+						return err
+					}
+					return o.RunRestart()
+				}
+			}),
+		newRolloutCmd(f, "pause", "Pause one service's rollouts, as kubectl rollout pause",
+			"Mark the service's Deployment paused: the controller stops rolling out\nchanges to it. berth deploy still applies berth.yaml to a paused\nDeployment, but its pods change only after 'berth rollout resume'\n(and berth deploy's health wait times out meanwhile).",
+			"  berth rollout pause web",
+			func(w *rolloutWorkload) {
+				o := &rollout.PauseOptions{PrintFlags: genericclioptions.NewPrintFlags("paused").WithTypeSetter(scheme.Scheme), IOStreams: w.streams}
+				w.run = func() error {
+					w.output(o.PrintFlags)
+					if err := o.Complete(w.kubectl, w.cmd, w.args); err != nil {
+						return err
+					}
+					o.Namespace, o.EnforceNamespace = w.namespace, true
+					if err := o.Validate(); err != nil {
+						return err
+					}
+					return o.RunPause()
+				}
+			}),
+		newRolloutCmd(f, "resume", "Resume one service's paused rollouts, as kubectl rollout resume",
+			"Resume the service's paused Deployment: the controller rolls out what\nchanged meanwhile.",
+			"  berth rollout resume web",
+			func(w *rolloutWorkload) {
+				o := rollout.NewRolloutResumeOptions(w.streams)
+				w.run = func() error {
+					w.output(o.PrintFlags)
+					if err := o.Complete(w.kubectl, w.cmd, w.args); err != nil {
+						return err
+					}
+					o.Namespace, o.EnforceNamespace = w.namespace, true
+					if err := o.Validate(); err != nil {
+						return err
+					}
+					return o.RunResume()
+				}
+			}),
+	)
+	return cmd
+}
+
+// rolloutWorkload is one berth rollout subcommand: kubectl's options for
+// the workload of SERVICE.
+type rolloutWorkload struct {
+	f       *Factory
+	cmd     *cobra.Command
+	streams genericiooptions.IOStreams
+	// Set before run: kubectl's factory, TYPE/NAME, the namespace.
+	kubectl   cmdutil.Factory
+	args      []string
+	namespace string
+	run       func() error
+}
+
+// output hands berth's -o to kubectl's printer flags.
+func (w *rolloutWorkload) output(pf *genericclioptions.PrintFlags) {
+	pf.OutputFormat = &w.f.Output
+	pf.OutputFlagSpecified = func() bool { return w.f.Output != "" }
+}
+
+func newRolloutCmd(f *Factory, name, short, long, example string, setup func(*rolloutWorkload)) *cobra.Command {
+	w := &rolloutWorkload{f: f, streams: f.IOStreams}
+	w.cmd = &cobra.Command{
+		Use:     name + " SERVICE",
+		Short:   short,
+		Long:    long,
+		Example: example,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageErrorf("%s takes one SERVICE (a service of berth.yaml), got %q", cmd.CommandPath(), args)
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return w.Run(cmd.Context(), args[0])
+		},
+	}
+	setup(w)
+	return w.cmd
+}
+
+// Run resolves SERVICE to its workload and runs kubectl's command on it.
+func (w *rolloutWorkload) Run(_ context.Context, service string) error {
+	p, _, ns, err := w.f.ProjectOnCluster()
+	if err != nil {
+		return err
+	}
+	ref, err := serviceWorkload(p, ns, service)
+	if err != nil {
+		return err
+	}
+	w.kubectl = cmdutil.NewFactory(cmdutil.NewMatchVersionFlags(w.f.KubeFlags))
+	w.args = []string{strings.ToLower(ref.Kind) + "/" + ref.Name}
+	w.namespace = ns
+	return w.run()
+}
