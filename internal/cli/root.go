@@ -65,7 +65,6 @@ func NewRootCmd(f *Factory) *cobra.Command {
 	})
 
 	pf := cmd.PersistentFlags()
-	pf.StringVarP(&f.File, "file", "f", "", "path to berth.yaml (default ./berth.yaml)")
 	pf.StringVarP(&f.Env, "env", "e", "", "environment overlay from berth.yaml's environments to apply")
 	pf.StringVarP(&f.Output, "output", "o", "", "output format; each command lists the ones it supports")
 	pf.BoolVar(&f.NoColor, "no-color", false, "never colour output (also off when stdout is not a terminal, or NO_COLOR or CI is set)")
@@ -80,6 +79,7 @@ func NewRootCmd(f *Factory) *cobra.Command {
 		NewCmdApply(f, nil),
 		NewCmdDiff(f, nil),
 		NewCmdStatus(f, nil),
+		NewCmdLogs(f, nil),
 		NewCmdDelete(f, nil),
 		NewCmdHistory(f, nil),
 		NewCmdUndo(f, nil),
@@ -91,7 +91,23 @@ func NewRootCmd(f *Factory) *cobra.Command {
 		NewCmdSchema(f, nil),
 		NewCmdVersion(f, nil),
 	)
+	addFileFlag(f, cmd)
 	return cmd
+}
+
+// addFileFlag gives every subcommand -f/--file. It is not a persistent
+// flag of the root so that berth logs can use -f for --follow, as kubectl
+// logs does (it takes berth.yaml as --file).
+func addFileFlag(f *Factory, parent *cobra.Command) {
+	const usage = "path to berth.yaml (default ./berth.yaml)"
+	for _, c := range parent.Commands() {
+		if c.Flags().ShorthandLookup("f") != nil {
+			c.Flags().StringVar(&f.File, "file", "", usage)
+		} else {
+			c.Flags().StringVarP(&f.File, "file", "f", "", usage)
+		}
+		addFileFlag(f, c)
+	}
 }
 
 // completeEnvironments offers the environments of berth.yaml for -e.

@@ -1,0 +1,126 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/berth-dev/berth/internal/deploy"
+	"github.com/berth-dev/berth/internal/logs"
+)
+
+const logsLong = `Print the logs of every pod of a service, each line prefixed with
+[pod/POD/CONTAINER] (in a colour per container on a terminal; plain in CI or
+when piped). Log lines go to stdout, notes to stderr.
+
+Without -f, each container's log is printed in turn. With -f, all of them
+are followed at once, lines interleaved as they come, and pods that start
+later (a rollout replacing the old ones, a restarted container) are
+followed too, until Ctrl-C. -f starts from the last 10 lines of each
+container unless --tail or --since says otherwise, as kubectl logs -l does.
+
+As in kubectl logs, -f is --follow here: name berth.yaml with --file.`
+
+const logsExample = `  # Everything the web pods have logged
+  berth logs web
+
+  # Follow them through a deploy
+  berth logs web -f
+
+  # Another berth.yaml
+  berth logs web --file deploy/berth.yaml
+
+  # The last hour, one container, from the crashed instances
+  berth logs web --since 1h -c web --previous`
+
+// LogsOptions are the inputs of berth logs.
+type LogsOptions struct {
+	genericiooptions.IOStreams
+	Follow     bool
+	Since      time.Duration
+	Tail       int64
+	Previous   bool
+	Container  string
+	Timestamps bool
+
+	service string
+	f       *Factory
+	tailSet bool
+}
+
+// NewCmdLogs builds berth logs.
+func NewCmdLogs(f *Factory, runF func(context.Context, *LogsOptions) error) *cobra.Command {
+	o := &LogsOptions{IOStreams: f.IOStreams, f: f}
+	cmd := &cobra.Command{
+		Use:     "logs SERVICE",
+		Short:   "Print or follow the logs of every pod of a service",
+		Long:    logsLong,
+		Example: logsExample,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageErrorf("%s takes one SERVICE (a service of berth.yaml), got %q", cmd.CommandPath(), args)
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.service = args[0]
+			o.tailSet = cmd.Flags().Changed("tail")
+			if o.Since < 0 {
+				return usageErrorf("--since must be positive")
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVarP(&o.Follow, "follow", "f", false, "follow the logs, and new pods, until interrupted")
+	fl.DurationVar(&o.Since, "since", 0, "only lines newer than this, e.g. 10m")
+	fl.Int64Var(&o.Tail, "tail", -1, "lines of history per container (-1: all; with -f the default is 10)")
+	fl.BoolVarP(&o.Previous, "previous", "p", false, "the logs of the previous instance of each container (after a crash)")
+	fl.StringVarP(&o.Container, "container", "c", "", "only this container")
+	fl.BoolVar(&o.Timestamps, "timestamps", false, "prefix each line with its RFC3339 timestamp")
+	return cmd
+}
+
+// Run prints the logs.
+func (o *LogsOptions) Run(ctx context.Context) error {
+	p, c, ns, err := o.f.ProjectOnCluster()
+	if err != nil {
+		return err
+	}
+	if _, err := serviceWorkload(p, ns, o.service); err != nil {
+		return err
+	}
+	opts := logs.Options{
+		Selector:   deploy.InstanceSelector(p.Name) + ",app.kubernetes.io/component=" + o.service,
+		Container:  o.Container,
+		Follow:     o.Follow,
+		Previous:   o.Previous,
+		Timestamps: o.Timestamps,
+	}
+	if o.Since > 0 {
+		opts.Since = &o.Since
+	}
+	switch {
+	case o.tailSet && o.Tail >= 0:
+		opts.Tail = &o.Tail
+	case !o.tailSet && o.Follow && o.Since == 0:
+		ten := int64(10)
+		opts.Tail = &ten
+	}
+	s := &logs.Streamer{Client: c.Clientset, Namespace: ns, Out: o.Out, Log: o.ErrOut, Color: o.f.Color()}
+	err = s.Run(ctx, opts)
+	if errors.Is(err, logs.ErrNoPods) {
+		return &HintError{
+			Err:  fmt.Errorf("service %s of %s has no pods in namespace %s", o.service, p.Name, ns),
+			Hint: "is it deployed here? berth status shows what runs; berth logs -f waits for pods to start",
+		}
+	}
+	return err
+}

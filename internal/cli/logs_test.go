@@ -1,0 +1,149 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+)
+
+// syncBuffer is a writer tests can read while berth writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// appendLog adds a line to the file kwok serves every container's log from
+// (scripts/sandbox; CRI log format).
+func appendLog(t *testing.T, dir, msg string) {
+	t.Helper()
+	f, err := os.OpenFile(filepath.Join(dir, "container.log"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := fmt.Fprintf(f, "%s stdout F %s\n", time.Now().UTC().Format(time.RFC3339Nano), msg); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestLogs reads container logs through the API server's pod log endpoint,
+// served by kwok's fake kubelets from a file.
+func TestLogs(t *testing.T) {
+	t.Parallel()
+	c, ns, flags := onCluster(t)
+	file := writeConfig(t, "apiVersion: berth/v1\nname: shop\nservices:\n  web:\n    image: registry.example/web:1\n    replicas: 2\n    env: {V: \"1\"}\n  db:\n    image: registry.example/db:1\n")
+	mustRun(t, append([]string{"deploy", "-f", file}, flags...)...)
+
+	out, _ := mustRun(t, append([]string{"logs", "web", "--file", file}, flags...)...)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	pods := map[string]bool{}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "[pod/web-") || !strings.Contains(l, "/web] ") || !strings.Contains(l, "Hello from the berth sandbox") {
+			t.Errorf("log line %q", l)
+		}
+		pods[strings.SplitN(l, "/", 3)[1]] = true
+	}
+	if len(pods) != 2 {
+		t.Errorf("lines of %d pods, want the 2 of web:\n%s", len(pods), out)
+	}
+	if out, _ := mustRun(t, append([]string{"logs", "web", "-c", "web", "--tail", "1", "--timestamps", "--file", file}, flags...)...); strings.Count(out, "\n") != 2 || !strings.Contains(out, "Z Hello") {
+		t.Errorf("--tail 1 --timestamps -c web:\n%s", out)
+	}
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"wbe"}, ExitUsage, `did you mean "web"?`},
+		{nil, ExitUsage, "takes one SERVICE"},
+		{[]string{"web", "-c", "nope"}, ExitFailure, "container nope is not valid"},
+	} {
+		_, stderr, code := run(t, nil, append(append([]string{"logs", "--file", file}, tc.args...), flags...)...)
+		if code != tc.code || !strings.Contains(stderr, tc.want) {
+			t.Errorf("logs %v: exit %d, want %d with %q:\n%s", tc.args, code, tc.code, tc.want, stderr)
+		}
+	}
+	empty := writeConfig(t, "apiVersion: berth/v1\nname: other\nservices:\n  web:\n    image: registry.example/web:1\n")
+	if _, stderr, code := run(t, nil, append([]string{"logs", "web", "--file", empty}, flags...)...); code != ExitFailure || !strings.Contains(stderr, "has no pods") || !strings.Contains(stderr, "hint:") {
+		t.Errorf("logs of an app that is not deployed: exit %d\n%s", code, stderr)
+	}
+
+	// -f: new lines, and the pods of a rollout.
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		f := NewFactory(genericiooptions.IOStreams{In: strings.NewReader(""), Out: &stdout, ErrOut: &stderr})
+		f.LookupEnv = func(string) (string, bool) { return "", false }
+		cmd := NewRootCmd(f)
+		cmd.SetArgs(append([]string{"logs", "web", "-f", "--file", file}, flags...))
+		done <- ExitCode(cmd.ExecuteContext(ctx))
+	}()
+	eventually := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s; stdout:\n%s\nstderr:\n%s", what, stdout.String(), stderr.String())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	eventually("no history lines while following", func() bool { return strings.Count(stdout.String(), "Hello from") >= 2 })
+	marker := "marker " + ns
+	appendLog(t, c.Dir, marker)
+	eventually("an appended line did not reach both pods' streams", func() bool { return strings.Count(stdout.String(), marker) >= 2 })
+
+	before := stdout.String()
+	mustRun(t, append([]string{"deploy", "-f", writeConfig(t, strings.Replace(readFile(t, file), `V: "1"`, `V: "2"`, 1)), "--timeout", "1m"}, flags...)...)
+	eventually("the new pods were not followed", func() bool {
+		return strings.Count(stderr.String(), "started") >= 2
+	})
+	newPods := map[string]bool{}
+	for _, l := range strings.Split(strings.TrimPrefix(stdout.String(), before), "\n") {
+		if strings.HasPrefix(l, "[pod/") {
+			newPods[strings.SplitN(l, "/", 3)[1]] = true
+		}
+	}
+	if len(newPods) < 2 {
+		t.Errorf("lines of %d new pods after the rollout:\n%s", len(newPods), stdout.String())
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("logs -f ended with exit %d after Ctrl-C:\n%s", code, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("logs -f did not stop when cancelled")
+	}
+}
+
+func readFile(t *testing.T, file string) string {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
