@@ -1,7 +1,7 @@
-// Package rollout is berth's app-level rollout story on top of the release
+// Package rollout reads berth's app-level rollout story from the release
 // records: the history of every revision of an app, what one revision ran
-// and how it differs from another, and scaling. Undo lives with deploy,
-// whose rollout pipeline it reuses.
+// and how it differs from another. Undo and scale live in package deploy,
+// whose rollout pipeline (lock, apply, wait, prune, record) they reuse.
 package rollout
 
 import (
