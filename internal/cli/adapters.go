@@ -2,13 +2,16 @@ package cli
 
 import (
 	"context"
+	"io"
 	"strings"
 
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/diagnose"
 	"github.com/berth-dev/berth/internal/kube"
+	"github.com/berth-dev/berth/internal/progress"
 	"github.com/berth-dev/berth/internal/release"
 )
 
@@ -18,6 +21,21 @@ func newRecords(c *kube.Client, ns string) *release.Store {
 }
 
 var _ deploy.Records = (*release.Store)(nil)
+
+// newDeployer is the deploy package's Deployer for a command: object lines
+// to stdout (none with -o json, which prints a result instead), notes and
+// the live progress of the health wait (when wait) to stderr.
+func newDeployer(f *Factory, c *kube.Client, ns string, streams genericiooptions.IOStreams, jsonOut, wait bool) *deploy.Deployer {
+	out := streams.Out
+	if jsonOut {
+		out = io.Discard
+	}
+	d := &deploy.Deployer{Client: c, Records: newRecords(c, ns), Diagnoser: newDiagnoser(c), Out: out, Log: streams.ErrOut}
+	if wait {
+		d.Progress = progress.New(streams.ErrOut, f.Live(), nil)
+	}
+	return d
+}
 
 // newDiagnoser explains unhealthy workloads with the diagnose package.
 func newDiagnoser(c *kube.Client) deploy.Diagnoser {

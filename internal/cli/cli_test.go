@@ -105,6 +105,7 @@ func TestRenderFlags(t *testing.T) {
 		}
 	}
 	root.AddCommand(NewCmdRender(f, func(_ context.Context, o *RenderOptions) error { got = o; return nil }))
+	addFileFlag(f, root)
 	root.SetArgs([]string{"render", "-f", "x.yaml", "-e", "prod", "--set-image", "a=b:1", "--set-image", "c=d@sha256:00", "--show-secrets", "--validate", "-n", "ns1"})
 	if err := root.Execute(); err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,7 +16,6 @@ import (
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/kube"
-	"github.com/berth-dev/berth/internal/progress"
 	"github.com/berth-dev/berth/internal/version"
 )
 
@@ -159,20 +157,7 @@ func (o *DeployOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	out := o.Out
-	if o.format == "json" {
-		out = io.Discard
-	}
-	d := &deploy.Deployer{
-		Client:    c,
-		Records:   newRecords(c, ns),
-		Diagnoser: newDiagnoser(c),
-		Out:       out,
-		Log:       o.ErrOut,
-	}
-	if o.Wait && o.DryRun == kube.DryRunNone {
-		d.Progress = progress.New(o.ErrOut, o.f.Live(), nil)
-	}
+	d := newDeployer(o.f, c, ns, o.IOStreams, o.format == "json", o.Wait && o.DryRun == kube.DryRunNone)
 	outcome, err := d.Deploy(ctx, deploy.Options{
 		RollOptions: deploy.RollOptions{
 			DryRun: o.DryRun, Force: o.Force, PruneVolumes: o.PruneVolumes,
@@ -182,25 +167,30 @@ func (o *DeployOptions) Run(ctx context.Context) error {
 		Project: p, Namespace: ns, Images: images, ResetScale: o.ResetScale,
 		Meta: deploy.Meta{Images: images, Cause: o.cause(p), Commit: gitCommit(p.Dir), BerthVersion: version.Get().Version, User: whoami()},
 	})
-	if o.format == "json" && outcome != nil {
-		data, jerr := json.MarshalIndent(outcome, "", "  ")
-		if jerr == nil {
-			fmt.Fprintln(o.Out, string(data))
-		}
+	return reportRollout(o.IOStreams, o.format, outcome, err, o.DryRun, func(state string) string {
+		return fmt.Sprintf("%s %s revision %d in namespace %s: %s (%s)", o.f.paint("deployed", green), p.Name, outcome.Revision, ns, state, time.Since(start).Round(100*time.Millisecond))
+	})
+}
+
+// reportRollout ends deploy and undo: -o json prints the outcome; an error
+// goes through rolloutError; otherwise stderr gets the summary line
+// (given "healthy" or "applied"), or the dry run's.
+func reportRollout(streams genericiooptions.IOStreams, format string, outcome *deploy.Outcome, err error, dryRun string, summary func(state string) string) error {
+	if format == "json" && outcome != nil {
+		err = errors.Join(err, printData(streams.Out, "json", outcome))
 	}
 	if err != nil {
-		return rolloutError(o.ErrOut, err)
+		return rolloutError(streams.ErrOut, err)
 	}
-	switch {
-	case o.DryRun != kube.DryRunNone:
-		fmt.Fprintf(o.ErrOut, "dry run (%s): nothing was changed\n", o.DryRun)
-	default:
-		state := "applied"
-		if outcome.Healthy {
-			state = "healthy"
-		}
-		fmt.Fprintf(o.ErrOut, "%s %s revision %d in namespace %s: %s (%s)\n", o.f.paint("deployed", green), p.Name, outcome.Revision, ns, state, time.Since(start).Round(100*time.Millisecond))
+	if dryRun != kube.DryRunNone {
+		fmt.Fprintf(streams.ErrOut, "dry run (%s): nothing was changed\n", dryRun)
+		return nil
 	}
+	state := "applied"
+	if outcome.Healthy {
+		state = "healthy"
+	}
+	fmt.Fprintln(streams.ErrOut, summary(state))
 	return nil
 }
 

@@ -42,14 +42,7 @@ func NewCmdRollout(f *Factory) *cobra.Command {
 				w.cmd.Flags().Int64Var(&o.Revision, "revision", 0, "show the details, including the pod template, of this revision")
 				w.run = func() error {
 					w.output(o.PrintFlags)
-					if err := o.Complete(w.kubectl, w.cmd, w.args); err != nil {
-						return err
-					}
-					o.Namespace, o.EnforceNamespace = w.namespace, true
-					if err := o.Validate(); err != nil {
-						return err
-					}
-					return o.Run()
+					return w.steps(func() error { return o.Complete(w.kubectl, w.cmd, w.args) }, &o.Namespace, &o.EnforceNamespace, o.Validate, o.Run)
 				}
 			}),
 		newRolloutCmd(f, "undo", "Roll one service's pod template back, as kubectl rollout undo",
@@ -62,14 +55,7 @@ func NewCmdRollout(f *Factory) *cobra.Command {
 				cmdutil.AddDryRunFlag(w.cmd)
 				w.run = func() error {
 					w.output(o.PrintFlags)
-					if err := o.Complete(w.kubectl, w.cmd, w.args); err != nil {
-						return err
-					}
-					o.Namespace, o.EnforceNamespace = w.namespace, true
-					if err := o.Validate(); err != nil {
-						return err
-					}
-					return o.RunUndo()
+					return w.steps(func() error { return o.Complete(w.kubectl, w.cmd, w.args) }, &o.Namespace, &o.EnforceNamespace, o.Validate, o.RunUndo)
 				}
 			}),
 		newRolloutCmd(f, "status", "Wait for one service's rollout to finish, as kubectl rollout status",
@@ -82,14 +68,7 @@ func NewCmdRollout(f *Factory) *cobra.Command {
 				fl.Int64Var(&o.Revision, "revision", 0, "pin to this revision (default: the newest)")
 				fl.DurationVar(&o.Timeout, "timeout", 0, "how long to watch before giving up; 0 means forever")
 				w.run = func() error {
-					if err := o.Complete(w.kubectl, w.args); err != nil {
-						return err
-					}
-					o.Namespace, o.EnforceNamespace = w.namespace, true
-					if err := o.Validate(); err != nil {
-						return err
-					}
-					return o.Run()
+					return w.steps(func() error { return o.Complete(w.kubectl, w.args) }, &o.Namespace, &o.EnforceNamespace, o.Validate, o.Run)
 				}
 			}),
 		newRolloutCmd(f, "restart", "Restart the pods of one service, as kubectl rollout restart",
@@ -99,14 +78,7 @@ func NewCmdRollout(f *Factory) *cobra.Command {
 				o := rollout.NewRolloutRestartOptions(w.streams)
 				w.run = func() error {
 					w.output(o.PrintFlags)
-					if err := o.Complete(w.kubectl, w.cmd, w.args); err != nil {
-						return err
-					}
-					o.Namespace, o.EnforceNamespace = w.namespace, true
-					if err := o.Validate(); err != nil {
-						return err
-					}
-					return o.RunRestart()
+					return w.steps(func() error { return o.Complete(w.kubectl, w.cmd, w.args) }, &o.Namespace, &o.EnforceNamespace, o.Validate, o.RunRestart)
 				}
 			}),
 		newRolloutCmd(f, "pause", "Pause one service's rollouts, as kubectl rollout pause",
@@ -116,14 +88,7 @@ func NewCmdRollout(f *Factory) *cobra.Command {
 				o := &rollout.PauseOptions{PrintFlags: genericclioptions.NewPrintFlags("paused").WithTypeSetter(scheme.Scheme), IOStreams: w.streams}
 				w.run = func() error {
 					w.output(o.PrintFlags)
-					if err := o.Complete(w.kubectl, w.cmd, w.args); err != nil {
-						return err
-					}
-					o.Namespace, o.EnforceNamespace = w.namespace, true
-					if err := o.Validate(); err != nil {
-						return err
-					}
-					return o.RunPause()
+					return w.steps(func() error { return o.Complete(w.kubectl, w.cmd, w.args) }, &o.Namespace, &o.EnforceNamespace, o.Validate, o.RunPause)
 				}
 			}),
 		newRolloutCmd(f, "resume", "Resume one service's paused rollouts, as kubectl rollout resume",
@@ -133,14 +98,7 @@ func NewCmdRollout(f *Factory) *cobra.Command {
 				o := rollout.NewRolloutResumeOptions(w.streams)
 				w.run = func() error {
 					w.output(o.PrintFlags)
-					if err := o.Complete(w.kubectl, w.cmd, w.args); err != nil {
-						return err
-					}
-					o.Namespace, o.EnforceNamespace = w.namespace, true
-					if err := o.Validate(); err != nil {
-						return err
-					}
-					return o.RunResume()
+					return w.steps(func() error { return o.Complete(w.kubectl, w.cmd, w.args) }, &o.Namespace, &o.EnforceNamespace, o.Validate, o.RunResume)
 				}
 			}),
 	)
@@ -158,6 +116,19 @@ type rolloutWorkload struct {
 	args      []string
 	namespace string
 	run       func() error
+}
+
+// steps runs a kubectl rollout command's Complete, Validate and Run, in
+// the service's namespace.
+func (w *rolloutWorkload) steps(complete func() error, namespace *string, enforce *bool, validate, run func() error) error {
+	if err := complete(); err != nil {
+		return err
+	}
+	*namespace, *enforce = w.namespace, true
+	if err := validate(); err != nil {
+		return err
+	}
+	return run()
 }
 
 // output hands berth's -o to kubectl's printer flags.

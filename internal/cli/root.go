@@ -95,15 +95,17 @@ func NewRootCmd(f *Factory) *cobra.Command {
 	return cmd
 }
 
-// addFileFlag gives every subcommand -f/--file. It is not a persistent
+// addFileFlag gives every subcommand without one -f/--file. It is not a persistent
 // flag of the root so that berth logs can use -f for --follow, as kubectl
 // logs does (it takes berth.yaml as --file).
 func addFileFlag(f *Factory, parent *cobra.Command) {
 	const usage = "path to berth.yaml (default ./berth.yaml)"
 	for _, c := range parent.Commands() {
-		if c.Flags().ShorthandLookup("f") != nil {
+		switch {
+		case c.Flags().Lookup("file") != nil:
+		case c.Flags().ShorthandLookup("f") != nil:
 			c.Flags().StringVar(&f.File, "file", "", usage)
-		} else {
+		default:
 			c.Flags().StringVarP(&f.File, "file", "f", "", usage)
 		}
 		addFileFlag(f, c)

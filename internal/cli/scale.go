@@ -2,8 +2,8 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -12,7 +12,6 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/deploy"
-	"github.com/berth-dev/berth/internal/progress"
 	"github.com/berth-dev/berth/internal/version"
 )
 
@@ -124,23 +123,14 @@ func (o *ScaleOptions) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	var out io.Writer = o.Out
-	if o.format == "json" {
-		out = io.Discard
-	}
-	d := &deploy.Deployer{Client: c, Records: newRecords(c, ns), Diagnoser: newDiagnoser(c), Out: out, Log: o.ErrOut}
-	if o.Wait {
-		d.Progress = progress.New(o.ErrOut, o.f.Live(), nil)
-	}
+	d := newDeployer(o.f, c, ns, o.IOStreams, o.format == "json", o.Wait)
 	outcome, err := d.Scale(ctx, deploy.ScaleOptions{
 		Project: p, Namespace: ns, Replicas: o.replicas,
 		Wait: o.Wait, Timeout: o.Timeout, HistoryMax: o.HistoryMax, Holder: holder(),
 		Meta: deploy.Meta{User: whoami(), BerthVersion: version.Get().Version},
 	})
 	if o.format == "json" && outcome != nil {
-		if perr := printData(o.Out, "json", outcome); perr != nil && err == nil {
-			err = perr
-		}
+		err = errors.Join(err, printData(o.Out, "json", outcome))
 	}
 	if err != nil {
 		return rolloutError(o.ErrOut, err)

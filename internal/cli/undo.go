@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/kube"
-	"github.com/berth-dev/berth/internal/progress"
 	"github.com/berth-dev/berth/internal/registry"
 	"github.com/berth-dev/berth/internal/version"
 )
@@ -112,15 +110,8 @@ func (o *UndoOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var out io.Writer = o.Out
-	if o.format == "json" {
-		out = io.Discard
-	}
-	d := &deploy.Deployer{Client: c, Records: newRecords(c, ns), Diagnoser: newDiagnoser(c), Out: out, Log: o.ErrOut}
 	wait := o.Wait && o.DryRun == kube.DryRunNone
-	if wait {
-		d.Progress = progress.New(o.ErrOut, o.f.Live(), nil)
-	}
+	d := newDeployer(o.f, c, ns, o.IOStreams, o.format == "json", wait)
 	outcome, err := d.Undo(ctx, deploy.UndoOptions{
 		RollOptions: deploy.RollOptions{
 			DryRun: o.DryRun, Force: o.Force, PruneVolumes: o.PruneVolumes,
@@ -130,25 +121,9 @@ func (o *UndoOptions) Run(ctx context.Context) error {
 		Meta:   deploy.Meta{User: whoami(), BerthVersion: version.Get().Version},
 		Images: &registry.Checker{},
 	})
-	if o.format == "json" && outcome != nil {
-		if perr := printData(o.Out, "json", outcome); perr != nil && err == nil {
-			err = perr
-		}
-	}
-	if err != nil {
-		return rolloutError(o.ErrOut, err)
-	}
-	switch {
-	case o.DryRun != kube.DryRunNone:
-		fmt.Fprintf(o.ErrOut, "dry run (%s): nothing was changed\n", o.DryRun)
-	default:
-		state := "applied"
-		if outcome.Healthy {
-			state = "healthy"
-		}
-		fmt.Fprintf(o.ErrOut, "%s %s to revision %d, as revision %d in namespace %s: %s (%s)\n", o.f.paint("rolled back", green), p.Name, outcome.RolledBack, outcome.Revision, ns, state, time.Since(start).Round(100*time.Millisecond))
-	}
-	return nil
+	return reportRollout(o.IOStreams, o.format, outcome, err, o.DryRun, func(state string) string {
+		return fmt.Sprintf("%s %s to revision %d, as revision %d in namespace %s: %s (%s)", o.f.paint("rolled back", green), p.Name, outcome.RolledBack, outcome.Revision, ns, state, time.Since(start).Round(100*time.Millisecond))
+	})
 }
 
 // dryRunMode checks a --dry-run value and returns kube's name for it.
