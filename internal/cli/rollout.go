@@ -42,7 +42,7 @@ func NewCmdRollout(f *Factory) *cobra.Command {
 				w.cmd.Flags().Int64Var(&o.Revision, "revision", 0, "show the details, including the pod template, of this revision")
 				w.run = func() error {
 					w.output(o.PrintFlags)
-					return w.steps(func() error { return o.Complete(w.kubectl, w.cmd, w.args) }, &o.Namespace, &o.EnforceNamespace, o.Validate, o.Run)
+					return w.steps(func() error { return o.Complete(w.kubectl, w.cmd, w.args) }, &o.Namespace, &o.EnforceNamespace, o.Validate, func() error { return o.Run() })
 				}
 			}),
 		newRolloutCmd(f, "undo", "Roll one service's pod template back, as kubectl rollout undo",
@@ -55,7 +55,7 @@ func NewCmdRollout(f *Factory) *cobra.Command {
 				cmdutil.AddDryRunFlag(w.cmd)
 				w.run = func() error {
 					w.output(o.PrintFlags)
-					return w.steps(func() error { return o.Complete(w.kubectl, w.cmd, w.args) }, &o.Namespace, &o.EnforceNamespace, o.Validate, o.RunUndo)
+					return w.steps(func() error { return o.Complete(w.kubectl, w.cmd, w.args) }, &o.Namespace, &o.EnforceNamespace, o.Validate, func() error { return o.RunUndo() })
 				}
 			}),
 		newRolloutCmd(f, "status", "Wait for one service's rollout to finish, as kubectl rollout status",
@@ -68,7 +68,7 @@ func NewCmdRollout(f *Factory) *cobra.Command {
 				fl.Int64Var(&o.Revision, "revision", 0, "pin to this revision (default: the newest)")
 				fl.DurationVar(&o.Timeout, "timeout", 0, "how long to watch before giving up; 0 means forever")
 				w.run = func() error {
-					return w.steps(func() error { return o.Complete(w.kubectl, w.args) }, &o.Namespace, &o.EnforceNamespace, o.Validate, o.Run)
+					return w.steps(func() error { return o.Complete(w.kubectl, w.args) }, &o.Namespace, &o.EnforceNamespace, o.Validate, func() error { return o.Run() })
 				}
 			}),
 		newRolloutCmd(f, "restart", "Restart the pods of one service, as kubectl rollout restart",
@@ -78,7 +78,7 @@ func NewCmdRollout(f *Factory) *cobra.Command {
 				o := rollout.NewRolloutRestartOptions(w.streams)
 				w.run = func() error {
 					w.output(o.PrintFlags)
-					return w.steps(func() error { return o.Complete(w.kubectl, w.cmd, w.args) }, &o.Namespace, &o.EnforceNamespace, o.Validate, o.RunRestart)
+					return w.steps(func() error { return o.Complete(w.kubectl, w.cmd, w.args) }, &o.Namespace, &o.EnforceNamespace, o.Validate, func() error { return o.RunRestart() })
 				}
 			}),
 		newRolloutCmd(f, "pause", "Pause one service's rollouts, as kubectl rollout pause",
@@ -88,7 +88,7 @@ func NewCmdRollout(f *Factory) *cobra.Command {
 				o := &rollout.PauseOptions{PrintFlags: genericclioptions.NewPrintFlags("paused").WithTypeSetter(scheme.Scheme), IOStreams: w.streams}
 				w.run = func() error {
 					w.output(o.PrintFlags)
-					return w.steps(func() error { return o.Complete(w.kubectl, w.cmd, w.args) }, &o.Namespace, &o.EnforceNamespace, o.Validate, o.RunPause)
+					return w.steps(func() error { return o.Complete(w.kubectl, w.cmd, w.args) }, &o.Namespace, &o.EnforceNamespace, o.Validate, func() error { return o.RunPause() })
 				}
 			}),
 		newRolloutCmd(f, "resume", "Resume one service's paused rollouts, as kubectl rollout resume",
@@ -98,7 +98,7 @@ func NewCmdRollout(f *Factory) *cobra.Command {
 				o := rollout.NewRolloutResumeOptions(w.streams)
 				w.run = func() error {
 					w.output(o.PrintFlags)
-					return w.steps(func() error { return o.Complete(w.kubectl, w.cmd, w.args) }, &o.Namespace, &o.EnforceNamespace, o.Validate, o.RunResume)
+					return w.steps(func() error { return o.Complete(w.kubectl, w.cmd, w.args) }, &o.Namespace, &o.EnforceNamespace, o.Validate, func() error { return o.RunResume() })
 				}
 			}),
 	)
@@ -119,7 +119,9 @@ type rolloutWorkload struct {
 }
 
 // steps runs a kubectl rollout command's Complete, Validate and Run, in
-// the service's namespace.
+// the service's namespace. run must be a closure: some of kubectl's Run
+// methods have value receivers, and a method value would copy the options
+// before Complete fills them.
 func (w *rolloutWorkload) steps(complete func() error, namespace *string, enforce *bool, validate, run func() error) error {
 	if err := complete(); err != nil {
 		return err
