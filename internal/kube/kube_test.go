@@ -381,9 +381,16 @@ secrets:
   db: {pw: "planted-%s"}
 `
 	v1 := renderYAML(t, ns, strings.ReplaceAll(app, "%s", "one"))
-	if _, err := kc.Apply(ctx, v1, kube.ApplyOptions{}); err != nil {
+	applied, err := kc.Apply(ctx, v1, kube.ApplyOptions{})
+	if err != nil {
 		t.Fatal(err)
 	}
+	// Wait so the controllers have made their ReplicaSets: the check at the
+	// end compares them before and after the diff.
+	if err := kc.Wait(ctx, refs(applied), kube.WaitOptions{Timeout: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	before := replicaSets(t, kc, ns)
 	diffs, err := kc.Diff(ctx, v1, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -419,7 +426,7 @@ secrets:
 			t.Errorf("diff shows %q:\n%s", s, out)
 		}
 	}
-	if got := replicaSets(t, kc, ns); len(got) != 2 {
-		t.Errorf("diff changed the cluster: ReplicaSets %v", got)
+	if got := replicaSets(t, kc, ns); len(before) != 2 || !slices.Equal(got, before) {
+		t.Errorf("diff changed the cluster: ReplicaSets %v, before %v", got, before)
 	}
 }
