@@ -5,14 +5,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-
-	"github.com/moby/patternmatcher"
-	"github.com/moby/patternmatcher/ignorefile"
 
 	"github.com/berth-dev/berth/internal/config"
 )
@@ -20,99 +16,63 @@ import (
 // TagLength is the number of hex digits of a content tag.
 const TagLength = 12
 
-// ContentTag hashes a service's build inputs: every file of the context
-// that .dockerignore keeps (path, mode, content; symlinks by target), the
-// Dockerfile, build args, target, base override and platforms. Equal inputs
-// give equal tags on any machine.
-func ContentTag(p *config.Project, service string) (string, error) {
+// Inputs are everything a service's image is built from.
+type Inputs struct {
+	Service string
+	Build   *config.Build
+	// Dockerfile is the Dockerfile's path on disk.
+	Dockerfile string
+	// Context is the build context after .dockerignore.
+	Context *Context
+	// Tag is the content tag of all of the above.
+	Tag string
+	// StateDir is the project's .berth folder (layer cache, records).
+	StateDir string
+}
+
+// LoadInputs reads a service's build context and Dockerfile and computes
+// its content tag.
+func LoadInputs(p *config.Project, service string) (*Inputs, error) {
 	s := p.Services[service]
 	if s == nil || s.Build == nil {
-		return "", fmt.Errorf("service %q has no build section", service)
+		return nil, fmt.Errorf("service %q has no build section", service)
 	}
 	b := s.Build
 	ctxDir := filepath.Join(p.Dir, filepath.FromSlash(orDefault(b.Context, ".")))
+	in := &Inputs{Service: service, Build: b, StateDir: filepath.Join(p.Dir, StateDir), Dockerfile: filepath.Join(ctxDir, filepath.FromSlash(orDefault(b.Dockerfile, "Dockerfile")))}
+	var err error
+	if in.Context, err = LoadContext(ctxDir); err != nil {
+		return nil, fmt.Errorf("reading the build context of %s: %w", service, err)
+	}
 	h := sha256.New()
-	fmt.Fprintf(h, "berth-build-v1\x00target=%s\x00from=%s\x00", b.Target, b.From)
+	fmt.Fprintf(h, "berth-build-v2\x00target=%s\x00from=%s\x00", b.Target, b.From)
 	for _, k := range sortedKeys(b.Args) {
 		fmt.Fprintf(h, "arg=%s=%s\x00", k, b.Args[k])
 	}
 	for _, pl := range b.Platforms {
 		fmt.Fprintf(h, "platform=%s\x00", pl)
 	}
-	dockerfile := filepath.Join(ctxDir, filepath.FromSlash(orDefault(b.Dockerfile, "Dockerfile")))
-	if err := hashFile(h, "dockerfile", dockerfile); err != nil {
-		return "", fmt.Errorf("hashing the Dockerfile of %s: %w", service, err)
+	for _, l := range b.Layers {
+		fmt.Fprintf(h, "layer=%s\x00", l)
 	}
-	pm, err := ignoreMatcher(ctxDir)
+	if err := hashFile(h, "dockerfile", in.Dockerfile); err != nil {
+		return nil, fmt.Errorf("hashing the Dockerfile of %s: %w", service, err)
+	}
+	in.Context.Digest(h)
+	in.Tag = hex.EncodeToString(h.Sum(nil))[:TagLength]
+	return in, nil
+}
+
+// ContentTag hashes a service's build inputs: every file of the context
+// that .dockerignore keeps (path, executable bit, content; symlinks by
+// target), the Dockerfile, build args, target, base override, platforms
+// and layers. Equal inputs give equal tags on any machine.
+func ContentTag(p *config.Project, service string) (string, error) {
+	in, err := LoadInputs(p, service)
 	if err != nil {
 		return "", err
 	}
-	err = filepath.WalkDir(ctxDir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(ctxDir, path)
-		if err != nil || rel == "." {
-			return err
-		}
-		rel = filepath.ToSlash(rel)
-		if pm != nil {
-			ignored, err := pm.MatchesOrParentMatches(rel)
-			if err != nil {
-				return err
-			}
-			if ignored {
-				if d.IsDir() && !pm.Exclusions() {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		switch {
-		case d.Type()&fs.ModeSymlink != 0:
-			target, err := os.Readlink(path)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(h, "link\x00%s\x00%s\x00", rel, target)
-		case d.IsDir():
-			fmt.Fprintf(h, "dir\x00%s\x00", rel)
-		case info.Mode().IsRegular():
-			// Only the executable bit counts: a checkout's other mode bits
-			// depend on the umask, and images normalise them anyway.
-			fmt.Fprintf(h, "file\x00%s\x00%t\x00", rel, info.Mode().Perm()&0o111 != 0)
-			return hashFile(h, "", path)
-		}
-		return nil
-	})
-	if err != nil {
-		return "", fmt.Errorf("hashing the build context of %s: %w", service, err)
-	}
-	return hex.EncodeToString(h.Sum(nil))[:TagLength], nil
-}
-
-func ignoreMatcher(ctxDir string) (*patternmatcher.PatternMatcher, error) {
-	f, err := os.Open(filepath.Join(ctxDir, ".dockerignore"))
-	if os.IsNotExist(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	patterns, err := ignorefile.ReadAll(f)
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", f.Name(), err)
-	}
-	pm, err := patternmatcher.New(patterns)
-	if err != nil {
-		return nil, fmt.Errorf("parsing %s: %w", f.Name(), err)
-	}
-	return pm, nil
+	return in.Tag, nil
 }
 
 func hashFile(h io.Writer, label, path string) error {

@@ -1,0 +1,454 @@
+package build
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/match"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/berth-dev/berth/internal/config"
+)
+
+// Builder names.
+const (
+	BuilderAuto     = "auto"
+	BuilderBerth    = "berth"
+	BuilderDocker   = "docker"
+	BuilderPodman   = "podman"
+	BuilderBuildah  = "buildah"
+	BuilderNerdctl  = "nerdctl"
+	BuilderMinikube = "minikube"
+)
+
+// Observer hears what a build does; the CLI turns it into progress lines
+// or bars. Methods are called from several goroutines, one per service.
+type Observer interface {
+	// Log is a line of progress of one service (a delegated builder's
+	// output included).
+	Log(service, line string)
+	// Push reports upload progress of one service's image.
+	Push(service string, u v1.Update)
+}
+
+// Options select what Build does.
+type Options struct {
+	// Services to build; all services with build: when empty.
+	Services []string
+	// Push sends images to the registry; otherwise they go to the local
+	// OCI layout under .berth/oci.
+	Push bool
+	// NoCache rebuilds even when the inputs are unchanged.
+	NoCache bool
+	// Builder overrides build.builder of every service.
+	Builder string
+}
+
+// Result is one service's build.
+type Result struct {
+	Service string `json:"service"`
+	// Image is REPO:TAG@DIGEST.
+	Image    string   `json:"image"`
+	Tag      string   `json:"tag"`
+	Digest   string   `json:"digest"`
+	Tags     []string `json:"tags,omitempty"`
+	Builder  string   `json:"builder"`
+	UpToDate bool     `json:"upToDate"`
+	Pushed   bool     `json:"pushed"`
+	// Layers berth wrote and found in its cache (berth's builder only).
+	LayersWritten int           `json:"layersWritten"`
+	LayersCached  int           `json:"layersCached"`
+	Duration      time.Duration `json:"-"`
+}
+
+// Builder builds and pushes the images of a project's services.
+type Builder struct {
+	Remote   Remote
+	Observer Observer
+	// Epoch is the time written into layers and configs (SOURCE_DATE_EPOCH
+	// or the Unix epoch), so builds are reproducible.
+	Epoch time.Time
+	// LookPath finds delegated builders (exec.LookPath when nil).
+	LookPath func(string) (string, error)
+	// Env is the environment of delegated builders (os.Environ when nil).
+	Env []string
+}
+
+// StateDirOf is the project's state folder.
+func StateDirOf(p *config.Project) string { return filepath.Join(p.Dir, StateDir) }
+
+// Build builds the selected services in parallel, skipping those whose
+// inputs are unchanged since their last build (and still in the
+// registry), and records the results.
+func (b *Builder) Build(ctx context.Context, p *config.Project, o Options) ([]Result, error) {
+	services, err := buildServices(p, o.Services)
+	if err != nil {
+		return nil, err
+	}
+	state := StateDirOf(p)
+	recs, err := LoadRecords(state)
+	if err != nil {
+		return nil, err
+	}
+	if err := ensureStateDir(state); err != nil {
+		return nil, err
+	}
+	gitTag := gitTag(ctx, p.Dir)
+	results := make([]Result, len(services))
+	errs := make([]error, len(services))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for i, svc := range services {
+		wg.Go(func() {
+			start := time.Now()
+			mu.Lock()
+			prev, had := recs.Services[svc]
+			mu.Unlock()
+			var prevp *Record
+			if had {
+				prevp = &prev
+			}
+			r, rec, err := b.service(ctx, p, svc, o, prevp, gitTag)
+			if err != nil {
+				errs[i] = fmt.Errorf("%s: %w", svc, err)
+				return
+			}
+			r.Duration = time.Since(start)
+			results[i] = *r
+			mu.Lock()
+			recs.Services[svc] = *rec
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	if err := recs.Save(state); err != nil {
+		return nil, err
+	}
+	return results, errors.Join(errs...)
+}
+
+func buildServices(p *config.Project, only []string) ([]string, error) {
+	var out []string
+	for _, name := range sortedKeys(p.Services) {
+		if p.Services[name].Build != nil {
+			out = append(out, name)
+		}
+	}
+	if len(only) == 0 {
+		if len(out) == 0 {
+			return nil, fmt.Errorf("no service in %s has build:; berth builds only services with a build section", p.File)
+		}
+		return out, nil
+	}
+	for _, s := range only {
+		if _, ok := p.Services[s]; !ok {
+			return nil, fmt.Errorf("no service %q in %s%s", s, p.File, config.Suggest(s, sortedKeys(p.Services)))
+		}
+		if !slices.Contains(out, s) {
+			return nil, fmt.Errorf("service %q has no build: section (it runs image %s)", s, p.Services[s].Image)
+		}
+	}
+	return only, nil
+}
+
+// service builds one service.
+func (b *Builder) service(ctx context.Context, p *config.Project, svc string, o Options, prev *Record, gitTag string) (*Result, *Record, error) {
+	in, err := LoadInputs(p, svc)
+	if err != nil {
+		return nil, nil, err
+	}
+	repo := Repository(p, svc)
+	if o.Push && p.Registry == "" {
+		return nil, nil, fmt.Errorf("berth.yaml has no registry: to push to; set `registry: HOST/PATH` or build with --push=false")
+	}
+	kind := cmpOr(o.Builder, in.Build.Builder, BuilderAuto)
+	platforms := in.Build.Platforms
+	explicit := len(platforms) > 0
+	if !explicit {
+		platforms = []string{DefaultPlatform()}
+	}
+	res := &Result{Service: svc, Tag: in.Tag}
+	tagRef, err := b.Remote.Reference(repo + ":" + in.Tag)
+	if err != nil {
+		return nil, nil, fmt.Errorf("image name %s: %w", repo, err)
+	}
+
+	var df *Dockerfile
+	var de *DaemonError
+	if kind == BuilderAuto || kind == BuilderBerth {
+		df, err = ParseDockerfile(in.Dockerfile, in.Build.Args, in.Build.Target, platforms[0])
+		switch {
+		case errors.As(err, &de) && kind == BuilderAuto:
+			b.log(svc, fmt.Sprintf("%s:%d needs a container builder (%s)", filepath.Base(de.File), de.Line, de.Reason))
+			df = nil
+		case errors.As(err, &de):
+			return nil, nil, &NeedsBuilderError{DaemonError: de, Explicit: true}
+		case err != nil:
+			return nil, nil, err
+		}
+	}
+
+	var base *Base
+	if df != nil {
+		from := cmpOr(in.Build.From, df.Base)
+		if base, platforms, err = resolveBase(ctx, b.Remote, from, platforms, explicit); err != nil {
+			return nil, nil, err
+		}
+	}
+	if !o.NoCache && prev != nil && prev.Tag == in.Tag && (base == nil || prev.Base == base.Pinned()) && prev.Pushed == o.Push {
+		if ok, _ := b.have(ctx, prev, o.Push); ok {
+			res.Image, res.Digest, res.Builder, res.UpToDate, res.Pushed = prev.Image, prev.Digest, prev.Builder, true, prev.Pushed
+			b.log(svc, "up to date: "+prev.Image)
+			return res, prev, nil
+		}
+	}
+
+	var artifact artifact
+	if df != nil {
+		res.Builder = BuilderBerth
+		artifact, err = b.daemonless(in, df, base, platforms, res)
+		if errors.As(err, &de) {
+			if kind != BuilderAuto {
+				return nil, nil, &NeedsBuilderError{DaemonError: de, Explicit: true}
+			}
+			b.log(svc, fmt.Sprintf("%s:%d needs a container builder (%s)", filepath.Base(de.File), de.Line, de.Reason))
+			df, base = nil, nil
+		}
+	}
+	if df == nil {
+		var cleanup func()
+		res.Builder, artifact, cleanup, err = b.delegate(ctx, in, kind, platforms, de)
+		if cleanup != nil {
+			defer cleanup()
+		}
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	digest, err := artifact.Digest()
+	if err != nil {
+		return nil, nil, err
+	}
+	res.Digest = digest.String()
+	res.Image = tagRef.Context().Name() + ":" + in.Tag + "@" + res.Digest
+	res.Tags = []string{in.Tag}
+	if gitTag != "" {
+		res.Tags = append(res.Tags, gitTag)
+	}
+	if o.Push {
+		if err := b.push(ctx, svc, tagRef, artifact, res.Tags[1:]); err != nil {
+			return nil, nil, err
+		}
+		res.Pushed = true
+		b.log(svc, "pushed "+res.Image)
+	} else {
+		if err := saveLocal(StateDirOf(p), tagRef, artifact); err != nil {
+			return nil, nil, err
+		}
+		b.log(svc, "built "+res.Image+" (kept in .berth/oci, not pushed)")
+	}
+	rec := &Record{Tag: in.Tag, Image: res.Image, Digest: res.Digest, Platforms: platforms, Builder: res.Builder, Pushed: res.Pushed, Time: time.Now().UTC()}
+	if base != nil {
+		rec.Base = base.Pinned()
+	}
+	return res, rec, nil
+}
+
+// artifact is an image or, for several platforms, an index.
+type artifact interface {
+	Digest() (v1.Hash, error)
+	MediaType() (types.MediaType, error)
+}
+
+func (b *Builder) daemonless(in *Inputs, first *Dockerfile, base *Base, platforms []string, res *Result) (artifact, error) {
+	cache := newLayerCache(in.StateDir)
+	images := make([]v1.Image, len(platforms))
+	for i, plat := range platforms {
+		df := first
+		if i > 0 {
+			var err error
+			// Each platform expands ARGs (TARGETARCH…) on its own parse.
+			if df, err = ParseDockerfile(in.Dockerfile, in.Build.Args, in.Build.Target, plat); err != nil {
+				return nil, err
+			}
+		}
+		img, st, err := assemble(df, in, base.Images[plat], cache, b.epoch())
+		if err != nil {
+			return nil, err
+		}
+		res.LayersWritten += st.Written
+		res.LayersCached += st.Cached
+		images[i] = img
+	}
+	if len(images) == 1 {
+		return images[0], nil
+	}
+	var adds []mutate.IndexAddendum
+	for i, img := range images {
+		pl, err := v1.ParsePlatform(platforms[i])
+		if err != nil {
+			return nil, err
+		}
+		mt, err := img.MediaType()
+		if err != nil {
+			return nil, err
+		}
+		adds = append(adds, mutate.IndexAddendum{Add: img, Descriptor: v1.Descriptor{MediaType: mt, Platform: pl}})
+	}
+	idx := mutate.AppendManifests(mutate.IndexMediaType(empty.Index, types.OCIImageIndex), adds...)
+	return idx, nil
+}
+
+func (b *Builder) epoch() time.Time {
+	if b.Epoch.IsZero() {
+		return time.Unix(0, 0).UTC()
+	}
+	return b.Epoch.UTC()
+}
+
+// EpochFromEnv reads SOURCE_DATE_EPOCH (reproducible-builds.org).
+func EpochFromEnv(getenv func(string) string) (time.Time, error) {
+	v := getenv("SOURCE_DATE_EPOCH")
+	if v == "" {
+		return time.Unix(0, 0).UTC(), nil
+	}
+	var sec int64
+	if _, err := fmt.Sscan(v, &sec); err != nil {
+		return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH=%q is not a number of seconds", v)
+	}
+	return time.Unix(sec, 0).UTC(), nil
+}
+
+// push uploads the image or index under its content tag (layers the
+// registry has are skipped, base layers are mounted across repositories)
+// and adds the extra tags.
+func (b *Builder) push(ctx context.Context, svc string, ref name.Reference, a artifact, extra []string) error {
+	opts, err := b.Remote.Options(ctx)
+	if err != nil {
+		return err
+	}
+	updates := make(chan v1.Update, 16)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for u := range updates {
+			if b.Observer != nil {
+				b.Observer.Push(svc, u)
+			}
+		}
+	}()
+	popts := append(slices.Clone(opts), remote.WithProgress(updates))
+	switch a := a.(type) {
+	case v1.Image:
+		err = remote.Write(ref, a, popts...)
+	case v1.ImageIndex:
+		err = remote.WriteIndex(ref, a, popts...)
+	}
+	<-done
+	if err != nil {
+		return &PushError{Ref: ref.String(), Err: err}
+	}
+	for _, t := range extra {
+		tag := ref.Context().Tag(t)
+		var tg remote.Taggable
+		switch a := a.(type) {
+		case v1.Image:
+			tg = a
+		case v1.ImageIndex:
+			tg = a
+		}
+		if err := remote.Tag(tag, tg, opts...); err != nil {
+			return &PushError{Ref: tag.String(), Err: err}
+		}
+	}
+	return nil
+}
+
+// PushError is a failed upload.
+type PushError struct {
+	Ref string
+	Err error
+}
+
+func (e *PushError) Error() string { return fmt.Sprintf("pushing %s: %v", e.Ref, e.Err) }
+func (e *PushError) Unwrap() error { return e.Err }
+
+// have reports whether a recorded build is still where it was put.
+func (b *Builder) have(ctx context.Context, r *Record, pushed bool) (bool, error) {
+	if !pushed {
+		return false, nil
+	}
+	ref, err := b.Remote.Reference(r.Image)
+	if err != nil {
+		return false, err
+	}
+	opts, err := b.Remote.Options(ctx)
+	if err != nil {
+		return false, err
+	}
+	_, err = remote.Head(ref, opts...)
+	return err == nil, err
+}
+
+// saveLocal keeps an image in the OCI layout .berth/oci, replacing an
+// earlier image of the same reference.
+func saveLocal(stateDir string, ref name.Reference, a artifact) error {
+	dir := filepath.Join(stateDir, "oci")
+	lp, err := layout.FromPath(dir)
+	if err != nil {
+		if lp, err = layout.Write(dir, empty.Index); err != nil {
+			return err
+		}
+	}
+	ann := layout.WithAnnotations(map[string]string{"org.opencontainers.image.ref.name": ref.String()})
+	byName := match.Annotation("org.opencontainers.image.ref.name", ref.String())
+	switch a := a.(type) {
+	case v1.Image:
+		return lp.ReplaceImage(a, byName, ann)
+	case v1.ImageIndex:
+		return lp.ReplaceIndex(a, byName, ann)
+	}
+	return nil
+}
+
+func (b *Builder) log(svc, line string) {
+	if b.Observer != nil {
+		b.Observer.Log(svc, line)
+	}
+}
+
+// gitTag is "git-SHORTSHA" when dir is in a git work tree without
+// uncommitted changes, else "".
+func gitTag(ctx context.Context, dir string) string {
+	out, err := exec.CommandContext(ctx, "git", "-C", dir, "status", "--porcelain", "--untracked-files=normal", ".").Output()
+	if err != nil || len(strings.TrimSpace(string(out))) > 0 {
+		return ""
+	}
+	sha, err := exec.CommandContext(ctx, "git", "-C", dir, "rev-parse", "--short=7", "HEAD").Output()
+	if err != nil {
+		return ""
+	}
+	return "git-" + strings.TrimSpace(string(sha))
+}
+
+func cmpOr(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

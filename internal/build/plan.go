@@ -1,0 +1,562 @@
+package build
+
+import (
+	"bytes"
+	"compress/bzip2"
+	"fmt"
+	"io"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
+)
+
+// entry is one path of a layer berth writes.
+type entry struct {
+	// Name is the path inside the image, without the leading slash.
+	Name string
+	// Src is the context file copied there (nil for a directory berth
+	// creates or for inline content).
+	Src *File
+	// Data is inline content (COPY <<EOF).
+	Data []byte
+	// Archive, for ADD of a local archive, is unpacked under Name.
+	Archive *File
+	Dir     bool
+	Mode    int64
+	UID     int
+	GID     int
+}
+
+// layerPlan is one layer to write, with the history line it gets.
+type layerPlan struct {
+	Entries []entry
+	// Group is the build.layers directory this layer holds ("" for the rest).
+	Group     string
+	CreatedBy string
+}
+
+// plan is the result of walking a Dockerfile over a base config: the
+// image config and history to set and the layers to add, in order.
+type plan struct {
+	Config v1.Config
+	// History lists every history entry after the base's; entries that
+	// carry a layer map to Layers in order.
+	History []v1.History
+	Layers  []layerPlan
+}
+
+// planner walks the commands of a Dockerfile.
+type planner struct {
+	df      *Dockerfile
+	ctx     *Context
+	groups  []string
+	created v1.Time
+	lex     *shell.Lex
+	args    map[string]string
+	shell   []string
+	cmdSet  bool
+	out     *plan
+	// workdirs are WORKDIR directories not yet created in a layer.
+	workdirs []string
+}
+
+// Plan walks the Dockerfile's commands over the base image's config.
+// groups are build.layers: context directories copied into layers of their
+// own, placed before the layer with the rest of each COPY.
+func (df *Dockerfile) Plan(base *v1.ConfigFile, ctx *Context, groups []string, created time.Time) (*plan, error) {
+	p := &planner{
+		df: df, ctx: ctx, groups: groups, created: v1.Time{Time: created},
+		lex: shell.NewLex(df.Escape), args: map[string]string{},
+		shell: []string{"/bin/sh", "-c"},
+		out:   &plan{Config: *base.Config.DeepCopy()},
+	}
+	for _, c := range df.Commands {
+		if err := p.command(c); err != nil {
+			var de *DaemonError
+			if asDaemon(err, &de) {
+				return nil, err
+			}
+			return nil, fmt.Errorf("%s:%d: %s: %w", df.File, line(c), text(c), err)
+		}
+	}
+	if len(p.workdirs) > 0 {
+		p.out.Layers = append(p.out.Layers, layerPlan{Entries: p.takeWorkdirs(), CreatedBy: "WORKDIR " + p.out.Config.WorkingDir + " # berth"})
+		p.out.History = append(p.out.History, v1.History{Created: p.created, CreatedBy: "WORKDIR " + p.out.Config.WorkingDir + " # berth", Comment: "berth"})
+	}
+	return p.out, nil
+}
+
+func asDaemon(err error, de **DaemonError) bool {
+	d, ok := err.(*DaemonError)
+	if ok {
+		*de = d
+	}
+	return ok
+}
+
+// env is what ${VAR} sees: the stage's ARGs, then the image's ENV.
+func (p *planner) env() mapEnv {
+	m := mapEnv{}
+	for k, v := range p.args {
+		m[k] = v
+	}
+	for _, kv := range p.out.Config.Env {
+		k, v, _ := strings.Cut(kv, "=")
+		m[k] = v
+	}
+	return m
+}
+
+func (p *planner) expand(word string) (string, error) {
+	s, _, err := p.lex.ProcessWord(word, p.env())
+	return s, err
+}
+
+func (p *planner) command(c instructions.Command) error {
+	if e, ok := c.(instructions.SupportsSingleWordExpansion); ok {
+		if err := e.Expand(p.expand); err != nil {
+			return err
+		}
+	}
+	if e, ok := c.(instructions.SupportsSingleWordExpansionRaw); ok {
+		if err := e.ExpandRaw(p.expand); err != nil {
+			return err
+		}
+	}
+	cfg := &p.out.Config
+	switch c := c.(type) {
+	case *instructions.ArgCommand:
+		for _, kv := range c.Args {
+			v, given := p.df.args[kv.Key]
+			switch {
+			case given:
+			case kv.Value != nil:
+				v = *kv.Value
+			default:
+				v = p.df.metaArgs[kv.Key]
+			}
+			p.args[kv.Key] = v
+		}
+	case *instructions.EnvCommand:
+		for _, kv := range c.Env {
+			cfg.Env = setEnv(cfg.Env, kv.Key, kv.Value)
+		}
+	case *instructions.LabelCommand:
+		if cfg.Labels == nil {
+			cfg.Labels = map[string]string{}
+		}
+		for _, kv := range c.Labels {
+			cfg.Labels[kv.Key] = kv.Value
+		}
+	case *instructions.MaintainerCommand:
+		// Deprecated; kept as the label Docker suggests instead.
+		if cfg.Labels == nil {
+			cfg.Labels = map[string]string{}
+		}
+		cfg.Labels["maintainer"] = c.Maintainer
+	case *instructions.WorkdirCommand:
+		dir := c.Path
+		if !path.IsAbs(dir) {
+			dir = path.Join("/", cfg.WorkingDir, dir)
+		}
+		cfg.WorkingDir = path.Clean(dir)
+		p.workdirs = append(p.workdirs, cfg.WorkingDir)
+	case *instructions.UserCommand:
+		cfg.User = c.User
+	case *instructions.ExposeCommand:
+		if cfg.ExposedPorts == nil {
+			cfg.ExposedPorts = map[string]struct{}{}
+		}
+		for _, word := range c.Ports {
+			ports, err := p.ports(word)
+			if err != nil {
+				return err
+			}
+			for _, port := range ports {
+				cfg.ExposedPorts[port] = struct{}{}
+			}
+		}
+	case *instructions.VolumeCommand:
+		if cfg.Volumes == nil {
+			cfg.Volumes = map[string]struct{}{}
+		}
+		for _, v := range c.Volumes {
+			if v = strings.TrimSpace(v); v == "" {
+				return fmt.Errorf("VOLUME needs a path")
+			}
+			cfg.Volumes[v] = struct{}{}
+		}
+	case *instructions.StopSignalCommand:
+		cfg.StopSignal = c.Signal
+	case *instructions.ShellCommand:
+		p.shell = slices.Clone(c.Shell)
+	case *instructions.CmdCommand:
+		cfg.Cmd = p.cmdline(c.ShellDependantCmdLine)
+		p.cmdSet = true
+	case *instructions.EntrypointCommand:
+		cfg.Entrypoint = p.cmdline(c.ShellDependantCmdLine)
+		if !p.cmdSet {
+			// As Docker: an ENTRYPOINT drops the CMD inherited from the base.
+			cfg.Cmd = nil
+		}
+	case *instructions.HealthCheckCommand:
+		h := c.Health
+		cfg.Healthcheck = &v1.HealthConfig{Test: h.Test, Interval: h.Interval, Timeout: h.Timeout, StartPeriod: h.StartPeriod, Retries: h.Retries}
+	case *instructions.OnbuildCommand:
+		cfg.OnBuild = append(cfg.OnBuild, c.Expression)
+	case *instructions.CopyCommand:
+		return p.copy(c, c.SourcesAndDest, c.Chown, c.Chmod, false)
+	case *instructions.AddCommand:
+		return p.copy(c, c.SourcesAndDest, c.Chown, c.Chmod, true)
+	default:
+		return &DaemonError{File: p.df.File, Line: line(c), Text: text(c), Reason: "berth's builder does not support " + strings.ToUpper(c.Name())}
+	}
+	p.out.History = append(p.out.History, v1.History{Created: p.created, CreatedBy: createdBy(c), Comment: "berth", EmptyLayer: true})
+	return nil
+}
+
+func createdBy(c instructions.Command) string {
+	return text(c) + " # berth"
+}
+
+func setEnv(env []string, k, v string) []string {
+	for i, kv := range env {
+		if name, _, _ := strings.Cut(kv, "="); name == k {
+			env[i] = k + "=" + v
+			return env
+		}
+	}
+	return append(env, k+"="+v)
+}
+
+func (p *planner) cmdline(c instructions.ShellDependantCmdLine) []string {
+	if c.PrependShell {
+		return append(slices.Clone(p.shell), strings.Join(c.CmdLine, " "))
+	}
+	return slices.Clone(c.CmdLine)
+}
+
+// ports expands one EXPOSE word: 80, 80/udp, 8000-8002/tcp.
+func (p *planner) ports(word string) ([]string, error) {
+	w, err := p.expand(word)
+	if err != nil {
+		return nil, err
+	}
+	num, proto, _ := strings.Cut(w, "/")
+	proto = strings.ToLower(proto)
+	switch proto {
+	case "":
+		proto = "tcp"
+	case "tcp", "udp", "sctp":
+	default:
+		return nil, fmt.Errorf("EXPOSE %s: protocol must be tcp, udp or sctp", w)
+	}
+	lo, hi, isRange := strings.Cut(num, "-")
+	a, err := strconv.ParseUint(lo, 10, 16)
+	if err != nil || a == 0 {
+		return nil, fmt.Errorf("EXPOSE %s: %q is not a port number (1-65535)", w, lo)
+	}
+	b := a
+	if isRange {
+		if b, err = strconv.ParseUint(hi, 10, 16); err != nil || b < a {
+			return nil, fmt.Errorf("EXPOSE %s: bad port range", w)
+		}
+	}
+	var out []string
+	for n := a; n <= b; n++ {
+		out = append(out, fmt.Sprintf("%d/%s", n, proto))
+	}
+	return out, nil
+}
+
+// systemDir reports directories that exist in every base and carry their
+// own modes (/tmp is 1777): berth never writes an entry for them, so the
+// base's metadata stays.
+func systemDir(name string) bool {
+	switch name {
+	case "", "tmp", "var", "var/tmp", "var/lib", "var/log", "var/run", "var/cache",
+		"usr", "usr/local", "usr/src", "usr/share", "usr/lib", "usr/bin", "usr/local/bin", "usr/local/lib",
+		"bin", "sbin", "lib", "etc", "opt", "srv", "home", "root", "run", "mnt", "dev", "proc", "sys":
+		return true
+	}
+	return false
+}
+
+// takeWorkdirs returns directory entries for WORKDIRs set since the last
+// layer (created root-owned 0755, as Docker does).
+func (p *planner) takeWorkdirs() []entry {
+	var out []entry
+	for _, d := range p.workdirs {
+		name := strings.TrimPrefix(d, "/")
+		if !systemDir(name) {
+			out = append(out, entry{Name: name, Dir: true, Mode: 0o755})
+		}
+	}
+	p.workdirs = nil
+	return out
+}
+
+// owner parses --chown: numeric uid[:gid], or root.
+func (p *planner) owner(c instructions.Command, chown string) (uid, gid int, err error) {
+	if chown == "" {
+		return 0, 0, nil
+	}
+	u, g, hasGroup := strings.Cut(chown, ":")
+	id := func(s string) (int, bool) {
+		if s == "root" {
+			return 0, true
+		}
+		n, err := strconv.Atoi(s)
+		return n, err == nil && n >= 0
+	}
+	var ok bool
+	if uid, ok = id(u); !ok {
+		return 0, 0, &DaemonError{File: p.df.File, Line: line(c), Text: text(c), Reason: "--chown with a user name needs the image's /etc/passwd; berth's builder takes numeric ids (--chown=1000:1000)"}
+	}
+	gid = uid
+	if hasGroup {
+		if gid, ok = id(g); !ok {
+			return 0, 0, &DaemonError{File: p.df.File, Line: line(c), Text: text(c), Reason: "--chown with a group name needs the image's /etc/group; berth's builder takes numeric ids (--chown=1000:1000)"}
+		}
+	}
+	return uid, gid, nil
+}
+
+// copy plans COPY and ADD from the build context.
+func (p *planner) copy(c instructions.Command, sd instructions.SourcesAndDest, chown, chmod string, add bool) error {
+	uid, gid, err := p.owner(c, chown)
+	if err != nil {
+		return err
+	}
+	var mode int64 = -1
+	if chmod != "" {
+		m, err := strconv.ParseUint(chmod, 8, 32)
+		if err != nil || m > 0o7777 {
+			return fmt.Errorf("--chmod=%s: berth's builder takes an octal mode such as 0755", chmod)
+		}
+		mode = int64(m)
+	}
+	dest := sd.DestPath
+	destIsDir := strings.HasSuffix(dest, "/") || dest == "." || strings.HasSuffix(dest, "/.")
+	if !path.IsAbs(dest) {
+		dest = path.Join("/", p.out.Config.WorkingDir, dest)
+	}
+	dest = strings.TrimPrefix(path.Clean(dest), "/")
+
+	type source struct {
+		f    *File
+		root bool
+	}
+	var sources []source
+	for _, src := range sd.SourcePaths {
+		rel, err := contextPath(src)
+		if err != nil {
+			return err
+		}
+		if hasWildcard(rel) {
+			n := len(sources)
+			for _, f := range p.ctx.Files {
+				if ok, _ := path.Match(rel, f.Rel); ok {
+					sources = append(sources, source{f: f})
+				}
+			}
+			if len(sources) == n {
+				return fmt.Errorf("no file of the build context matches %s (after .dockerignore)", src)
+			}
+			continue
+		}
+		if rel == "." {
+			sources = append(sources, source{root: true})
+			continue
+		}
+		f, ok := p.ctx.Lookup(rel)
+		if !ok {
+			return fmt.Errorf("%s is not in the build context %s (or .dockerignore leaves it out)", src, p.ctx.Dir)
+		}
+		sources = append(sources, source{f: f})
+	}
+	for range sd.SourceContents {
+		sources = append(sources, source{})
+	}
+	if len(sources) > 1 && !destIsDir {
+		return fmt.Errorf("with more than one source the destination must be a directory ending in /")
+	}
+
+	fileMode := func(f *File) int64 {
+		switch {
+		case mode >= 0:
+			return mode
+		case f.IsDir(), f.Executable():
+			return 0o755
+		}
+		return 0o644
+	}
+	var entries []entry
+	addDir := func(name string) {
+		if !systemDir(name) {
+			m := int64(0o755)
+			if mode >= 0 {
+				m = mode
+			}
+			entries = append(entries, entry{Name: name, Dir: true, Mode: m, UID: uid, GID: gid})
+		}
+	}
+	addFile := func(name string, f *File) {
+		e := entry{Name: name, Src: f, Mode: fileMode(f), UID: uid, GID: gid, Dir: f.IsDir()}
+		if f.IsLink() {
+			e.Mode = 0o777
+		}
+		entries = append(entries, e)
+	}
+	for _, s := range sources {
+		switch {
+		case s.root:
+			addDir(dest)
+			for _, f := range p.ctx.Files {
+				addFile(path.Join(dest, f.Rel), f)
+			}
+		case s.f == nil:
+		case s.f.IsDir():
+			addDir(dest)
+			for _, f := range p.ctx.Under(s.f.Rel) {
+				addFile(path.Join(dest, strings.TrimPrefix(f.Rel, s.f.Rel+"/")), f)
+			}
+		default:
+			name := dest
+			if destIsDir {
+				name = path.Join(dest, path.Base(s.f.Rel))
+			}
+			if add && s.f.IsRegular() {
+				isArchive, err := p.archive(s.f)
+				if err != nil {
+					return err
+				}
+				if isArchive {
+					addDir(dest)
+					entries = append(entries, entry{Name: dest, Archive: s.f, UID: uid, GID: gid})
+					continue
+				}
+			}
+			addFile(name, s.f)
+		}
+	}
+	for _, sc := range sd.SourceContents {
+		name := dest
+		if destIsDir {
+			name = path.Join(dest, sc.Path)
+		}
+		m := int64(0o644)
+		if mode >= 0 {
+			m = mode
+		}
+		entries = append(entries, entry{Name: name, Data: []byte(sc.Data), Mode: m, UID: uid, GID: gid})
+	}
+	by := createdBy(c)
+	layers := p.split(append(p.takeWorkdirs(), entries...))
+	for i := range layers {
+		layers[i].CreatedBy = by
+		p.out.Layers = append(p.out.Layers, layers[i])
+		p.out.History = append(p.out.History, v1.History{Created: p.created, CreatedBy: by, Comment: "berth"})
+	}
+	if len(layers) == 0 {
+		p.out.History = append(p.out.History, v1.History{Created: p.created, CreatedBy: by, Comment: "berth", EmptyLayer: true})
+	}
+	return nil
+}
+
+// split puts entries copied from a build.layers directory into a layer of
+// their own, before the layer of everything else, so a source change
+// leaves the dependency layers (node_modules, vendor) as they were.
+func (p *planner) split(entries []entry) []layerPlan {
+	byGroup := map[string][]entry{}
+	for _, e := range entries {
+		g := ""
+		if e.Src != nil {
+			for _, l := range p.groups {
+				l = strings.Trim(path.Clean(l), "/")
+				if e.Src.Rel == l || strings.HasPrefix(e.Src.Rel, l+"/") {
+					g = l
+					break
+				}
+			}
+		}
+		byGroup[g] = append(byGroup[g], e)
+	}
+	var out []layerPlan
+	for _, l := range p.groups {
+		l = strings.Trim(path.Clean(l), "/")
+		if es := byGroup[l]; len(es) > 0 {
+			out = append(out, layerPlan{Entries: es, Group: l})
+			delete(byGroup, l)
+		}
+	}
+	if es := byGroup[""]; len(es) > 0 {
+		out = append(out, layerPlan{Entries: es})
+	}
+	return out
+}
+
+// contextPath turns a COPY source into a context-relative path, refusing
+// any that leads outside the context.
+func contextPath(src string) (string, error) {
+	rel := path.Clean(strings.TrimPrefix(src, "/"))
+	if rel == ".." || strings.HasPrefix(rel, "../") {
+		return "", fmt.Errorf("%s is outside the build context: COPY and ADD read only files inside it", src)
+	}
+	return rel, nil
+}
+
+func hasWildcard(s string) bool { return strings.ContainsAny(s, "*?[") }
+
+// archive reports whether an ADD source is a tar archive (plain, gzip,
+// bzip2 or zstd) that ADD unpacks, as Docker does.
+func (p *planner) archive(f *File) (bool, error) {
+	r, err := p.ctx.Open(f)
+	if err != nil {
+		return false, err
+	}
+	defer r.Close()
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(r, head)
+	head = head[:n]
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return false, err
+	}
+	if bytes.HasPrefix(head, []byte{0xfd, '7', 'z', 'X', 'Z', 0}) {
+		return false, fmt.Errorf("ADD %s: xz archives are not supported by berth's builder; unpack it or use a gzip/zstd tarball", f.Rel)
+	}
+	tr, err := decompress(r, head)
+	if err != nil || tr == nil {
+		return false, nil
+	}
+	buf := make([]byte, 512)
+	if n, _ := io.ReadFull(tr, buf); n < 512 {
+		return false, nil
+	}
+	return string(buf[257:262]) == "ustar", nil
+}
+
+// decompress wraps r by the compression its first bytes show.
+func decompress(r io.Reader, head []byte) (io.Reader, error) {
+	switch {
+	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
+		return gzip.NewReader(r)
+	case bytes.HasPrefix(head, []byte("BZh")):
+		return bzip2.NewReader(r), nil
+	case bytes.HasPrefix(head, []byte{0x28, 0xb5, 0x2f, 0xfd}):
+		d, err := zstd.NewReader(r)
+		if err != nil {
+			return nil, err
+		}
+		return d.IOReadCloser(), nil
+	}
+	return r, nil
+}
