@@ -209,7 +209,7 @@ func (b *Builder) service(ctx context.Context, p *config.Project, svc string, o 
 		}
 	}
 	if !o.NoCache && prev != nil && prev.Tag == in.Tag && (base == nil || prev.Base == base.Pinned()) && prev.Pushed == o.Push {
-		if ok, _ := b.have(ctx, prev, o.Push); ok {
+		if ok, _ := b.have(ctx, StateDirOf(p), prev); ok {
 			res.Image, res.Digest, res.Builder, res.UpToDate, res.Pushed = prev.Image, prev.Digest, prev.Builder, true, prev.Pushed
 			b.log(svc, "up to date: "+prev.Image)
 			return res, prev, nil
@@ -243,7 +243,7 @@ func (b *Builder) service(ctx context.Context, p *config.Project, svc string, o 
 		return nil, nil, err
 	}
 	res.Digest = digest.String()
-	res.Image = tagRef.Context().Name() + ":" + in.Tag + "@" + res.Digest
+	res.Image = repo + ":" + in.Tag + "@" + res.Digest
 	res.Tags = []string{in.Tag}
 	if gitTag != "" {
 		res.Tags = append(res.Tags, gitTag)
@@ -386,10 +386,20 @@ type PushError struct {
 func (e *PushError) Error() string { return fmt.Sprintf("pushing %s: %v", e.Ref, e.Err) }
 func (e *PushError) Unwrap() error { return e.Err }
 
-// have reports whether a recorded build is still where it was put.
-func (b *Builder) have(ctx context.Context, r *Record, pushed bool) (bool, error) {
-	if !pushed {
-		return false, nil
+// have reports whether a recorded build is still where it was put: in
+// the registry, or in the local layout.
+func (b *Builder) have(ctx context.Context, stateDir string, r *Record) (bool, error) {
+	if !r.Pushed {
+		lp, err := layout.FromPath(filepath.Join(stateDir, "oci"))
+		if err != nil {
+			return false, err
+		}
+		h, err := v1.NewHash(r.Digest)
+		if err != nil {
+			return false, err
+		}
+		_, err = lp.Blob(h)
+		return err == nil, err
 	}
 	ref, err := b.Remote.Reference(r.Image)
 	if err != nil {
