@@ -135,7 +135,11 @@ type lines struct {
 	out []string
 }
 
-func (l *lines) Log(svc, line string)         { l.mu.Lock(); l.out = append(l.out, svc+": "+line); l.mu.Unlock() }
+func (l *lines) Log(svc, line string) {
+	l.mu.Lock()
+	l.out = append(l.out, svc+": "+line)
+	l.mu.Unlock()
+}
 func (l *lines) Push(svc string, u v1.Update) {}
 
 func newBuilder() (*Builder, *lines) {
