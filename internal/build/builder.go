@@ -186,25 +186,25 @@ func (b *Builder) service(ctx context.Context, p *config.Project, svc string, o 
 		return nil, nil, fmt.Errorf("image name %s: %w", repo, err)
 	}
 
-	var df *Dockerfile
 	var de *DaemonError
-	if kind == BuilderAuto || kind == BuilderBerth {
-		df, err = ParseDockerfile(in.Dockerfile, in.Build.Args, in.Build.Target, platforms[0])
-		switch {
-		case errors.As(err, &de) && kind == BuilderAuto:
-			b.log(svc, fmt.Sprintf("%s:%d needs a container builder (%s)", filepath.Base(de.File), de.Line, de.Reason))
-			df = nil
-		case errors.As(err, &de):
-			return nil, nil, &NeedsBuilderError{DaemonError: de, Explicit: true}
-		case err != nil:
-			return nil, nil, err
-		}
+	df, err := ParseDockerfile(in.Dockerfile, in.Build.Args, in.Build.Target, platforms[0])
+	if err != nil && !errors.As(err, &de) {
+		return nil, nil, err
+	}
+	baseRef := cmpOr(in.Build.From, df.Base)
+	switch {
+	case kind != BuilderAuto && kind != BuilderBerth:
+		df = nil // the named container builder builds
+	case de != nil && kind == BuilderBerth:
+		return nil, nil, &NeedsBuilderError{DaemonError: de, Explicit: true}
+	case de != nil:
+		b.log(svc, fmt.Sprintf("%s:%d needs a container builder (%s)", filepath.Base(de.File), de.Line, de.Reason))
+		df = nil
 	}
 
 	var base *Base
 	if df != nil {
-		from := cmpOr(in.Build.From, df.Base)
-		if base, platforms, err = resolveBase(ctx, b.Remote, from, platforms, explicit); err != nil {
+		if base, platforms, err = resolveBase(ctx, b.Remote, baseRef, platforms, explicit); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -230,7 +230,7 @@ func (b *Builder) service(ctx context.Context, p *config.Project, svc string, o 
 	}
 	if df == nil {
 		var cleanup func()
-		res.Builder, artifact, cleanup, err = b.delegate(ctx, in, kind, platforms, de)
+		res.Builder, artifact, cleanup, err = b.delegate(ctx, in, kind, platforms, de, b.plainHTTP(baseRef))
 		if cleanup != nil {
 			defer cleanup()
 		}
@@ -359,7 +359,7 @@ func (b *Builder) push(ctx context.Context, svc string, ref name.Reference, a ar
 	}
 	<-done
 	if err != nil {
-		return &PushError{Ref: ref.String(), Err: err}
+		return &PushError{Ref: ref.String(), Err: b.Remote.Explain(err, ref.String())}
 	}
 	for _, t := range extra {
 		tag := ref.Context().Tag(t)
@@ -371,7 +371,7 @@ func (b *Builder) push(ctx context.Context, svc string, ref name.Reference, a ar
 			tg = a
 		}
 		if err := remote.Tag(tag, tg, opts...); err != nil {
-			return &PushError{Ref: tag.String(), Err: err}
+			return &PushError{Ref: tag.String(), Err: b.Remote.Explain(err, tag.String())}
 		}
 	}
 	return nil
@@ -461,4 +461,15 @@ func cmpOr(vals ...string) string {
 		}
 	}
 	return ""
+}
+
+// plainHTTP reports whether an image comes from a registry reached over
+// plain HTTP (localhost, --insecure-registry), which buildah and podman
+// must be told.
+func (b *Builder) plainHTTP(ref string) bool {
+	if ref == "" {
+		return false
+	}
+	r, err := b.Remote.Reference(ref)
+	return err == nil && r.Context().Scheme() == "http"
 }

@@ -32,6 +32,7 @@ import (
 type plainRemote struct{}
 
 func (plainRemote) Reference(s string) (name.Reference, error) { return name.ParseReference(s) }
+func (plainRemote) Explain(err error, _ string) error          { return err }
 func (plainRemote) Options(ctx context.Context) ([]remote.Option, error) {
 	return []remote.Option{remote.WithContext(ctx)}, nil
 }

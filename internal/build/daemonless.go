@@ -38,6 +38,9 @@ func (b *Base) Pinned() string {
 type Remote interface {
 	Reference(s string) (name.Reference, error)
 	Options(ctx context.Context) ([]remote.Option, error)
+	// Explain turns a registry error about ref into one that says what
+	// to do (credentials, TLS, quota); others come back as they were.
+	Explain(err error, ref string) error
 }
 
 // DefaultPlatform is the platform built when build.platforms is empty: the
@@ -73,7 +76,7 @@ func resolveBase(ctx context.Context, rem Remote, ref string, platforms []string
 	}
 	desc, err := remote.Get(r, opts...)
 	if err != nil {
-		return nil, nil, &BaseError{Ref: ref, Err: err}
+		return nil, nil, &BaseError{Ref: ref, Err: rem.Explain(err, ref)}
 	}
 	b.Digest = desc.Digest.String()
 	if desc.MediaType.IsIndex() {
@@ -144,7 +147,7 @@ type BaseError struct {
 	Err error
 }
 
-func (e *BaseError) Error() string { return fmt.Sprintf("base image %s: %v", e.Ref, e.Err) }
+func (e *BaseError) Error() string { return fmt.Sprintf("pulling the base image %s: %v", e.Ref, e.Err) }
 func (e *BaseError) Unwrap() error { return e.Err }
 
 func scratch(p v1.Platform) (v1.Image, error) {

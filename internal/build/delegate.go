@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
@@ -47,8 +48,8 @@ func (e *NeedsBuilderError) Hint() string {
 // go-containerregistry so the push, its credentials and progress are the
 // same as for berth's own builds.
 // The image is read from a folder that cleanup removes.
-func (b *Builder) delegate(ctx context.Context, in *Inputs, kind string, platforms []string, why *DaemonError) (tool string, a artifact, cleanup func(), err error) {
-	tool, path, err := b.findDelegate(kind, why)
+func (b *Builder) delegate(ctx context.Context, in *Inputs, kind string, platforms []string, why *DaemonError, insecureBase bool) (tool string, a artifact, cleanup func(), err error) {
+	tool, path, err := b.findDelegate(ctx, in.Service, kind, why)
 	if err != nil {
 		return "", nil, nil, err
 	}
@@ -59,10 +60,10 @@ func (b *Builder) delegate(ctx context.Context, in *Inputs, kind string, platfor
 	if err != nil {
 		return "", nil, nil, err
 	}
-	cleanup = func() { os.RemoveAll(tmp) }
+	remove := func() { os.RemoveAll(tmp) }
 	defer func() {
 		if err != nil {
-			cleanup()
+			remove()
 		}
 	}()
 	archive := filepath.Join(tmp, "image.tar")
@@ -88,8 +89,15 @@ func (b *Builder) delegate(ctx context.Context, in *Inputs, kind string, platfor
 		save = []string{"save", "-o", archive, local}
 	case BuilderPodman, BuilderNerdctl:
 		save = []string{"save", "-o", archive, local}
+		if tool == BuilderPodman && insecureBase {
+			args = append(args, "--tls-verify=false")
+		}
 	case BuilderBuildah:
 		args[0] = "bud"
+		if insecureBase {
+			// A base on localhost or an --insecure-registry: plain HTTP.
+			args = append(args, "--tls-verify=false")
+		}
 		if !hasEnv(env, "BUILDAH_ISOLATION") {
 			// chroot isolation runs RUN steps without a cgroup manager,
 			// which CI containers and VMs often lack.
@@ -113,10 +121,10 @@ func (b *Builder) delegate(ctx context.Context, in *Inputs, kind string, platfor
 	if err != nil {
 		return "", nil, nil, fmt.Errorf("reading the image %s saved: %w", tool, err)
 	}
-	return tool, img, cleanup, nil
+	return tool, img, remove, nil
 }
 
-func (b *Builder) findDelegate(kind string, why *DaemonError) (tool, path string, err error) {
+func (b *Builder) findDelegate(ctx context.Context, svc, kind string, why *DaemonError) (tool, path string, err error) {
 	look := b.LookPath
 	if look == nil {
 		look = exec.LookPath
@@ -129,14 +137,29 @@ func (b *Builder) findDelegate(kind string, why *DaemonError) (tool, path string
 		if c == BuilderMinikube {
 			return "", "", fmt.Errorf("builder minikube builds inside a minikube cluster; use it with a minikube target (berth up)")
 		}
-		if p, err := look(c); err == nil {
-			return c, p, nil
+		p, err := look(c)
+		if err != nil {
+			continue
 		}
+		if c == BuilderDocker && kind == BuilderAuto && !b.dockerAnswers(ctx, p) {
+			b.log(svc, "docker is on PATH but its daemon does not answer; trying the next builder")
+			continue
+		}
+		return c, p, nil
 	}
 	if kind != BuilderAuto {
 		return "", "", fmt.Errorf("build.builder is %s, but %s is not on PATH", kind, kind)
 	}
 	return "", "", &NeedsBuilderError{DaemonError: why}
+}
+
+// dockerAnswers asks the docker client whether its daemon is up.
+func (b *Builder) dockerAnswers(ctx context.Context, path string) bool {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, path, "version", "--format", "{{.Server.Version}}")
+	cmd.Env = b.env()
+	return cmd.Run() == nil
 }
 
 func (b *Builder) env() []string {

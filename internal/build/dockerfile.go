@@ -51,9 +51,10 @@ func (e *DaemonError) Error() string {
 // ParseDockerfile reads a Dockerfile with BuildKit's own parser, expands
 // the FROM lines with the global ARGs (args override their defaults, and
 // TARGETOS/TARGETARCH… are set for platform), and selects target (the
-// last stage when empty). It returns a *DaemonError when the chain has an
-// instruction only a container builder can carry out (RUN, COPY --from,
-// ADD of a URL or git repository).
+// last stage when empty). When the chain has an instruction only a
+// container builder can carry out (RUN, COPY --from, ADD of a URL or git
+// repository) it returns the Dockerfile (its Base is known) and a
+// *DaemonError.
 func ParseDockerfile(file string, args map[string]string, target, platform string) (*Dockerfile, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
@@ -124,15 +125,16 @@ func parseDockerfile(file string, data []byte, args map[string]string, target, p
 		}
 		break
 	}
+	var daemon error
 	for _, i := range chain {
 		for _, c := range stages[i].Commands {
-			if err := daemonOnly(file, c); err != nil {
-				return nil, err
+			if err := daemonOnly(file, c); err != nil && daemon == nil {
+				daemon = err
 			}
 			df.Commands = append(df.Commands, c)
 		}
 	}
-	return df, nil
+	return df, daemon
 }
 
 // daemonOnly returns a *DaemonError for a command berth cannot carry out

@@ -103,10 +103,26 @@ func Repository(p *config.Project, service string) string {
 	return strings.TrimSuffix(p.Registry, "/") + "/" + name
 }
 
-// Images returns the image reference of every built service, tagged with
-// its content tag. Services in skip are left out.
-func Images(p *config.Project, skip map[string]string) (map[string]string, error) {
-	out := map[string]string{}
+// Image is the image berth uses for a built service.
+type Image struct {
+	// Ref is REPO:TAG@DIGEST when the service's current inputs were built
+	// (pinned by digest), else REPO:TAG.
+	Ref string
+	// Built is true when Ref comes from a build of the current inputs.
+	Built bool
+	// Pushed is true when that build is in the registry.
+	Pushed bool
+}
+
+// Resolve returns the image of every built service: the recorded build of
+// its current inputs (.berth/builds.json), pinned by digest, or else its
+// content-tagged reference. Services in skip are left out.
+func Resolve(p *config.Project, skip map[string]string) (map[string]Image, error) {
+	recs, err := LoadRecords(filepath.Join(p.Dir, StateDir))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]Image{}
 	for _, name := range sortedKeys(p.Services) {
 		s := p.Services[name]
 		if s.Build == nil || skip[name] != "" {
@@ -116,7 +132,25 @@ func Images(p *config.Project, skip map[string]string) (map[string]string, error
 		if err != nil {
 			return nil, err
 		}
-		out[name] = Repository(p, name) + ":" + tag
+		repo := Repository(p, name)
+		if r, ok := recs.Services[name]; ok && r.Tag == tag && strings.HasPrefix(r.Image, repo+":"+tag+"@") {
+			out[name] = Image{Ref: r.Image, Built: true, Pushed: r.Pushed}
+			continue
+		}
+		out[name] = Image{Ref: repo + ":" + tag}
+	}
+	return out, nil
+}
+
+// Images is Resolve's references only.
+func Images(p *config.Project, skip map[string]string) (map[string]string, error) {
+	imgs, err := Resolve(p, skip)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(imgs))
+	for k, v := range imgs {
+		out[k] = v.Ref
 	}
 	return out, nil
 }

@@ -153,9 +153,12 @@ func (o *DeployOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	images, err := resolveImages(p, o.images)
+	images, unbuilt, err := resolveImages(p, o.images)
 	if err != nil {
 		return err
+	}
+	for _, svc := range unbuilt {
+		fmt.Fprintf(o.ErrOut, "%s %s has no build of its current sources; deploying %s (run berth build first, or berth up to build and deploy)\n", o.f.paint("warning:", yellow), svc, images[svc])
 	}
 	d := newDeployer(o.f, c, ns, o.IOStreams, o.format == "json", o.Wait && o.DryRun == kube.DryRunNone)
 	outcome, err := d.Deploy(ctx, deploy.Options{

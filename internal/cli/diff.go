@@ -79,7 +79,7 @@ func (o *DiffOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	images, err := resolveImages(p, o.images)
+	images, _, err := resolveImages(p, o.images)
 	if err != nil {
 		return err
 	}

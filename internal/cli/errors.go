@@ -104,12 +104,22 @@ func PrintError(w io.Writer, err error, color bool) {
 		fmt.Fprintf(w, "%s %s\n", label, cerr.Error())
 		return
 	}
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		// Several failures (one per service of a build): each with its hint.
+		for _, e := range joined.Unwrap() {
+			PrintError(w, e, color)
+		}
+		return
+	}
 	fmt.Fprintf(w, "%s %s\n", label, err.Error())
 	var he *HintError
+	var hinter interface{ Hint() string }
 	var dnsErr *net.DNSError
 	switch {
 	case errors.As(err, &he) && he.Hint != "":
 		fmt.Fprintf(w, "    hint: %s\n", strings.ReplaceAll(he.Hint, "\n", "\n          "))
+	case errors.As(err, &hinter) && hinter.Hint() != "":
+		fmt.Fprintf(w, "    hint: %s\n", strings.ReplaceAll(hinter.Hint(), "\n", "\n          "))
 	case errors.Is(err, syscall.ECONNREFUSED), errors.As(err, &dnsErr):
 		fmt.Fprintln(w, "    hint: berth could not reach the Kubernetes API server; check KUBECONFIG, --kubeconfig and --context\n"+
 			"          (kubectl config current-context). For a local cluster: make demo, or scripts/sandbox up")

@@ -3,7 +3,10 @@ package cli
 import (
 	"fmt"
 	"os"
+	"slices"
+	"time"
 
+	"github.com/spf13/cobra"
 	"golang.org/x/term"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -11,7 +14,9 @@ import (
 	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/kube"
+	"github.com/berth-dev/berth/internal/registry"
 	"github.com/berth-dev/berth/internal/render"
+	"github.com/berth-dev/berth/internal/version"
 )
 
 // Factory holds what every command shares: the streams, the global flags,
@@ -29,6 +34,10 @@ type Factory struct {
 	Output    string
 	NoColor   bool
 	Verbosity int
+
+	// Registry is how berth reaches image registries (--insecure-registry,
+	// --registry-ca on the commands that talk to them).
+	Registry registry.Access
 
 	// stdoutTTY and stderrTTY report whether the streams are terminals.
 	stdoutTTY, stderrTTY bool
@@ -197,15 +206,72 @@ func (f *Factory) ProjectOnCluster() (*config.Project, *kube.Client, string, err
 	return p, c, f.TargetNamespace(p, c), nil
 }
 
-// resolveImages gives every built service its content-tagged image, then
-// applies --set-image overrides.
-func resolveImages(p *config.Project, overrides map[string]string) (map[string]string, error) {
-	images, err := build.Images(p, overrides)
+// resolveImages gives every built service the image of its last build
+// (pinned by digest) or its content-tagged reference, then applies
+// --set-image overrides. unbuilt names services whose current sources
+// have no recorded build.
+func resolveImages(p *config.Project, overrides map[string]string) (images map[string]string, unbuilt []string, err error) {
+	resolved, err := build.Resolve(p, overrides)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	images = map[string]string{}
+	for k, v := range resolved {
+		images[k] = v.Ref
+		if !v.Built {
+			unbuilt = append(unbuilt, k)
+		}
 	}
 	for k, v := range overrides {
 		images[k] = v
 	}
-	return images, nil
+	slices.Sort(unbuilt)
+	return images, unbuilt, nil
+}
+
+// RegistryAccess is Registry with the environment and user agent filled in.
+func (f *Factory) RegistryAccess() *registry.Access {
+	a := f.Registry
+	a.Getenv = f.getenv
+	a.UserAgent = "berth/" + version.Get().Version
+	return &a
+}
+
+// getenv reads the environment through LookupEnv.
+func (f *Factory) getenv(k string) string {
+	v, _ := f.LookupEnv(k)
+	return v
+}
+
+// clock stamps plain progress lines (CI logs); live output has none.
+func (f *Factory) clock() func() time.Time {
+	if f.Live() {
+		return nil
+	}
+	return time.Now
+}
+
+// completeServices offers the services of berth.yaml as arguments.
+func (f *Factory) completeServices(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	p, err := f.LoadProjectEnv("")
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	var names []string
+	for name := range p.Services {
+		if !slices.Contains(args, name) {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return names, cobra.ShellCompDirectiveNoFileComp
+}
+
+// stdinTerminal returns stdin's descriptor when it is a terminal.
+func (f *Factory) stdinTerminal() (int, bool) {
+	file, ok := f.IOStreams.In.(*os.File)
+	if !ok || !term.IsTerminal(int(file.Fd())) {
+		return 0, false
+	}
+	return int(file.Fd()), true
 }

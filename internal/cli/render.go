@@ -21,8 +21,10 @@ byte-identical across runs and machines, and identical to what
 'helm template' prints for the chart 'berth export-chart' writes. Nothing is
 sent to a cluster.
 
-Services with build: use their content-addressed image tag (the same
-sources always give the same tag) unless --set-image names another image.
+Services with build: use the image of their last 'berth build', pinned by
+digest, while their sources are unchanged; otherwise their content tag
+(the same sources always give the same tag). --set-image names another
+image.
 Secret values are blank unless --show-secrets.`
 
 const renderExample = `  # Print the manifests of ./berth.yaml
@@ -139,7 +141,7 @@ func (o *RenderOptions) Run(ctx context.Context) error {
 // renderProject resolves images (overrides, then content tags of built
 // services) and renders.
 func renderProject(p *config.Project, namespace string, overrides map[string]string, showSecrets bool) (*render.Result, error) {
-	images, err := resolveImages(p, overrides)
+	images, _, err := resolveImages(p, overrides)
 	if err != nil {
 		return nil, err
 	}

@@ -85,6 +85,8 @@ func NewRootCmd(f *Factory) *cobra.Command {
 		NewCmdUndo(f, nil),
 		NewCmdScale(f, nil),
 		NewCmdRollout(f),
+		NewCmdBuild(f, nil),
+		NewCmdRegistry(f),
 		NewCmdRender(f, nil),
 		NewCmdValidate(f, nil),
 		NewCmdExportChart(f, nil),

@@ -1,0 +1,150 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/berth-dev/berth/internal/build"
+	"github.com/berth-dev/berth/internal/progress"
+)
+
+const buildLong = `Build the image of every service that has a build: section (or the ones
+named) and push it to berth.yaml's registry.
+
+berth's own builder needs no daemon: it takes the base image from the
+Dockerfile's FROM (or build.from), copies the files of the build context
+(after .dockerignore) and sets the image config (ENV, ARG, WORKDIR, USER,
+LABEL, EXPOSE, ENTRYPOINT, CMD, HEALTHCHECK...). Layers are reproducible:
+the same sources give the same digest on any machine (SOURCE_DATE_EPOCH sets
+the timestamps). Directories in build.layers (node_modules, vendor) get a
+layer of their own, so a source change uploads one small layer.
+
+A Dockerfile with RUN (or COPY --from, ADD of a URL) needs a container
+builder: with builder auto (the default) berth hands it to the first of
+docker, podman, buildah or nerdctl on PATH and pushes its result.
+
+Images are tagged with a content tag of their inputs (and git-SHA when the
+work tree is clean). Unchanged inputs are not rebuilt or pushed ("up to
+date"). Each build is recorded in .berth/builds.json, so 'berth render' and
+'berth deploy' pin the pushed image by digest without building again.
+
+Credentials come from the Docker config (docker login, credential helpers),
+'berth registry login', DIGITALOCEAN_ACCESS_TOKEN for registry.digitalocean.com
+and GITHUB_TOKEN for ghcr.io.`
+
+const buildExample = `  # Build and push every service with build:
+  berth build
+
+  # Only the web service, without pushing (kept in .berth/oci)
+  berth build web --push=false
+
+  # Rebuild even when nothing changed, and print service -> image as JSON
+  berth build --no-cache -o json
+
+  # A registry with a self-signed certificate
+  berth build --registry-ca ./ca.pem`
+
+// BuildOptions are the inputs of berth build.
+type BuildOptions struct {
+	genericiooptions.IOStreams
+	Services []string
+	Push     bool
+	NoCache  bool
+	Builder  string
+
+	format string
+	f      *Factory
+}
+
+// NewCmdBuild builds berth build.
+func NewCmdBuild(f *Factory, runF func(context.Context, *BuildOptions) error) *cobra.Command {
+	o := &BuildOptions{IOStreams: f.IOStreams, f: f}
+	cmd := &cobra.Command{
+		Use:               "build [SERVICE...]",
+		Short:             "Build and push the images of services with build:",
+		Long:              buildLong,
+		Example:           buildExample,
+		ValidArgsFunction: f.completeServices,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Complete(args); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&o.Push, "push", true, "push to the registry (false: keep the image in the local OCI layout .berth/oci)")
+	fl.BoolVar(&o.NoCache, "no-cache", false, "build even when the inputs are unchanged since the last build")
+	fl.StringVar(&o.Builder, "builder", "", "override build.builder: auto, berth, docker, podman, buildah or nerdctl")
+	addRegistryFlags(fl, &f.Registry)
+	return cmd
+}
+
+// Complete takes the service names.
+func (o *BuildOptions) Complete(args []string) error {
+	o.Services = args
+	var err error
+	o.format, err = outputFormat(o.f, "text", "json", "yaml")
+	return err
+}
+
+// Validate checks flags.
+func (o *BuildOptions) Validate() error {
+	valid := []string{"", build.BuilderAuto, build.BuilderBerth, build.BuilderDocker, build.BuilderPodman, build.BuilderBuildah, build.BuilderNerdctl}
+	if !slices.Contains(valid, o.Builder) {
+		return usageErrorf("--builder %q: use one of %s", o.Builder, strings.Join(valid[1:], ", "))
+	}
+	return nil
+}
+
+// Run builds.
+func (o *BuildOptions) Run(ctx context.Context) error {
+	p, err := o.f.LoadProject()
+	if err != nil {
+		return err
+	}
+	epoch, err := build.EpochFromEnv(o.f.getenv)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	obs := progress.NewBuilds(o.ErrOut, o.f.Live(), o.f.clock())
+	b := &build.Builder{Remote: o.f.RegistryAccess(), Observer: obs, Epoch: epoch}
+	start := time.Now()
+	results, err := b.Build(ctx, p, build.Options{Services: o.Services, Push: o.Push, NoCache: o.NoCache, Builder: o.Builder})
+	obs.Done()
+	if err != nil {
+		return err
+	}
+	switch o.format {
+	case "json", "yaml":
+		out := map[string]build.Result{}
+		for _, r := range results {
+			out[r.Service] = r
+		}
+		return printData(o.Out, o.format, out)
+	}
+	for _, r := range results {
+		state := "built"
+		switch {
+		case r.UpToDate:
+			state = "up to date"
+		case r.Pushed:
+			state = "pushed"
+		}
+		fmt.Fprintf(o.Out, "%s\t%s\t%s\n", r.Service, r.Image, state)
+	}
+	fmt.Fprintf(o.ErrOut, "%s %d image(s) in %s\n", o.f.paint("done:", green), len(results), time.Since(start).Round(100*time.Millisecond))
+	return nil
+}

@@ -1,0 +1,163 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"golang.org/x/term"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/berth-dev/berth/internal/registry"
+)
+
+// addRegistryFlags adds the flags of commands that talk to registries.
+func addRegistryFlags(fl *pflag.FlagSet, a *registry.Access) {
+	fl.StringSliceVar(&a.Insecure, "insecure-registry", nil, "registry HOST[:PORT] reached over plain HTTP or TLS without verification (repeatable; localhost is plain HTTP already)")
+	fl.StringVar(&a.CAFile, "registry-ca", "", "PEM file of a CA to trust for registries (e.g. a self-signed registry's)")
+}
+
+const registryLoginLong = `Save credentials for an image registry in the Docker config, as docker
+login does (its credential helper or store when the config names one),
+after checking them against the registry: a wrong password is refused and
+nothing is saved.
+
+The password is read from standard input, never from a flag (flags end up
+in shell history and process lists).
+
+berth also finds credentials without a login: DIGITALOCEAN_ACCESS_TOKEN for
+registry.digitalocean.com and GITHUB_TOKEN for ghcr.io.`
+
+const registryLoginExample = `  # Log in to a private registry (type the password, then Ctrl-D)
+  berth registry login registry.example.com -u alice
+
+  # In CI, from a secret
+  echo "$REGISTRY_PASSWORD" | berth registry login registry.example.com -u ci --password-stdin`
+
+// RegistryLoginOptions are the inputs of berth registry login.
+type RegistryLoginOptions struct {
+	genericiooptions.IOStreams
+	Registry      string
+	Username      string
+	PasswordStdin bool
+
+	f *Factory
+}
+
+// NewCmdRegistry builds berth registry and its subcommands.
+func NewCmdRegistry(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "registry",
+		Short: "Log in to and out of image registries",
+		Args:  noArgs,
+	}
+	cmd.AddCommand(NewCmdRegistryLogin(f, nil), NewCmdRegistryLogout(f))
+	return cmd
+}
+
+// NewCmdRegistryLogin builds berth registry login.
+func NewCmdRegistryLogin(f *Factory, runF func(context.Context, *RegistryLoginOptions) error) *cobra.Command {
+	o := &RegistryLoginOptions{IOStreams: f.IOStreams, f: f}
+	cmd := &cobra.Command{
+		Use:     "login REGISTRY",
+		Short:   "Check and save credentials for a registry",
+		Long:    registryLoginLong,
+		Example: registryLoginExample,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageErrorf("registry login takes one argument, the registry host, e.g. berth registry login registry.example.com")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("password") {
+				return usageErrorf("--password is not accepted: a password in a flag ends up in shell history and process lists; pipe it in: echo \"$PASSWORD\" | berth registry login %s -u USER", args[0])
+			}
+			o.Registry = args[0]
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&o.Username, "username", "u", "", "user name (required)")
+	fl.BoolVar(&o.PasswordStdin, "password-stdin", true, "read the password from standard input (the only way berth takes it)")
+	fl.String("password", "", "refused: pass the password on standard input")
+	_ = fl.MarkHidden("password")
+	addRegistryFlags(fl, &f.Registry)
+	return cmd
+}
+
+// Run checks and saves the credentials.
+func (o *RegistryLoginOptions) Run(ctx context.Context) error {
+	if o.Username == "" {
+		return usageErrorf("--username is required")
+	}
+	reg := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(o.Registry, "https://"), "http://"), "/")
+	var password string
+	if fd, ok := o.f.stdinTerminal(); ok {
+		fmt.Fprintf(o.ErrOut, "Password for %s@%s: ", o.Username, reg)
+		pw, err := term.ReadPassword(fd)
+		fmt.Fprintln(o.ErrOut)
+		if err != nil {
+			return err
+		}
+		password = string(pw)
+	} else {
+		var err error
+		if password, err = readPassword(o.In); err != nil {
+			return err
+		}
+	}
+	if password == "" {
+		return usageErrorf("no password on standard input")
+	}
+	saved, err := o.f.RegistryAccess().Login(ctx, reg, o.Username, password)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(o.ErrOut, "Login succeeded: credentials for %s saved in %s\n", reg, saved)
+	return nil
+}
+
+// readPassword reads the first line of r, without its line ending.
+func readPassword(r io.Reader) (string, error) {
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil && err != io.EOF {
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// NewCmdRegistryLogout builds berth registry logout.
+func NewCmdRegistryLogout(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "logout REGISTRY",
+		Short:   "Remove saved credentials for a registry",
+		Example: "  berth registry logout registry.example.com",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageErrorf("registry logout takes one argument, the registry host")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			removed, err := f.RegistryAccess().Logout(args[0])
+			if err != nil {
+				return err
+			}
+			if !removed {
+				fmt.Fprintf(f.IOStreams.ErrOut, "No credentials for %s were saved\n", args[0])
+				return nil
+			}
+			fmt.Fprintf(f.IOStreams.ErrOut, "Removed the credentials for %s\n", args[0])
+			return nil
+		},
+	}
+	return cmd
+}
