@@ -127,6 +127,7 @@ func (o *BuildOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	fmt.Fprintf(o.ErrOut, "%s %d image(s) in %s\n", o.f.paint("done:", green), len(results), time.Since(start).Round(100*time.Millisecond))
 	switch o.format {
 	case "json", "yaml":
 		out := map[string]build.Result{}
@@ -145,6 +146,5 @@ func (o *BuildOptions) Run(ctx context.Context) error {
 		}
 		fmt.Fprintf(o.Out, "%s\t%s\t%s\n", r.Service, r.Image, state)
 	}
-	fmt.Fprintf(o.ErrOut, "%s %d image(s) in %s\n", o.f.paint("done:", green), len(results), time.Since(start).Round(100*time.Millisecond))
 	return nil
 }

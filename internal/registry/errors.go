@@ -58,7 +58,8 @@ func Explain(err error, registry, source string) error {
 	switch {
 	case errors.As(err, &unknownCA), errors.As(err, &hostname), errors.As(err, &verify),
 		// ggcr's ping folds the https and http attempts into one message.
-		strings.Contains(err.Error(), "tls: failed to verify certificate"):
+		strings.Contains(err.Error(), "tls: failed to verify certificate"),
+		strings.Contains(err.Error(), "x509: certificate signed by unknown authority"):
 		e.Msg = fmt.Sprintf("registry %s: TLS certificate not trusted (%s)", registry, certReason(err))
 		e.hint = "pass the CA certificate with --registry-ca FILE (or SSL_CERT_FILE), or for a registry you control, --insecure-registry " + registry
 	case errors.As(err, &te):
@@ -99,6 +100,9 @@ func Explain(err error, registry, source string) error {
 		e.Msg = fmt.Sprintf("registry %s speaks plain HTTP, not HTTPS", registry)
 		e.hint = "pass --insecure-registry " + registry + " for a plain-HTTP registry"
 	default:
+		if msg := redact(err.Error()); msg != err.Error() {
+			return &Error{Registry: registry, Msg: msg, Err: err}
+		}
 		return err
 	}
 	return e

@@ -1,0 +1,148 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	ggcr "github.com/google/go-containerregistry/pkg/registry"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/berth-dev/berth/internal/build"
+	"github.com/berth-dev/berth/internal/testutil"
+)
+
+// TestBuildCommand builds and pushes with berth build against the
+// in-process registry (a real distribution implementation), then checks
+// that render pins the pushed digest and that a second build is up to
+// date.
+func TestBuildCommand(t *testing.T) {
+	t.Parallel()
+	host := testutil.Registry(t)
+	base := testutil.PushBusybox(t, host+"/base/busybox:1")
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "berth.yaml"), `apiVersion: berth/v1
+name: shop
+registry: `+host+`/team
+services:
+  web:
+    build:
+      args: {BASE: "`+base+`"}
+    ports: [{port: 80, targetPort: 8080}]
+`)
+	writeFile(t, filepath.Join(dir, "Dockerfile"), "ARG BASE\nFROM $BASE\nWORKDIR /app\nCOPY . .\nCMD [\"sh\", \"-c\", \"httpd -f -p 8080\"]\n")
+	writeFile(t, filepath.Join(dir, "index.html"), "<h1>shop</h1>\n")
+	file := filepath.Join(dir, "berth.yaml")
+	env := map[string]string{"CI": "true"}
+
+	stdout, stderr, code := run(t, env, "build", "-f", file, "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	var res map[string]build.Result
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+		t.Fatalf("%v\n%s", err, stdout)
+	}
+	web := res["web"]
+	if !web.Pushed || !strings.HasPrefix(web.Image, host+"/team/shop-web:"+web.Tag+"@sha256:") {
+		t.Errorf("result %+v", web)
+	}
+	for _, s := range []string{"[web] pushed " + web.Image, "done: 1 image(s)"} {
+		if !strings.Contains(stderr, s) {
+			t.Errorf("stderr lacks %q:\n%s", s, stderr)
+		}
+	}
+	rendered, _, code := run(t, env, "render", "-f", file)
+	if code != 0 || !strings.Contains(rendered, `image: "`+web.Image+`"`) {
+		t.Errorf("render does not pin the build (exit %d):\n%s", code, rendered)
+	}
+	stdout, stderr, code = run(t, env, "build", "-f", file)
+	if code != 0 || !strings.Contains(stdout, "web\t"+web.Image+"\tup to date") || !strings.Contains(stderr, "[web] up to date") {
+		t.Errorf("second build (exit %d):\n%s\n%s", code, stdout, stderr)
+	}
+	// A changed source: a new image, and render follows it.
+	writeFile(t, filepath.Join(dir, "index.html"), "<h1>shop v2</h1>\n")
+	rendered, _, _ = run(t, env, "render", "-f", file)
+	if strings.Contains(rendered, "@sha256:") {
+		t.Errorf("render pins a build of older sources:\n%s", rendered)
+	}
+	if _, stderr, code = run(t, env, "build", "web", "-f", file, "--push=false"); code != 0 || !strings.Contains(stderr, "kept in .berth/oci") {
+		t.Errorf("--push=false (exit %d):\n%s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".berth", ".gitignore")); err != nil {
+		t.Error(err)
+	}
+
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"build", "-f", file, "--builder", "kaniko"}, 2, `--builder "kaniko": use one of auto, berth, docker`},
+		{[]string{"build", "-f", file, "db"}, 1, `no service "db"`},
+		{[]string{"build", "-f", file, "-o", "wide"}, 2, "unsupported output format"},
+	} {
+		_, stderr, code := run(t, env, tc.args...)
+		if code != tc.code || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr:\n%s", tc.args, code, stderr)
+		}
+	}
+}
+
+// TestRegistryLogin checks berth registry login against a registry that
+// demands Basic auth: the password comes from stdin, a wrong one is
+// refused with a hint and nothing is saved.
+func TestRegistryLogin(t *testing.T) {
+	t.Parallel()
+	reg := ggcr.New(ggcr.Logger(log.New(io.Discard, "", 0)))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if u, p, ok := r.BasicAuth(); !ok || u != "ci" || p != "s3cret" {
+			w.Header().Set("WWW-Authenticate", `Basic realm="test"`)
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		reg.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	docker := t.TempDir()
+	env := map[string]string{"DOCKER_CONFIG": docker}
+	login := func(password string, args ...string) (string, int) {
+		streams, in, _, errOut := genericTestStreams()
+		in.WriteString(password + "\n")
+		f := NewFactory(streams)
+		f.LookupEnv = func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+		cmd := NewRootCmd(f)
+		cmd.SetArgs(append([]string{"registry", "login", host}, args...))
+		err := cmd.ExecuteContext(t.Context())
+		if err != nil {
+			PrintError(errOut, err, false)
+		}
+		return errOut.String(), ExitCode(err)
+	}
+	stderr, code := login("wrong", "-u", "ci")
+	if code != 1 || !strings.Contains(stderr, "refused the credentials (401") || !strings.Contains(stderr, "hint: run berth registry login "+host) {
+		t.Errorf("wrong password: exit %d\n%s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(docker, "config.json")); err == nil {
+		t.Error("a refused login saved credentials")
+	}
+	stderr, code = login("s3cret", "-u", "ci")
+	if code != 0 || !strings.Contains(stderr, "Login succeeded: credentials for "+host+" saved in "+filepath.Join(docker, "config.json")) {
+		t.Errorf("login: exit %d\n%s", code, stderr)
+	}
+	if stderr, code = login("", "-u", "ci", "--password", "x"); code != 2 || !strings.Contains(stderr, "--password is not accepted") {
+		t.Errorf("--password: exit %d\n%s", code, stderr)
+	}
+}
+
+func genericTestStreams() (genericiooptions.IOStreams, *bytes.Buffer, *bytes.Buffer, *bytes.Buffer) {
+	return genericiooptions.NewTestIOStreams()
+}
