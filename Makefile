@@ -13,6 +13,9 @@ LDFLAGS := -s -w -X $(PKG)/internal/version.Version=$(VERSION) -X $(PKG)/interna
 # The Helm CLI used by interop tests is the version go.mod pins.
 HELM_VERSION = $(shell $(GO) list -m -f '{{.Version}}' helm.sh/helm/v3)
 HELM         = $(TOOLS)/helm-$(HELM_VERSION)/helm
+# crane (go-containerregistry's CLI, the version go.mod pins) for the build bench.
+CRANE_VERSION = $(shell $(GO) list -m -f '{{.Version}}' github.com/google/go-containerregistry)
+CRANE         = $(TOOLS)/crane-$(CRANE_VERSION)/crane
 
 export PATH := $(TOOLS)/bin:$(PATH)
 
@@ -32,6 +35,9 @@ tools: $(HELM) ## install the tools tests use (Helm CLI) into bin/tools
 $(HELM):
 	GOBIN=$(dir $(HELM)) $(GO) install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
 
+$(CRANE):
+	GOBIN=$(dir $(CRANE)) $(GO) install github.com/google/go-containerregistry/cmd/crane@$(CRANE_VERSION)
+
 fmt-check: ## fail when gofmt would change a file
 	@out=$$(gofmt -l cmd internal charts); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
@@ -44,10 +50,11 @@ test: tools fmt-check vet ## everything CI runs: gofmt, vet, all tests
 demo: build ## berth's main job: deploy examples/knote to the local sandbox cluster
 	scripts/demo
 
-bench: build tools ## benchmarks: render vs helm template, deploy vs kubectl apply on the sandbox, Go benchmarks
+bench: build tools $(CRANE) ## benchmarks: render vs helm template, deploy vs kubectl apply, rollout, build+push vs crane, Go benchmarks
 	scripts/bench
 	scripts/bench-deploy
 	scripts/bench-rollout
+	CRANE=$(CRANE) scripts/bench-build
 
 fuzz: ## run each fuzz target for FUZZTIME (default 30s)
 	$(GO) test ./internal/config -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(or $(FUZZTIME),30s)
@@ -66,7 +73,7 @@ sandbox-status: ## is the local sandbox running?
 	scripts/sandbox status
 
 lint-scripts: ## shellcheck the scripts (apt-get install -y shellcheck)
-	shellcheck scripts/sandbox scripts/demo scripts/bench scripts/bench-deploy scripts/bench-rollout .ci/run
+	shellcheck scripts/sandbox scripts/demo scripts/bench scripts/bench-deploy scripts/bench-rollout scripts/bench-build .ci/run
 
 clean: ## remove build output
 	rm -rf $(BIN) dist
