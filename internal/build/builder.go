@@ -473,3 +473,92 @@ func (b *Builder) plainHTTP(ref string) bool {
 	r, err := b.Remote.Reference(ref)
 	return err == nil && r.Context().Scheme() == "http"
 }
+
+// Push uploads images built with --push=false (kept in .berth/oci) to the
+// registry and records them as pushed. A service whose sources changed
+// since its build is an error: build it again.
+func (b *Builder) Push(ctx context.Context, p *config.Project, only []string) ([]Result, error) {
+	services, err := buildServices(p, only)
+	if err != nil {
+		return nil, err
+	}
+	if p.Registry == "" {
+		return nil, fmt.Errorf("berth.yaml has no registry: to push to; set `registry: HOST/PATH`")
+	}
+	state := StateDirOf(p)
+	recs, err := LoadRecords(state)
+	if err != nil {
+		return nil, err
+	}
+	var results []Result
+	var errs []error
+	for _, svc := range services {
+		r, err := b.pushRecorded(ctx, p, svc, recs)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", svc, err))
+			continue
+		}
+		results = append(results, *r)
+	}
+	if err := recs.Save(state); err != nil {
+		return nil, err
+	}
+	return results, errors.Join(errs...)
+}
+
+func (b *Builder) pushRecorded(ctx context.Context, p *config.Project, svc string, recs *Records) (*Result, error) {
+	tag, err := ContentTag(p, svc)
+	if err != nil {
+		return nil, err
+	}
+	rec, ok := recs.Services[svc]
+	if !ok || rec.Tag != tag {
+		return nil, fmt.Errorf("no build of the current sources to push; run berth build %s", svc)
+	}
+	res := &Result{Service: svc, Tag: tag, Digest: rec.Digest, Builder: rec.Builder}
+	repo := Repository(p, svc)
+	res.Image = repo + ":" + tag + "@" + rec.Digest
+	if rec.Pushed {
+		if ok, _ := b.have(ctx, StateDirOf(p), &rec); ok {
+			res.UpToDate, res.Pushed = true, true
+			b.log(svc, "up to date: "+rec.Image)
+			return res, nil
+		}
+	}
+	lp, err := layout.FromPath(filepath.Join(StateDirOf(p), "oci"))
+	if err != nil {
+		return nil, fmt.Errorf("the local build is gone (%v); run berth build %s", err, svc)
+	}
+	h, err := v1.NewHash(rec.Digest)
+	if err != nil {
+		return nil, err
+	}
+	var a artifact
+	if len(rec.Platforms) > 1 {
+		a, err = lp.ImageIndex()
+		if err == nil {
+			a, err = a.(v1.ImageIndex).ImageIndex(h)
+		}
+	} else {
+		a, err = lp.Image(h)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("the local build %s is gone from .berth/oci (%v); run berth build %s", rec.Digest, err, svc)
+	}
+	ref, err := b.Remote.Reference(repo + ":" + tag)
+	if err != nil {
+		return nil, err
+	}
+	var extra []string
+	if t := gitTag(ctx, p.Dir); t != "" {
+		extra = append(extra, t)
+	}
+	if err := b.push(ctx, svc, ref, a, extra); err != nil {
+		return nil, err
+	}
+	b.log(svc, "pushed "+res.Image)
+	rec.Pushed, rec.Image = true, res.Image
+	recs.Services[svc] = rec
+	res.Pushed = true
+	return res, nil
+}

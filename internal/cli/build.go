@@ -127,14 +127,21 @@ func (o *BuildOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(o.ErrOut, "%s %d image(s) in %s\n", o.f.paint("done:", green), len(results), time.Since(start).Round(100*time.Millisecond))
-	switch o.format {
+	return printBuildResults(o.IOStreams, o.f, o.format, results, start)
+}
+
+// printBuildResults reports builds and pushes: service → result as JSON or
+// YAML, or a line per service (SERVICE IMAGE STATE), and a summary on
+// stderr.
+func printBuildResults(streams genericiooptions.IOStreams, f *Factory, format string, results []build.Result, start time.Time) error {
+	fmt.Fprintf(streams.ErrOut, "%s %d image(s) in %s\n", f.paint("done:", green), len(results), time.Since(start).Round(100*time.Millisecond))
+	switch format {
 	case "json", "yaml":
 		out := map[string]build.Result{}
 		for _, r := range results {
 			out[r.Service] = r
 		}
-		return printData(o.Out, o.format, out)
+		return printData(streams.Out, format, out)
 	}
 	for _, r := range results {
 		state := "built"
@@ -144,7 +151,72 @@ func (o *BuildOptions) Run(ctx context.Context) error {
 		case r.Pushed:
 			state = "pushed"
 		}
-		fmt.Fprintf(o.Out, "%s\t%s\t%s\n", r.Service, r.Image, state)
+		fmt.Fprintf(streams.Out, "%s\t%s\t%s\n", r.Service, r.Image, state)
 	}
 	return nil
+}
+
+const pushLong = `Push the images 'berth build --push=false' kept in the local OCI layout
+(.berth/oci) to berth.yaml's registry, and record them as pushed, so render
+and deploy pin them by digest.
+
+A service whose sources changed since its build is an error: build it
+again. 'berth build' alone builds and pushes in one step.`
+
+const pushExample = `  # Build locally, look, then push
+  berth build --push=false
+  berth push
+
+  # Only the web service, as JSON
+  berth push web -o json`
+
+// PushOptions are the inputs of berth push.
+type PushOptions struct {
+	genericiooptions.IOStreams
+	Services []string
+
+	format string
+	f      *Factory
+}
+
+// NewCmdPush builds berth push.
+func NewCmdPush(f *Factory, runF func(context.Context, *PushOptions) error) *cobra.Command {
+	o := &PushOptions{IOStreams: f.IOStreams, f: f}
+	cmd := &cobra.Command{
+		Use:               "push [SERVICE...]",
+		Short:             "Push images built with --push=false to the registry",
+		Long:              pushLong,
+		Example:           pushExample,
+		ValidArgsFunction: f.completeServices,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Services = args
+			var err error
+			if o.format, err = outputFormat(o.f, "text", "json", "yaml"); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+	addRegistryFlags(cmd.Flags(), &f.Registry)
+	return cmd
+}
+
+// Run pushes.
+func (o *PushOptions) Run(ctx context.Context) error {
+	p, err := o.f.LoadProject()
+	if err != nil {
+		return err
+	}
+	obs := progress.NewBuilds(o.ErrOut, o.f.Live(), o.f.clock())
+	b := &build.Builder{Remote: o.f.RegistryAccess(), Observer: obs}
+	start := time.Now()
+	results, err := b.Push(ctx, p, o.Services)
+	obs.Done()
+	if err != nil {
+		return err
+	}
+	return printBuildResults(o.IOStreams, o.f, o.format, results, start)
 }

@@ -79,6 +79,23 @@ services:
 	if _, err := os.Stat(filepath.Join(dir, ".berth", ".gitignore")); err != nil {
 		t.Error(err)
 	}
+	// berth push sends the local build; render pins it.
+	stdout, stderr, code = run(t, env, "push", "-f", file)
+	if code != 0 || !strings.Contains(stdout, "\tpushed") {
+		t.Errorf("push (exit %d):\n%s\n%s", code, stdout, stderr)
+	}
+	rendered, _, _ = run(t, env, "render", "-f", file)
+	if !strings.Contains(rendered, "@sha256:") {
+		t.Errorf("render does not pin the pushed build:\n%s", rendered)
+	}
+	stdout, _, _ = run(t, env, "push", "-f", file)
+	if !strings.Contains(stdout, "\tup to date") {
+		t.Errorf("second push:\n%s", stdout)
+	}
+	writeFile(t, filepath.Join(dir, "index.html"), "<h1>shop v3</h1>\n")
+	if _, stderr, code = run(t, env, "push", "-f", file); code != 1 || !strings.Contains(stderr, "no build of the current sources to push; run berth build web") {
+		t.Errorf("push of changed sources (exit %d):\n%s", code, stderr)
+	}
 
 	for _, tc := range []struct {
 		args []string

@@ -86,6 +86,7 @@ func NewRootCmd(f *Factory) *cobra.Command {
 		NewCmdScale(f, nil),
 		NewCmdRollout(f),
 		NewCmdBuild(f, nil),
+		NewCmdPush(f, nil),
 		NewCmdRegistry(f),
 		NewCmdRender(f, nil),
 		NewCmdValidate(f, nil),
