@@ -9,8 +9,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/moby/patternmatcher"
 	"github.com/moby/patternmatcher/ignorefile"
@@ -112,9 +114,6 @@ func LoadContext(dir string) (*Context, error) {
 		case f.IsDir():
 		case f.IsRegular():
 			f.Size = info.Size()
-			if f.Sum, err = fileSum(p); err != nil {
-				return err
-			}
 		default:
 			return nil
 		}
@@ -122,6 +121,9 @@ func LoadContext(dir string) (*Context, error) {
 		return nil
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := c.hash(); err != nil {
 		return nil, err
 	}
 	if pm != nil && pm.Exclusions() {
@@ -132,6 +134,41 @@ func LoadContext(dir string) (*Context, error) {
 		c.index[f.Rel] = f
 	}
 	return c, nil
+}
+
+// hash computes the content hash of every regular file, on all cores.
+func (c *Context) hash() error {
+	work := make(chan *File)
+	errs := make(chan error, 1)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for f := range work {
+				sum, err := fileSum(filepath.Join(c.Dir, filepath.FromSlash(f.Rel)))
+				if err != nil {
+					select {
+					case errs <- err:
+					default:
+					}
+					continue
+				}
+				f.Sum = sum
+			}
+		})
+	}
+	for _, f := range c.Files {
+		if f.IsRegular() {
+			work <- f
+		}
+	}
+	close(work)
+	wg.Wait()
+	select {
+	case err := <-errs:
+		return err
+	default:
+		return nil
+	}
 }
 
 // withParents adds the parent directories of kept files that an exclusion

@@ -2,6 +2,7 @@ package build
 
 import (
 	"archive/tar"
+	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -17,6 +19,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/pgzip"
 )
 
 // layerCache keeps the layers berth wrote, compressed, keyed by a hash of
@@ -102,9 +105,15 @@ func (lc *layerCache) write(ctx *Context, entries []entry, epoch time.Time) (lay
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
 	digest, diffID := sha256.New(), sha256.New()
-	counted := &countWriter{w: io.MultiWriter(tmp, digest)}
-	gz, err := gzip.NewWriterLevel(counted, lc.level)
+	out := bufio.NewWriterSize(tmp, 1<<20)
+	counted := &countWriter{w: io.MultiWriter(out, digest)}
+	// pgzip compresses 1 MB blocks on every core; its output depends only
+	// on the input, level and block size, so layers stay reproducible.
+	gz, err := pgzip.NewWriterLevel(counted, lc.level)
 	if err != nil {
+		return layerMeta{}, err
+	}
+	if err := gz.SetConcurrency(1<<20, runtime.GOMAXPROCS(0)*2); err != nil {
 		return layerMeta{}, err
 	}
 	tw := tar.NewWriter(io.MultiWriter(gz, diffID))
@@ -115,6 +124,9 @@ func (lc *layerCache) write(ctx *Context, entries []entry, epoch time.Time) (lay
 		return layerMeta{}, err
 	}
 	if err := gz.Close(); err != nil {
+		return layerMeta{}, err
+	}
+	if err := out.Flush(); err != nil {
 		return layerMeta{}, err
 	}
 	if err := tmp.Close(); err != nil {
@@ -165,6 +177,7 @@ func layerKey(entries []entry, epoch time.Time) string {
 // writeEntries writes a reproducible tar: entries in order, every time
 // epoch, owners numeric without names, modes as planned.
 func writeEntries(tw *tar.Writer, ctx *Context, entries []entry, epoch time.Time) error {
+	buf := make([]byte, 256<<10)
 	for _, e := range entries {
 		hdr := &tar.Header{Name: e.Name, Mode: e.Mode, Uid: e.UID, Gid: e.GID, ModTime: epoch, Format: tar.FormatPAX}
 		switch {
@@ -191,7 +204,7 @@ func writeEntries(tw *tar.Writer, ctx *Context, entries []entry, epoch time.Time
 				return err
 			}
 		case hdr.Typeflag == tar.TypeReg:
-			if err := copyFile(tw, ctx, e.Src); err != nil {
+			if err := copyFile(tw, ctx, e.Src, buf); err != nil {
 				return err
 			}
 		}
@@ -201,14 +214,14 @@ func writeEntries(tw *tar.Writer, ctx *Context, entries []entry, epoch time.Time
 
 // copyFile copies a context file into the tar, checking it still has the
 // content that was hashed (the tag and the layer key promise that).
-func copyFile(w io.Writer, ctx *Context, f *File) error {
+func copyFile(w io.Writer, ctx *Context, f *File, buf []byte) error {
 	r, err := ctx.Open(f)
 	if err != nil {
 		return err
 	}
 	defer r.Close()
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(w, h), io.LimitReader(r, f.Size))
+	n, err := io.CopyBuffer(io.MultiWriter(w, h), io.LimitReader(r, f.Size), buf)
 	if err != nil {
 		return err
 	}

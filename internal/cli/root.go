@@ -1,6 +1,8 @@
 package cli
 
 import (
+	_ "github.com/berth-dev/berth/internal/kubectlen" // before kubectl: no translation catalogue at start-up
+
 	"flag"
 	"strconv"
 	"strings"
