@@ -28,7 +28,7 @@ type Builds struct {
 func NewBuilds(w io.Writer, live bool, now func() time.Time) *Builds {
 	b := &Builds{w: w, now: now, bar: map[string]*mpb.Bar{}, seen: map[string]int64{}}
 	if live {
-		b.bars = mpb.New(mpb.WithOutput(w), mpb.WithWidth(32), mpb.WithRefreshRate(150*time.Millisecond))
+		b.bars = mpb.New(mpb.WithOutput(w), mpb.WithAutoRefresh(), mpb.WithWidth(32), mpb.WithRefreshRate(150*time.Millisecond))
 	}
 	return b
 }
