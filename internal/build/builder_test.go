@@ -26,6 +26,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/testutil"
 )
 
 // plainRemote reaches the in-process registry of a test.
@@ -148,24 +149,6 @@ func newBuilder() (*Builder, *lines) {
 	return &Builder{Remote: plainRemote{}, Observer: l, LookPath: func(string) (string, error) { return "", exec.ErrNotFound }}, l
 }
 
-func imageFiles(t *testing.T, img v1.Image) map[string]*tar.Header {
-	t.Helper()
-	rc := mutate.Extract(img)
-	defer rc.Close()
-	out := map[string]*tar.Header{}
-	tr := tar.NewReader(rc)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return out
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[h.Name] = h
-	}
-}
-
 // TestBuildPushPull builds a Node-style app on a base image from the
 // registry, pushes it and pulls it back: config, files, modes, layers.
 func TestBuildPushPull(t *testing.T) {
@@ -208,19 +191,20 @@ func TestBuildPushPull(t *testing.T) {
 	if len(layers) != 3 {
 		t.Fatalf("%d layers, want base + node_modules + app", len(layers))
 	}
-	files := imageFiles(t, img)
+	files := testutil.ImageFiles(t, img)
 	for name, mode := range map[string]int64{"etc/passwd": 0o644, "app/server.js": 0o644, "app/bin/start": 0o755, "app/node_modules/express/index.js": 0o644} {
-		h := files[name]
-		if h == nil {
+		f, ok := files[name]
+		if !ok {
 			t.Errorf("image lacks %s", name)
 			continue
 		}
+		h := f.Header
 		if h.Mode != mode || h.Uid != 0 || h.Gid != 0 || h.Uname != "" || h.ModTime.Unix() != 0 {
 			t.Errorf("%s: mode %o uid %d gid %d uname %q mtime %v", name, h.Mode, h.Uid, h.Gid, h.Uname, h.ModTime)
 		}
 	}
 	for _, name := range []string{"app/debug.log", "app/.berth/builds.json"} {
-		if files[name] != nil {
+		if _, ok := files[name]; ok {
 			t.Errorf("image has %s", name)
 		}
 	}
@@ -375,8 +359,8 @@ func TestMultiPlatform(t *testing.T) {
 	for _, m := range im.Manifests {
 		img, _ := idx.Image(m.Digest)
 		cf, _ := img.ConfigFile()
-		files := imageFiles(t, img)
-		if cf.Architecture != m.Platform.Architecture || files["app"] == nil || files["app"].Size != 3 {
+		files := testutil.ImageFiles(t, img)
+		if cf.Architecture != m.Platform.Architecture || files["app"].Data != m.Platform.Architecture[:3] {
 			t.Errorf("%s: config arch %s, files %v", m.Platform, cf.Architecture, files)
 		}
 	}

@@ -59,9 +59,9 @@ func TestExamplesBuild(t *testing.T) {
 					t.Fatal(err)
 				}
 				cf, _ := img.ConfigFile()
-				files := contents(t, img)
-				if cf.Config.WorkingDir != "/app" || files["app/server.js"] == "" || files["bin/busybox"] == "" {
-					t.Errorf("%s: workdir %q, server.js %d bytes", r.Service, cf.Config.WorkingDir, len(files["app/server.js"]))
+				files := testutil.ImageFiles(t, img)
+				if cf.Config.WorkingDir != "/app" || files["app/server.js"].Data == "" || files["bin/busybox"].Data == "" {
+					t.Errorf("%s: workdir %q, server.js %d bytes", r.Service, cf.Config.WorkingDir, len(files["app/server.js"].Data))
 				}
 			}
 		})

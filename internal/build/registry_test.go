@@ -1,9 +1,7 @@
 package build_test
 
 import (
-	"archive/tar"
 	"errors"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,7 +12,6 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/berth-dev/berth/internal/build"
@@ -33,25 +30,6 @@ func write(t *testing.T, dir string, files map[string]string) {
 		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}
-	}
-}
-
-func contents(t *testing.T, img v1.Image) map[string]string {
-	t.Helper()
-	rc := mutate.Extract(img)
-	defer rc.Close()
-	out := map[string]string{}
-	tr := tar.NewReader(rc)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return out
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, _ := io.ReadAll(tr)
-		out[h.Name] = string(data)
 	}
 }
 
@@ -130,9 +108,9 @@ CMD ["--serve"]
 	if _, ok := c.ExposedPorts["8080/tcp"]; !ok || !slices.Contains(c.Env, "GREETING=hello") || !slices.Contains(c.Env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin") {
 		t.Errorf("config %+v", c)
 	}
-	files := contents(t, img)
-	if files["app/start.sh"] != "echo $GREETING\n" || files["app/vendor/lib/a.txt"] != "dependency\n" || files["bin/busybox"] == "" {
-		t.Errorf("files: start.sh %q, vendor %q, busybox %d bytes", files["app/start.sh"], files["app/vendor/lib/a.txt"], len(files["bin/busybox"]))
+	files := testutil.ImageFiles(t, img)
+	if files["app/start.sh"].Data != "echo $GREETING\n" || files["app/vendor/lib/a.txt"].Data != "dependency\n" || files["bin/busybox"].Data == "" {
+		t.Errorf("files: start.sh %q, vendor %q, busybox %d bytes", files["app/start.sh"].Data, files["app/vendor/lib/a.txt"].Data, len(files["bin/busybox"].Data))
 	}
 	if _, ok := files["app/secret.txt"]; ok {
 		t.Error("the image has a file .dockerignore excludes")
@@ -215,7 +193,7 @@ CMD ["cat", "/out/built.txt"]
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := contents(t, img)["out/built.txt"]; got != "hello from "+tc.tool+"\nran\n" {
+			if got := testutil.ImageFiles(t, img)["out/built.txt"].Data; got != "hello from "+tc.tool+"\nran\n" {
 				t.Errorf("out/built.txt = %q", got)
 			}
 		})

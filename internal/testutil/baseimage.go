@@ -93,3 +93,33 @@ func PushBusybox(t testing.TB, ref string, opts ...remote.Option) string {
 	}
 	return r.Context().String() + "@" + d.String()
 }
+
+// ImageFile is one entry of an image's flattened file system.
+type ImageFile struct {
+	Header *tar.Header
+	Data   string
+}
+
+// ImageFiles flattens an image (later layers win, whiteouts applied) and
+// returns its entries by path.
+func ImageFiles(t testing.TB, img v1.Image) map[string]ImageFile {
+	t.Helper()
+	rc := mutate.Extract(img)
+	defer rc.Close()
+	out := map[string]ImageFile{}
+	tr := tar.NewReader(rc)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[h.Name] = ImageFile{Header: h, Data: string(data)}
+	}
+}
