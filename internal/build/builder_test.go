@@ -404,3 +404,24 @@ func TestLocalOnlyUpToDate(t *testing.T) {
 		t.Errorf("second local build: %+v", again[0])
 	}
 }
+
+// TestPin finds a pushed build by its content tag in the registry, as a
+// deploy in a CI job without .berth/ does.
+func TestPin(t *testing.T) {
+	t.Parallel()
+	host, _ := testRegistry(t)
+	pushBase(t, host+"/base:1")
+	p := nodeApp(t, host)
+	b, _ := newBuilder()
+	res, err := b.Build(t.Context(), p, Options{Push: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Pin(t.Context(), plainRemote{}, host+"/team/shop-web:"+res[0].Tag)
+	if err != nil || got != res[0].Image {
+		t.Errorf("Pin = %q, %v; want %s", got, err, res[0].Image)
+	}
+	if _, err := Pin(t.Context(), plainRemote{}, host+"/team/shop-web:000000000000"); err == nil {
+		t.Error("Pin of a tag nobody pushed succeeded")
+	}
+}

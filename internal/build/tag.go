@@ -1,9 +1,12 @@
 package build
 
 import (
+	"context"
+
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"io"
 	"os"
 	"path/filepath"
@@ -169,4 +172,23 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// Pin resolves REPO:TAG to REPO:TAG@DIGEST by asking the registry (a HEAD
+// request): in a CI job without .berth/, the content tag finds the image
+// an earlier job built from the same sources.
+func Pin(ctx context.Context, rem Remote, ref string) (string, error) {
+	r, err := rem.Reference(ref)
+	if err != nil {
+		return "", err
+	}
+	opts, err := rem.Options(ctx)
+	if err != nil {
+		return "", err
+	}
+	desc, err := remote.Head(r, opts...)
+	if err != nil {
+		return "", rem.Explain(err, ref)
+	}
+	return ref + "@" + desc.Digest.String(), nil
 }

@@ -8,11 +8,13 @@ import (
 	"os"
 	"os/user"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/kube"
@@ -157,9 +159,7 @@ func (o *DeployOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, svc := range unbuilt {
-		fmt.Fprintf(o.ErrOut, "%s %s has no build of its current sources; deploying %s (run berth build first, or berth up to build and deploy)\n", o.f.paint("warning:", yellow), svc, images[svc])
-	}
+	o.pinFromRegistry(ctx, images, unbuilt)
 	d := newDeployer(o.f, c, ns, o.IOStreams, o.format == "json", o.Wait && o.DryRun == kube.DryRunNone)
 	outcome, err := d.Deploy(ctx, deploy.Options{
 		RollOptions: deploy.RollOptions{
@@ -238,4 +238,27 @@ func whoami() string {
 	}
 	host, _ := os.Hostname()
 	return name + "@" + host
+}
+
+// pinFromRegistry pins services without a local build record by asking
+// the registry for their content tag (a CI job that did not build), and
+// warns about those the registry does not have either.
+func (o *DeployOptions) pinFromRegistry(ctx context.Context, images map[string]string, unbuilt []string) {
+	access := o.f.RegistryAccess()
+	access.Attempts = 1
+	hctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	pinned := make([]string, len(unbuilt))
+	var wg sync.WaitGroup
+	for i, svc := range unbuilt {
+		wg.Go(func() { pinned[i], _ = build.Pin(hctx, access, images[svc]) })
+	}
+	wg.Wait()
+	for i, svc := range unbuilt {
+		if pinned[i] != "" {
+			images[svc] = pinned[i]
+			continue
+		}
+		fmt.Fprintf(o.ErrOut, "%s %s has no build of its current sources here or in the registry; deploying %s (run berth build first, or berth up to build and deploy)\n", o.f.paint("warning:", yellow), svc, images[svc])
+	}
 }
