@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/build"
@@ -109,7 +110,12 @@ func newDeployCmd(f *Factory, runF func(context.Context, *DeployOptions) error, 
 			return o.Run(cmd.Context())
 		},
 	}
-	fl := cmd.Flags()
+	addDeployFlags(cmd.Flags(), o)
+	return cmd
+}
+
+// addDeployFlags adds the flags of deploy, apply and up.
+func addDeployFlags(fl *pflag.FlagSet, o *DeployOptions) {
 	fl.StringArrayVar(&o.SetImages, "set-image", nil, "use image REF for SERVICE (SERVICE=REF; repeatable)")
 	fl.StringVar(&o.DryRun, "dry-run", "none", `"server" sends a dry run to the API server, "client" only reports, "none" applies`)
 	fl.BoolVar(&o.Force, "force-conflicts", false, "take over fields another tool (kubectl scale/edit, a controller) owns")
@@ -120,7 +126,6 @@ func newDeployCmd(f *Factory, runF func(context.Context, *DeployOptions) error, 
 	fl.IntVar(&o.HistoryMax, "history-max", deploy.DefaultHistoryMax, "revisions to keep (the current and the last good one are always kept)")
 	fl.BoolVar(&o.ResetScale, "reset-scale", false, "use berth.yaml's replicas for services scaled with berth scale (kept otherwise)")
 	fl.StringVar(&o.Cause, "cause", "", "why this revision exists, shown by history (default: the git commit, else the command line)")
-	return cmd
 }
 
 // Complete reads flags.
@@ -160,6 +165,11 @@ func (o *DeployOptions) Run(ctx context.Context) error {
 		return err
 	}
 	o.pinFromRegistry(ctx, images, unbuilt)
+	return o.deploy(ctx, start, p, c, ns, images)
+}
+
+// deploy rolls out p with the given images and reports it.
+func (o *DeployOptions) deploy(ctx context.Context, start time.Time, p *config.Project, c *kube.Client, ns string, images map[string]string) error {
 	d := newDeployer(o.f, c, ns, o.IOStreams, o.format == "json", o.Wait && o.DryRun == kube.DryRunNone)
 	outcome, err := d.Deploy(ctx, deploy.Options{
 		RollOptions: deploy.RollOptions{

@@ -3,7 +3,10 @@ package cli
 import (
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -274,4 +277,47 @@ func (f *Factory) stdinTerminal() (int, bool) {
 		return 0, false
 	}
 	return int(file.Fd()), true
+}
+
+// UseContext selects a kube context (a target's, e.g. minikube's) unless
+// --context was given. Call it before the first KubeClient.
+func (f *Factory) UseContext(name string) {
+	if f.KubeFlags == nil || f.kube != nil {
+		return
+	}
+	if f.KubeFlags.Context == nil || *f.KubeFlags.Context == "" {
+		f.KubeFlags.Context = &name
+	}
+}
+
+// lookPath finds executables on the PATH berth was given.
+func (f *Factory) lookPath(file string) (string, error) {
+	if strings.Contains(file, "/") {
+		return exec.LookPath(file)
+	}
+	for _, dir := range filepath.SplitList(f.getenv("PATH")) {
+		if dir == "" {
+			dir = "."
+		}
+		p := filepath.Join(dir, file)
+		if st, err := os.Stat(p); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", &exec.Error{Name: file, Err: exec.ErrNotFound}
+}
+
+// confirm asks a yes/no question on the terminal; without one it is an
+// error that names the flag that answers it.
+func (f *Factory) confirm(question string) (bool, error) {
+	if _, ok := f.stdinTerminal(); !ok {
+		return false, usageErrorf("%s\n(no terminal to ask on: pass --yes)", question)
+	}
+	fmt.Fprintf(f.IOStreams.ErrOut, "%s [y/N] ", question)
+	answer, err := readPassword(f.IOStreams.In)
+	if err != nil {
+		return false, err
+	}
+	answer = strings.ToLower(strings.TrimSpace(answer))
+	return answer == "y" || answer == "yes", nil
 }

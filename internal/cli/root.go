@@ -77,6 +77,7 @@ func NewRootCmd(f *Factory) *cobra.Command {
 	_ = cmd.RegisterFlagCompletionFunc("env", f.completeEnvironments)
 
 	cmd.AddCommand(
+		NewCmdUp(f, nil),
 		NewCmdDeploy(f, nil),
 		NewCmdApply(f, nil),
 		NewCmdDiff(f, nil),

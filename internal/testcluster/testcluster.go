@@ -349,3 +349,9 @@ func (c *Cluster) KubectlErr(args ...string) ([]byte, error) {
 	}
 	return out, nil
 }
+
+// KubectlCommand is the command line that runs the sandbox's kubectl, for
+// scripts (append kubectl's arguments).
+func (c *Cluster) KubectlCommand() []string {
+	return []string{c.script, "kubectl", "--dir", c.Dir}
+}

@@ -1,0 +1,330 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/spf13/cobra"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/berth-dev/berth/internal/build"
+	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/kube"
+	"github.com/berth-dev/berth/internal/progress"
+	"github.com/berth-dev/berth/internal/target"
+)
+
+const upLong = `Build, ship and deploy the application in one command, to the target of
+berth.yaml's environment (target: kube, minikube or digitalocean), then
+print where it can be reached.
+
+  kube (default)  the current kube context: build and push to the
+                  registry, deploy pinned by digest.
+  minikube        the profile's cluster: checks minikube status (starts
+                  it only with --start), builds and loads the images into
+                  the cluster without a registry (minikube image load;
+                  imagePullPolicy IfNotPresent with the content tag),
+                  enables the ingress addon when a service has ingress:
+                  (asks first unless --yes), and prints minikube's URLs.
+
+Every deploy flag works here too (--atomic, --timeout, --cause...).
+Exit code 3 means the revision was applied but did not become healthy.`
+
+const upExample = `  # Build and deploy to the current kube context
+  berth up
+
+  # To minikube, starting it if needed
+  berth up -e local --start
+
+  # Without prompts (CI)
+  berth up -e staging --yes --atomic`
+
+// UpOptions are the inputs of berth up.
+type UpOptions struct {
+	DeployOptions
+	Start bool
+	Yes   bool
+}
+
+// NewCmdUp builds berth up.
+func NewCmdUp(f *Factory, runF func(context.Context, *UpOptions) error) *cobra.Command {
+	o := &UpOptions{DeployOptions: DeployOptions{IOStreams: f.IOStreams, f: f}}
+	cmd := &cobra.Command{
+		Use:     "up",
+		Short:   "Build, push or load, deploy and print where the app is reachable",
+		Long:    upLong,
+		Example: upExample,
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Complete(); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+	fl := cmd.Flags()
+	addDeployFlags(fl, &o.DeployOptions)
+	fl.BoolVar(&o.Start, "start", false, "minikube: start the profile when it is not running")
+	fl.BoolVarP(&o.Yes, "yes", "y", false, "do what is needed without asking (enable the ingress addon)")
+	addRegistryFlags(fl, &f.Registry)
+	return cmd
+}
+
+// Run does it all.
+func (o *UpOptions) Run(ctx context.Context) error {
+	start := time.Now()
+	p, err := o.f.LoadProject()
+	if err != nil {
+		return err
+	}
+	kind := config.TargetKube
+	if p.Target != nil && p.Target.Kind != "" {
+		kind = p.Target.Kind
+	}
+	var mk *target.Minikube
+	switch kind {
+	case config.TargetMinikube:
+		profile := ""
+		if p.Target.Minikube != nil {
+			profile = p.Target.Minikube.Profile
+		}
+		if mk, err = target.FindMinikube(profile, o.f.lookPath, o.ErrOut); err != nil {
+			return err
+		}
+		o.step("minikube profile %s", mk.Profile)
+		if err := mk.Ensure(ctx, o.Start); err != nil {
+			return err
+		}
+		o.f.UseContext(mk.Context())
+	case config.TargetDigitalOcean:
+		return &HintError{Err: fmt.Errorf("target digitalocean is not available in this berth yet"), Hint: "deploy to the cluster's kube context with target: kube (doctl kubernetes cluster kubeconfig save NAME)"}
+	}
+	c, err := o.f.KubeClient()
+	if err != nil {
+		return err
+	}
+	ns := o.f.TargetNamespace(p, c)
+
+	images, err := o.ship(ctx, p, mk)
+	if err != nil {
+		return err
+	}
+	if mk != nil {
+		if err := o.ingressAddon(ctx, p, mk); err != nil {
+			return err
+		}
+	}
+	if err := o.deploy(ctx, start, p, c, ns, images); err != nil {
+		return err
+	}
+	if o.DryRun != kube.DryRunNone || o.format == "json" {
+		return nil
+	}
+	return o.printEndpoints(ctx, p, c, ns, mk)
+}
+
+func (o *UpOptions) step(format string, args ...any) {
+	fmt.Fprintf(o.ErrOut, "%s %s\n", o.f.paint("==>", green), fmt.Sprintf(format, args...))
+}
+
+// ship builds the images and gets them to the cluster: pushed to the
+// registry, or loaded into minikube. It returns service → image.
+func (o *UpOptions) ship(ctx context.Context, p *config.Project, mk *target.Minikube) (map[string]string, error) {
+	images := map[string]string{}
+	var built []string
+	for name, s := range p.Services {
+		if s.Build != nil && o.images[name] == "" {
+			built = append(built, name)
+		}
+	}
+	slices.Sort(built)
+	if len(built) > 0 {
+		epoch, err := build.EpochFromEnv(o.f.getenv)
+		if err != nil {
+			return nil, usageErrorf("%v", err)
+		}
+		obs := progress.NewBuilds(o.ErrOut, o.f.Live(), o.f.clock())
+		b := &build.Builder{Remote: o.f.RegistryAccess(), Observer: obs, Epoch: epoch}
+		push := mk == nil
+		if push {
+			o.step("build and push %s", strings.Join(built, ", "))
+		} else {
+			o.step("build %s and load into minikube", strings.Join(built, ", "))
+		}
+		results, err := b.Build(ctx, p, build.Options{Services: built, Push: push})
+		obs.Done()
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range results {
+			images[r.Service] = r.Image
+		}
+		if mk != nil {
+			if err := o.load(ctx, p, mk, results, images); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for k, v := range o.images {
+		images[k] = v
+	}
+	return images, nil
+}
+
+// load puts each built image into minikube (unless its runtime has it)
+// and deploys it by its content tag with imagePullPolicy IfNotPresent: an
+// image loaded into a node has no registry digest to pin.
+func (o *UpOptions) load(ctx context.Context, p *config.Project, mk *target.Minikube, results []build.Result, images map[string]string) error {
+	have, err := mk.Images(ctx)
+	if err != nil {
+		return err
+	}
+	state := build.StateDirOf(p)
+	for _, r := range results {
+		tagged := build.Repository(p, r.Service) + ":" + r.Tag
+		images[r.Service] = tagged
+		if s := p.Services[r.Service]; s.ImagePullPolicy == "" {
+			s.ImagePullPolicy = "IfNotPresent"
+		}
+		if have[tagged] {
+			fmt.Fprintf(o.ErrOut, "[%s] minikube has %s\n", r.Service, tagged)
+			continue
+		}
+		archive, err := exportArchive(state, tagged, r.Digest)
+		if err != nil {
+			return err
+		}
+		err = mk.LoadImage(ctx, archive)
+		os.Remove(archive)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(o.ErrOut, "[%s] loaded %s into minikube\n", r.Service, tagged)
+	}
+	return nil
+}
+
+// exportArchive writes the image of digest from .berth/oci as a docker
+// save archive tagged ref.
+func exportArchive(stateDir, ref, digest string) (string, error) {
+	lp, err := layout.FromPath(filepath.Join(stateDir, "oci"))
+	if err != nil {
+		return "", err
+	}
+	h, err := v1.NewHash(digest)
+	if err != nil {
+		return "", err
+	}
+	img, err := lp.Image(h)
+	if err != nil {
+		return "", fmt.Errorf("the build of %s is not in .berth/oci (%v); build it again with --no-cache", ref, err)
+	}
+	tag, err := name.NewTag(ref)
+	if err != nil {
+		return "", err
+	}
+	f, err := os.CreateTemp(stateDir, "load-*.tar")
+	if err != nil {
+		return "", err
+	}
+	f.Close()
+	if err := tarball.WriteToFile(f.Name(), tag, img); err != nil {
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
+}
+
+// ingressAddon enables minikube's ingress addon when a service has an
+// ingress, after asking (or with --yes).
+func (o *UpOptions) ingressAddon(ctx context.Context, p *config.Project, mk *target.Minikube) error {
+	needed := false
+	for _, s := range p.Services {
+		needed = needed || s.Ingress != nil
+	}
+	if !needed {
+		return nil
+	}
+	addons, err := mk.Addons(ctx)
+	if err != nil {
+		return err
+	}
+	if addons["ingress"] {
+		return nil
+	}
+	if !o.Yes {
+		ok, err := o.f.confirm(fmt.Sprintf("A service has ingress:, and minikube's ingress addon is off. Enable it (minikube addons enable ingress -p %s)?", mk.Profile))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			fmt.Fprintf(o.ErrOut, "note: the ingress addon stays off; the Ingress will have no controller\n")
+			return nil
+		}
+	}
+	o.step("enable the minikube ingress addon")
+	return mk.EnableAddon(ctx, "ingress")
+}
+
+// printEndpoints prints, per service, where it can be reached: minikube's
+// URLs and ingress hosts, or what the cluster shows (load balancer IPs,
+// node ports, ingress hosts).
+func (o *UpOptions) printEndpoints(ctx context.Context, p *config.Project, c *kube.Client, ns string, mk *target.Minikube) error {
+	names := make([]string, 0, len(p.Services))
+	for n := range p.Services {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	var ip string
+	for _, name := range names {
+		s := p.Services[name]
+		var where []string
+		switch {
+		case mk != nil && (s.Expose == config.ExposeNodePort || s.Expose == config.ExposeLoadBalancer):
+			uctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+			urls, err := mk.ServiceURLs(uctx, ns, name)
+			cancel()
+			if err != nil {
+				fmt.Fprintf(o.ErrOut, "warning: minikube service %s --url: %v\n", name, err)
+			}
+			where = append(where, urls...)
+			if s.Expose == config.ExposeLoadBalancer {
+				fmt.Fprintf(o.ErrOut, "note: %s is a LoadBalancer: run minikube tunnel -p %s for its external IP\n", name, mk.Profile)
+			}
+		case mk == nil:
+			svc, err := c.Clientset.CoreV1().Services(ns).Get(ctx, name, metav1.GetOptions{})
+			if err == nil && svc.Spec.Type != "ClusterIP" {
+				where = append(where, serviceEndpoints(svc)...)
+			}
+		}
+		if s.Ingress != nil && s.Ingress.Host != "" {
+			if mk != nil && ip == "" {
+				ip, _ = mk.IP(ctx)
+			}
+			url := "http://" + s.Ingress.Host + "/"
+			if ip != "" {
+				url += fmt.Sprintf(" (add to /etc/hosts: %s %s)", ip, s.Ingress.Host)
+			}
+			where = append(where, url)
+		}
+		if len(where) > 0 {
+			fmt.Fprintf(o.Out, "%s\t%s\n", name, strings.Join(where, "  "))
+		}
+	}
+	return nil
+}
