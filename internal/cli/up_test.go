@@ -121,4 +121,3 @@ services:
 		t.Errorf("second up: exit %d\n%s\ncalls:\n%s", code, stderr, calls)
 	}
 }
-
