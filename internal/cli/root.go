@@ -78,6 +78,7 @@ func NewRootCmd(f *Factory) *cobra.Command {
 
 	cmd.AddCommand(
 		NewCmdUp(f, nil),
+		NewCmdDown(f, nil),
 		NewCmdDeploy(f, nil),
 		NewCmdApply(f, nil),
 		NewCmdDiff(f, nil),

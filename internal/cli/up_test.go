@@ -120,4 +120,12 @@ services:
 	if code != 0 || strings.Contains(string(calls), "image load") || strings.Contains(string(calls), "addons enable") || !strings.Contains(stderr, "minikube has "+loaded) {
 		t.Errorf("second up: exit %d\n%s\ncalls:\n%s", code, stderr, calls)
 	}
+	// berth down removes it from the profile's cluster, without asking for --yes twice.
+	_, stderr, code = run(t, env, "down", "-f", file, "--kubeconfig", kubeconfig, "-n", ns, "--yes")
+	if code != 0 {
+		t.Fatalf("down: exit %d\n%s", code, stderr)
+	}
+	if _, err := c.Clientset(t).AppsV1().Deployments(ns).Get(t.Context(), "web", metav1.GetOptions{}); err == nil {
+		t.Error("the Deployment is still there after berth down")
+	}
 }
