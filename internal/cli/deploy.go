@@ -69,6 +69,8 @@ type DeployOptions struct {
 	Cause        string
 	HistoryMax   int
 	ResetScale   bool
+	// SkipPreflight skips the checks of berth preflight.
+	SkipPreflight bool
 
 	format string
 	images map[string]string
@@ -126,6 +128,7 @@ func addDeployFlags(fl *pflag.FlagSet, o *DeployOptions) {
 	fl.IntVar(&o.HistoryMax, "history-max", deploy.DefaultHistoryMax, "revisions to keep (the current and the last good one are always kept)")
 	fl.BoolVar(&o.ResetScale, "reset-scale", false, "use berth.yaml's replicas for services scaled with berth scale (kept otherwise)")
 	fl.StringVar(&o.Cause, "cause", "", "why this revision exists, shown by history (default: the git commit, else the command line)")
+	fl.BoolVar(&o.SkipPreflight, "skip-preflight", false, "do not run berth preflight's checks first")
 }
 
 // Complete reads flags.
@@ -168,8 +171,23 @@ func (o *DeployOptions) Run(ctx context.Context) error {
 	return o.deploy(ctx, start, p, c, ns, images)
 }
 
-// deploy rolls out p with the given images and reports it.
+// deploy checks the cluster (preflight), then rolls out p with the given
+// images and reports it.
 func (o *DeployOptions) deploy(ctx context.Context, start time.Time, p *config.Project, c *kube.Client, ns string, images map[string]string) error {
+	if !o.SkipPreflight {
+		all := map[string]string{}
+		for name, s := range p.Services {
+			if s.Image != "" {
+				all[name] = s.Image
+			}
+		}
+		for k, v := range images {
+			all[k] = v
+		}
+		if err := checkBeforeDeploy(ctx, o.f, o.IOStreams, c, p, ns, all); err != nil {
+			return err
+		}
+	}
 	d := newDeployer(o.f, c, ns, o.IOStreams, o.format == "json", o.Wait && o.DryRun == kube.DryRunNone)
 	outcome, err := d.Deploy(ctx, deploy.Options{
 		RollOptions: deploy.RollOptions{

@@ -82,6 +82,7 @@ func NewRootCmd(f *Factory) *cobra.Command {
 		NewCmdDeploy(f, nil),
 		NewCmdApply(f, nil),
 		NewCmdDiff(f, nil),
+		NewCmdPreflight(f, nil),
 		NewCmdStatus(f, nil),
 		NewCmdLogs(f, nil),
 		NewCmdDelete(f, nil),

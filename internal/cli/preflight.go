@@ -1,0 +1,188 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/kube"
+	"github.com/berth-dev/berth/internal/preflight"
+)
+
+const preflightLong = `Check that the cluster can take the application before anything is
+applied. Each check says ok, warning or error, and what to do:
+
+  cluster         reachable, Kubernetes version supported
+  namespace       exists or will be created
+  permissions     the verbs berth needs in the namespace (SelfSubjectAccessReview)
+  storage         a default StorageClass for volumes that name none
+  ingress         an IngressClass (controller) for services with ingress:
+  load balancers  minikube needs minikube tunnel for LoadBalancer Services
+  images          each image's platforms include the nodes' (an arm64-only
+                  image on amd64 nodes is an error)
+
+'berth deploy' and 'berth up' run the same checks first and stop on an
+error (--skip-preflight skips them). Exit code 1 when a check fails.`
+
+const preflightExample = `  # Check the production environment's cluster
+  berth preflight -e production
+
+  # As JSON for CI
+  berth preflight -o json`
+
+// PreflightOptions are the inputs of berth preflight.
+type PreflightOptions struct {
+	genericiooptions.IOStreams
+	format string
+	f      *Factory
+}
+
+// NewCmdPreflight builds berth preflight.
+func NewCmdPreflight(f *Factory, runF func(context.Context, *PreflightOptions) error) *cobra.Command {
+	o := &PreflightOptions{IOStreams: f.IOStreams, f: f}
+	return &cobra.Command{
+		Use:     "preflight",
+		Short:   "Check that the cluster can take the app: access, storage, ingress, platforms",
+		Long:    preflightLong,
+		Example: preflightExample,
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var err error
+			if o.format, err = outputFormat(f, "text", "json", "yaml"); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+}
+
+// Run checks and prints every result.
+func (o *PreflightOptions) Run(ctx context.Context) error {
+	p, c, ns, err := o.f.ProjectOnCluster()
+	if err != nil {
+		return err
+	}
+	images, _, err := resolveImages(p, nil)
+	if err != nil {
+		return err
+	}
+	for name, s := range p.Services {
+		if s.Image != "" {
+			images[name] = s.Image
+		}
+	}
+	rs := runPreflight(ctx, o.f, c, p, ns, images)
+	if o.format != "text" {
+		if err := printData(o.Out, o.format, rs); err != nil {
+			return err
+		}
+	} else {
+		printPreflight(o.Out, o.f, rs, true)
+	}
+	if preflight.Failed(rs) {
+		return &silentError{err: errors.New("preflight found errors")}
+	}
+	return nil
+}
+
+// runPreflight runs the checks with image platforms read from registries
+// (bounded: an image that cannot be asked for is skipped).
+func runPreflight(ctx context.Context, f *Factory, c *kube.Client, p *config.Project, ns string, images map[string]string) []preflight.Result {
+	access := f.RegistryAccess()
+	access.Attempts = 1
+	kind := config.TargetKube
+	if p.Target != nil && p.Target.Kind != "" {
+		kind = p.Target.Kind
+	}
+	return preflight.Run(ctx, c, p, ns, preflight.Options{
+		Target: kind,
+		Images: images,
+		Platforms: func(ctx context.Context, image string) ([]string, error) {
+			ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
+			ref, err := access.Reference(image)
+			if err != nil {
+				return nil, err
+			}
+			opts, err := access.Options(ctx)
+			if err != nil {
+				return nil, err
+			}
+			desc, err := remote.Get(ref, opts...)
+			if err != nil {
+				return nil, err
+			}
+			if desc.MediaType.IsIndex() {
+				idx, err := desc.ImageIndex()
+				if err != nil {
+					return nil, err
+				}
+				im, err := idx.IndexManifest()
+				if err != nil {
+					return nil, err
+				}
+				var out []string
+				for _, m := range im.Manifests {
+					if m.Platform != nil && m.Platform.Architecture != "unknown" {
+						out = append(out, m.Platform.String())
+					}
+				}
+				return out, nil
+			}
+			img, err := desc.Image()
+			if err != nil {
+				return nil, err
+			}
+			cf, err := img.ConfigFile()
+			if err != nil || cf.OS == "" || cf.Architecture == "" {
+				return nil, err
+			}
+			return []string{cf.Platform().String()}, nil
+		},
+	})
+}
+
+// printPreflight writes the results as a table; all=false keeps only
+// warnings and errors (deploy and up).
+func printPreflight(w interface{ Write([]byte) (int, error) }, f *Factory, rs []preflight.Result, all bool) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, r := range rs {
+		if !all && r.Level == preflight.OK {
+			continue
+		}
+		level := r.Level
+		switch r.Level {
+		case preflight.Error:
+			level = f.paint(level, red)
+		case preflight.Warning:
+			level = f.paint(level, yellow)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Check, level, r.Message)
+		if r.Fix != "" && r.Level != preflight.OK {
+			fmt.Fprintf(tw, "\t\tfix: %s\n", r.Fix)
+		}
+	}
+	tw.Flush()
+}
+
+// checkBeforeDeploy runs the preflight of deploy and up: warnings and
+// errors go to stderr, and an error stops the deploy before anything is
+// applied.
+func checkBeforeDeploy(ctx context.Context, f *Factory, streams genericiooptions.IOStreams, c *kube.Client, p *config.Project, ns string, images map[string]string) error {
+	rs := runPreflight(ctx, f, c, p, ns, images)
+	printPreflight(streams.ErrOut, f, rs, false)
+	if preflight.Failed(rs) {
+		return &HintError{Err: errors.New("preflight checks failed; nothing was applied"), Hint: "fix the errors above, or skip the checks with --skip-preflight"}
+	}
+	return nil
+}
