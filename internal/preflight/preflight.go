@@ -251,9 +251,11 @@ func ingress(ctx context.Context, c *kube.Client, p *config.Project, target stri
 			def = ic.Name
 		}
 	}
-	for class := range want {
+	for _, class := range sortedKeys(want) {
 		if !have[class] {
-			return Result{Check: "ingress", Level: Error, Message: "no IngressClass " + class + " (the cluster has: " + orNone(sortedKeys(have)) + ")", Fix: fix}, true
+			// A warning: the Ingress is valid and the controller may come
+			// later (or from berth.yaml's charts).
+			return Result{Check: "ingress", Level: Warning, Message: "no IngressClass " + class + " (the cluster has: " + orNone(sortedKeys(have)) + "): the Ingress gets no address until a controller serves it", Fix: fix}, true
 		}
 	}
 	switch {

@@ -116,7 +116,7 @@ func TestChecks(t *testing.T) { // not parallel: it changes cluster-wide Storage
 		t.Errorf("with an IngressClass: %+v", r)
 	}
 	p2 := project(t, strings.Replace(app, "{host: shop.example.org}", "{host: shop.example.org, className: traefik}", 1))
-	if r := find(preflight.Run(ctx, kc, p2, ns, preflight.Options{}), "ingress"); r.Level != preflight.Error || !strings.Contains(r.Message, "no IngressClass traefik (the cluster has: nginx)") {
+	if r := find(preflight.Run(ctx, kc, p2, ns, preflight.Options{}), "ingress"); r.Level != preflight.Warning || !strings.Contains(r.Message, "no IngressClass traefik (the cluster has: nginx)") {
 		t.Errorf("unknown class: %+v", r)
 	}
 
