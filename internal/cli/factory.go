@@ -235,7 +235,9 @@ func resolveImages(p *config.Project, overrides map[string]string) (images map[s
 // RegistryAccess is Registry with the environment and user agent filled in.
 func (f *Factory) RegistryAccess() *registry.Access {
 	a := f.Registry
-	a.Getenv = f.getenv
+	if a.Getenv == nil {
+		a.Getenv = f.getenv
+	}
 	a.UserAgent = "berth/" + version.Get().Version
 	return &a
 }
@@ -320,4 +322,15 @@ func (f *Factory) confirm(question string) (bool, error) {
 	}
 	answer = strings.ToLower(strings.TrimSpace(answer))
 	return answer == "y" || answer == "yes", nil
+}
+
+// UseKubeconfig points the kube flags at a kubeconfig file and context a
+// target wrote (unless --context was given). Call it before the first
+// KubeClient.
+func (f *Factory) UseKubeconfig(file, context string) {
+	if f.KubeFlags == nil || f.kube != nil {
+		return
+	}
+	f.KubeFlags.KubeConfig = &file
+	f.UseContext(context)
 }

@@ -53,6 +53,11 @@ type UpOptions struct {
 	DeployOptions
 	Start bool
 	Yes   bool
+	// Plan prints what a DigitalOcean up would create, and its price.
+	Plan        bool
+	AccessToken string
+	// LBTimeout bounds the wait for load balancer addresses.
+	LBTimeout time.Duration
 }
 
 // NewCmdUp builds berth up.
@@ -81,6 +86,9 @@ func NewCmdUp(f *Factory, runF func(context.Context, *UpOptions) error) *cobra.C
 	addDeployFlags(fl, &o.DeployOptions)
 	fl.BoolVar(&o.Start, "start", false, "minikube: start the profile when it is not running")
 	fl.BoolVarP(&o.Yes, "yes", "y", false, "do what is needed without asking (enable the ingress addon)")
+	fl.BoolVar(&o.Plan, "plan", false, "digitalocean: print what would be created and its monthly price; change nothing")
+	fl.StringVar(&o.AccessToken, "access-token", "", "digitalocean: API token (default $DIGITALOCEAN_ACCESS_TOKEN, else doctl's config)")
+	fl.DurationVar(&o.LBTimeout, "lb-timeout", 5*time.Minute, "how long to wait for LoadBalancer addresses (0: do not wait)")
 	addRegistryFlags(fl, &f.Registry)
 	return cmd
 }
@@ -112,7 +120,10 @@ func (o *UpOptions) Run(ctx context.Context) error {
 		}
 		o.f.UseContext(mk.Context())
 	case config.TargetDigitalOcean:
-		return &HintError{Err: fmt.Errorf("target digitalocean is not available in this berth yet"), Hint: "deploy to the cluster's kube context with target: kube (doctl kubernetes cluster kubeconfig save NAME)"}
+		done, err := o.digitalOcean(ctx, p)
+		if err != nil || done {
+			return err
+		}
 	}
 	c, err := o.f.KubeClient()
 	if err != nil {
@@ -134,6 +145,9 @@ func (o *UpOptions) Run(ctx context.Context) error {
 	}
 	if o.DryRun != kube.DryRunNone || o.format == "json" {
 		return nil
+	}
+	if mk == nil {
+		o.waitLoadBalancers(ctx, p, c, ns)
 	}
 	return o.printEndpoints(ctx, p, c, ns, mk)
 }
