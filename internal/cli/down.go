@@ -3,6 +3,9 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -16,8 +19,11 @@ minikube profile's context). It is 'berth delete' on the target's cluster:
 PersistentVolumeClaims and their data are kept unless --volumes, and the
 release history is deleted unless --keep-history.
 
-The cluster itself is never touched: minikube keeps running (minikube stop
-or delete -p PROFILE does that).
+The cluster itself is kept: minikube keeps running (minikube stop or
+delete -p PROFILE does that). For a DigitalOcean cluster berth created,
+--cluster deletes it too, with its load balancers (and its volumes only
+with --volumes), after a summary of what will be destroyed and --yes (or
+typing the cluster's name on a terminal).
 
 On a terminal berth asks before deleting; elsewhere pass --yes.`
 
@@ -25,11 +31,16 @@ const downExample = `  # Remove the app from minikube, keep its data
   berth down -e local --yes
 
   # Remove everything, data included
-  berth down --volumes --yes`
+  berth down --volumes --yes
+
+  # Remove the app and the DigitalOcean cluster berth created for it
+  berth down -e production --cluster --yes`
 
 // DownOptions are the inputs of berth down.
 type DownOptions struct {
 	DeleteOptions
+	Cluster     bool
+	AccessToken string
 }
 
 // NewCmdDown builds berth down.
@@ -51,6 +62,8 @@ func NewCmdDown(f *Factory, runF func(context.Context, *DownOptions) error) *cob
 	cmd.Flags().BoolVar(&o.Volumes, "volumes", false, "also delete PersistentVolumeClaims (their data is lost)")
 	cmd.Flags().BoolVar(&o.KeepHistory, "keep-history", false, "keep the release records (berth history, helm history)")
 	cmd.Flags().BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation")
+	cmd.Flags().BoolVar(&o.Cluster, "cluster", false, "digitalocean: also delete the cluster berth created (and its load balancers)")
+	cmd.Flags().StringVar(&o.AccessToken, "access-token", "", "digitalocean: API token (default $DIGITALOCEAN_ACCESS_TOKEN, else doctl's config)")
 	return cmd
 }
 
@@ -76,8 +89,70 @@ func (o *DownOptions) Run(ctx context.Context) error {
 			}
 			o.f.UseContext(mk.Context())
 		case config.TargetDigitalOcean:
-			return fmt.Errorf("target digitalocean is not available in this berth yet; use berth delete with the cluster's kube context")
+			return o.digitalOcean(ctx, p)
 		}
 	}
+	if o.Cluster {
+		return usageErrorf("--cluster deletes DigitalOcean clusters berth created; this environment's target is not digitalocean")
+	}
 	return o.DeleteOptions.Run(ctx)
+}
+
+// digitalOcean removes the app from the DigitalOcean cluster, then, with
+// --cluster, the cluster.
+func (o *DownOptions) digitalOcean(ctx context.Context, p *config.Project) error {
+	home, _ := os.UserHomeDir()
+	token, _, err := target.Token(o.AccessToken, o.f.getenv, home)
+	if err != nil {
+		return err
+	}
+	d, err := target.NewDigitalOcean(token, o.f.getenv("DIGITALOCEAN_API_URL"), time.Second, p.Target.DigitalOcean, p.Name, o.ErrOut)
+	if err != nil {
+		return err
+	}
+	var teardown *target.Teardown
+	if o.Cluster {
+		// Refuse early (and change nothing) for a cluster berth did not create.
+		if teardown, err = d.PlanTeardown(ctx); err != nil {
+			return err
+		}
+		fmt.Fprintf(o.ErrOut, "berth down --cluster destroys cluster %s (%s) with its nodes", teardown.Cluster.Name, teardown.Cluster.RegionSlug)
+		if len(teardown.LoadBalancers) > 0 {
+			fmt.Fprintf(o.ErrOut, ", load balancers %s", strings.Join(teardown.LoadBalancers, ", "))
+		}
+		if o.Volumes && len(teardown.Volumes) > 0 {
+			fmt.Fprintf(o.ErrOut, ", and volumes %s (their data is lost)", strings.Join(teardown.Volumes, ", "))
+		} else if len(teardown.Volumes) > 0 {
+			fmt.Fprintf(o.ErrOut, "; volumes %s are kept (--volumes deletes them)", strings.Join(teardown.Volumes, ", "))
+		}
+		fmt.Fprintln(o.ErrOut)
+		if !o.Yes {
+			if err := o.f.confirmTyped("Type the cluster's name to destroy it", teardown.Cluster.Name); err != nil {
+				return err
+			}
+		}
+	}
+	c, err := d.Find(ctx)
+	if err != nil {
+		return err
+	}
+	if c != nil {
+		name, err := d.SaveKubeconfig(ctx, c.ID, kubeconfigFile(o.f))
+		if err != nil {
+			return err
+		}
+		o.f.UseKubeconfig(kubeconfigFile(o.f), name)
+		o.Yes = o.Yes || teardown != nil
+		if err := o.DeleteOptions.Run(ctx); err != nil {
+			return err
+		}
+	}
+	if teardown == nil {
+		return nil
+	}
+	if err := d.DeleteCluster(ctx, teardown, o.Volumes); err != nil {
+		return err
+	}
+	fmt.Fprintf(o.ErrOut, "deleted cluster %s\n", teardown.Cluster.Name)
+	return nil
 }

@@ -334,3 +334,20 @@ func (f *Factory) UseKubeconfig(file, context string) {
 	f.KubeFlags.KubeConfig = &file
 	f.UseContext(context)
 }
+
+// confirmTyped asks for a typed word (a cluster's name) before something
+// that cannot be undone; without a terminal it names --yes.
+func (f *Factory) confirmTyped(question, want string) error {
+	if _, ok := f.stdinTerminal(); !ok {
+		return usageErrorf("%s: no terminal to ask on; pass --yes", question)
+	}
+	fmt.Fprintf(f.IOStreams.ErrOut, "%s (%s): ", question, want)
+	answer, err := readPassword(f.IOStreams.In)
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(answer) != want {
+		return fmt.Errorf("not confirmed; nothing was deleted")
+	}
+	return nil
+}

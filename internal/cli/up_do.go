@@ -48,7 +48,7 @@ func (o *UpOptions) digitalOcean(ctx context.Context, p *config.Project) (done b
 			return false, err
 		}
 	}
-	file := o.kubeconfigFile()
+	file := kubeconfigFile(o.f)
 	name, err := d.SaveKubeconfig(ctx, cluster.ID, file)
 	if err != nil {
 		return false, err
@@ -82,11 +82,11 @@ func (o *UpOptions) digitalOcean(ctx context.Context, p *config.Project) (done b
 
 // kubeconfigFile is where a target's kube context is saved: --kubeconfig,
 // else the first KUBECONFIG file, else ~/.kube/config.
-func (o *UpOptions) kubeconfigFile() string {
-	if kf := o.f.KubeFlags; kf != nil && kf.KubeConfig != nil && *kf.KubeConfig != "" {
+func kubeconfigFile(f *Factory) string {
+	if kf := f.KubeFlags; kf != nil && kf.KubeConfig != nil && *kf.KubeConfig != "" {
 		return *kf.KubeConfig
 	}
-	if list := filepath.SplitList(o.f.getenv("KUBECONFIG")); len(list) > 0 && list[0] != "" {
+	if list := filepath.SplitList(f.getenv("KUBECONFIG")); len(list) > 0 && list[0] != "" {
 		return list[0]
 	}
 	return clientcmd.RecommendedHomeFile

@@ -128,4 +128,28 @@ services:
 	if err := json.Unmarshal([]byte(stdout), &plan); err != nil || plan["exists"] != true {
 		t.Errorf("plan json: %v %s", err, stdout)
 	}
+
+	// berth down --cluster: a summary, then only with --yes.
+	down := []string{"down", "-f", file, "--kubeconfig", kubeconfig, "-n", ns, "--cluster"}
+	_, stderr, code = run(t, env, down...)
+	if code != 2 || !strings.Contains(stderr, "destroys cluster shop (ams3) with its nodes, load balancers lb-1 (a1b2c3); volumes vol-1 (pvc-data) are kept (--volumes deletes them)") || !strings.Contains(stderr, "pass --yes") {
+		t.Errorf("down --cluster without --yes: exit %d\n%s", code, stderr)
+	}
+	if _, err := cs.AppsV1().Deployments(ns).Get(ctx, "web", metav1.GetOptions{}); err != nil {
+		t.Errorf("refused down deleted the app: %v", err)
+	}
+	_, stderr, code = run(t, env, append(down, "--yes")...)
+	if code != 0 || !strings.Contains(stderr, "deleted cluster shop") {
+		t.Fatalf("down --cluster --yes: exit %d\n%s", code, stderr)
+	}
+	if _, err := cs.AppsV1().Deployments(ns).Get(ctx, "web", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Errorf("the app is still there: %v", err)
+	}
+	if _, err := cs.CoreV1().PersistentVolumeClaims(ns).Get(ctx, "data-db-0", metav1.GetOptions{}); err != nil {
+		t.Errorf("the claim was deleted without --volumes: %v", err)
+	}
+	last := api.Requests()[len(api.Requests())-1]
+	if last.Method != "DELETE" || !strings.Contains(last.Body, `"volumes":[]`) {
+		t.Errorf("cluster delete request %+v", last)
+	}
 }

@@ -375,6 +375,63 @@ func (d *DigitalOcean) EnsureRegistry(ctx context.Context, clusterID string) (st
 	return RegistryHost + "/" + d.Spec.Registry, nil
 }
 
+// Teardown is what deleting the cluster destroys.
+type Teardown struct {
+	Cluster       *godo.KubernetesCluster
+	LoadBalancers []string
+	Volumes       []string
+}
+
+// PlanTeardown finds the cluster and what goes with it. Only a cluster
+// berth created (tagged berth) may be deleted.
+func (d *DigitalOcean) PlanTeardown(ctx context.Context) (*Teardown, error) {
+	c, err := d.Find(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if c == nil {
+		return nil, fmt.Errorf("there is no cluster %s", d.Spec.Cluster)
+	}
+	if !slices.Contains(c.Tags, "berth") {
+		return nil, &Error{Err: fmt.Errorf("cluster %s was not created by berth (it has no berth tag); berth does not delete it", c.Name),
+			Fix: "delete it yourself if you mean to: doctl kubernetes cluster delete " + c.Name}
+	}
+	res, _, err := d.Client.Kubernetes.ListAssociatedResourcesForDeletion(ctx, c.ID)
+	if err != nil {
+		return nil, explain(err)
+	}
+	t := &Teardown{Cluster: c}
+	for _, lb := range res.LoadBalancers {
+		t.LoadBalancers = append(t.LoadBalancers, lb.ID+" ("+lb.Name+")")
+	}
+	for _, v := range res.Volumes {
+		t.Volumes = append(t.Volumes, v.ID+" ("+v.Name+")")
+	}
+	return t, nil
+}
+
+// DeleteCluster deletes the cluster with its load balancers; its volumes
+// (the data of its PersistentVolumes) only when volumes is true.
+func (d *DigitalOcean) DeleteCluster(ctx context.Context, t *Teardown, volumes bool) error {
+	req := &godo.KubernetesClusterDeleteSelectiveRequest{LoadBalancers: ids(t.LoadBalancers), Volumes: []string{}, VolumeSnapshots: []string{}}
+	if volumes {
+		req.Volumes = ids(t.Volumes)
+	}
+	if _, err := d.Client.Kubernetes.DeleteSelective(ctx, t.Cluster.ID, req); err != nil {
+		return explain(err)
+	}
+	return nil
+}
+
+func ids(described []string) []string {
+	out := []string{}
+	for _, s := range described {
+		id, _, _ := strings.Cut(s, " ")
+		out = append(out, id)
+	}
+	return out
+}
+
 // explain turns API errors into ones that say what to do.
 func explain(err error) error {
 	var er *godo.ErrorResponse

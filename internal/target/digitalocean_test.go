@@ -226,3 +226,30 @@ func TestAPIErrors(t *testing.T) {
 		t.Errorf("down: %v", err)
 	}
 }
+
+func TestTeardown(t *testing.T) {
+	t.Parallel()
+	api := testutil.NewDOAPI(t, "tok")
+	api.AddCluster("c9", "theirs", "ams3")
+	if _, err := newDO(t, api, "tok", &config.DigitalOceanTarget{Cluster: "theirs"}).PlanTeardown(t.Context()); err == nil || !strings.Contains(err.Error(), "was not created by berth") {
+		t.Errorf("a cluster berth did not create: %v", err)
+	}
+	d := newDO(t, api, "tok", nil)
+	if _, _, err := d.EnsureCluster(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	td, err := d.PlanTeardown(t.Context())
+	if err != nil || len(td.LoadBalancers) != 1 || len(td.Volumes) != 1 {
+		t.Fatalf("%+v %v", td, err)
+	}
+	if err := d.DeleteCluster(t.Context(), td, false); err != nil {
+		t.Fatal(err)
+	}
+	last := api.Requests()[len(api.Requests())-1]
+	if last.Method != "DELETE" || !strings.Contains(last.Body, `"load_balancers":["lb-1"]`) || !strings.Contains(last.Body, `"volumes":[]`) {
+		t.Errorf("delete request %+v", last)
+	}
+	if c, _ := d.Find(t.Context()); c != nil {
+		t.Error("the cluster is still listed")
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -75,7 +76,7 @@ func (d *DOAPI) Count(method, path string) int {
 func (d *DOAPI) AddCluster(id, name, region string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.clusters = append(d.clusters, map[string]any{"id": id, "name": name, "region": region, "version": "1.37.2-do.0", "status": map[string]any{"state": "running"}})
+	d.clusters = append(d.clusters, map[string]any{"id": id, "name": name, "region": region, "version": "1.37.2-do.0", "status": map[string]any{"state": "running"}, "tags": []string{"k8s"}})
 }
 
 // SetRegistry makes the account's registry exist.
@@ -125,9 +126,16 @@ func (d *DOAPI) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		c := map[string]any{"id": fmt.Sprintf("c%04d", len(d.clusters)+1), "name": req["name"], "region": req["region"],
-			"version": "1.37.2-do.0", "node_pools": req["node_pools"], "status": map[string]any{"state": "provisioning", "message": "provisioning"}}
+			"version": "1.37.2-do.0", "node_pools": req["node_pools"], "tags": req["tags"], "status": map[string]any{"state": "provisioning", "message": "provisioning"}}
 		d.clusters = append(d.clusters, c)
 		doJSON(w, 201, map[string]any{"kubernetes_cluster": c})
+	case r.Method == http.MethodGet && strings.HasSuffix(path, "/destroy_with_associated_resources"):
+		doJSON(w, 200, map[string]any{"volumes": []any{map[string]any{"id": "vol-1", "name": "pvc-data"}}, "volume_snapshots": []any{},
+			"load_balancers": []any{map[string]any{"id": "lb-1", "name": "a1b2c3"}}})
+	case r.Method == http.MethodDelete && strings.HasSuffix(path, "/destroy_with_associated_resources/selective"):
+		id := strings.TrimSuffix(strings.TrimPrefix(path, "/v2/kubernetes/clusters/"), "/destroy_with_associated_resources/selective")
+		d.clusters = slices.DeleteFunc(d.clusters, func(c map[string]any) bool { return c["id"] == id })
+		w.WriteHeader(http.StatusNoContent)
 	case r.Method == http.MethodGet && strings.HasPrefix(path, "/v2/kubernetes/clusters/") && strings.HasSuffix(path, "/kubeconfig"):
 		w.Header().Set("Content-Type", "application/yaml")
 		_, _ = w.Write(d.Kubeconfig)
