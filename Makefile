@@ -45,6 +45,7 @@ vet: ## go vet
 	$(GO) vet ./...
 
 test: tools fmt-check vet ## everything CI runs: gofmt, vet, all tests
+	scripts/test-deps
 	$(GO) test -count=1 ./...
 
 demo: build ## berth's main job: deploy examples/knote to the local sandbox cluster
@@ -73,7 +74,7 @@ sandbox-status: ## is the local sandbox running?
 	scripts/sandbox status
 
 lint-scripts: ## shellcheck the scripts (apt-get install -y shellcheck)
-	shellcheck scripts/sandbox scripts/demo scripts/bench scripts/bench-deploy scripts/bench-rollout scripts/bench-build .ci/run
+	shellcheck scripts/sandbox scripts/demo scripts/bench scripts/bench-deploy scripts/bench-rollout scripts/bench-build scripts/test-deps .ci/run
 
 clean: ## remove build output
 	rm -rf $(BIN) dist
