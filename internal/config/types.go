@@ -29,6 +29,8 @@ type Project struct {
 	Secrets map[string]map[string]string `json:"secrets,omitempty"`
 	// StorageClasses are StorageClass objects created with the application.
 	StorageClasses map[string]*StorageClass `json:"storageClasses,omitempty"`
+	// Charts are third-party Helm charts (an ingress controller, a cache) installed before the services, each as its own Helm release named by its key.
+	Charts map[string]*Chart `json:"charts,omitempty"`
 	// Environments are overlays merged over the base, selected with -e NAME.
 	Environments map[string]*Environment `json:"environments,omitempty"`
 
@@ -198,6 +200,20 @@ type Service struct {
 	Annotations map[string]string `json:"annotations,omitempty"`
 	// PodAnnotations are added to the pod template.
 	PodAnnotations map[string]string `json:"podAnnotations,omitempty"`
+}
+
+// Chart is a third-party Helm chart berth installs or upgrades.
+type Chart struct {
+	// Repo is the chart repository URL (https://…); leave it out for an oci:// chart.
+	Repo string `json:"repo,omitempty"`
+	// Chart is the chart's name in repo, or an oci://REGISTRY/PATH reference.
+	Chart string `json:"chart"`
+	// Version is a version or a semver range such as 4.x; the newest when empty.
+	Version string `json:"version,omitempty"`
+	// Namespace of the release (default: the application's namespace); created when missing.
+	Namespace string `json:"namespace,omitempty"`
+	// Values are the chart's values, as helm install -f would take them.
+	Values map[string]any `json:"values,omitempty"`
 }
 
 // Build describes how berth builds a service's image.

@@ -61,6 +61,9 @@ func (v *validator) run() {
 			}
 		}
 	}
+	for _, name := range sortedKeys(p.Charts) {
+		v.chart(ptr("charts", name), name, p.Charts[name])
+	}
 	defaults := 0
 	for _, name := range sortedKeys(p.StorageClasses) {
 		sc := p.StorageClasses[name]
@@ -720,5 +723,26 @@ func (v *validator) securityContext(sp string, s *Service) {
 	}
 	if sc.RunAsNonRoot != nil && *sc.RunAsNonRoot && sc.RunAsUser != nil && *sc.RunAsUser == 0 {
 		v.errorAt(sp+"/securityContext/runAsUser", "runAsUser: 0 is root, but runAsNonRoot is true", "pick a non-zero user ID, or drop runAsNonRoot")
+	}
+}
+
+// chart checks a third-party chart entry.
+func (v *validator) chart(cp, name string, c *Chart) {
+	v.dnsLabel(cp, name, "chart release name", 53)
+	if c == nil || c.Chart == "" {
+		v.errorAtKey(cp, "chart has no chart:", "name the chart, e.g. {repo: https://kubernetes.github.io/ingress-nginx, chart: ingress-nginx}, or chart: oci://REGISTRY/PATH")
+		return
+	}
+	oci := strings.HasPrefix(c.Chart, "oci://")
+	switch {
+	case oci && c.Repo != "":
+		v.errorAt(cp+"/repo", "an oci:// chart takes no repo", "drop repo: the oci:// reference says where the chart is")
+	case !oci && c.Repo == "":
+		v.errorAtKey(cp, "chart "+c.Chart+" has no repo", "give the chart repository, e.g. repo: https://charts.bitnami.com/bitnami, or an oci:// chart reference")
+	case !oci && !strings.HasPrefix(c.Repo, "https://") && !strings.HasPrefix(c.Repo, "http://"):
+		v.errorAt(cp+"/repo", fmt.Sprintf("repo %q is not an http(s) URL", c.Repo), "use the URL helm repo add takes, e.g. https://kubernetes.github.io/ingress-nginx")
+	}
+	if c.Namespace != "" {
+		v.dnsLabel(cp+"/namespace", c.Namespace, "namespace", 63)
 	}
 }
