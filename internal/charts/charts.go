@@ -1,0 +1,237 @@
+// Package charts installs and upgrades the third-party Helm charts of
+// berth.yaml (an ingress controller, a cache…), each as its own Helm
+// release, with Helm's own SDK: charts come from a repository index
+// (version ranges such as 4.x) or an OCI registry.
+package charts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+
+	"helm.sh/helm/v3/pkg/action"
+	"helm.sh/helm/v3/pkg/chart/loader"
+	"helm.sh/helm/v3/pkg/cli"
+	"helm.sh/helm/v3/pkg/kube"
+	"helm.sh/helm/v3/pkg/registry"
+	"helm.sh/helm/v3/pkg/release"
+	"helm.sh/helm/v3/pkg/storage/driver"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+
+	"github.com/berth-dev/berth/internal/config"
+)
+
+// Installer installs charts into the cluster the getter reaches.
+type Installer struct {
+	Getter genericclioptions.RESTClientGetter
+	// Settings holds Helm's cache and repository paths (cli.New() when nil).
+	Settings *cli.EnvSettings
+	// PlainHTTP lists OCI registries reached over plain HTTP (localhost
+	// and 127.0.0.1 always are).
+	PlainHTTP []string
+	// Timeout bounds each chart's install and wait (5 minutes when zero).
+	Timeout time.Duration
+	// Log gets Helm's debug lines (nil: discarded).
+	Log io.Writer
+}
+
+// Result is what happened to one chart.
+type Result struct {
+	Name      string `json:"name"`
+	Namespace string `json:"namespace"`
+	Chart     string `json:"chart"`
+	Version   string `json:"version"`
+	// Action is installed, upgraded or unchanged.
+	Action   string `json:"action"`
+	Revision int    `json:"revision"`
+}
+
+// Ensure installs every chart, or upgrades it when its chart version or
+// values changed, and waits until its resources are ready. Charts go in
+// name order, before the app's services.
+func (in *Installer) Ensure(ctx context.Context, charts map[string]*config.Chart, defaultNS string) ([]Result, error) {
+	var out []Result
+	for _, name := range slices.Sorted(maps.Keys(charts)) {
+		r, err := in.ensure(ctx, name, charts[name], defaultNS)
+		if err != nil {
+			return out, fmt.Errorf("chart %s (%s): %w", name, charts[name].Chart, err)
+		}
+		out = append(out, *r)
+	}
+	return out, nil
+}
+
+func (in *Installer) settings() *cli.EnvSettings {
+	if in.Settings != nil {
+		return in.Settings
+	}
+	return cli.New()
+}
+
+func (in *Installer) configuration(ns string) (*action.Configuration, *registry.Client, error) {
+	cfg := new(action.Configuration)
+	logf := func(format string, v ...any) {
+		if in.Log != nil {
+			fmt.Fprintf(in.Log, format+"\n", v...)
+		}
+	}
+	if err := cfg.Init(in.Getter, ns, "secret", logf); err != nil {
+		return nil, nil, err
+	}
+	// Objects whose manifests name no namespace go to the release's.
+	if kc, ok := cfg.KubeClient.(*kube.Client); ok {
+		kc.Namespace = ns
+	}
+	return cfg, nil, nil
+}
+
+func (in *Installer) registryClient(ref string) (*registry.Client, error) {
+	opts := []registry.ClientOption{registry.ClientOptCredentialsFile(in.settings().RegistryConfig), registry.ClientOptWriter(io.Discard)}
+	host := strings.SplitN(strings.TrimPrefix(ref, "oci://"), "/", 2)[0]
+	h, _, _ := strings.Cut(host, ":")
+	if h == "localhost" || h == "127.0.0.1" || slices.Contains(in.PlainHTTP, host) || slices.Contains(in.PlainHTTP, h) {
+		opts = append(opts, registry.ClientOptPlainHTTP())
+	}
+	return registry.NewClient(opts...)
+}
+
+func (in *Installer) ensure(ctx context.Context, name string, c *config.Chart, defaultNS string) (*Result, error) {
+	ns := c.Namespace
+	if ns == "" {
+		ns = defaultNS
+	}
+	cfg, _, err := in.configuration(ns)
+	if err != nil {
+		return nil, err
+	}
+	rc, err := in.registryClient(c.Chart)
+	if err != nil {
+		return nil, err
+	}
+	cfg.RegistryClient = rc
+	// The install action's chart options carry the registry client that
+	// oci:// charts need.
+	install := action.NewInstall(cfg)
+	install.SetRegistryClient(rc)
+	install.RepoURL, install.Version = c.Repo, c.Version
+	cpo := install.ChartPathOptions
+	path, err := install.LocateChart(c.Chart, in.settings())
+	if err != nil {
+		return nil, fmt.Errorf("fetching the chart: %w", err)
+	}
+	ch, err := loader.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	values := c.Values
+	if values == nil {
+		values = map[string]any{}
+	}
+	timeout := in.Timeout
+	if timeout == 0 {
+		timeout = 5 * time.Minute
+	}
+	res := &Result{Name: name, Namespace: ns, Chart: ch.Metadata.Name, Version: ch.Metadata.Version}
+
+	current, err := action.NewGet(cfg).Run(name)
+	switch {
+	case errors.Is(err, driver.ErrReleaseNotFound):
+		i := install
+		i.ReleaseName, i.Namespace, i.CreateNamespace = name, ns, true
+		i.Wait, i.Timeout = true, timeout
+		rel, err := i.RunWithContext(ctx, ch, values)
+		if err != nil {
+			return nil, err
+		}
+		res.Action, res.Revision = "installed", rel.Version
+		return res, nil
+	case err != nil:
+		return nil, err
+	}
+	if current.Info.Status == release.StatusDeployed && current.Chart.Metadata.Version == ch.Metadata.Version && sameValues(current.Config, values) {
+		res.Action, res.Revision = "unchanged", current.Version
+		return res, nil
+	}
+	u := action.NewUpgrade(cfg)
+	u.Namespace, u.Wait, u.Timeout, u.ResetValues, u.ChartPathOptions = ns, true, timeout, true, cpo
+	u.SetRegistryClient(rc)
+	rel, err := u.RunWithContext(ctx, name, ch, values)
+	if err != nil {
+		return nil, err
+	}
+	res.Action, res.Revision = "upgraded", rel.Version
+	return res, nil
+}
+
+func sameValues(a, b map[string]any) bool {
+	if len(a) == 0 && len(b) == 0 {
+		return true
+	}
+	return reflect.DeepEqual(a, b)
+}
+
+// Status is a chart's release as the cluster has it.
+type Status struct {
+	Name      string `json:"name"`
+	Namespace string `json:"namespace"`
+	Chart     string `json:"chart"`
+	Status    string `json:"status"`
+	Revision  int    `json:"revision"`
+}
+
+// Statuses reads each chart's release; a missing one is "not installed".
+func (in *Installer) Statuses(charts map[string]*config.Chart, defaultNS string) ([]Status, error) {
+	var out []Status
+	for _, name := range slices.Sorted(maps.Keys(charts)) {
+		ns := charts[name].Namespace
+		if ns == "" {
+			ns = defaultNS
+		}
+		cfg, _, err := in.configuration(ns)
+		if err != nil {
+			return nil, err
+		}
+		st := Status{Name: name, Namespace: ns, Chart: charts[name].Chart, Status: "not installed"}
+		rel, err := action.NewGet(cfg).Run(name)
+		switch {
+		case err == nil:
+			st.Chart = rel.Chart.Metadata.Name + "-" + rel.Chart.Metadata.Version
+			st.Status, st.Revision = rel.Info.Status.String(), rel.Version
+		case !errors.Is(err, driver.ErrReleaseNotFound):
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// Uninstall removes each chart's release (berth down --charts).
+func (in *Installer) Uninstall(ctx context.Context, charts map[string]*config.Chart, defaultNS string) ([]string, error) {
+	var removed []string
+	for _, name := range slices.Sorted(maps.Keys(charts)) {
+		ns := charts[name].Namespace
+		if ns == "" {
+			ns = defaultNS
+		}
+		cfg, _, err := in.configuration(ns)
+		if err != nil {
+			return removed, err
+		}
+		u := action.NewUninstall(cfg)
+		u.Wait, u.Timeout = true, 2*time.Minute
+		if _, err := u.Run(name); err != nil {
+			if errors.Is(err, driver.ErrReleaseNotFound) {
+				continue
+			}
+			return removed, fmt.Errorf("uninstalling chart %s: %w", name, err)
+		}
+		removed = append(removed, name)
+	}
+	return removed, nil
+}
