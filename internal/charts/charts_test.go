@@ -1,18 +1,13 @@
 package charts_test
 
 import (
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"helm.sh/helm/v3/pkg/chart/loader"
-	"helm.sh/helm/v3/pkg/chartutil"
 	"helm.sh/helm/v3/pkg/cli"
 	"helm.sh/helm/v3/pkg/registry"
-	"helm.sh/helm/v3/pkg/repo"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
@@ -25,49 +20,6 @@ import (
 var cluster *testcluster.Cluster
 
 func TestMain(m *testing.M) { os.Exit(testcluster.Main(m, &cluster)) }
-
-// packageChart writes chart "hello" at version into dir as a .tgz: a
-// Deployment and a ConfigMap whose data comes from values.
-func packageChart(t *testing.T, dir, version string) string {
-	t.Helper()
-	src := filepath.Join(t.TempDir(), "hello")
-	files := map[string]string{
-		"Chart.yaml":  "apiVersion: v2\nname: hello\nversion: " + version + "\nappVersion: \"1.0\"\n",
-		"values.yaml": "message: default\nreplicas: 1\n",
-		"templates/all.yaml": `apiVersion: v1
-kind: ConfigMap
-metadata: {name: {{ .Release.Name }}-config}
-data: {message: {{ .Values.message | quote }}, chart: {{ .Chart.Version | quote }}}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: {{ .Release.Name }}}
-spec:
-  replicas: {{ .Values.replicas }}
-  selector: {matchLabels: {app: {{ .Release.Name }}}}
-  template:
-    metadata: {labels: {app: {{ .Release.Name }}}}
-    spec:
-      containers: [{name: hello, image: "busybox:1.36"}]
-`,
-	}
-	for name, text := range files {
-		p := filepath.Join(src, name)
-		_ = os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ch, err := loader.LoadDir(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tgz, err := chartutil.Save(ch, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tgz
-}
 
 func installer(t *testing.T, c *testcluster.Cluster) *charts.Installer {
 	t.Helper()
@@ -89,21 +41,9 @@ func TestRepositoryChart(t *testing.T) {
 	c := testcluster.Require(t, cluster)
 	ns := c.Namespace(t)
 	ctx := t.Context()
-	dir := t.TempDir()
-	packageChart(t, dir, "0.1.0")
-	packageChart(t, dir, "0.2.0")
-	packageChart(t, dir, "1.0.0")
-	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
-	t.Cleanup(srv.Close)
-	idx, err := repo.IndexDirectory(dir, srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := idx.WriteFile(filepath.Join(dir, "index.yaml"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	repoURL := testutil.ChartRepo(t, "0.1.0", "0.2.0", "1.0.0")
 	in := installer(t, c)
-	want := map[string]*config.Chart{"greeter": {Repo: srv.URL, Chart: "hello", Version: "0.x", Values: map[string]any{"message": "hi"}}}
+	want := map[string]*config.Chart{"greeter": {Repo: repoURL, Chart: "hello", Version: "0.x", Values: map[string]any{"message": "hi"}}}
 
 	res, err := in.Ensure(ctx, want, ns)
 	if err != nil {
@@ -142,7 +82,7 @@ func TestRepositoryChart(t *testing.T) {
 		t.Error("the chart's ConfigMap is still there")
 	}
 	// A version nobody has.
-	_, err = in.Ensure(ctx, map[string]*config.Chart{"x": {Repo: srv.URL, Chart: "hello", Version: "9.x"}}, ns)
+	_, err = in.Ensure(ctx, map[string]*config.Chart{"x": {Repo: repoURL, Chart: "hello", Version: "9.x"}}, ns)
 	if err == nil || !strings.Contains(err.Error(), "chart x (hello): fetching the chart") {
 		t.Errorf("missing version: %v", err)
 	}
@@ -155,7 +95,7 @@ func TestOCIChart(t *testing.T) {
 	c := testcluster.Require(t, cluster)
 	ns := c.Namespace(t)
 	host := testutil.Registry(t)
-	tgz := packageChart(t, t.TempDir(), "0.3.0")
+	tgz := testutil.PackageChart(t, t.TempDir(), "0.3.0")
 	data, err := os.ReadFile(tgz)
 	if err != nil {
 		t.Fatal(err)

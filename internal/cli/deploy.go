@@ -188,6 +188,11 @@ func (o *DeployOptions) deploy(ctx context.Context, start time.Time, p *config.P
 			return err
 		}
 	}
+	if len(p.Charts) > 0 && o.DryRun == kube.DryRunNone {
+		if err := ensureCharts(ctx, o.f, o.IOStreams, p, ns, o.Timeout); err != nil {
+			return err
+		}
+	}
 	d := newDeployer(o.f, c, ns, o.IOStreams, o.format == "json", o.Wait && o.DryRun == kube.DryRunNone)
 	outcome, err := d.Deploy(ctx, deploy.Options{
 		RollOptions: deploy.RollOptions{

@@ -3,7 +3,9 @@ package cli
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -41,6 +43,8 @@ type DownOptions struct {
 	DeleteOptions
 	Cluster     bool
 	AccessToken string
+	// Charts also uninstalls berth.yaml's third-party charts.
+	Charts bool
 }
 
 // NewCmdDown builds berth down.
@@ -62,6 +66,7 @@ func NewCmdDown(f *Factory, runF func(context.Context, *DownOptions) error) *cob
 	cmd.Flags().BoolVar(&o.Volumes, "volumes", false, "also delete PersistentVolumeClaims (their data is lost)")
 	cmd.Flags().BoolVar(&o.KeepHistory, "keep-history", false, "keep the release records (berth history, helm history)")
 	cmd.Flags().BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation")
+	cmd.Flags().BoolVar(&o.Charts, "charts", false, "also uninstall berth.yaml's third-party charts (kept by default: other apps may share them)")
 	cmd.Flags().BoolVar(&o.Cluster, "cluster", false, "digitalocean: also delete the cluster berth created (and its load balancers)")
 	cmd.Flags().StringVar(&o.AccessToken, "access-token", "", "digitalocean: API token (default $DIGITALOCEAN_ACCESS_TOKEN, else doctl's config)")
 	return cmd
@@ -95,7 +100,29 @@ func (o *DownOptions) Run(ctx context.Context) error {
 	if o.Cluster {
 		return usageErrorf("--cluster deletes DigitalOcean clusters berth created; this environment's target is not digitalocean")
 	}
-	return o.DeleteOptions.Run(ctx)
+	return o.deleteApp(ctx, p)
+}
+
+// deleteApp deletes the app, then with --charts its charts.
+func (o *DownOptions) deleteApp(ctx context.Context, p *config.Project) error {
+	if err := o.DeleteOptions.Run(ctx); err != nil {
+		return err
+	}
+	if !o.Charts || len(p.Charts) == 0 {
+		if len(p.Charts) > 0 {
+			fmt.Fprintf(o.ErrOut, "charts %s kept (--charts uninstalls them)\n", strings.Join(slices.Sorted(maps.Keys(p.Charts)), ", "))
+		}
+		return nil
+	}
+	c, err := o.f.KubeClient()
+	if err != nil {
+		return err
+	}
+	removed, err := chartInstaller(o.f, 0).Uninstall(ctx, p.Charts, o.f.TargetNamespace(p, c))
+	for _, name := range removed {
+		fmt.Fprintf(o.ErrOut, "chart %s: uninstalled\n", name)
+	}
+	return err
 }
 
 // digitalOcean removes the app from the DigitalOcean cluster, then, with
@@ -143,7 +170,7 @@ func (o *DownOptions) digitalOcean(ctx context.Context, p *config.Project) error
 		}
 		o.f.UseKubeconfig(kubeconfigFile(o.f), name)
 		o.Yes = o.Yes || teardown != nil
-		if err := o.DeleteOptions.Run(ctx); err != nil {
+		if err := o.deleteApp(ctx, p); err != nil {
 			return err
 		}
 	}

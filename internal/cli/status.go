@@ -18,6 +18,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/duration"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/berth-dev/berth/internal/charts"
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/kube"
 )
@@ -48,6 +49,8 @@ type AppStatus struct {
 	Updated    *time.Time      `json:"updated,omitempty"`
 	Healthy    bool            `json:"healthy"`
 	Services   []ServiceStatus `json:"services"`
+	// Charts are berth.yaml's third-party charts.
+	Charts []charts.Status `json:"charts,omitempty"`
 }
 
 // ServiceStatus is one service in AppStatus.
@@ -122,6 +125,14 @@ func (o *StatusOptions) Run(ctx context.Context) error {
 		st.Healthy = st.Healthy && ss.Healthy
 		st.Services = append(st.Services, ss)
 	}
+	if len(p.Charts) > 0 {
+		if st.Charts, err = chartInstaller(o.f, 0).Statuses(p.Charts, ns); err != nil {
+			return err
+		}
+		for _, ch := range st.Charts {
+			st.Healthy = st.Healthy && ch.Status == "deployed"
+		}
+	}
 	if o.format == "json" {
 		data, err := json.MarshalIndent(st, "", "  ")
 		if err != nil {
@@ -152,6 +163,15 @@ func (o *StatusOptions) printTable(st AppStatus) {
 		fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%d\t%s\t%s\n", s.Name, s.Kind, s.Ready, s.Desired, s.Updated, strings.Join(s.Images, ","), strings.Join(s.Endpoints, ", "))
 	}
 	tw.Flush()
+	if len(st.Charts) > 0 {
+		fmt.Fprintln(o.Out)
+		tw = tabwriter.NewWriter(o.Out, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "CHART\tNAMESPACE\tCHART-VERSION\tSTATUS\tREVISION")
+		for _, c := range st.Charts {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\n", c.Name, c.Namespace, c.Chart, c.Status, c.Revision)
+		}
+		tw.Flush()
+	}
 	for _, s := range st.Services {
 		if s.Problem != "" {
 			fmt.Fprintf(o.Out, "\n%s is not healthy:\n%s\n", s.Name, indentLines(s.Problem, "  "))

@@ -3,9 +3,11 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -70,6 +72,7 @@ func (o *UpOptions) digitalOcean(ctx context.Context, p *config.Project) (done b
 		}
 		return getenv(k)
 	}
+	addIngressController(p, o.ErrOut)
 	for _, s := range p.Services {
 		for i := range s.Volumes {
 			if s.Volumes[i].StorageClass == "" {
@@ -156,4 +159,28 @@ func (o *UpOptions) waitLoadBalancers(ctx context.Context, p *config.Project, c 
 			}
 		}
 	}
+}
+
+// addIngressController adds the NGINX ingress controller chart (as the
+// reference deployment installs it) when a service has ingress: and
+// berth.yaml installs no ingress-nginx itself: a DigitalOcean cluster has
+// no ingress controller of its own.
+func addIngressController(p *config.Project, w io.Writer) {
+	needed := false
+	for _, s := range p.Services {
+		needed = needed || s.Ingress != nil
+	}
+	if !needed {
+		return
+	}
+	for _, c := range p.Charts {
+		if strings.HasSuffix(c.Chart, "ingress-nginx") {
+			return
+		}
+	}
+	if p.Charts == nil {
+		p.Charts = map[string]*config.Chart{}
+	}
+	p.Charts["ingress-nginx"] = &config.Chart{Repo: "https://kubernetes.github.io/ingress-nginx", Chart: "ingress-nginx", Namespace: "ingress-nginx"}
+	fmt.Fprintln(w, "note: a service has ingress: and DigitalOcean clusters have no ingress controller; installing chart ingress-nginx (declare it under charts: to pin its version or values)")
 }
