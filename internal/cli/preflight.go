@@ -4,16 +4,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/kube"
 	"github.com/berth-dev/berth/internal/preflight"
+	"github.com/berth-dev/berth/internal/target"
 )
 
 const preflightLong = `Check that the cluster can take the application before anything is
@@ -107,6 +112,28 @@ func runPreflight(ctx context.Context, f *Factory, c *kube.Client, p *config.Pro
 	return preflight.Run(ctx, c, p, ns, preflight.Options{
 		Target: kind,
 		Images: images,
+		Integrated: func(image string) bool {
+			// DOKS nodes pull from an integrated DigitalOcean registry.
+			return kind == config.TargetDigitalOcean && strings.HasPrefix(image, target.RegistryHost+"/")
+		},
+		Private: func(ctx context.Context, image string) (bool, error) {
+			ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
+			ref, err := access.Reference(image)
+			if err != nil {
+				return false, err
+			}
+			t, err := access.Transport()
+			if err != nil {
+				return false, err
+			}
+			_, err = remote.Head(ref, remote.WithContext(ctx), remote.WithTransport(t), remote.WithAuth(authn.Anonymous))
+			var te *transport.Error
+			if errors.As(err, &te) && (te.StatusCode == http.StatusUnauthorized || te.StatusCode == http.StatusForbidden) {
+				return true, nil
+			}
+			return false, err
+		},
 		Platforms: func(ctx context.Context, image string) ([]string, error) {
 			ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 			defer cancel()

@@ -54,6 +54,13 @@ type Options struct {
 	Platforms func(ctx context.Context, image string) ([]string, error)
 	// Images are the images to deploy, by service.
 	Images map[string]string
+	// Private reports whether the registry refuses an image to anonymous
+	// pulls (the nodes then need credentials); an error when it cannot
+	// tell. Nil skips the check.
+	Private func(ctx context.Context, image string) (bool, error)
+	// Integrated reports images the nodes can pull without a Secret
+	// (a DigitalOcean registry integrated with the cluster).
+	Integrated func(image string) bool
 }
 
 // Run runs every check for project p in namespace ns.
@@ -87,6 +94,36 @@ func Run(ctx context.Context, c *kube.Client, p *config.Project, ns string, o Op
 		add(r)
 	}
 	out = append(out, platforms(ctx, c, o)...)
+	out = append(out, pullAccess(ctx, p, o)...)
+	return out
+}
+
+// pullAccess warns about private images of services that give the nodes
+// no credentials (imagePullSecrets): their pods would stop at
+// ImagePullBackOff.
+func pullAccess(ctx context.Context, p *config.Project, o Options) []Result {
+	if o.Private == nil {
+		return nil
+	}
+	services := sortedKeys(o.Images)
+	private := make([]bool, len(services))
+	var wg sync.WaitGroup
+	for i, svc := range services {
+		s := p.Services[svc]
+		if s == nil || len(s.ImagePullSecrets) > 0 || (o.Integrated != nil && o.Integrated(o.Images[svc])) {
+			continue
+		}
+		wg.Go(func() { private[i], _ = o.Private(ctx, o.Images[svc]) })
+	}
+	wg.Wait()
+	var out []Result
+	for i, svc := range services {
+		if private[i] {
+			out = append(out, Result{Check: "pull " + svc, Level: Warning,
+				Message: fmt.Sprintf("%s is private (its registry refuses anonymous pulls) and %s has no imagePullSecrets: the nodes may not pull it", o.Images[svc], svc),
+				Fix:     "kubectl create secret docker-registry NAME --docker-server=... and add imagePullSecrets: [NAME] to the service (unless the nodes have credentials of their own)"})
+		}
+	}
 	return out
 }
 

@@ -171,3 +171,30 @@ func TestMinikubeHints(t *testing.T) {
 		t.Errorf("load balancers: %+v", r)
 	}
 }
+
+// TestPrivateImages: a private image of a service without imagePullSecrets
+// is a warning; with a Secret, or from an integrated registry, it is not.
+func TestPrivateImages(t *testing.T) {
+	t.Parallel()
+	kc, ns := client(t, "")
+	p := project(t, `apiVersion: berth/v1
+name: shop
+services:
+  web: {image: registry.example.com/team/web:1}
+  api: {image: registry.example.com/team/api:1, imagePullSecrets: [regcred]}
+  public: {image: nginx:1.27}
+  do: {image: registry.digitalocean.com/shop/do:1}
+`)
+	private := func(_ context.Context, image string) (bool, error) { return strings.HasPrefix(image, "registry."), nil }
+	integrated := func(image string) bool { return strings.HasPrefix(image, "registry.digitalocean.com/") }
+	rs := preflight.Run(t.Context(), kc, p, ns, preflight.Options{Private: private, Integrated: integrated,
+		Images: map[string]string{"web": p.Services["web"].Image, "api": p.Services["api"].Image, "public": "nginx:1.27", "do": p.Services["do"].Image}})
+	if r := find(rs, "pull web"); r.Level != preflight.Warning || !strings.Contains(r.Message, "web has no imagePullSecrets") {
+		t.Errorf("pull web: %+v", r)
+	}
+	for _, svc := range []string{"api", "public", "do"} {
+		if r := find(rs, "pull "+svc); r.Check != "" {
+			t.Errorf("%s: %+v", svc, r)
+		}
+	}
+}
