@@ -85,6 +85,11 @@ type Builder struct {
 	LookPath func(string) (string, error)
 	// Env is the environment of delegated builders (os.Environ when nil).
 	Env []string
+	// InCluster, when set, builds a Dockerfile inside the cluster (minikube
+	// image build) when it needs a container builder and this machine has
+	// none, or build.builder is minikube. The image then exists only in
+	// the cluster, under REPO:TAG.
+	InCluster func(ctx context.Context, in *Inputs, ref string) error
 }
 
 // StateDirOf is the project's state folder.
@@ -233,6 +238,10 @@ func (b *Builder) service(ctx context.Context, p *config.Project, svc string, o 
 		res.Builder, artifact, cleanup, err = b.delegate(ctx, in, kind, platforms, de, b.plainHTTP(baseRef))
 		if cleanup != nil {
 			defer cleanup()
+		}
+		var nb *NeedsBuilderError
+		if b.InCluster != nil && (kind == BuilderMinikube || errors.As(err, &nb) && !nb.Explicit) {
+			return b.inCluster(ctx, in, repo, res)
 		}
 	}
 	if err != nil {
@@ -561,4 +570,16 @@ func (b *Builder) pushRecorded(ctx context.Context, p *config.Project, svc strin
 	recs.Services[svc] = rec
 	res.Pushed = true
 	return res, nil
+}
+
+// inCluster builds with InCluster: no digest is known and nothing is
+// pushed; the record says so, and the next build runs again.
+func (b *Builder) inCluster(ctx context.Context, in *Inputs, repo string, res *Result) (*Result, *Record, error) {
+	ref := repo + ":" + in.Tag
+	b.log(in.Service, "building inside the cluster (minikube image build)")
+	if err := b.InCluster(ctx, in, ref); err != nil {
+		return nil, nil, fmt.Errorf("minikube image build: %w", err)
+	}
+	res.Image, res.Builder, res.Tags = ref, BuilderMinikube, []string{in.Tag}
+	return res, &Record{Tag: in.Tag, Image: ref, Builder: BuilderMinikube, Time: time.Now().UTC()}, nil
 }

@@ -425,3 +425,27 @@ func TestPin(t *testing.T) {
 		t.Error("Pin of a tag nobody pushed succeeded")
 	}
 }
+
+// TestInCluster: a Dockerfile with RUN and no container builder here is
+// built inside the cluster when the target can (minikube image build).
+func TestInCluster(t *testing.T) {
+	t.Parallel()
+	host, _ := testRegistry(t)
+	pushBase(t, host+"/base:1")
+	p := nodeApp(t, host)
+	df := strings.Replace(nodeDockerfile, "COPY . .\n", "COPY . .\nRUN npm ci\n", 1)
+	if err := os.WriteFile(filepath.Join(p.Dir, "Dockerfile"), []byte(df), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := newBuilder()
+	var built string
+	b.InCluster = func(_ context.Context, in *Inputs, ref string) error { built = ref; return nil }
+	res, err := b.Build(t.Context(), p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := host + "/team/shop-web:" + res[0].Tag
+	if built != want || res[0].Image != want || res[0].Builder != BuilderMinikube || res[0].Pushed {
+		t.Errorf("built %q, result %+v", built, res[0])
+	}
+}

@@ -135,7 +135,7 @@ func (b *Builder) findDelegate(ctx context.Context, svc, kind string, why *Daemo
 	}
 	for _, c := range candidates {
 		if c == BuilderMinikube {
-			return "", "", fmt.Errorf("builder minikube builds inside a minikube cluster; use it with a minikube target (berth up)")
+			return "", "", fmt.Errorf("builder minikube builds inside a minikube cluster: use it with a minikube target (berth up)")
 		}
 		p, err := look(c)
 		if err != nil {

@@ -174,6 +174,15 @@ func (o *UpOptions) ship(ctx context.Context, p *config.Project, mk *target.Mini
 		}
 		obs := progress.NewBuilds(o.ErrOut, o.f.Live(), o.f.clock())
 		b := &build.Builder{Remote: o.f.RegistryAccess(), Observer: obs, Epoch: epoch}
+		if mk != nil {
+			b.InCluster = func(ctx context.Context, in *build.Inputs, ref string) error {
+				dockerfile, err := filepath.Rel(in.Context.Dir, in.Dockerfile)
+				if err != nil {
+					return err
+				}
+				return mk.BuildImage(ctx, ref, dockerfile, in.Context.Dir, in.Build.Args, in.Build.Target)
+			}
+		}
 		push := mk == nil
 		if push {
 			o.step("build and push %s", strings.Join(built, ", "))
@@ -215,7 +224,7 @@ func (o *UpOptions) load(ctx context.Context, p *config.Project, mk *target.Mini
 		if s := p.Services[r.Service]; s.ImagePullPolicy == "" {
 			s.ImagePullPolicy = "IfNotPresent"
 		}
-		if have[tagged] {
+		if have[tagged] || r.Builder == build.BuilderMinikube {
 			fmt.Fprintf(o.ErrOut, "[%s] minikube has %s\n", r.Service, tagged)
 			continue
 		}
