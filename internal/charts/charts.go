@@ -74,7 +74,17 @@ func (in *Installer) settings() *cli.EnvSettings {
 	return cli.New()
 }
 
-func (in *Installer) configuration(ns string) (*action.Configuration, *registry.Client, error) {
+// release is a chart's namespace and the Helm action configuration there.
+func (in *Installer) release(c *config.Chart, defaultNS string) (string, *action.Configuration, error) {
+	ns := c.Namespace
+	if ns == "" {
+		ns = defaultNS
+	}
+	cfg, err := in.configuration(ns)
+	return ns, cfg, err
+}
+
+func (in *Installer) configuration(ns string) (*action.Configuration, error) {
 	cfg := new(action.Configuration)
 	logf := func(format string, v ...any) {
 		if in.Log != nil {
@@ -82,13 +92,13 @@ func (in *Installer) configuration(ns string) (*action.Configuration, *registry.
 		}
 	}
 	if err := cfg.Init(in.Getter, ns, "secret", logf); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	// Objects whose manifests name no namespace go to the release's.
 	if kc, ok := cfg.KubeClient.(*kube.Client); ok {
 		kc.Namespace = ns
 	}
-	return cfg, nil, nil
+	return cfg, nil
 }
 
 func (in *Installer) registryClient(ref string) (*registry.Client, error) {
@@ -102,11 +112,7 @@ func (in *Installer) registryClient(ref string) (*registry.Client, error) {
 }
 
 func (in *Installer) ensure(ctx context.Context, name string, c *config.Chart, defaultNS string) (*Result, error) {
-	ns := c.Namespace
-	if ns == "" {
-		ns = defaultNS
-	}
-	cfg, _, err := in.configuration(ns)
+	ns, cfg, err := in.release(c, defaultNS)
 	if err != nil {
 		return nil, err
 	}
@@ -189,11 +195,7 @@ type Status struct {
 func (in *Installer) Statuses(charts map[string]*config.Chart, defaultNS string) ([]Status, error) {
 	var out []Status
 	for _, name := range slices.Sorted(maps.Keys(charts)) {
-		ns := charts[name].Namespace
-		if ns == "" {
-			ns = defaultNS
-		}
-		cfg, _, err := in.configuration(ns)
+		ns, cfg, err := in.release(charts[name], defaultNS)
 		if err != nil {
 			return nil, err
 		}
@@ -215,11 +217,7 @@ func (in *Installer) Statuses(charts map[string]*config.Chart, defaultNS string)
 func (in *Installer) Uninstall(ctx context.Context, charts map[string]*config.Chart, defaultNS string) ([]string, error) {
 	var removed []string
 	for _, name := range slices.Sorted(maps.Keys(charts)) {
-		ns := charts[name].Namespace
-		if ns == "" {
-			ns = defaultNS
-		}
-		cfg, _, err := in.configuration(ns)
+		_, cfg, err := in.release(charts[name], defaultNS)
 		if err != nil {
 			return removed, err
 		}

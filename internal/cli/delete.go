@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/deploy"
@@ -54,10 +55,15 @@ func NewCmdDelete(f *Factory, runF func(context.Context, *DeleteOptions) error) 
 			return o.Run(cmd.Context())
 		},
 	}
-	cmd.Flags().BoolVar(&o.Volumes, "volumes", false, "also delete PersistentVolumeClaims (their data is lost)")
-	cmd.Flags().BoolVar(&o.KeepHistory, "keep-history", false, "keep the release records (berth history, helm history)")
-	cmd.Flags().BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation")
+	addDeleteFlags(cmd.Flags(), o)
 	return cmd
+}
+
+// addDeleteFlags adds the flags of delete and down.
+func addDeleteFlags(fl *pflag.FlagSet, o *DeleteOptions) {
+	fl.BoolVar(&o.Volumes, "volumes", false, "also delete PersistentVolumeClaims (their data is lost)")
+	fl.BoolVar(&o.KeepHistory, "keep-history", false, "keep the release records (berth history, helm history)")
+	fl.BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation")
 }
 
 // Run deletes.

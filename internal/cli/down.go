@@ -63,9 +63,7 @@ func NewCmdDown(f *Factory, runF func(context.Context, *DownOptions) error) *cob
 			return o.Run(cmd.Context())
 		},
 	}
-	cmd.Flags().BoolVar(&o.Volumes, "volumes", false, "also delete PersistentVolumeClaims (their data is lost)")
-	cmd.Flags().BoolVar(&o.KeepHistory, "keep-history", false, "keep the release records (berth history, helm history)")
-	cmd.Flags().BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation")
+	addDeleteFlags(cmd.Flags(), &o.DeleteOptions)
 	cmd.Flags().BoolVar(&o.Charts, "charts", false, "also uninstall berth.yaml's third-party charts (kept by default: other apps may share them)")
 	cmd.Flags().BoolVar(&o.Cluster, "cluster", false, "digitalocean: also delete the cluster berth created (and its load balancers)")
 	cmd.Flags().StringVar(&o.AccessToken, "access-token", "", "digitalocean: API token (default $DIGITALOCEAN_ACCESS_TOKEN, else doctl's config)")
