@@ -53,11 +53,16 @@ type UpOptions struct {
 	DeployOptions
 	Start bool
 	Yes   bool
+	// RegistryAddon ships images to minikube through its registry addon
+	// instead of minikube image load.
+	RegistryAddon bool
 	// Plan prints what a DigitalOcean up would create, and its price.
 	Plan        bool
 	AccessToken string
 	// LBTimeout bounds the wait for load balancer addresses.
 	LBTimeout time.Duration
+
+	addonHost string // NODE-IP:5000 with --registry-addon
 }
 
 // NewCmdUp builds berth up.
@@ -86,6 +91,7 @@ func NewCmdUp(f *Factory, runF func(context.Context, *UpOptions) error) *cobra.C
 	addDeployFlags(fl, &o.DeployOptions)
 	fl.BoolVar(&o.Start, "start", false, "minikube: start the profile when it is not running")
 	fl.BoolVarP(&o.Yes, "yes", "y", false, "do what is needed without asking (enable the ingress addon)")
+	fl.BoolVar(&o.RegistryAddon, "registry-addon", false, "minikube: push images to the registry addon (localhost:5000 on the nodes) instead of loading them")
 	fl.BoolVar(&o.Plan, "plan", false, "digitalocean: print what would be created and its monthly price; change nothing")
 	fl.StringVar(&o.AccessToken, "access-token", "", "digitalocean: API token (default $DIGITALOCEAN_ACCESS_TOKEN, else doctl's config)")
 	fl.DurationVar(&o.LBTimeout, "lb-timeout", 5*time.Minute, "how long to wait for LoadBalancer addresses (0: do not wait)")
@@ -119,6 +125,11 @@ func (o *UpOptions) Run(ctx context.Context) error {
 			return err
 		}
 		o.f.UseContext(mk.Context())
+		if o.RegistryAddon {
+			if err := o.registryAddon(ctx, p, mk); err != nil {
+				return err
+			}
+		}
 	case config.TargetDigitalOcean:
 		done, err := o.digitalOcean(ctx, p)
 		if err != nil || done {
@@ -183,7 +194,7 @@ func (o *UpOptions) ship(ctx context.Context, p *config.Project, mk *target.Mini
 				return mk.BuildImage(ctx, ref, dockerfile, in.Context.Dir, in.Build.Args, in.Build.Target)
 			}
 		}
-		push := mk == nil
+		push := mk == nil || o.RegistryAddon
 		if push {
 			o.step("build and push %s", strings.Join(built, ", "))
 		} else {
@@ -196,8 +207,12 @@ func (o *UpOptions) ship(ctx context.Context, p *config.Project, mk *target.Mini
 		}
 		for _, r := range results {
 			images[r.Service] = r.Image
+			if o.addonHost != "" {
+				// Pushed to NODE-IP:5000; the nodes pull it as localhost:5000.
+				images[r.Service] = "localhost:5000" + strings.TrimPrefix(r.Image, o.addonHost)
+			}
 		}
-		if mk != nil {
+		if mk != nil && !o.RegistryAddon {
 			if err := o.load(ctx, p, mk, results, images); err != nil {
 				return nil, err
 			}
@@ -349,5 +364,43 @@ func (o *UpOptions) printEndpoints(ctx context.Context, p *config.Project, c *ku
 			fmt.Fprintf(o.Out, "%s\t%s\n", name, strings.Join(where, "  "))
 		}
 	}
+	return nil
+}
+
+// registryAddon enables minikube's registry addon (after asking, or with
+// --yes) and pushes there: the registry answers on the node's port 5000,
+// and every node reaches it as localhost:5000.
+func (o *UpOptions) registryAddon(ctx context.Context, p *config.Project, mk *target.Minikube) error {
+	addons, err := mk.Addons(ctx)
+	if err != nil {
+		return err
+	}
+	if !addons["registry"] {
+		if !o.Yes {
+			ok, err := o.f.confirm(fmt.Sprintf("Enable minikube's registry addon (minikube addons enable registry -p %s)?", mk.Profile))
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return fmt.Errorf("--registry-addon needs the registry addon")
+			}
+		}
+		o.step("enable the minikube registry addon")
+		if err := mk.EnableAddon(ctx, "registry"); err != nil {
+			return err
+		}
+	}
+	ip, err := mk.IP(ctx)
+	if err != nil {
+		return err
+	}
+	o.addonHost = ip + ":5000"
+	// Keep berth.yaml's repository path, on the addon's host.
+	path := ""
+	if _, rest, ok := strings.Cut(p.Registry, "/"); ok {
+		path = "/" + rest
+	}
+	p.Registry = o.addonHost + path
+	o.f.Registry.Insecure = append(o.f.Registry.Insecure, o.addonHost)
 	return nil
 }

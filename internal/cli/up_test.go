@@ -1,15 +1,21 @@
 package cli
 
 import (
+	"io"
+	"log"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
+	ggcr "github.com/google/go-containerregistry/pkg/registry"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/clientcmd"
 
+	"github.com/berth-dev/berth/internal/testcluster"
 	"github.com/berth-dev/berth/internal/testutil"
 )
 
@@ -26,34 +32,7 @@ func TestUpMinikube(t *testing.T) { // not parallel: the stand-in reads its stat
 	host := testutil.Registry(t)
 	base := testutil.PushBusybox(t, host+"/base/busybox:1")
 
-	// The profile's kube context ("dev") points at the sandbox.
-	cfg, err := clientcmd.LoadFromFile(c.Kubeconfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := cfg.Contexts[cfg.CurrentContext]
-	clear(cfg.Contexts)
-	cfg.Contexts["dev"] = ctx
-	cfg.CurrentContext = "elsewhere"
-	kubeconfig := filepath.Join(t.TempDir(), "config")
-	if err := clientcmd.WriteToFile(*cfg, kubeconfig); err != nil {
-		t.Fatal(err)
-	}
-	bin := t.TempDir()
-	script, _ := filepath.Abs("../target/testdata/minikube")
-	if err := os.Symlink(script, filepath.Join(bin, "minikube")); err != nil {
-		t.Fatal(err)
-	}
-	state := t.TempDir()
-	writeFile(t, filepath.Join(state, "state"), "Stopped\n")
-	t.Setenv("FAKE_MINIKUBE_DIR", state)
-	kubectl := filepath.Join(bin, "sandbox-kubectl")
-	writeFile(t, kubectl, "#!/bin/sh\nexec "+strings.Join(c.KubectlCommand(), " ")+` "$@"`+"\n")
-	if err := os.Chmod(kubectl, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("FAKE_MINIKUBE_KUBECTL", kubectl)
-	t.Setenv("KUBECONFIG", kubeconfig)
+	kubeconfig, bin, state := fakeMinikube(t, c, "Stopped")
 
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "Dockerfile"), "ARG BASE\nFROM $BASE\nWORKDIR /app\nCOPY . .\nCMD [\"sh\", \"-c\", \"httpd -f -p 8080\"]\n")
@@ -127,5 +106,83 @@ services:
 	}
 	if _, err := c.Clientset(t).AppsV1().Deployments(ns).Get(t.Context(), "web", metav1.GetOptions{}); err == nil {
 		t.Error("the Deployment is still there after berth down")
+	}
+}
+
+// fakeMinikube sets up the stand-in minikube (internal/target/testdata/
+// minikube; the real one cannot be installed on the test machines): a
+// kubeconfig whose context "dev" is the sandbox, a PATH folder with the
+// script, and its state folder. It sets environment variables, so tests
+// that use it do not run in parallel.
+func fakeMinikube(t *testing.T, c *testcluster.Cluster, state0 string) (kubeconfig, bin, state string) {
+	t.Helper()
+	// The profile's kube context ("dev") points at the sandbox.
+	cfg, err := clientcmd.LoadFromFile(c.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := cfg.Contexts[cfg.CurrentContext]
+	clear(cfg.Contexts)
+	cfg.Contexts["dev"] = ctx
+	cfg.CurrentContext = "elsewhere"
+	kubeconfig = filepath.Join(t.TempDir(), "config")
+	if err := clientcmd.WriteToFile(*cfg, kubeconfig); err != nil {
+		t.Fatal(err)
+	}
+	bin = t.TempDir()
+	script, _ := filepath.Abs("../target/testdata/minikube")
+	if err := os.Symlink(script, filepath.Join(bin, "minikube")); err != nil {
+		t.Fatal(err)
+	}
+	state = t.TempDir()
+	writeFile(t, filepath.Join(state, "state"), state0+"\n")
+	t.Setenv("FAKE_MINIKUBE_DIR", state)
+	kubectl := filepath.Join(bin, "sandbox-kubectl")
+	writeFile(t, kubectl, "#!/bin/sh\nexec "+strings.Join(c.KubectlCommand(), " ")+` "$@"`+"\n")
+	if err := os.Chmod(kubectl, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("FAKE_MINIKUBE_KUBECTL", kubectl)
+	t.Setenv("KUBECONFIG", kubeconfig)
+
+	return kubeconfig, bin, state
+}
+
+// TestUpMinikubeRegistryAddon: with --registry-addon the images go to the
+// registry addon (the node's port 5000; here the in-process registry on
+// 127.0.0.1:5000 plays it, as the stand-in's minikube ip is 127.0.0.1) and
+// the pods pull them as localhost:5000, pinned by digest; nothing is loaded.
+func TestUpMinikubeRegistryAddon(t *testing.T) { // not parallel: fakeMinikube sets environment variables
+	c, ns, _ := onCluster(t)
+	l, err := net.Listen("tcp", "127.0.0.1:5000")
+	if err != nil {
+		testutil.Missing(t, "a free port 127.0.0.1:5000 (the registry addon's port)", "stop what listens on port 5000")
+	}
+	srv := &http.Server{Handler: ggcr.New(ggcr.Logger(log.New(io.Discard, "", 0)))}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	base := testutil.PushBusybox(t, "127.0.0.1:5000/base/busybox:1")
+	kubeconfig, bin, state := fakeMinikube(t, c, "Running")
+	t.Setenv("FAKE_MINIKUBE_IP", "127.0.0.1")
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "Dockerfile"), "ARG BASE\nFROM $BASE\nCOPY . /app\n")
+	writeFile(t, filepath.Join(dir, "index.html"), "<h1>shop</h1>\n")
+	file := filepath.Join(dir, "berth.yaml")
+	writeFile(t, file, "apiVersion: berth/v1\nname: shop\nregistry: localhost:5000/team\ntarget: {minikube: {profile: dev}}\nservices:\n  web:\n    build: {args: {BASE: \""+base+"\"}}\n")
+	env := map[string]string{"PATH": bin + ":" + os.Getenv("PATH"), "CI": "true"}
+	_, stderr, code := run(t, env, "up", "-f", file, "--kubeconfig", kubeconfig, "-n", ns, "--registry-addon", "--yes")
+	if code != 0 {
+		t.Fatalf("up: exit %d\n%s", code, stderr)
+	}
+	calls, _ := os.ReadFile(filepath.Join(state, "calls"))
+	if !strings.Contains(string(calls), "addons enable registry -p dev") || strings.Contains(string(calls), "image load") {
+		t.Errorf("calls:\n%s", calls)
+	}
+	d, err := c.Clientset(t).AppsV1().Deployments(ns).Get(t.Context(), "web", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if img := d.Spec.Template.Spec.Containers[0].Image; !strings.HasPrefix(img, "localhost:5000/team/shop-web:") || !strings.Contains(img, "@sha256:") {
+		t.Errorf("image %s", img)
 	}
 }
