@@ -18,6 +18,7 @@ import (
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/kube"
 	"github.com/berth-dev/berth/internal/preflight"
+	"github.com/berth-dev/berth/internal/registry"
 	"github.com/berth-dev/berth/internal/target"
 )
 
@@ -109,9 +110,38 @@ func runPreflight(ctx context.Context, f *Factory, c *kube.Client, p *config.Pro
 	if p.Target != nil && p.Target.Kind != "" {
 		kind = p.Target.Kind
 	}
+	buildRegistry := ""
+	for _, s := range p.Services {
+		if s.Build != nil {
+			buildRegistry = p.Registry
+		}
+	}
 	return preflight.Run(ctx, c, p, ns, preflight.Options{
-		Target: kind,
-		Images: images,
+		Target:   kind,
+		Images:   images,
+		Registry: buildRegistry,
+		Ping: func(ctx context.Context, host string) error {
+			ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
+			reg, err := access.Reference(host + "/ping")
+			if err != nil {
+				return err
+			}
+			t, err := access.Transport()
+			if err != nil {
+				return err
+			}
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, reg.Context().Scheme()+"://"+host+"/v2/", nil)
+			if err != nil {
+				return err
+			}
+			resp, err := (&http.Client{Transport: t}).Do(req)
+			if err != nil {
+				return registry.Explain(err, host, "")
+			}
+			resp.Body.Close()
+			return nil
+		},
 		Integrated: func(image string) bool {
 			// DOKS nodes pull from an integrated DigitalOcean registry.
 			return kind == config.TargetDigitalOcean && strings.HasPrefix(image, target.RegistryHost+"/")

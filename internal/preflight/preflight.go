@@ -58,6 +58,10 @@ type Options struct {
 	// pulls (the nodes then need credentials); an error when it cannot
 	// tell. Nil skips the check.
 	Private func(ctx context.Context, image string) (bool, error)
+	// Registry is berth.yaml's registry (where built images go), and Ping
+	// asks it for /v2/ from here; both empty skip the check.
+	Registry string
+	Ping     func(ctx context.Context, registry string) error
 	// Integrated reports images the nodes can pull without a Secret
 	// (a DigitalOcean registry integrated with the cluster).
 	Integrated func(image string) bool
@@ -95,6 +99,15 @@ func Run(ctx context.Context, c *kube.Client, p *config.Project, ns string, o Op
 	}
 	out = append(out, platforms(ctx, c, o)...)
 	out = append(out, pullAccess(ctx, p, o)...)
+	if o.Registry != "" && o.Ping != nil {
+		host, _, _ := strings.Cut(o.Registry, "/")
+		if err := o.Ping(ctx, host); err != nil {
+			add(Result{Check: "registry", Level: Warning, Message: "registry " + host + " does not answer from here: " + err.Error(),
+				Fix: "check registry: in berth.yaml and the network; berth build and push need it"})
+		} else {
+			add(Result{Check: "registry", Level: OK, Message: host + " answers"})
+		}
+	}
 	return out
 }
 

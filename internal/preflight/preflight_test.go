@@ -2,6 +2,7 @@ package preflight_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -196,5 +197,20 @@ services:
 		if r := find(rs, "pull "+svc); r.Check != "" {
 			t.Errorf("%s: %+v", svc, r)
 		}
+	}
+}
+
+// TestRegistryPing reports a registry that does not answer as a warning.
+func TestRegistryPing(t *testing.T) {
+	t.Parallel()
+	kc, ns := client(t, "")
+	p := project(t, app)
+	down := func(context.Context, string) error { return errors.New("connection refused") }
+	if r := find(preflight.Run(t.Context(), kc, p, ns, preflight.Options{Registry: "registry.example.com/team", Ping: down}), "registry"); r.Level != preflight.Warning || !strings.Contains(r.Message, "registry registry.example.com does not answer from here: connection refused") {
+		t.Errorf("down: %+v", r)
+	}
+	up := func(context.Context, string) error { return nil }
+	if r := find(preflight.Run(t.Context(), kc, p, ns, preflight.Options{Registry: "registry.example.com/team", Ping: up}), "registry"); r.Level != preflight.OK {
+		t.Errorf("up: %+v", r)
 	}
 }
