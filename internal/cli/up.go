@@ -35,6 +35,15 @@ print where it can be reached.
                   imagePullPolicy IfNotPresent with the content tag),
                   enables the ingress addon when a service has ingress:
                   (asks first unless --yes), and prints minikube's URLs.
+                  --registry-addon pushes to its registry addon instead.
+  digitalocean    DigitalOcean Kubernetes: reuses or creates the cluster
+                  (--plan shows what and its monthly price), merges its
+                  kubeconfig as do-REGION-NAME, creates and integrates the
+                  container registry, installs ingress-nginx when a
+                  service has ingress:, and prints load balancer IPs.
+
+berth.yaml's charts: (third-party Helm charts) are installed or upgraded
+before the services. See docs/targets.md.
 
 Every deploy flag works here too (--atomic, --timeout, --cause...).
 Exit code 3 means the revision was applied but did not become healthy.`
@@ -46,7 +55,11 @@ const upExample = `  # Build and deploy to the current kube context
   berth up -e local --start
 
   # Without prompts (CI)
-  berth up -e staging --yes --atomic`
+  berth up -e staging --yes --atomic
+
+  # What DigitalOcean would create and cost, then do it
+  berth up -e production --plan
+  berth up -e production`
 
 // UpOptions are the inputs of berth up.
 type UpOptions struct {
