@@ -584,3 +584,37 @@ func TestMergeBomb(t *testing.T) {
 		t.Errorf("Parse of a %d-byte merge bomb still runs after 10s", b.Len())
 	}
 }
+
+// TestEnvironmentCharts: an environment changes a base chart's version and
+// values (maps merge key by key) and adds a chart of its own.
+func TestEnvironmentCharts(t *testing.T) {
+	t.Parallel()
+	const text = `apiVersion: berth/v1
+name: shop
+charts:
+  ingress: {repo: https://kubernetes.github.io/ingress-nginx, chart: ingress-nginx, version: 4.x, values: {controller: {replicaCount: 1, kind: Deployment}}}
+services:
+  web: {image: nginx:1.27}
+environments:
+  production:
+    charts:
+      ingress: {version: 4.11.x, values: {controller: {replicaCount: 3}}}
+      cache: {chart: oci://registry.example.com/charts/redis}
+`
+	p, _, err := Parse("berth.yaml", []byte(text), Options{Env: "production"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := p.Charts["ingress"]
+	ctrl, _ := in.Values["controller"].(map[string]any)
+	if in.Version != "4.11.x" || in.Chart != "ingress-nginx" || ctrl["replicaCount"] != float64(3) || ctrl["kind"] != "Deployment" {
+		t.Errorf("ingress %+v", in)
+	}
+	if p.Charts["cache"] == nil || p.Charts["cache"].Chart != "oci://registry.example.com/charts/redis" {
+		t.Errorf("cache %+v", p.Charts["cache"])
+	}
+	base, _, err := Parse("berth.yaml", []byte(text), Options{})
+	if err != nil || base.Charts["cache"] != nil || base.Charts["ingress"].Version != "4.x" {
+		t.Errorf("base: %+v %v", base.Charts, err)
+	}
+}

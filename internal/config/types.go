@@ -56,6 +56,8 @@ type Environment struct {
 	Secrets map[string]map[string]string `json:"secrets,omitempty"`
 	// StorageClasses override fields of base storage classes.
 	StorageClasses map[string]*StorageClass `json:"storageClasses,omitempty"`
+	// Charts add charts or override fields (version, values…) of base charts.
+	Charts map[string]*Chart `json:"charts,omitempty"`
 }
 
 // Target selects where the application runs. In YAML it is either a name
@@ -207,7 +209,7 @@ type Chart struct {
 	// Repo is the chart repository URL (https://…); leave it out for an oci:// chart.
 	Repo string `json:"repo,omitempty"`
 	// Chart is the chart's name in repo, or an oci://REGISTRY/PATH reference.
-	Chart string `json:"chart"`
+	Chart string `json:"chart,omitempty"`
 	// Version is a version or a semver range such as 4.x; the newest when empty.
 	Version string `json:"version,omitempty"`
 	// Namespace of the release (default: the application's namespace); created when missing.
