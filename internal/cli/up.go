@@ -368,8 +368,12 @@ func (o *UpOptions) printEndpoints(ctx context.Context, p *config.Project, c *ku
 				ip, _ = mk.IP(ctx)
 			}
 			url := "http://" + s.Ingress.Host + "/"
-			if ip != "" {
-				url += fmt.Sprintf(" (add to /etc/hosts: %s %s)", ip, s.Ingress.Host)
+			addr := ip
+			if mk == nil {
+				addr = ingressAddress(ctx, c, ns, name)
+			}
+			if addr != "" {
+				url += fmt.Sprintf(" (ingress at %s; until DNS points there, add to /etc/hosts: %s %s)", addr, addr, s.Ingress.Host)
 			}
 			where = append(where, url)
 		}
@@ -416,4 +420,22 @@ func (o *UpOptions) registryAddon(ctx context.Context, p *config.Project, mk *ta
 	p.Registry = o.addonHost + path
 	o.f.Registry.Insecure = append(o.f.Registry.Insecure, o.addonHost)
 	return nil
+}
+
+// ingressAddress is the address the ingress controller gave a service's
+// Ingress, "" while it has none.
+func ingressAddress(ctx context.Context, c *kube.Client, ns, name string) string {
+	ing, err := c.Clientset.NetworkingV1().Ingresses(ns).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return ""
+	}
+	for _, lb := range ing.Status.LoadBalancer.Ingress {
+		if lb.IP != "" {
+			return lb.IP
+		}
+		if lb.Hostname != "" {
+			return lb.Hostname
+		}
+	}
+	return ""
 }

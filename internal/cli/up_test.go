@@ -87,7 +87,7 @@ services:
 		t.Fatal(err)
 	}
 	url := "http://192.168.49.2:" + strconv.Itoa(int(svc.Spec.Ports[0].NodePort))
-	for _, want := range []string{"web\t" + url, "http://shop.example.org/ (add to /etc/hosts: 192.168.49.2 shop.example.org)"} {
+	for _, want := range []string{"web\t" + url, "http://shop.example.org/ (ingress at 192.168.49.2; until DNS points there, add to /etc/hosts: 192.168.49.2 shop.example.org)"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, stdout)
 		}
