@@ -5,9 +5,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -69,7 +71,7 @@ func (b *Builder) delegate(ctx context.Context, in *Inputs, kind string, platfor
 	archive := filepath.Join(tmp, "image.tar")
 	local := "localhost/berth-build/" + strings.ReplaceAll(in.Service, "_", "-") + ":" + in.Tag
 	args := []string{"build", "-f", in.Dockerfile, "-t", local}
-	for _, k := range sortedKeys(in.Build.Args) {
+	for _, k := range slices.Sorted(maps.Keys(in.Build.Args)) {
 		args = append(args, "--build-arg", k+"="+in.Build.Args[k])
 	}
 	if in.Build.Target != "" {

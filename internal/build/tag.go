@@ -2,6 +2,7 @@ package build
 
 import (
 	"context"
+	"maps"
 
 	"crypto/sha256"
 	"encoding/hex"
@@ -49,7 +50,7 @@ func LoadInputs(p *config.Project, service string) (*Inputs, error) {
 	}
 	h := sha256.New()
 	fmt.Fprintf(h, "berth-build-v2\x00target=%s\x00from=%s\x00", b.Target, b.From)
-	for _, k := range sortedKeys(b.Args) {
+	for _, k := range slices.Sorted(maps.Keys(b.Args)) {
 		fmt.Fprintf(h, "arg=%s=%s\x00", k, b.Args[k])
 	}
 	for _, pl := range b.Platforms {
@@ -126,7 +127,7 @@ func Resolve(p *config.Project, skip map[string]string) (map[string]Image, error
 		return nil, err
 	}
 	out := map[string]Image{}
-	for _, name := range sortedKeys(p.Services) {
+	for _, name := range slices.Sorted(maps.Keys(p.Services)) {
 		s := p.Services[name]
 		if s.Build == nil || skip[name] != "" {
 			continue
@@ -156,15 +157,6 @@ func Images(p *config.Project, skip map[string]string) (map[string]string, error
 		out[k] = v.Ref
 	}
 	return out, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 func orDefault(s, def string) string {

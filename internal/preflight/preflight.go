@@ -7,6 +7,7 @@ package preflight
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -118,7 +119,7 @@ func pullAccess(ctx context.Context, p *config.Project, o Options) []Result {
 	if o.Private == nil {
 		return nil
 	}
-	services := sortedKeys(o.Images)
+	services := slices.Sorted(maps.Keys(o.Images))
 	private := make([]bool, len(services))
 	var wg sync.WaitGroup
 	for i, svc := range services {
@@ -246,7 +247,7 @@ func permissions(ctx context.Context, c *kube.Client, p *config.Project, ns stri
 // storage: claims without a storageClass need a default StorageClass.
 func storage(ctx context.Context, c *kube.Client, p *config.Project) (Result, bool) {
 	var unnamed []string
-	for _, name := range sortedKeys(p.Services) {
+	for _, name := range slices.Sorted(maps.Keys(p.Services)) {
 		for _, v := range p.Services[name].Volumes {
 			if v.StorageClass == "" && v.Size != "" {
 				unnamed = append(unnamed, name+"/"+v.Name)
@@ -301,11 +302,11 @@ func ingress(ctx context.Context, c *kube.Client, p *config.Project, target stri
 			def = ic.Name
 		}
 	}
-	for _, class := range sortedKeys(want) {
+	for _, class := range slices.Sorted(maps.Keys(want)) {
 		if !have[class] {
 			// A warning: the Ingress is valid and the controller may come
 			// later (or from berth.yaml's charts).
-			return Result{Check: "ingress", Level: Warning, Message: "no IngressClass " + class + " (the cluster has: " + orNone(sortedKeys(have)) + "): the Ingress gets no address until a controller serves it", Fix: fix}, true
+			return Result{Check: "ingress", Level: Warning, Message: "no IngressClass " + class + " (the cluster has: " + orNone(slices.Sorted(maps.Keys(have))) + "): the Ingress gets no address until a controller serves it", Fix: fix}, true
 		}
 	}
 	switch {
@@ -316,16 +317,16 @@ func ingress(ctx context.Context, c *kube.Client, p *config.Project, target stri
 		}
 		return Result{Check: "ingress", Level: level, Message: "no ingress controller (IngressClass) in the cluster: Ingresses get no address", Fix: fix}, true
 	case len(want) == 0 && def == "" && len(list.Items) > 1:
-		return Result{Check: "ingress", Level: Warning, Message: "several IngressClasses and none is the default: " + strings.Join(sortedKeys(have), ", "), Fix: "set ingress.className"}, true
+		return Result{Check: "ingress", Level: Warning, Message: "several IngressClasses and none is the default: " + strings.Join(slices.Sorted(maps.Keys(have)), ", "), Fix: "set ingress.className"}, true
 	}
-	return Result{Check: "ingress", Level: OK, Message: "IngressClass " + orNone(sortedKeys(have))}, true
+	return Result{Check: "ingress", Level: OK, Message: "IngressClass " + orNone(slices.Sorted(maps.Keys(have)))}, true
 }
 
 // loadBalancers: minikube gives LoadBalancer Services an IP only under
 // minikube tunnel.
 func loadBalancers(p *config.Project, target string) (Result, bool) {
 	var lbs []string
-	for _, name := range sortedKeys(p.Services) {
+	for _, name := range slices.Sorted(maps.Keys(p.Services)) {
 		if p.Services[name].Expose == config.ExposeLoadBalancer {
 			lbs = append(lbs, name)
 		}
@@ -360,7 +361,7 @@ func platforms(ctx context.Context, c *kube.Client, o Options) []Result {
 	if len(arch) == 0 {
 		return nil
 	}
-	services := sortedKeys(o.Images)
+	services := slices.Sorted(maps.Keys(o.Images))
 	found := make([][]string, len(services))
 	var wg sync.WaitGroup
 	for i, svc := range services {
@@ -374,7 +375,7 @@ func platforms(ctx context.Context, c *kube.Client, o Options) []Result {
 			continue
 		}
 		var runs, cannot []string
-		for _, node := range sortedKeys(arch) {
+		for _, node := range slices.Sorted(maps.Keys(arch)) {
 			if slices.ContainsFunc(plats, func(p string) bool { return osArch(p) == node }) {
 				runs = append(runs, node)
 			} else {
@@ -393,7 +394,7 @@ func platforms(ctx context.Context, c *kube.Client, o Options) []Result {
 		}
 	}
 	if len(out) == 0 {
-		return []Result{{Check: "images", Level: OK, Message: "every image fits the nodes (" + strings.Join(sortedKeys(arch), ", ") + ")"}}
+		return []Result{{Check: "images", Level: OK, Message: "every image fits the nodes (" + strings.Join(slices.Sorted(maps.Keys(arch)), ", ") + ")"}}
 	}
 	return out
 }
@@ -421,13 +422,4 @@ func orNone(s []string) string {
 		return "none"
 	}
 	return strings.Join(s, ", ")
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

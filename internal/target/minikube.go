@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os/exec"
+	"slices"
 	"strings"
 )
 
@@ -167,7 +169,7 @@ func (m *Minikube) LoadImage(ctx context.Context, archive string) error {
 // nothing on this machine can).
 func (m *Minikube) BuildImage(ctx context.Context, tag, dockerfile, contextDir string, args map[string]string, target string) error {
 	a := []string{"image", "build", "-t", tag, "-f", dockerfile}
-	for _, k := range sortedKeys(args) {
+	for _, k := range slices.Sorted(maps.Keys(args)) {
 		a = append(a, "--build-opt=build-arg="+k+"="+args[k])
 	}
 	if target != "" {
