@@ -77,6 +77,7 @@ func NewRootCmd(f *Factory) *cobra.Command {
 	_ = cmd.RegisterFlagCompletionFunc("env", f.completeEnvironments)
 
 	cmd.AddCommand(
+		NewCmdInit(f, nil),
 		NewCmdUp(f, nil),
 		NewCmdDown(f, nil),
 		NewCmdDeploy(f, nil),
