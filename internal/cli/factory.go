@@ -351,3 +351,42 @@ func (f *Factory) confirmTyped(question, want string) error {
 	}
 	return nil
 }
+
+// completeOneService offers services for commands that take one.
+func (f *Factory) completeOneService(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	if len(args) > 0 {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	return f.completeServices(cmd, args, toComplete)
+}
+
+// completeServiceCounts offers SERVICE= for berth scale.
+func (f *Factory) completeServiceCounts(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	names, dir := f.completeServices(cmd, nil, toComplete)
+	var out []string
+	for _, n := range names {
+		if !slices.ContainsFunc(args, func(a string) bool { return strings.HasPrefix(a, n+"=") }) {
+			out = append(out, n+"=")
+		}
+	}
+	return out, dir | cobra.ShellCompDirectiveNoSpace
+}
+
+// completeRevisions offers the app's recorded revisions, with their
+// status, for --revision and --to-revision.
+func (f *Factory) completeRevisions(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	p, c, ns, err := f.ProjectOnCluster()
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	revs, err := newRecords(c, ns).History(cmd.Context(), p.Name)
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	var out []string
+	for i := len(revs) - 1; i >= 0; i-- {
+		r := revs[i].Release
+		out = append(out, fmt.Sprintf("%d\t%s", r.Version, r.Info.Status))
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveKeepOrder
+}

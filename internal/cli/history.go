@@ -85,6 +85,7 @@ func NewCmdHistory(f *Factory, runF func(context.Context, *HistoryOptions) error
 		},
 	}
 	cmd.Flags().IntVar(&o.Revision, "revision", 0, "show this revision in detail (default with --diff: the newest)")
+	_ = cmd.RegisterFlagCompletionFunc("revision", f.completeRevisions)
 	cmd.Flags().IntVar(&o.Diff, "diff", 0, "with --revision: diff its manifests against revision M (default: the one before it)")
 	cmd.Flags().Lookup("diff").NoOptDefVal = "-1"
 	return cmd

@@ -39,3 +39,26 @@ func TestInitCommand(t *testing.T) {
 		t.Errorf("--ci gitlab: exit %d\n%s", code, stderr)
 	}
 }
+
+// TestCompletion asks cobra's __complete for services, scale counts and
+// environments, as a shell does.
+func TestCompletion(t *testing.T) {
+	t.Parallel()
+	file := writeConfig(t, "apiVersion: berth/v1\nname: shop\nservices:\n  web: {image: nginx:1.27}\n  api: {image: nginx:1.27}\nenvironments:\n  production: {}\n")
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"__complete", "logs", "--file", file, ""}, []string{"api", "web"}},
+		{[]string{"__complete", "scale", "-f", file, "web=2", ""}, []string{"api="}},
+		{[]string{"__complete", "rollout", "status", "-f", file, ""}, []string{"api", "web"}},
+		{[]string{"__complete", "render", "-f", file, "-e", ""}, []string{"production"}},
+	} {
+		stdout, _, _ := run(t, nil, tc.args...)
+		for _, w := range tc.want {
+			if !strings.Contains(stdout, w+"\n") {
+				t.Errorf("%v: %q lacks %q", tc.args, stdout, w)
+			}
+		}
+	}
+}

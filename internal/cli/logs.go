@@ -56,10 +56,11 @@ type LogsOptions struct {
 func NewCmdLogs(f *Factory, runF func(context.Context, *LogsOptions) error) *cobra.Command {
 	o := &LogsOptions{IOStreams: f.IOStreams, f: f}
 	cmd := &cobra.Command{
-		Use:     "logs SERVICE",
-		Short:   "Print or follow the logs of every pod of a service",
-		Long:    logsLong,
-		Example: logsExample,
+		Use:               "logs SERVICE",
+		ValidArgsFunction: f.completeOneService,
+		Short:             "Print or follow the logs of every pod of a service",
+		Long:              logsLong,
+		Example:           logsExample,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usageErrorf("%s takes one SERVICE (a service of berth.yaml), got %q", cmd.CommandPath(), args)

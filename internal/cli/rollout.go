@@ -142,10 +142,11 @@ func (w *rolloutWorkload) output(pf *genericclioptions.PrintFlags) {
 func newRolloutCmd(f *Factory, name, short, long, example string, setup func(*rolloutWorkload)) *cobra.Command {
 	w := &rolloutWorkload{f: f, streams: f.IOStreams}
 	w.cmd = &cobra.Command{
-		Use:     name + " SERVICE",
-		Short:   short,
-		Long:    long,
-		Example: example,
+		Use:               name + " SERVICE",
+		ValidArgsFunction: f.completeOneService,
+		Short:             short,
+		Long:              long,
+		Example:           example,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usageErrorf("%s takes one SERVICE (a service of berth.yaml), got %q", cmd.CommandPath(), args)

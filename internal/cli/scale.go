@@ -56,10 +56,11 @@ type ScaleOptions struct {
 func NewCmdScale(f *Factory, runF func(context.Context, *ScaleOptions) error) *cobra.Command {
 	o := &ScaleOptions{IOStreams: f.IOStreams, f: f}
 	cmd := &cobra.Command{
-		Use:     "scale SERVICE=N [SERVICE=N...]",
-		Short:   "Set the pod count of services, recorded as a revision that deploys keep",
-		Long:    scaleLong,
-		Example: scaleExample,
+		Use:               "scale SERVICE=N [SERVICE=N...]",
+		ValidArgsFunction: f.completeServiceCounts,
+		Short:             "Set the pod count of services, recorded as a revision that deploys keep",
+		Long:              scaleLong,
+		Example:           scaleExample,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.Complete(args); err != nil {
 				return err

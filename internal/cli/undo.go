@@ -76,6 +76,7 @@ func NewCmdUndo(f *Factory, runF func(context.Context, *UndoOptions) error) *cob
 	}
 	fl := cmd.Flags()
 	fl.IntVar(&o.ToRevision, "to-revision", 0, "the revision to return to (default: the last good one before the newest)")
+	_ = cmd.RegisterFlagCompletionFunc("to-revision", f.completeRevisions)
 	fl.StringVar(&o.DryRun, "dry-run", "none", `"server" sends a dry run to the API server, "client" only reports, "none" rolls back`)
 	fl.BoolVar(&o.Force, "force-conflicts", false, "take over fields another tool (kubectl scale/edit, a controller) owns")
 	fl.BoolVar(&o.PruneVolumes, "prune-volumes", false, "also delete PersistentVolumeClaims the revision did not have (their data is lost)")
