@@ -560,10 +560,16 @@ func TestNoDefaultStorageClass(t *testing.T) {
 	}
 	setDefault(t.Context(), "false")
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(t.Context()), 10*time.Second)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(t.Context()), 30*time.Second)
 		defer cancel()
 		setDefault(ctx, "true")
+		e.waitAdmittedClass(ctx, t, true)
 	})
+	// The DefaultStorageClass admission plugin reads StorageClasses from
+	// an informer: right after the patch it may still give a new claim the
+	// old default (the claim then binds and there is nothing to
+	// diagnose). Wait until it has seen the change, both ways.
+	e.waitAdmittedClass(t.Context(), t, false)
 	e.createClaim(t, "data", nil)
 	target := diagnose.Target{Kind: "PersistentVolumeClaim", Namespace: e.ns, Name: "data"}
 	got := e.eventually(t, target, []summary{{"persistentvolumeclaim/data", "PVCPending", true}})
@@ -747,6 +753,25 @@ func (e *env) createClaim(t *testing.T, name string, class *string) {
 	c := claim(name, class)
 	if _, err := e.cs.CoreV1().PersistentVolumeClaims(e.ns).Create(t.Context(), &c, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// waitAdmittedClass waits until the API server's admission gives a claim
+// without storageClassName the default class (want) or none (!want),
+// asking with server-side dry-run creates, which run admission and store
+// nothing.
+func (e *env) waitAdmittedClass(ctx context.Context, t *testing.T, want bool) {
+	t.Helper()
+	probe := claim("admission-probe", nil)
+	err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 20*time.Second, true, func(ctx context.Context) (bool, error) {
+		got, err := e.cs.CoreV1().PersistentVolumeClaims(e.ns).Create(ctx, &probe, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+		if err != nil {
+			return false, err
+		}
+		return (got.Spec.StorageClassName != nil) == want, nil
+	})
+	if err != nil {
+		t.Errorf("admission still gives claims default class=%v: %v", !want, err)
 	}
 }
 
