@@ -1,0 +1,157 @@
+package compose
+
+import (
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/render"
+	"github.com/berth-dev/berth/internal/testutil"
+	"github.com/berth-dev/berth/templates"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// anyVar answers every ${VAR} berth.yaml refers to, so that the imported
+// secrets validate.
+func anyVar(string) (string, bool) { return "from-the-environment", true }
+
+// TestImport converts the compose projects under testdata and compares
+// berth.yaml and the warnings with the golden files next to them; each
+// result must load, validate and render, and no plain-text secret of the
+// compose files may be copied.
+func TestImport(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		dir      string   // testdata/DIR
+		files    []string // relative to the dir; empty: discovery
+		profiles []string
+		environ  []string
+		golden   string // golden name; dir when empty
+		// secrets are plain-text values of the compose project that
+		// must not appear in berth.yaml.
+		secrets []string
+	}{
+		{name: "web, db and cache", dir: "webdbcache", files: []string{"docker-compose.yml"}, secrets: []string{"example"}},
+		{name: "build with args", dir: "buildargs", files: []string{"compose.yaml"}, environ: []string{"API_TOKEN=tok-1234", "VERSION=1.2.3"}, secrets: []string{"tok-1234"}},
+		{name: "healthchecks", dir: "healthcheck", files: []string{"compose.yaml"}},
+		{name: "discovery, override file, extends, env_file, .env", dir: "layered", golden: "layered-discovered", secrets: []string{"sk_test_123"}},
+		{name: "several files and profiles", dir: "layered", files: []string{"compose.yaml", "compose.prod.yaml"}, profiles: []string{"debug", "docs"}, golden: "layered-prod", secrets: []string{"sk_test_123"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join("testdata", tc.dir)
+			opts := Options{Dir: dir, OutputDir: dir, Profiles: tc.profiles, Environ: tc.environ}
+			for _, f := range tc.files {
+				opts.Files = append(opts.Files, filepath.Join(dir, f))
+			}
+			res, err := Import(t.Context(), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden := tc.golden
+			if golden == "" {
+				golden = tc.dir
+			}
+			var warnings strings.Builder
+			for _, w := range res.Warnings {
+				warnings.WriteString(w.String() + "\n")
+			}
+			testutil.Golden(t, filepath.Join("testdata", "golden", golden+".berth.yaml"), res.YAML, *update)
+			testutil.Golden(t, filepath.Join("testdata", "golden", golden+".warnings"), []byte(warnings.String()), *update)
+
+			if first, _, _ := strings.Cut(string(res.YAML), "\n"); first != templates.Modeline() {
+				t.Errorf("first line %q, want berth init's modeline %q", first, templates.Modeline())
+			}
+			for _, s := range tc.secrets {
+				if strings.Contains(string(res.YAML), s) {
+					t.Errorf("berth.yaml holds the plain-text secret %q", s)
+				}
+			}
+			p, cfgWarnings, err := config.Parse(filepath.Join(dir, "berth.yaml"), res.YAML, config.Options{LookupEnv: anyVar})
+			if err != nil {
+				t.Fatalf("berth.yaml does not validate: %v\n%s", err, res.YAML)
+			}
+			for _, w := range cfgWarnings {
+				t.Errorf("berth validate warns: %v", w)
+			}
+			images := map[string]string{} // as berth build would give them
+			for name, s := range p.Services {
+				if s.Build != nil {
+					images[name] = "registry.example.com/" + name + ":test"
+				}
+			}
+			if _, err := render.Render(p, render.Options{Images: images}); err != nil {
+				t.Fatalf("rendering: %v", err)
+			}
+			// Importing twice gives the same bytes.
+			again, err := Import(t.Context(), opts)
+			if err != nil || string(again.YAML) != string(res.YAML) {
+				t.Errorf("a second import differs (err %v)", err)
+			}
+		})
+	}
+}
+
+// TestImportValues checks what compose values become after berth's own
+// ${VAR} expansion: a $ in a compose value stays a $, and secrets read
+// the variable.
+func TestImportValues(t *testing.T) {
+	dir := filepath.Join("testdata", "buildargs")
+	res, err := Import(t.Context(), Options{Files: []string{filepath.Join(dir, "compose.yaml")}, OutputDir: dir, Environ: []string{"API_TOKEN=tok-1234"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"API_TOKEN": "exported"}
+	p, _, err := config.Parse(filepath.Join(dir, "berth.yaml"), res.YAML, config.Options{LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := p.Services["api"]
+	if diff := cmp.Diff([]string{"serve", "--port", "9000", "--log", "$HOME/log"}, api.Args); diff != "" {
+		t.Errorf("args (-want +got):\n%s", diff)
+	}
+	if got := api.Env["GREETING"].Value; got != "cost: $5" {
+		t.Errorf("GREETING = %q, want %q", got, "cost: $5")
+	}
+	if diff := cmp.Diff(map[string]string{"API_TOKEN": "exported"}, p.Secrets["api"]); diff != "" {
+		t.Errorf("secret api (-want +got):\n%s", diff)
+	}
+	if ref := api.Env["API_TOKEN"].SecretRef; ref == nil || *ref != (config.KeyRef{Name: "api", Key: "API_TOKEN"}) {
+		t.Errorf("API_TOKEN = %+v, want a secretRef to api/API_TOKEN", api.Env["API_TOKEN"])
+	}
+}
+
+func TestImportErrors(t *testing.T) {
+	profiled := filepath.Join(t.TempDir(), "compose.yaml")
+	if err := os.WriteFile(profiled, []byte("services:\n  a: {image: busybox, profiles: [p]}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		opts Options
+		want string
+		is   error
+	}{
+		{name: "no compose file", opts: Options{Dir: t.TempDir()}, is: ErrNoComposeFile},
+		{name: "missing file", opts: Options{Files: []string{"testdata/nope.yml"}}, want: "nope.yml"},
+		{name: "only profiled services", opts: Options{Files: []string{profiled}}, want: "every service is in a profile; enable one with --profile"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Import(t.Context(), tc.opts)
+			switch {
+			case err == nil && tc.want != "":
+				t.Fatal("no error")
+			case tc.is != nil && !errors.Is(err, tc.is):
+				t.Errorf("error %v, want %v", err, tc.is)
+			case err != nil && !strings.Contains(err.Error(), tc.want):
+				t.Errorf("error %q lacks %q", err, tc.want)
+			}
+		})
+	}
+}
