@@ -212,16 +212,16 @@ var handled = []string{
 
 // notes explain, for keys berth does not translate, what to do instead.
 var notes = map[string]string{
-	"networks":       "every berth service reaches every other by its name on the cluster network; isolating them needs NetworkPolicies, which berth does not write",
-	"container_name": "Kubernetes names the pods; other services reach this one by its service name",
-	"hostname":       "pods are reached by their service name",
-	"labels":         "berth's labels must be valid Kubernetes labels; add them under labels: or podAnnotations: by hand",
-	"working_dir":    "set the working directory in the Dockerfile (WORKDIR)",
-	"logging":        "Kubernetes keeps container logs; read them with berth logs",
-	"privileged":     "berth does not run privileged containers",
-	"cap_add":        "berth does not change container capabilities",
-	"extra_hosts":    "use DNS names of services, or add them to the image",
-	"links":          "every service reaches every other by its name",
+	"networks":          "every berth service reaches every other by its name on the cluster network; isolating them needs NetworkPolicies, which berth does not write",
+	"container_name":    "Kubernetes names the pods; other services reach this one by its service name",
+	"hostname":          "pods are reached by their service name",
+	"labels":            "berth's labels must be valid Kubernetes labels; add them under labels: or podAnnotations: by hand",
+	"working_dir":       "set the working directory in the Dockerfile (WORKDIR)",
+	"logging":           "Kubernetes keeps container logs; read them with berth logs",
+	"privileged":        "berth does not run privileged containers",
+	"cap_add":           "berth does not change container capabilities",
+	"extra_hosts":       "use DNS names of services, or add them to the image",
+	"links":             "every service reaches every other by its name",
 	"stop_grace_period": "Kubernetes gives pods 30 seconds to stop",
 }
 
