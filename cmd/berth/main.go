@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/sirupsen/logrus"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/klog/v2"
 
@@ -20,6 +21,9 @@ func main() {
 	// so klog stays quiet unless asked for (-v raises it in the cli).
 	klog.SetOutput(io.Discard)
 	klog.LogToStderr(false)
+	// compose-go (berth import compose) logs through logrus; berth reports
+	// what matters about a compose file as its own warnings.
+	logrus.SetOutput(io.Discard)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	streams := genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
 	f := cli.NewFactory(streams)

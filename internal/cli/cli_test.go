@@ -26,6 +26,13 @@ func run(t *testing.T, env map[string]string, args ...string) (stdout, stderr st
 	streams, _, out, errOut := genericiooptions.NewTestIOStreams()
 	f := NewFactory(streams)
 	f.LookupEnv = func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	f.Environ = func() []string {
+		var list []string
+		for k, v := range env {
+			list = append(list, k+"="+v)
+		}
+		return list
+	}
 	cmd := NewRootCmd(f)
 	cmd.SetArgs(args)
 	err := cmd.ExecuteContext(t.Context())
@@ -62,6 +69,10 @@ func TestCommandsGolden(t *testing.T) {
 		{"validate-json", []string{"validate", "-f", "testdata/app/berth.yaml", "-o", "json"}, nil},
 		{"validate-broken-json", []string{"validate", "-f", "testdata/broken/berth.yaml", "-o", "json"}, nil},
 		{"export-chart-no-dir", []string{"export-chart"}, nil},
+		{"import-compose", []string{"import", "compose", "-f", "testdata/compose/docker-compose.yml", "--file", "-"}, nil},
+		{"import-compose-bad-size", []string{"import", "compose", "--volume-size", "lots"}, nil},
+		{"import-compose-stdin", []string{"import", "compose", "-f", "-"}, nil},
+		{"import-compose-help", []string{"import", "compose", "--help"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

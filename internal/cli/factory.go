@@ -28,6 +28,9 @@ type Factory struct {
 	IOStreams genericiooptions.IOStreams
 	// LookupEnv reads the environment (${VAR} in berth.yaml, CI, NO_COLOR).
 	LookupEnv func(string) (string, bool)
+	// Environ lists the environment as KEY=VALUE: compose files
+	// (berth import compose) interpolate from all of it.
+	Environ func() []string
 	// KubeFlags are kubectl's --kubeconfig, --context, -n and friends.
 	KubeFlags *genericclioptions.ConfigFlags
 
@@ -53,6 +56,7 @@ func NewFactory(streams genericiooptions.IOStreams) *Factory {
 	f := &Factory{
 		IOStreams: streams,
 		LookupEnv: os.LookupEnv,
+		Environ:   os.Environ,
 		KubeFlags: kubeFlags(),
 	}
 	if file, ok := streams.Out.(*os.File); ok {

@@ -78,6 +78,7 @@ func NewRootCmd(f *Factory) *cobra.Command {
 
 	cmd.AddCommand(
 		NewCmdInit(f, nil),
+		NewCmdImport(f, nil),
 		NewCmdUp(f, nil),
 		NewCmdDown(f, nil),
 		NewCmdDeploy(f, nil),

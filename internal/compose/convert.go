@@ -842,7 +842,7 @@ func (c *converter) dependsOn(name, bn string, s types.ServiceConfig) {
 		deps = append(deps, dep)
 	}
 	list := strings.Join(deps, ", ")
-	c.comments[bn] = append(c.comments[bn], "compose depends_on: "+list+".", "berth starts all services together: this one retries until they answer.")
+	c.comments[bn] = append(c.comments[bn], "compose depends_on: "+list+".", "berth starts all services together, so this one must retry until they answer.")
 	c.warn(c.ix.locate(name, key("depends_on")), "services."+name+".depends_on", "%s is not translated: berth starts all services at once; the service must retry until its dependencies answer (their readiness probes keep them out of their Service until then)", list)
 }
 

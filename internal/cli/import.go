@@ -1,0 +1,208 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/berth-dev/berth/internal/compose"
+	"github.com/berth-dev/berth/internal/config"
+)
+
+const importLong = `Bring an existing project into berth from the files it already has.`
+
+const importComposeLong = `Convert a Docker Compose project to berth.yaml.
+
+berth loads the project with the Compose specification's own loader, as
+docker compose does: ${VAR} interpolation from the environment and .env,
+profiles, extends, include, and several files merged in order (-f a.yml
+-f b.yml). Without -f it finds compose.yaml (or docker-compose.yml) and
+its override file the way docker compose does.
+
+Each service becomes a berth service:
+
+  image, build           image, or build (context, dockerfile, args, target)
+  ports, expose          ports: the published port is the Service port
+  environment, env_file  env; values that look like credentials (by name,
+                         or a URL with a password) go to secrets: as a
+                         ${VAR} to export, never as the compose value
+  named volumes          volumes of --volume-size; the service becomes
+                         stateful (a StatefulSet), or ReadWriteMany when
+                         it has several replicas
+  file bind mounts,      configFiles (a copy in a ConfigMap)
+  configs
+  healthcheck            a readiness probe (exec)
+  deploy.replicas,       replicas, resources
+  deploy.resources
+  entrypoint, command    command, args
+  user, read_only        securityContext
+
+Everything else (directory bind mounts, depends_on, networks, …) is listed
+as a warning on stderr with the compose file and line; depends_on is also
+noted in berth.yaml. berth.yaml starts with the schema modeline berth init
+writes, and is never overwritten without --force.
+
+Here -f names a compose file, as in docker compose; --file names the
+berth.yaml to write, as on every other berth command (--file - prints it).`
+
+const importComposeExample = `  # compose.yaml or docker-compose.yml of this folder, to ./berth.yaml
+  berth import compose
+
+  # Several files and a profile, with 5Gi volumes
+  berth import compose -f docker-compose.yml -f docker-compose.prod.yml --profile worker --volume-size 5Gi
+
+  # Print berth.yaml instead of writing it
+  berth import compose --file -
+
+  # Then
+  berth validate && berth render`
+
+// ImportComposeOptions are the inputs of berth import compose.
+type ImportComposeOptions struct {
+	genericiooptions.IOStreams
+	ComposeFiles []string
+	Profiles     []string
+	EnvFiles     []string
+	Name         string
+	VolumeSize   string
+	Expose       string
+	Force        bool
+
+	// output is berth.yaml's path, or - for stdout.
+	output string
+	f      *Factory
+}
+
+// NewCmdImport builds berth import, the parent of berth import compose.
+func NewCmdImport(f *Factory, runF func(context.Context, *ImportComposeOptions) error) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "import",
+		Short: "Write berth.yaml from another tool's files (Docker Compose)",
+		Long:  importLong,
+		Args:  noArgs,
+	}
+	cmd.AddCommand(NewCmdImportCompose(f, runF))
+	return cmd
+}
+
+// NewCmdImportCompose builds berth import compose.
+func NewCmdImportCompose(f *Factory, runF func(context.Context, *ImportComposeOptions) error) *cobra.Command {
+	o := &ImportComposeOptions{IOStreams: f.IOStreams, f: f}
+	cmd := &cobra.Command{
+		Use:     "compose",
+		Short:   "Convert a Docker Compose project to berth.yaml",
+		Long:    importComposeLong,
+		Example: importComposeExample,
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Complete()
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringArrayVarP(&o.ComposeFiles, "compose-file", "f", nil, "compose file; repeat to merge several in order (default: compose.yaml or docker-compose.yml and its override)")
+	fl.StringVar(&f.File, "file", "", "where to write berth.yaml (default ./berth.yaml; - prints it to stdout)")
+	fl.StringArrayVar(&o.Profiles, "profile", nil, "compose profile to enable; repeat for several (default: COMPOSE_PROFILES)")
+	fl.StringArrayVar(&o.EnvFiles, "env-file", nil, "file of variables for ${VAR} in the compose files (default: the project's .env)")
+	fl.StringVar(&o.Name, "name", "", "app name (default: the compose project's name)")
+	fl.StringVar(&o.VolumeSize, "volume-size", compose.DefaultVolumeSize, "size of the claim each named volume becomes")
+	fl.StringVar(&o.Expose, "expose", config.ExposeClusterIP, "Service type of services that publish ports: ClusterIP, NodePort or LoadBalancer")
+	fl.BoolVar(&o.Force, "force", false, "overwrite berth.yaml if it exists")
+	return cmd
+}
+
+// Complete fills in defaults from the shared flags.
+func (o *ImportComposeOptions) Complete() {
+	o.output = o.f.ConfigPath()
+}
+
+// Validate checks the flags.
+func (o *ImportComposeOptions) Validate() error {
+	if slices.Contains(o.ComposeFiles, "-") {
+		return usageErrorf("-f -: berth import compose reads compose files, not stdin; save it to a file first")
+	}
+	if q, err := resource.ParseQuantity(o.VolumeSize); err != nil || q.Sign() <= 0 {
+		return usageErrorf("--volume-size %q: use a size such as 1Gi or 500Mi", o.VolumeSize)
+	}
+	if !slices.Contains([]string{config.ExposeClusterIP, config.ExposeNodePort, config.ExposeLoadBalancer}, o.Expose) {
+		return usageErrorf("--expose %q: use ClusterIP, NodePort or LoadBalancer", o.Expose)
+	}
+	if o.Name != "" && (len(validation.IsDNS1123Label(o.Name)) > 0 || len(o.Name) > 53) {
+		return usageErrorf("--name %q: lowercase letters, digits and '-', at most 53 characters", o.Name)
+	}
+	return nil
+}
+
+var secretRefRE = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)`)
+
+// Run imports and writes berth.yaml.
+func (o *ImportComposeOptions) Run(ctx context.Context) error {
+	toStdout := o.output == "-"
+	if !toStdout && !o.Force {
+		if _, err := os.Stat(o.output); err == nil {
+			return &HintError{Err: fmt.Errorf("%s exists; berth import compose does not overwrite it", o.output),
+				Hint: "pass --force to replace it, --file OTHER.yaml to write elsewhere, or --file - to print it"}
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	outDir := "."
+	if !toStdout {
+		outDir = filepath.Dir(o.output)
+	}
+	res, err := compose.Import(ctx, compose.Options{
+		Files: o.ComposeFiles, Profiles: o.Profiles, EnvFiles: o.EnvFiles, Environ: o.f.Environ(),
+		Name: o.Name, OutputDir: outDir, VolumeSize: o.VolumeSize, Expose: o.Expose,
+	})
+	if errors.Is(err, compose.ErrNoComposeFile) {
+		return &HintError{Err: errors.New("no compose file here (compose.yaml, compose.yml, docker-compose.yml or docker-compose.yaml)"),
+			Hint: "name it with -f FILE, or run berth import compose in the project's folder"}
+	}
+	if err != nil {
+		return err
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(o.ErrOut, "%s %s\n", o.f.paint("warning:", yellow), w.String())
+	}
+	if toStdout {
+		_, err := o.Out.Write(res.YAML)
+		return err
+	}
+	if err := os.WriteFile(o.output, res.YAML, 0o644); err != nil {
+		return fmt.Errorf("writing %s: %w", o.output, err)
+	}
+	services := slices.Sorted(maps.Keys(res.Project.Services))
+	fmt.Fprintf(o.ErrOut, "wrote %s from %s: %d services (%s), %d warnings\n", o.output, strings.Join(res.ComposeFiles, ", "), len(services), strings.Join(services, ", "), len(res.Warnings))
+	var vars []string
+	for _, keys := range res.Project.Secrets {
+		for _, v := range keys {
+			for _, m := range secretRefRE.FindAllStringSubmatch(v, -1) {
+				vars = append(vars, m[1])
+			}
+		}
+	}
+	next := "next: berth validate, then berth render"
+	if vars = slices.Compact(slices.Sorted(slices.Values(vars))); len(vars) > 0 {
+		next = fmt.Sprintf("next: export %s (berth.yaml's secrets read them), then berth validate and berth render", strings.Join(vars, ", "))
+	}
+	fmt.Fprintln(o.ErrOut, next)
+	return nil
+}
