@@ -155,3 +155,29 @@ func TestImportErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestImportSecretRefs: a credential keeps the compose file's own ${VAR}
+// reference when it has one, and only its own: a variable from an
+// env_file whose name is part of another's gets a reference of its own.
+func TestImportSecretRefs(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"compose.yaml": "services:\n  app:\n    image: busybox\n    env_file: [app.env]\n    environment:\n      - API_TOKEN=${API_TOKEN:-dev}\n      - DB_PASSWORD=${PW:?set PW}\n",
+		"app.env":      "TOKEN=plain-token\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := Import(t.Context(), Options{Files: []string{filepath.Join(dir, "compose.yaml")}, OutputDir: dir, Environ: []string{"PW=x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"API_TOKEN": "${API_TOKEN:-dev}", "DB_PASSWORD": "${PW:?set PW}", "TOKEN": "${TOKEN}"}
+	if diff := cmp.Diff(want, res.Project.Secrets["app"]); diff != "" {
+		t.Errorf("secrets (-want +got):\n%s", diff)
+	}
+	if strings.Contains(string(res.YAML), "plain-token") {
+		t.Errorf("berth.yaml holds the env_file's token:\n%s", res.YAML)
+	}
+}

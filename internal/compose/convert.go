@@ -356,7 +356,7 @@ func (c *converter) build(name string, b *types.BuildConfig, platform string) *c
 	for _, k := range slices.Sorted(maps.Keys(b.Args)) {
 		v := b.Args[k]
 		if v == nil {
-			c.warn(c.ix.locate(name, key("build"), key("args"), item(k)), sp+".args."+k, "has no value (compose takes it from the environment, which does not set it); add it under build.args")
+			c.warn(c.ix.locate(name, key("build"), key("args"), entry(k)), sp+".args."+k, "has no value (compose takes it from the environment, which does not set it); add it under build.args")
 			continue
 		}
 		if out.Args == nil {
@@ -499,7 +499,7 @@ func (c *converter) environment(name, bn string, s types.ServiceConfig, out *con
 	sp := "services." + name + ".environment"
 	for _, k := range slices.Sorted(maps.Keys(s.Environment)) {
 		v := s.Environment[k]
-		at, found := c.ix.find(name, key("environment"), item(k))
+		at, found := c.ix.find(name, key("environment"), entry(k))
 		if p, ok := c.ix.find(name, key("env_file")); !found && ok {
 			at = p // the value comes from an env_file
 		}
@@ -519,7 +519,7 @@ func (c *converter) environment(name, bn string, s types.ServiceConfig, out *con
 			continue
 		}
 		ref := ""
-		if raw, ok := c.ix.raw(name, key("environment"), item(k)); ok {
+		if raw, ok := c.ix.raw(name, key("environment"), entry(k)); ok {
 			raw = strings.TrimPrefix(raw, k+"=")
 			if berthRef.MatchString(raw) {
 				ref = raw

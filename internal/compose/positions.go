@@ -227,7 +227,13 @@ func key(name string) step {
 // item steps into the first entry of a list (or mapping value) that
 // mentions text: a scalar holding it, a mapping with a value or key
 // equal to it, or a KEY=VALUE entry for KEY text.
-func item(text string) step {
+func item(text string) step { return itemOf(text, true) }
+
+// entry is item without the loose match: the entry for variable or key
+// text exactly.
+func entry(text string) step { return itemOf(text, false) }
+
+func itemOf(text string, allowLoose bool) step {
 	return func(n *yaml.Node) (*yaml.Node, *yaml.Node) {
 		n = deref(n)
 		if n == nil {
@@ -245,6 +251,9 @@ func item(text string) step {
 		// Exact matches first, then an entry that contains the text
 		// (a short-syntax volume or port such as ./conf:/etc/conf:ro).
 		for _, loose := range []bool{false, true} {
+			if loose && !allowLoose {
+				break
+			}
 			for _, c := range n.Content {
 				c = deref(c)
 				switch c.Kind {
