@@ -80,7 +80,11 @@ func TestExitCodes(t *testing.T) {
 	}{
 		{[]string{"version"}, ExitOK},
 		{[]string{"render", "-f", "testdata/app/berth.yaml"}, ExitOK},
-		{[]string{"render", "-f", "testdata/broken/berth.yaml"}, ExitFailure},
+		{[]string{"render", "-f", "testdata/broken/berth.yaml"}, ExitUsage},
+		{[]string{"validate", "-f", "testdata/broken/berth.yaml"}, ExitUsage},
+		{[]string{"validate", "-f", "testdata/broken/berth.yaml", "-o", "json"}, ExitUsage},
+		{[]string{"render", "-f", "testdata/nope/berth.yaml"}, ExitUsage},
+		{[]string{"render", "-f", "testdata/app/berth.yaml", "-e", "prod"}, ExitUsage},
 		{[]string{"render", "--nope"}, ExitUsage},
 		{[]string{"nope"}, ExitUsage},
 		{[]string{"export-chart", "a", "b"}, ExitUsage},

@@ -23,9 +23,11 @@ StorageClasses, Ingresses and HorizontalPodAutoscalers.
 Everything berth renders can be exported as a Helm chart (berth export-chart),
 and everything it touches is ordinary kubectl-readable state.
 
-Exit codes: 0 success, 1 failure (including an invalid berth.yaml),
-2 usage error (unknown command or flag, bad arguments), 3 applied but not
-healthy (deploy, apply, undo, scale).`
+Exit codes: 0 success, 1 failure, 2 usage or config error (unknown command
+or flag, bad arguments, a berth.yaml that does not load or validate),
+3 applied but not healthy (deploy, apply, undo, scale; with --atomic the
+previous revision was restored). berth diff --exit-code exits 1 when the
+cluster differs.`
 
 const rootExample = `  # Check berth.yaml and print the manifests it renders
   berth validate
