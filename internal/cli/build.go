@@ -11,7 +11,6 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/build"
-	"github.com/berth-dev/berth/internal/progress"
 )
 
 const buildLong = `Build the image of every service that has a build: section (or the ones
@@ -119,9 +118,10 @@ func (o *BuildOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
-	obs := progress.NewBuilds(o.ErrOut, o.f.Live(), o.f.clock())
+	obs := o.f.builds(o.ErrOut)
 	b := &build.Builder{Remote: o.f.RegistryAccess(), Observer: obs, Epoch: epoch}
 	start := time.Now()
+	o.f.report().Stage("build")
 	results, err := b.Build(ctx, p, build.Options{Services: o.Services, Push: o.Push, NoCache: o.NoCache, Builder: o.Builder})
 	obs.Done()
 	if err != nil {
@@ -210,9 +210,10 @@ func (o *PushOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	obs := progress.NewBuilds(o.ErrOut, o.f.Live(), o.f.clock())
+	obs := o.f.builds(o.ErrOut)
 	b := &build.Builder{Remote: o.f.RegistryAccess(), Observer: obs}
 	start := time.Now()
+	o.f.report().Stage("push")
 	results, err := b.Push(ctx, p, o.Services)
 	obs.Done()
 	if err != nil {

@@ -121,7 +121,7 @@ func (o *HistoryOptions) Run(ctx context.Context) error {
 		return err
 	}
 	if len(h) == 0 {
-		return rolloutError(o.ErrOut, &deploy.NotDeployedError{App: p.Name, Namespace: ns})
+		return rolloutError(o.f, o.ErrOut, &deploy.NotDeployedError{App: p.Name, Namespace: ns})
 	}
 	if o.Revision == 0 && o.Diff == 0 {
 		entries := rollout.History(h)

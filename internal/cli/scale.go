@@ -131,10 +131,21 @@ func (o *ScaleOptions) Run(ctx context.Context) error {
 		Meta: deploy.Meta{User: whoami(), BerthVersion: version.Get().Version},
 	})
 	if o.format == "json" && outcome != nil {
-		err = errors.Join(err, printData(o.Out, "json", outcome))
+		err = errors.Join(err, printData(o.Out, "json", versioned("ScaleResult", outcome)))
+	}
+	if outcome != nil {
+		status := "applied"
+		switch {
+		case err != nil:
+			status = "failed"
+		case outcome.Healthy:
+			status = "healthy"
+		}
+		o.f.report().finished(finished{Command: "scale", App: p.Name, Namespace: ns, Revision: outcome.Revision, Status: status,
+			Duration: time.Since(start).Round(100 * time.Millisecond).String()})
 	}
 	if err != nil {
-		return rolloutError(o.ErrOut, err)
+		return rolloutError(o.f, o.ErrOut, err)
 	}
 	state := "not waited for"
 	if outcome.Healthy {

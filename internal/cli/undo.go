@@ -122,7 +122,8 @@ func (o *UndoOptions) Run(ctx context.Context) error {
 		Meta:   deploy.Meta{User: whoami(), BerthVersion: version.Get().Version},
 		Images: &registry.Checker{},
 	})
-	return reportRollout(o.IOStreams, o.format, outcome, err, o.DryRun, func(state string) string {
+	run := rolloutRun{command: "undo", app: p.Name, namespace: ns, start: start}
+	return run.report(o.f, o.IOStreams, o.format, outcome, err, o.DryRun, func(state string) string {
 		return fmt.Sprintf("%s %s to revision %d, as revision %d in namespace %s: %s (%s)", o.f.paint("rolled back", green), p.Name, outcome.RolledBack, outcome.Revision, ns, state, time.Since(start).Round(100*time.Millisecond))
 	})
 }
