@@ -43,7 +43,7 @@ const buildExample = `  # Build and push every service with build:
   # Only the web service, without pushing (kept in .berth/oci)
   berth build web --push=false
 
-  # Rebuild even when nothing changed, and print service -> image as JSON
+  # Rebuild even when nothing changed, and print the images as JSON (.images.SERVICE.image)
   berth build --no-cache -o json
 
   # A registry with a self-signed certificate
@@ -130,6 +130,14 @@ func (o *BuildOptions) Run(ctx context.Context) error {
 	return printBuildResults(o.IOStreams, o.f, o.format, results, start)
 }
 
+// BuildResult is the -o json|yaml shape of berth build and berth push.
+type BuildResult struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	// Images are the results by service.
+	Images map[string]build.Result `json:"images"`
+}
+
 // printBuildResults reports builds and pushes: service → result as JSON or
 // YAML, or a line per service (SERVICE IMAGE STATE), and a summary on
 // stderr.
@@ -137,9 +145,9 @@ func printBuildResults(streams genericiooptions.IOStreams, f *Factory, format st
 	fmt.Fprintf(streams.ErrOut, "%s %d image(s) in %s\n", f.paint("done:", green), len(results), time.Since(start).Round(100*time.Millisecond))
 	switch format {
 	case "json", "yaml":
-		out := map[string]build.Result{}
+		out := BuildResult{APIVersion: APIVersion, Kind: "BuildResult", Images: map[string]build.Result{}}
 		for _, r := range results {
-			out[r.Service] = r
+			out.Images[r.Service] = r
 		}
 		return printData(streams.Out, format, out)
 	}

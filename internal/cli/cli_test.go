@@ -167,8 +167,8 @@ func TestSchemaCommand(t *testing.T) {
 func TestVersionJSON(t *testing.T) {
 	t.Parallel()
 	stdout, _, code := run(t, nil, "version", "-o", "json")
-	var info struct{ Version, GoVersion, Platform string }
-	if code != 0 || json.Unmarshal([]byte(stdout), &info) != nil || info.Version == "" || info.Platform == "" {
+	var info struct{ APIVersion, Kind, Version, GoVersion, Platform string }
+	if code != 0 || json.Unmarshal([]byte(stdout), &info) != nil || info.APIVersion != "berth/v1" || info.Kind != "Version" || info.Version == "" || info.Platform == "" {
 		t.Fatalf("version -o json: exit %d, %q", code, stdout)
 	}
 }

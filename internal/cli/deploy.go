@@ -256,13 +256,23 @@ func (r rolloutRun) report(f *Factory, streams genericiooptions.IOStreams, forma
 	case outcome.Healthy:
 		state = "healthy"
 	}
+	// The revision restored: undo's target, or --atomic's (its Outcome
+	// counts the new revision that restored it).
+	var failed *deploy.FailedError
+	rolledBack := 0
+	if outcome != nil {
+		rolledBack = outcome.RolledBack
+	}
+	if errors.As(err, &failed) && failed.RolledBack > 0 {
+		rolledBack = failed.RolledBack
+	}
 	if outcome != nil {
 		f.report().finished(finished{Command: r.command, App: r.app, Namespace: r.namespace, Revision: outcome.Revision, Status: state,
-			RolledBack: outcome.RolledBack, Duration: time.Since(r.start).Round(100 * time.Millisecond).String()})
+			RolledBack: rolledBack, Duration: time.Since(r.start).Round(100 * time.Millisecond).String()})
 	}
 	if format == "json" && outcome != nil {
 		res := DeployResult{APIVersion: APIVersion, Kind: "DeployResult", Command: r.command, App: r.app, Namespace: r.namespace,
-			Revision: outcome.Revision, Status: state, Healthy: outcome.Healthy, RolledBack: outcome.RolledBack,
+			Revision: outcome.Revision, Status: state, Healthy: outcome.Healthy, RolledBack: rolledBack,
 			Objects: outcome.Results, Pruned: outcome.Pruned, Scaled: outcome.Scaled}
 		if res.Objects == nil {
 			res.Objects = []kube.Result{}

@@ -70,6 +70,17 @@ func NewCmdDiff(f *Factory, runF func(context.Context, *DiffOptions) error) *cob
 	return cmd
 }
 
+// DiffResult is the -o json shape of berth diff.
+type DiffResult struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	App        string `json:"app"`
+	Namespace  string `json:"namespace"`
+	// Differs is true when a deploy would change something.
+	Differs bool        `json:"differs"`
+	Objects []kube.Diff `json:"objects"`
+}
+
 // ErrDiffers is returned with --exit-code when there are differences.
 var ErrDiffers = errors.New("the cluster differs from berth.yaml")
 
@@ -96,7 +107,7 @@ func (o *DiffOptions) Run(ctx context.Context) error {
 		if diffs == nil {
 			diffs = []kube.Diff{}
 		}
-		data, err := json.MarshalIndent(diffs, "", "  ")
+		data, err := json.MarshalIndent(DiffResult{APIVersion: APIVersion, Kind: "Diff", App: p.Name, Namespace: ns, Differs: len(diffs) > 0, Objects: diffs}, "", "  ")
 		if err != nil {
 			return err
 		}

@@ -42,6 +42,7 @@ type StatusOptions struct {
 // AppStatus is the -o json shape of `berth status` (version 1).
 type AppStatus struct {
 	APIVersion string          `json:"apiVersion"`
+	Kind       string          `json:"kind"`
 	App        string          `json:"app"`
 	Namespace  string          `json:"namespace"`
 	Revision   int             `json:"revision,omitempty"`
@@ -94,7 +95,7 @@ func (o *StatusOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	st := AppStatus{APIVersion: "berth/v1", App: p.Name, Namespace: ns, Healthy: true, Services: []ServiceStatus{}}
+	st := AppStatus{APIVersion: APIVersion, Kind: "AppStatus", App: p.Name, Namespace: ns, Healthy: true, Services: []ServiceStatus{}}
 	// The newest revision, deployed or not: a failed deploy is the news.
 	if hist, err := newRecords(c, ns).History(ctx, p.Name); err != nil {
 		return err

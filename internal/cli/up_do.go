@@ -97,7 +97,7 @@ func kubeconfigFile(f *Factory) string {
 
 func (o *UpOptions) printPlan(p *target.Plan) error {
 	if o.format == "json" {
-		return printData(o.Out, "json", p)
+		return printData(o.Out, "json", versioned("Plan", p))
 	}
 	tw := tabwriter.NewWriter(o.Out, 0, 4, 2, ' ', 0)
 	state := "create"

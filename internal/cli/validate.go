@@ -66,6 +66,7 @@ func (o *ValidateOptions) Complete() error {
 // ValidationReport is the -o json shape of `berth validate` (version 1).
 type ValidationReport struct {
 	APIVersion string          `json:"apiVersion"`
+	Kind       string          `json:"kind"`
 	File       string          `json:"file"`
 	Valid      bool            `json:"valid"`
 	Checked    []CheckedConfig `json:"checked"`
@@ -92,7 +93,7 @@ type Problem struct {
 
 // Run checks the base config and the environments.
 func (o *ValidateOptions) Run(ctx context.Context) error {
-	report := ValidationReport{APIVersion: "berth/v1", File: o.f.ConfigPath(), Valid: true, Checked: []CheckedConfig{}, Problems: []Problem{}}
+	report := ValidationReport{APIVersion: APIVersion, Kind: "ValidationReport", File: o.f.ConfigPath(), Valid: true, Checked: []CheckedConfig{}, Problems: []Problem{}}
 	envs := []string{o.f.Env}
 	if o.f.Env == "" {
 		base, _, err := config.Load(o.f.ConfigPath(), config.Options{LookupEnv: o.f.LookupEnv})
