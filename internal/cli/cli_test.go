@@ -69,6 +69,8 @@ func TestCommandsGolden(t *testing.T) {
 		{"render-progress-json", []string{"render", "-f", "testdata/app/berth.yaml", "--set-image", "api=api:1", "--progress=json"}, nil},
 		{"render-broken-progress-json", []string{"render", "-f", "testdata/broken/berth.yaml", "--progress=json"}, map[string]string{"GITHUB_ACTIONS": "true"}},
 		{"validate-progress-json", []string{"validate", "-f", "testdata/app/berth.yaml", "--progress", "json"}, nil},
+		{"validate-warning-github", []string{"validate", "-f", "testdata/warn/berth.yaml"}, map[string]string{"GITHUB_ACTIONS": "true"}},
+		{"validate-warning-progress-json", []string{"validate", "-f", "testdata/warn/berth.yaml", "--progress=json"}, nil},
 		{"bad-progress", []string{"render", "-f", "testdata/app/berth.yaml", "--progress", "fancy"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -97,7 +97,7 @@ func (f *Factory) Finish(err error) {
 type errorEvent struct {
 	Message  string `json:"message"`
 	Hint     string `json:"hint,omitempty"`
-	ExitCode int    `json:"exitCode"`
+	ExitCode int    `json:"exitCode,omitempty"` // error events only (never 0)
 	File     string `json:"file,omitempty"`
 	Line     int    `json:"line,omitempty"`
 	Column   int    `json:"column,omitempty"`
