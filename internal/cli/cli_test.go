@@ -62,6 +62,7 @@ func TestCommandsGolden(t *testing.T) {
 		{"validate", []string{"validate", "-f", "testdata/app/berth.yaml"}, nil},
 		{"validate-broken", []string{"validate", "-f", "testdata/broken/berth.yaml"}, nil},
 		{"validate-json", []string{"validate", "-f", "testdata/app/berth.yaml", "-o", "json"}, nil},
+		{"validate-yaml", []string{"validate", "-f", "testdata/app/berth.yaml", "-o", "yaml"}, nil},
 		{"validate-broken-json", []string{"validate", "-f", "testdata/broken/berth.yaml", "-o", "json"}, nil},
 		{"export-chart-no-dir", []string{"export-chart"}, nil},
 		{"render-broken-github", []string{"render", "-f", "testdata/broken/berth.yaml"}, map[string]string{"GITHUB_ACTIONS": "true", "CI": "true"}},

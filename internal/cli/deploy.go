@@ -137,7 +137,7 @@ func addDeployFlags(fl *pflag.FlagSet, o *DeployOptions) {
 // Complete reads flags.
 func (o *DeployOptions) Complete() error {
 	var err error
-	if o.format, err = outputFormat(o.f, "text", "json"); err != nil {
+	if o.format, err = outputFormat(o.f, "text", "json", "yaml"); err != nil {
 		return err
 	}
 	o.images, err = parseSetImages(o.SetImages)
@@ -198,7 +198,7 @@ func (o *DeployOptions) deploy(ctx context.Context, start time.Time, p *config.P
 			return err
 		}
 	}
-	d := newDeployer(o.f, c, ns, o.IOStreams, o.format == "json", o.Wait && o.DryRun == kube.DryRunNone)
+	d := newDeployer(o.f, c, ns, o.IOStreams, o.format != "text", o.Wait && o.DryRun == kube.DryRunNone)
 	outcome, err := d.Deploy(ctx, deploy.Options{
 		RollOptions: deploy.RollOptions{
 			DryRun: o.DryRun, Force: o.Force, PruneVolumes: o.PruneVolumes,
@@ -270,14 +270,14 @@ func (r rolloutRun) report(f *Factory, streams genericiooptions.IOStreams, forma
 		f.report().finished(finished{Command: r.command, App: r.app, Namespace: r.namespace, Revision: outcome.Revision, Status: state,
 			RolledBack: rolledBack, Duration: time.Since(r.start).Round(100 * time.Millisecond).String()})
 	}
-	if format == "json" && outcome != nil {
+	if format != "text" && outcome != nil {
 		res := DeployResult{APIVersion: APIVersion, Kind: "DeployResult", Command: r.command, App: r.app, Namespace: r.namespace,
 			Revision: outcome.Revision, Status: state, Healthy: outcome.Healthy, RolledBack: rolledBack,
 			Objects: outcome.Results, Pruned: outcome.Pruned, Scaled: outcome.Scaled}
 		if res.Objects == nil {
 			res.Objects = []kube.Result{}
 		}
-		err = errors.Join(err, printData(streams.Out, "json", res))
+		err = errors.Join(err, printData(streams.Out, format, res))
 	}
 	if err != nil {
 		return rolloutError(f, streams.ErrOut, err)

@@ -109,7 +109,10 @@ func TestDeployProgressJSON(t *testing.T) {
 		t.Errorf("want one error event last, with exit code 3:\n%s", stderr)
 	}
 
-	_, stderr, code = run(t, nil, append([]string{"scale", "web=3", "-f", good, "--progress=json", "--timeout", "1m"}, flags...)...)
+	stdout, stderr, code = run(t, nil, append([]string{"scale", "web=3", "-f", good, "--progress=json", "--timeout", "1m", "-o", "yaml"}, flags...)...)
+	if !strings.Contains(stdout, "apiVersion: berth/v1\n") || !strings.Contains(stdout, "kind: ScaleResult\n") || !strings.Contains(stdout, "revision: 4\n") {
+		t.Errorf("scale -o yaml:\n%s", stdout)
+	}
 	evs = events(t, stderr)
 	if fin := ofType(evs, "finished"); code != 0 || len(fin) != 1 || fin[0].Command != "scale" || fin[0].Revision != 4 || fin[0].Status != "healthy" {
 		t.Errorf("scale: exit %d, finished %+v\n%s", code, fin, stderr)

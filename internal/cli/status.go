@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -78,7 +77,7 @@ func NewCmdStatus(f *Factory, runF func(context.Context, *StatusOptions) error) 
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
-			if o.format, err = outputFormat(f, "table", "json"); err != nil {
+			if o.format, err = outputFormat(f, "table", "json", "yaml"); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -134,13 +133,8 @@ func (o *StatusOptions) Run(ctx context.Context) error {
 			st.Healthy = st.Healthy && ch.Status == "deployed"
 		}
 	}
-	if o.format == "json" {
-		data, err := json.MarshalIndent(st, "", "  ")
-		if err != nil {
-			return err
-		}
-		fmt.Fprintln(o.Out, string(data))
-		return nil
+	if o.format != "table" {
+		return printData(o.Out, o.format, st)
 	}
 	o.printTable(st)
 	return nil

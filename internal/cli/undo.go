@@ -89,7 +89,7 @@ func NewCmdUndo(f *Factory, runF func(context.Context, *UndoOptions) error) *cob
 // Complete reads and checks the flags.
 func (o *UndoOptions) Complete() error {
 	var err error
-	if o.format, err = outputFormat(o.f, "text", "json"); err != nil {
+	if o.format, err = outputFormat(o.f, "text", "json", "yaml"); err != nil {
 		return err
 	}
 	if o.DryRun, err = dryRunMode(o.DryRun); err != nil {
@@ -112,7 +112,7 @@ func (o *UndoOptions) Run(ctx context.Context) error {
 		return err
 	}
 	wait := o.Wait && o.DryRun == kube.DryRunNone
-	d := newDeployer(o.f, c, ns, o.IOStreams, o.format == "json", wait)
+	d := newDeployer(o.f, c, ns, o.IOStreams, o.format != "text", wait)
 	outcome, err := d.Undo(ctx, deploy.UndoOptions{
 		RollOptions: deploy.RollOptions{
 			DryRun: o.DryRun, Force: o.Force, PruneVolumes: o.PruneVolumes,

@@ -166,7 +166,7 @@ func (o *UpOptions) Run(ctx context.Context) error {
 	if err := o.deploy(ctx, start, p, c, ns, images); err != nil {
 		return err
 	}
-	if o.DryRun != kube.DryRunNone || o.format == "json" {
+	if o.DryRun != kube.DryRunNone || o.format != "text" {
 		return nil
 	}
 	if mk == nil {

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -59,7 +58,7 @@ func NewCmdValidate(f *Factory, runF func(context.Context, *ValidateOptions) err
 // Complete reads the output format.
 func (o *ValidateOptions) Complete() error {
 	var err error
-	o.format, err = outputFormat(o.f, "text", "json")
+	o.format, err = outputFormat(o.f, "text", "json", "yaml")
 	return err
 }
 
@@ -148,12 +147,10 @@ func (o *ValidateOptions) Run(ctx context.Context) error {
 			o.f.printWarnings(warnings)
 		}
 	}
-	if o.format == "json" {
-		out, err := json.MarshalIndent(report, "", "  ")
-		if err != nil {
+	if o.format != "text" {
+		if err := printData(o.Out, o.format, report); err != nil {
 			return err
 		}
-		fmt.Fprintln(o.Out, string(out))
 		if !report.Valid {
 			return &silentError{err: firstErr}
 		}
