@@ -72,6 +72,7 @@ func TestCommandsGolden(t *testing.T) {
 		{"validate-progress-json", []string{"validate", "-f", "testdata/app/berth.yaml", "--progress", "json"}, nil},
 		{"validate-warning-github", []string{"validate", "-f", "testdata/warn/berth.yaml"}, map[string]string{"GITHUB_ACTIONS": "true"}},
 		{"validate-warning-progress-json", []string{"validate", "-f", "testdata/warn/berth.yaml", "--progress=json"}, nil},
+		{"unknown-flag-progress-json", []string{"render", "--progress=json", "--bogus"}, nil},
 		{"bad-progress", []string{"render", "-f", "testdata/app/berth.yaml", "--progress", "fancy"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -71,6 +71,9 @@ func (f *Factory) startProgress() error {
 // --progress=json, and in GitHub Actions also as ::error annotations.
 // main calls it with the error the command returned (nil too).
 func (f *Factory) Finish(err error) {
+	if f.events == nil && f.Progress == ProgressJSON {
+		_ = f.startProgress() // flags failed to parse after --progress=json
+	}
 	f.report().end()
 	if f.lines != nil {
 		f.lines.Flush()
