@@ -65,3 +65,35 @@ func TestVersioned(t *testing.T) {
 		t.Error("a list marshalled as a versioned object")
 	}
 }
+
+// TestProgressMode: auto is tty on a terminal without CI or --no-color,
+// plain otherwise; an explicit mode wins; GitHub workflow commands are off
+// with json.
+func TestProgressMode(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name     string
+		flag     string
+		tty      bool
+		noColor  bool
+		env      map[string]string
+		want     string
+		github   bool
+		wantLive bool
+	}{
+		{"terminal", ProgressAuto, true, false, nil, ProgressTTY, false, true},
+		{"pipe", ProgressAuto, false, false, nil, ProgressPlain, false, false},
+		{"CI", ProgressAuto, true, false, map[string]string{"CI": "true"}, ProgressPlain, false, false},
+		{"CI=false", ProgressAuto, true, false, map[string]string{"CI": "false"}, ProgressTTY, false, true},
+		{"no-color", ProgressAuto, true, true, nil, ProgressPlain, false, false},
+		{"tty on a pipe", ProgressTTY, false, false, nil, ProgressTTY, false, true},
+		{"plain on a terminal", ProgressPlain, true, false, nil, ProgressPlain, false, false},
+		{"GitHub", ProgressAuto, false, false, map[string]string{"GITHUB_ACTIONS": "true", "CI": "true"}, ProgressPlain, true, false},
+		{"GitHub json", ProgressJSON, false, false, map[string]string{"GITHUB_ACTIONS": "true"}, ProgressJSON, false, false},
+	} {
+		f := &Factory{Progress: tc.flag, stderrTTY: tc.tty, NoColor: tc.noColor, LookupEnv: func(k string) (string, bool) { v, ok := tc.env[k]; return v, ok }}
+		if got := f.progressMode(); got != tc.want || f.githubActions() != tc.github || f.Live() != tc.wantLive {
+			t.Errorf("%s: mode %s github %v live %v, want %s %v %v", tc.name, got, f.githubActions(), f.Live(), tc.want, tc.github, tc.wantLive)
+		}
+	}
+}
