@@ -29,8 +29,6 @@ func main() {
 	f := cli.NewFactory(streams)
 	err := cli.NewRootCmd(f).ExecuteContext(ctx)
 	stop()
-	if err != nil {
-		cli.PrintError(os.Stderr, err, f.Color())
-	}
+	f.Finish(err)
 	os.Exit(cli.ExitCode(err))
 }

@@ -45,6 +45,14 @@ type Observer interface {
 	Push(service string, u v1.Update)
 }
 
+// Stages is an Observer that also hears when each service's build starts
+// and ends (berth --progress=json reports them as events).
+type Stages interface {
+	Started(service string)
+	// Finished gives the result, or the error (r is nil then).
+	Finished(service string, r *Result, err error)
+}
+
 // Options select what Build does.
 type Options struct {
 	// Services to build; all services with build: when empty.
@@ -127,7 +135,14 @@ func (b *Builder) Build(ctx context.Context, p *config.Project, o Options) ([]Re
 			if had {
 				prevp = &prev
 			}
+			stages, _ := b.Observer.(Stages)
+			if stages != nil {
+				stages.Started(svc)
+			}
 			r, rec, err := b.service(ctx, p, svc, o, prevp, gitTag)
+			if stages != nil {
+				stages.Finished(svc, r, err)
+			}
 			if err != nil {
 				errs[i] = fmt.Errorf("%s: %w", svc, err)
 				return

@@ -11,7 +11,6 @@ import (
 	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/diagnose"
 	"github.com/berth-dev/berth/internal/kube"
-	"github.com/berth-dev/berth/internal/progress"
 	"github.com/berth-dev/berth/internal/release"
 )
 
@@ -30,9 +29,9 @@ func newDeployer(f *Factory, c *kube.Client, ns string, streams genericiooptions
 	if jsonOut {
 		out = io.Discard
 	}
-	d := &deploy.Deployer{Client: c, Records: newRecords(c, ns), Diagnoser: newDiagnoser(c), Out: out, Log: streams.ErrOut}
+	d := &deploy.Deployer{Client: c, Records: newRecords(c, ns), Diagnoser: diagnoser{cs: c.Clientset, rep: f.report()}, Out: out, Log: streams.ErrOut, Reporter: f.report()}
 	if wait {
-		d.Progress = progress.New(streams.ErrOut, f.Live(), nil)
+		d.Progress = f.waitPrinter(streams.ErrOut)
 	}
 	return d
 }
@@ -42,12 +41,24 @@ func newDiagnoser(c *kube.Client) deploy.Diagnoser {
 	return diagnoser{cs: c.Clientset}
 }
 
-type diagnoser struct{ cs kubernetes.Interface }
+// diagnoser is the deploy package's Diagnoser; with a reporter, findings
+// are diagnosis events too.
+type diagnoser struct {
+	cs  kubernetes.Interface
+	rep *reporter
+}
 
 func (d diagnoser) Diagnose(ctx context.Context, p kube.Progress) (string, bool, error) {
 	findings, err := diagnose.Workload(ctx, d.cs, diagnose.Target{Kind: p.Ref.Kind, Namespace: p.Ref.Namespace, Name: p.Ref.Name})
 	if err != nil || len(findings) == 0 {
 		return "", false, err
+	}
+	if d.rep != nil {
+		fs := make([]finding, len(findings))
+		for i, x := range findings {
+			fs[i] = finding{Object: x.Object, Reason: x.Reason, Message: x.Message, Hint: x.Hint, Terminal: x.Terminal, Logs: x.Logs}
+		}
+		d.rep.diagnosis(p.Ref, fs)
 	}
 	var b strings.Builder
 	diagnose.Format(&b, findings)

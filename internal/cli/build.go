@@ -11,7 +11,6 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/build"
-	"github.com/berth-dev/berth/internal/progress"
 )
 
 const buildLong = `Build the image of every service that has a build: section (or the ones
@@ -44,7 +43,7 @@ const buildExample = `  # Build and push every service with build:
   # Only the web service, without pushing (kept in .berth/oci)
   berth build web --push=false
 
-  # Rebuild even when nothing changed, and print service -> image as JSON
+  # Rebuild even when nothing changed, and print the images as JSON (.images.SERVICE.image)
   berth build --no-cache -o json
 
   # A registry with a self-signed certificate
@@ -119,15 +118,24 @@ func (o *BuildOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
-	obs := progress.NewBuilds(o.ErrOut, o.f.Live(), o.f.clock())
+	obs := o.f.builds(o.ErrOut)
 	b := &build.Builder{Remote: o.f.RegistryAccess(), Observer: obs, Epoch: epoch}
 	start := time.Now()
+	o.f.report().Stage("build")
 	results, err := b.Build(ctx, p, build.Options{Services: o.Services, Push: o.Push, NoCache: o.NoCache, Builder: o.Builder})
 	obs.Done()
 	if err != nil {
 		return err
 	}
 	return printBuildResults(o.IOStreams, o.f, o.format, results, start)
+}
+
+// BuildResult is the -o json|yaml shape of berth build and berth push.
+type BuildResult struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	// Images are the results by service.
+	Images map[string]build.Result `json:"images"`
 }
 
 // printBuildResults reports builds and pushes: service → result as JSON or
@@ -137,9 +145,9 @@ func printBuildResults(streams genericiooptions.IOStreams, f *Factory, format st
 	fmt.Fprintf(streams.ErrOut, "%s %d image(s) in %s\n", f.paint("done:", green), len(results), time.Since(start).Round(100*time.Millisecond))
 	switch format {
 	case "json", "yaml":
-		out := map[string]build.Result{}
+		out := BuildResult{APIVersion: APIVersion, Kind: "BuildResult", Images: map[string]build.Result{}}
 		for _, r := range results {
-			out[r.Service] = r
+			out.Images[r.Service] = r
 		}
 		return printData(streams.Out, format, out)
 	}
@@ -210,9 +218,10 @@ func (o *PushOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	obs := progress.NewBuilds(o.ErrOut, o.f.Live(), o.f.clock())
+	obs := o.f.builds(o.ErrOut)
 	b := &build.Builder{Remote: o.f.RegistryAccess(), Observer: obs}
 	start := time.Now()
+	o.f.report().Stage("push")
 	results, err := b.Push(ctx, p, o.Services)
 	obs.Done()
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	ggcr "github.com/google/go-containerregistry/pkg/registry"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
@@ -46,11 +47,11 @@ services:
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
-	var res map[string]build.Result
-	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+	var res BuildResult
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil || res.APIVersion != "berth/v1" || res.Kind != "BuildResult" {
 		t.Fatalf("%v\n%s", err, stdout)
 	}
-	web := res["web"]
+	web := res.Images["web"]
 	if !web.Pushed || !strings.HasPrefix(web.Image, host+"/team/shop-web:"+web.Tag+"@sha256:") {
 		t.Errorf("result %+v", web)
 	}
@@ -162,4 +163,61 @@ func TestRegistryLogin(t *testing.T) {
 
 func genericTestStreams() (genericiooptions.IOStreams, *bytes.Buffer, *bytes.Buffer, *bytes.Buffer) {
 	return genericiooptions.NewTestIOStreams()
+}
+
+// TestBuildProgressJSON: with --progress=json every line of stderr is a
+// JSON event (v 1): the build stage, the service's build start, uploads
+// and its end with the digest -o json prints on stdout. In GitHub
+// Actions (without json) the build is a log group.
+func TestBuildProgressJSON(t *testing.T) {
+	t.Parallel()
+	host := testutil.Registry(t)
+	base := testutil.PushBusybox(t, host+"/base/busybox:1")
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "berth.yaml"), "apiVersion: berth/v1\nname: shop\nregistry: "+host+"/team\nservices:\n  web:\n    build:\n      args: {BASE: \""+base+"\"}\n")
+	writeFile(t, filepath.Join(dir, "Dockerfile"), "ARG BASE\nFROM $BASE\nCOPY . /app\n")
+	writeFile(t, filepath.Join(dir, "index.html"), "<h1>shop</h1>\n")
+	file := filepath.Join(dir, "berth.yaml")
+
+	stdout, stderr, code := run(t, nil, "build", "-f", file, "-o", "json", "--progress=json")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	var res BuildResult
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+		t.Fatalf("stdout: %v\n%s", err, stdout)
+	}
+	var types []string
+	var finished build.Result
+	for _, line := range strings.Split(strings.TrimSuffix(stderr, "\n"), "\n") {
+		var ev struct {
+			V    int
+			Time string
+			Type string
+			Name string
+			build.Result
+		}
+		if err := json.Unmarshal([]byte(line), &ev); err != nil || ev.V != 1 || ev.Time == "" {
+			t.Fatalf("stderr line is not a v1 event: %q (%v)", line, err)
+		}
+		if len(types) == 0 || types[len(types)-1] != ev.Type {
+			types = append(types, ev.Type)
+		}
+		if ev.Type == "build.finished" {
+			finished = ev.Result
+		}
+	}
+	want := []string{"stage", "build.started", "push.progress", "build.log", "build.finished", "log"}
+	if diff := cmp.Diff(want, types); diff != "" {
+		t.Errorf("event types (-want +got):\n%s\n%s", diff, stderr)
+	}
+	if web := res.Images["web"]; finished.Digest == "" || finished.Digest != web.Digest || finished.Image != web.Image || !finished.Pushed {
+		t.Errorf("build.finished %+v, -o json %+v", finished, web)
+	}
+
+	gh := map[string]string{"GITHUB_ACTIONS": "true", "CI": "true"}
+	_, stderr, code = run(t, gh, "build", "-f", file, "--no-cache")
+	if code != 0 || !strings.HasPrefix(stderr, "::group::build\n") || !strings.Contains(stderr, "[web] pushed") || !strings.Contains(stderr, "::endgroup::\ndone: 1 image(s)") && !strings.HasSuffix(stderr, "::endgroup::\n") {
+		t.Errorf("GitHub Actions build (exit %d):\n%s", code, stderr)
+	}
 }

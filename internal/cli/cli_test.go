@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -19,6 +20,9 @@ import (
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
+
+// eventTime matches the time of --progress=json events, for golden files.
+var eventTime = regexp.MustCompile(`"time":"[^"]+"`)
 
 // run executes berth in process with test streams and a fixed environment.
 func run(t *testing.T, env map[string]string, args ...string) (stdout, stderr string, code int) {
@@ -36,9 +40,7 @@ func run(t *testing.T, env map[string]string, args ...string) (stdout, stderr st
 	cmd := NewRootCmd(f)
 	cmd.SetArgs(args)
 	err := cmd.ExecuteContext(t.Context())
-	if err != nil {
-		PrintError(errOut, err, f.Color())
-	}
+	f.Finish(err)
 	return out.String(), errOut.String(), ExitCode(err)
 }
 
@@ -67,16 +69,27 @@ func TestCommandsGolden(t *testing.T) {
 		{"validate", []string{"validate", "-f", "testdata/app/berth.yaml"}, nil},
 		{"validate-broken", []string{"validate", "-f", "testdata/broken/berth.yaml"}, nil},
 		{"validate-json", []string{"validate", "-f", "testdata/app/berth.yaml", "-o", "json"}, nil},
+		{"validate-yaml", []string{"validate", "-f", "testdata/app/berth.yaml", "-o", "yaml"}, nil},
 		{"validate-broken-json", []string{"validate", "-f", "testdata/broken/berth.yaml", "-o", "json"}, nil},
 		{"export-chart-no-dir", []string{"export-chart"}, nil},
 		{"import-compose", []string{"import", "compose", "-f", "testdata/compose/docker-compose.yml", "--file", "-"}, nil},
 		{"import-compose-bad-size", []string{"import", "compose", "--volume-size", "lots"}, nil},
 		{"import-compose-stdin", []string{"import", "compose", "-f", "-"}, nil},
 		{"import-compose-help", []string{"import", "compose", "--help"}, nil},
+		{"render-broken-github", []string{"render", "-f", "testdata/broken/berth.yaml"}, map[string]string{"GITHUB_ACTIONS": "true", "CI": "true"}},
+		{"validate-broken-github", []string{"validate", "-f", "testdata/broken/berth.yaml", "-o", "json"}, map[string]string{"GITHUB_ACTIONS": "true"}},
+		{"render-progress-json", []string{"render", "-f", "testdata/app/berth.yaml", "--set-image", "api=api:1", "--progress=json"}, nil},
+		{"render-broken-progress-json", []string{"render", "-f", "testdata/broken/berth.yaml", "--progress=json"}, map[string]string{"GITHUB_ACTIONS": "true"}},
+		{"validate-progress-json", []string{"validate", "-f", "testdata/app/berth.yaml", "--progress", "json"}, nil},
+		{"validate-warning-github", []string{"validate", "-f", "testdata/warn/berth.yaml"}, map[string]string{"GITHUB_ACTIONS": "true"}},
+		{"validate-warning-progress-json", []string{"validate", "-f", "testdata/warn/berth.yaml", "--progress=json"}, nil},
+		{"unknown-flag-progress-json", []string{"render", "--progress=json", "--bogus"}, nil},
+		{"bad-progress", []string{"render", "-f", "testdata/app/berth.yaml", "--progress", "fancy"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			stdout, stderr, code := run(t, tc.env, tc.args...)
+			stderr = eventTime.ReplaceAllString(stderr, `"time":"TIME"`)
 			got := fmt.Sprintf("$ berth %s\n--- exit %d\n--- stdout\n%s--- stderr\n%s", strings.Join(tc.args, " "), code, stdout, stderr)
 			testutil.Golden(t, filepath.Join("testdata", "cli", tc.name+".golden"), []byte(got), *update)
 		})
@@ -91,7 +104,11 @@ func TestExitCodes(t *testing.T) {
 	}{
 		{[]string{"version"}, ExitOK},
 		{[]string{"render", "-f", "testdata/app/berth.yaml"}, ExitOK},
-		{[]string{"render", "-f", "testdata/broken/berth.yaml"}, ExitFailure},
+		{[]string{"render", "-f", "testdata/broken/berth.yaml"}, ExitUsage},
+		{[]string{"validate", "-f", "testdata/broken/berth.yaml"}, ExitUsage},
+		{[]string{"validate", "-f", "testdata/broken/berth.yaml", "-o", "json"}, ExitUsage},
+		{[]string{"render", "-f", "testdata/nope/berth.yaml"}, ExitUsage},
+		{[]string{"render", "-f", "testdata/app/berth.yaml", "-e", "prod"}, ExitUsage},
 		{[]string{"render", "--nope"}, ExitUsage},
 		{[]string{"nope"}, ExitUsage},
 		{[]string{"export-chart", "a", "b"}, ExitUsage},
@@ -165,8 +182,8 @@ func TestSchemaCommand(t *testing.T) {
 func TestVersionJSON(t *testing.T) {
 	t.Parallel()
 	stdout, _, code := run(t, nil, "version", "-o", "json")
-	var info struct{ Version, GoVersion, Platform string }
-	if code != 0 || json.Unmarshal([]byte(stdout), &info) != nil || info.Version == "" || info.Platform == "" {
+	var info struct{ APIVersion, Kind, Version, GoVersion, Platform string }
+	if code != 0 || json.Unmarshal([]byte(stdout), &info) != nil || info.APIVersion != "berth/v1" || info.Kind != "Version" || info.Version == "" || info.Platform == "" {
 		t.Fatalf("version -o json: exit %d, %q", code, stdout)
 	}
 }
@@ -199,19 +216,22 @@ func TestExportChart(t *testing.T) {
 func TestColor(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		name string
-		tty  bool
-		env  map[string]string
-		flag bool
-		want bool
+		name           string
+		tty, stderrTTY bool
+		env            map[string]string
+		flag           bool
+		progress       string
+		want           bool
 	}{
-		{"terminal", true, nil, false, true},
-		{"pipe", false, nil, false, false},
-		{"CI", true, map[string]string{"CI": "true"}, false, false},
-		{"NO_COLOR", true, map[string]string{"NO_COLOR": ""}, false, false},
-		{"flag", true, nil, true, false},
+		{"terminal", true, true, nil, false, "", true},
+		{"pipe", false, true, nil, false, "", false},
+		{"stderr to a file", true, false, nil, false, "", false},
+		{"CI", true, true, map[string]string{"CI": "true"}, false, "", false},
+		{"NO_COLOR", true, true, map[string]string{"NO_COLOR": ""}, false, "", false},
+		{"flag", true, true, nil, true, "", false},
+		{"progress json", true, true, nil, false, ProgressJSON, false},
 	} {
-		f := &Factory{stdoutTTY: tc.tty, NoColor: tc.flag, LookupEnv: func(k string) (string, bool) { v, ok := tc.env[k]; return v, ok }}
+		f := &Factory{stdoutTTY: tc.tty, stderrTTY: tc.stderrTTY, NoColor: tc.flag, Progress: tc.progress, LookupEnv: func(k string) (string, bool) { v, ok := tc.env[k]; return v, ok }}
 		if got := f.Color(); got != tc.want {
 			t.Errorf("%s: Color() = %v, want %v", tc.name, got, tc.want)
 		}

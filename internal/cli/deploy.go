@@ -19,6 +19,7 @@ import (
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/kube"
+	"github.com/berth-dev/berth/internal/release"
 	"github.com/berth-dev/berth/internal/version"
 )
 
@@ -75,6 +76,8 @@ type DeployOptions struct {
 	format string
 	images map[string]string
 	f      *Factory
+	// command is deploy, apply or up, for the finished event.
+	command string
 }
 
 // NewCmdDeploy builds `berth deploy`.
@@ -92,7 +95,7 @@ func NewCmdApply(f *Factory, runF func(context.Context, *DeployOptions) error) *
 }
 
 func newDeployCmd(f *Factory, runF func(context.Context, *DeployOptions) error, use, short, long, example string) *cobra.Command {
-	o := &DeployOptions{IOStreams: f.IOStreams, f: f}
+	o := &DeployOptions{IOStreams: f.IOStreams, f: f, command: use}
 	cmd := &cobra.Command{
 		Use:     use,
 		Short:   short,
@@ -134,7 +137,7 @@ func addDeployFlags(fl *pflag.FlagSet, o *DeployOptions) {
 // Complete reads flags.
 func (o *DeployOptions) Complete() error {
 	var err error
-	if o.format, err = outputFormat(o.f, "text", "json"); err != nil {
+	if o.format, err = outputFormat(o.f, "text", "json", "yaml"); err != nil {
 		return err
 	}
 	o.images, err = parseSetImages(o.SetImages)
@@ -184,16 +187,18 @@ func (o *DeployOptions) deploy(ctx context.Context, start time.Time, p *config.P
 		for k, v := range images {
 			all[k] = v
 		}
+		o.f.report().Stage("preflight")
 		if err := checkBeforeDeploy(ctx, o.f, o.IOStreams, c, p, ns, all); err != nil {
 			return err
 		}
 	}
 	if len(p.Charts) > 0 && o.DryRun == kube.DryRunNone {
+		o.f.report().Stage("charts")
 		if err := ensureCharts(ctx, o.f, o.IOStreams, p, ns, o.Timeout); err != nil {
 			return err
 		}
 	}
-	d := newDeployer(o.f, c, ns, o.IOStreams, o.format == "json", o.Wait && o.DryRun == kube.DryRunNone)
+	d := newDeployer(o.f, c, ns, o.IOStreams, o.format != "text", o.Wait && o.DryRun == kube.DryRunNone)
 	outcome, err := d.Deploy(ctx, deploy.Options{
 		RollOptions: deploy.RollOptions{
 			DryRun: o.DryRun, Force: o.Force, PruneVolumes: o.PruneVolumes,
@@ -203,42 +208,98 @@ func (o *DeployOptions) deploy(ctx context.Context, start time.Time, p *config.P
 		Project: p, Namespace: ns, Images: images, ResetScale: o.ResetScale,
 		Meta: deploy.Meta{Images: images, Cause: o.cause(p), Commit: gitCommit(p.Dir), BerthVersion: version.Get().Version, User: whoami()},
 	})
-	return reportRollout(o.IOStreams, o.format, outcome, err, o.DryRun, func(state string) string {
+	run := rolloutRun{command: o.command, app: p.Name, namespace: ns, start: start}
+	return run.report(o.f, o.IOStreams, o.format, outcome, err, o.DryRun, func(state string) string {
 		return fmt.Sprintf("%s %s revision %d in namespace %s: %s (%s)", o.f.paint("deployed", green), p.Name, outcome.Revision, ns, state, time.Since(start).Round(100*time.Millisecond))
 	})
 }
 
-// reportRollout ends deploy and undo: -o json prints the outcome; an error
-// goes through rolloutError; otherwise stderr gets the summary line
-// (given "healthy" or "applied"), or the dry run's.
-func reportRollout(streams genericiooptions.IOStreams, format string, outcome *deploy.Outcome, err error, dryRun string, summary func(state string) string) error {
-	if format == "json" && outcome != nil {
-		err = errors.Join(err, printData(streams.Out, "json", outcome))
+// DeployResult is the -o json shape of deploy, apply, up and undo.
+type DeployResult struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	// Command is deploy, apply, up or undo.
+	Command   string `json:"command"`
+	App       string `json:"app"`
+	Namespace string `json:"namespace"`
+	// Revision is the revision recorded (0 for a dry run).
+	Revision int `json:"revision"`
+	// Status is healthy, applied (not waited for), failed or dry-run.
+	Status  string `json:"status"`
+	Healthy bool   `json:"healthy"`
+	// RolledBack is the revision undo (or --atomic, after a failure) restored.
+	RolledBack int `json:"rolledBack,omitempty"`
+	// Objects are the applied objects with their result, in apply order.
+	Objects []kube.Result `json:"objects"`
+	Pruned  []kube.Result `json:"pruned,omitempty"`
+	// Scaled are the replica counts of berth scale the revision kept.
+	Scaled map[string]release.Scale `json:"scaled,omitempty"`
+}
+
+// rolloutRun names a deploy, apply, up or undo for its report.
+type rolloutRun struct {
+	command, app, namespace string
+	start                   time.Time
+}
+
+// report ends deploy and undo: -o json prints the outcome; a finished
+// event (--progress=json) says how it ended; an error goes through
+// rolloutError; otherwise stderr gets the summary line (given "healthy" or
+// "applied"), or the dry run's.
+func (r rolloutRun) report(f *Factory, streams genericiooptions.IOStreams, format string, outcome *deploy.Outcome, err error, dryRun string, summary func(state string) string) error {
+	state := "applied"
+	switch {
+	case err != nil:
+		state = "failed"
+	case dryRun != kube.DryRunNone:
+		state = "dry-run"
+	case outcome.Healthy:
+		state = "healthy"
+	}
+	// The revision restored: undo's target, or --atomic's (its Outcome
+	// counts the new revision that restored it).
+	var failed *deploy.FailedError
+	rolledBack := 0
+	if outcome != nil {
+		rolledBack = outcome.RolledBack
+	}
+	if errors.As(err, &failed) && failed.RolledBack > 0 {
+		rolledBack = failed.RolledBack
+	}
+	if outcome != nil {
+		f.report().finished(finished{Command: r.command, App: r.app, Namespace: r.namespace, Revision: outcome.Revision, Status: state,
+			RolledBack: rolledBack, Duration: time.Since(r.start).Round(100 * time.Millisecond).String()})
+	}
+	if format != "text" && outcome != nil {
+		res := DeployResult{APIVersion: APIVersion, Kind: "DeployResult", Command: r.command, App: r.app, Namespace: r.namespace,
+			Revision: outcome.Revision, Status: state, Healthy: outcome.Healthy, RolledBack: rolledBack,
+			Objects: outcome.Results, Pruned: outcome.Pruned, Scaled: outcome.Scaled}
+		if res.Objects == nil {
+			res.Objects = []kube.Result{}
+		}
+		err = errors.Join(err, printData(streams.Out, format, res))
 	}
 	if err != nil {
-		return rolloutError(streams.ErrOut, err)
+		return rolloutError(f, streams.ErrOut, err)
 	}
 	if dryRun != kube.DryRunNone {
 		fmt.Fprintf(streams.ErrOut, "dry run (%s): nothing was changed\n", dryRun)
 		return nil
-	}
-	state := "applied"
-	if outcome.Healthy {
-		state = "healthy"
 	}
 	fmt.Fprintln(streams.ErrOut, summary(state))
 	return nil
 }
 
 // rolloutError maps the errors of deploy, undo and scale to the CLI's:
-// a revision that did not become healthy prints its diagnosis and exits 3;
-// errors that know the way out carry it as a hint.
-func rolloutError(errOut io.Writer, err error) error {
+// a revision that did not become healthy prints its diagnosis (unless
+// --progress=json sent it as diagnosis events) and exits 3; errors that
+// know the way out carry it as a hint.
+func rolloutError(f *Factory, errOut io.Writer, err error) error {
 	var failed *deploy.FailedError
 	var hinted interface{ Hint() string }
 	switch {
 	case errors.As(err, &failed):
-		if failed.Diagnosis != "" {
+		if failed.Diagnosis != "" && f.events == nil {
 			fmt.Fprintf(errOut, "\n%s\n", strings.TrimRight(failed.Diagnosis, "\n"))
 		}
 		return &ExitError{Code: ExitUnhealthy, Err: err}

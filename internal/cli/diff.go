@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -52,7 +51,7 @@ func NewCmdDiff(f *Factory, runF func(context.Context, *DiffOptions) error) *cob
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
-			if o.format, err = outputFormat(f, "text", "json"); err != nil {
+			if o.format, err = outputFormat(f, "text", "json", "yaml"); err != nil {
 				return err
 			}
 			if o.images, err = parseSetImages(o.SetImages); err != nil {
@@ -68,6 +67,17 @@ func NewCmdDiff(f *Factory, runF func(context.Context, *DiffOptions) error) *cob
 	cmd.Flags().BoolVar(&o.ExitCode, "exit-code", false, "exit 1 when the cluster differs from berth.yaml")
 	cmd.Flags().BoolVar(&o.ResetScale, "reset-scale", false, "as berth deploy --reset-scale: berth.yaml's replicas for services scaled with berth scale")
 	return cmd
+}
+
+// DiffResult is the -o json shape of berth diff.
+type DiffResult struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	App        string `json:"app"`
+	Namespace  string `json:"namespace"`
+	// Differs is true when a deploy would change something.
+	Differs bool        `json:"differs"`
+	Objects []kube.Diff `json:"objects"`
 }
 
 // ErrDiffers is returned with --exit-code when there are differences.
@@ -92,15 +102,13 @@ func (o *DiffOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if o.format == "json" {
+	if o.format != "text" {
 		if diffs == nil {
 			diffs = []kube.Diff{}
 		}
-		data, err := json.MarshalIndent(diffs, "", "  ")
-		if err != nil {
+		if err := printData(o.Out, o.format, DiffResult{APIVersion: APIVersion, Kind: "Diff", App: p.Name, Namespace: ns, Differs: len(diffs) > 0, Objects: diffs}); err != nil {
 			return err
 		}
-		fmt.Fprintln(o.Out, string(data))
 	} else {
 		for _, d := range diffs {
 			fmt.Fprint(o.Out, d.Unified)

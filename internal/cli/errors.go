@@ -14,8 +14,10 @@ import (
 // Exit codes, documented in the README.
 const (
 	ExitOK      = 0
-	ExitFailure = 1 // anything that went wrong, including an invalid berth.yaml
-	ExitUsage   = 2 // bad flags, arguments or command names
+	ExitFailure = 1 // anything else that went wrong
+	// ExitUsage: bad flags, arguments or command names, or a berth.yaml
+	// that does not load or validate (config.Error, config.Errors).
+	ExitUsage = 2
 	// ExitUnhealthy: the revision was applied but did not become healthy
 	// (with --atomic, the previous revision was restored).
 	ExitUnhealthy = 3
@@ -53,12 +55,14 @@ func (e *HintError) Unwrap() error { return e.Err }
 func ExitCode(err error) int {
 	var ue *UsageError
 	var ee *ExitError
+	var cerrs config.Errors
+	var cerr *config.Error
 	switch {
 	case err == nil:
 		return ExitOK
 	case errors.As(err, &ee):
 		return ee.Code
-	case errors.As(err, &ue):
+	case errors.As(err, &ue), errors.As(err, &cerrs), errors.As(err, &cerr):
 		return ExitUsage
 	case isCobraUsage(err):
 		return ExitUsage

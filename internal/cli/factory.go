@@ -17,6 +17,7 @@ import (
 	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/kube"
+	"github.com/berth-dev/berth/internal/progress"
 	"github.com/berth-dev/berth/internal/registry"
 	"github.com/berth-dev/berth/internal/render"
 	"github.com/berth-dev/berth/internal/version"
@@ -40,6 +41,8 @@ type Factory struct {
 	Output    string
 	NoColor   bool
 	Verbosity int
+	// Progress is --progress: auto, tty, plain or json.
+	Progress string
 
 	// Registry is how berth reaches image registries (--insecure-registry,
 	// --registry-ca on the commands that talk to them).
@@ -49,6 +52,13 @@ type Factory struct {
 	stdoutTTY, stderrTTY bool
 
 	kube *kube.Client // built on first use
+
+	// stderr is IOStreams.ErrOut: with --progress=json it turns lines
+	// into events (lines), written with the others by events.
+	stderr *errStream
+	events *progress.Events
+	lines  *progress.LineEvents
+	rep    *reporter
 }
 
 // NewFactory returns a Factory for the real process.
@@ -58,7 +68,9 @@ func NewFactory(streams genericiooptions.IOStreams) *Factory {
 		LookupEnv: os.LookupEnv,
 		Environ:   os.Environ,
 		KubeFlags: kubeFlags(),
+		stderr:    newErrStream(streams.ErrOut),
 	}
+	f.IOStreams.ErrOut = f.stderr
 	if file, ok := streams.Out.(*os.File); ok {
 		f.stdoutTTY = term.IsTerminal(int(file.Fd()))
 	}
@@ -68,19 +80,17 @@ func NewFactory(streams genericiooptions.IOStreams) *Factory {
 	return f
 }
 
-// Color reports whether output may use colour: stdout is a terminal, and
-// neither --no-color, NO_COLOR nor CI is set.
+// Color reports whether output may use colour: stdout and stderr (where
+// berth's coloured labels go) are terminals, and neither --no-color,
+// --progress=json, NO_COLOR nor CI is set.
 func (f *Factory) Color() bool {
-	if f.NoColor || !f.stdoutTTY {
+	if f.NoColor || !f.stdoutTTY || !f.stderrTTY || f.Progress == ProgressJSON {
 		return false
 	}
 	if _, ok := f.LookupEnv("NO_COLOR"); ok {
 		return false
 	}
-	if v, _ := f.LookupEnv("CI"); v != "" && v != "false" && v != "0" {
-		return false
-	}
-	return true
+	return !f.ci()
 }
 
 // ConfigPath is the berth.yaml the command works on.
@@ -117,7 +127,7 @@ func (f *Factory) LoadProjectEnv(env string) (*config.Project, error) {
 
 func (f *Factory) printWarnings(warnings []*config.Warning) {
 	for _, w := range warnings {
-		fmt.Fprintf(f.IOStreams.ErrOut, "%s %s\n", f.paint("warning:", yellow), w.Error())
+		f.warning(w)
 	}
 }
 
@@ -172,17 +182,9 @@ func (f *Factory) KubeClient() (*kube.Client, error) {
 	return c, nil
 }
 
-// Live reports whether progress may be drawn in place: stderr is a
-// terminal and neither CI nor --no-color asks for plain output.
-func (f *Factory) Live() bool {
-	if !f.stderrTTY || f.NoColor {
-		return false
-	}
-	if v, _ := f.LookupEnv("CI"); v != "" && v != "false" && v != "0" {
-		return false
-	}
-	return true
-}
+// Live reports whether progress may be drawn in place (--progress=tty,
+// or auto on a terminal without CI or --no-color).
+func (f *Factory) Live() bool { return f.progressMode() == ProgressTTY }
 
 // TargetNamespace is where a project goes: -n, else berth.yaml (with the
 // environment), else the kube context's namespace, else "default".

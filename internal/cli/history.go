@@ -121,12 +121,12 @@ func (o *HistoryOptions) Run(ctx context.Context) error {
 		return err
 	}
 	if len(h) == 0 {
-		return rolloutError(o.ErrOut, &deploy.NotDeployedError{App: p.Name, Namespace: ns})
+		return rolloutError(o.f, o.ErrOut, &deploy.NotDeployedError{App: p.Name, Namespace: ns})
 	}
 	if o.Revision == 0 && o.Diff == 0 {
 		entries := rollout.History(h)
 		if o.format != "table" {
-			return printData(o.Out, o.format, entries)
+			return printData(o.Out, o.format, History{APIVersion: APIVersion, Kind: "History", App: p.Name, Namespace: ns, Revisions: entries})
 		}
 		o.printTable(entries)
 		return nil
@@ -152,7 +152,7 @@ func (o *HistoryOptions) Run(ctx context.Context) error {
 		return &UsageError{Err: err}
 	}
 	if o.format != "table" {
-		return printData(o.Out, o.format, d)
+		return printData(o.Out, o.format, versioned("Revision", d))
 	}
 	return o.printDetail(p.Name, ns, d)
 }
@@ -248,6 +248,16 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// History is the -o json|yaml shape of berth history; one revision
+// (--revision, --diff) is kind Revision, rollout.Detail's fields.
+type History struct {
+	APIVersion string          `json:"apiVersion"`
+	Kind       string          `json:"kind"`
+	App        string          `json:"app"`
+	Namespace  string          `json:"namespace"`
+	Revisions  []rollout.Entry `json:"revisions"`
 }
 
 // printData writes v as indented JSON or as YAML.

@@ -89,7 +89,11 @@ func (o *PreflightOptions) Run(ctx context.Context) error {
 	}
 	rs := runPreflight(ctx, o.f, c, p, ns, images)
 	if o.format != "text" {
-		if err := printData(o.Out, o.format, rs); err != nil {
+		report := PreflightReport{APIVersion: APIVersion, Kind: "PreflightReport", App: p.Name, Namespace: ns, Passed: !preflight.Failed(rs), Checks: rs}
+		if report.Checks == nil {
+			report.Checks = []preflight.Result{}
+		}
+		if err := printData(o.Out, o.format, report); err != nil {
 			return err
 		}
 	} else {
@@ -242,4 +246,15 @@ func checkBeforeDeploy(ctx context.Context, f *Factory, streams genericiooptions
 		return &HintError{Err: errors.New("preflight checks failed; nothing was applied"), Hint: "fix the errors above, or skip the checks with --skip-preflight"}
 	}
 	return nil
+}
+
+// PreflightReport is the -o json|yaml shape of berth preflight.
+type PreflightReport struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	App        string `json:"app"`
+	Namespace  string `json:"namespace"`
+	// Passed is false when a check has level error.
+	Passed bool               `json:"passed"`
+	Checks []preflight.Result `json:"checks"`
 }

@@ -23,9 +23,11 @@ StorageClasses, Ingresses and HorizontalPodAutoscalers.
 Everything berth renders can be exported as a Helm chart (berth export-chart),
 and everything it touches is ordinary kubectl-readable state.
 
-Exit codes: 0 success, 1 failure (including an invalid berth.yaml),
-2 usage error (unknown command or flag, bad arguments), 3 applied but not
-healthy (deploy, apply, undo, scale).`
+Exit codes: 0 success, 1 failure, 2 usage or config error (unknown command
+or flag, bad arguments, a berth.yaml that does not load or validate),
+3 applied but not healthy (deploy, apply, undo, scale; with --atomic the
+previous revision was restored). berth diff --exit-code exits 1 when the
+cluster differs.`
 
 const rootExample = `  # Check berth.yaml and print the manifests it renders
   berth validate
@@ -52,6 +54,9 @@ func NewRootCmd(f *Factory) *cobra.Command {
 	cmd.SetOut(f.IOStreams.Out)
 	cmd.SetErr(f.IOStreams.ErrOut)
 	cmd.PersistentPreRunE = func(*cobra.Command, []string) error {
+		if err := f.startProgress(); err != nil {
+			return err
+		}
 		if f.Verbosity > 0 {
 			// -v N shows client-go's request logs (klog level N) on stderr.
 			var fs flag.FlagSet
@@ -69,7 +74,8 @@ func NewRootCmd(f *Factory) *cobra.Command {
 	pf := cmd.PersistentFlags()
 	pf.StringVarP(&f.Env, "env", "e", "", "environment overlay from berth.yaml's environments to apply")
 	pf.StringVarP(&f.Output, "output", "o", "", "output format; each command lists the ones it supports")
-	pf.BoolVar(&f.NoColor, "no-color", false, "never colour output (also off when stdout is not a terminal, or NO_COLOR or CI is set)")
+	pf.BoolVar(&f.NoColor, "no-color", false, "never colour output (also off when stdout or stderr is not a terminal, or NO_COLOR or CI is set)")
+	pf.StringVar(&f.Progress, "progress", ProgressAuto, "progress on stderr: auto (tty on a terminal without CI, else plain), tty (live view), plain (timestamped lines) or json (one JSON event per line; see docs/ci.md)")
 	pf.IntVarP(&f.Verbosity, "verbosity", "v", 0, "log verbosity: 6 shows every API request, 8 their bodies")
 	if f.KubeFlags != nil {
 		f.KubeFlags.AddFlags(pf)

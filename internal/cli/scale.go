@@ -82,7 +82,7 @@ func NewCmdScale(f *Factory, runF func(context.Context, *ScaleOptions) error) *c
 // Complete parses SERVICE=N arguments and the flags.
 func (o *ScaleOptions) Complete(args []string) error {
 	var err error
-	if o.format, err = outputFormat(o.f, "text", "json"); err != nil {
+	if o.format, err = outputFormat(o.f, "text", "json", "yaml"); err != nil {
 		return err
 	}
 	if len(args) == 0 {
@@ -124,17 +124,28 @@ func (o *ScaleOptions) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	d := newDeployer(o.f, c, ns, o.IOStreams, o.format == "json", o.Wait)
+	d := newDeployer(o.f, c, ns, o.IOStreams, o.format != "text", o.Wait)
 	outcome, err := d.Scale(ctx, deploy.ScaleOptions{
 		Project: p, Namespace: ns, Replicas: o.replicas,
 		Wait: o.Wait, Timeout: o.Timeout, HistoryMax: o.HistoryMax, Holder: holder(),
 		Meta: deploy.Meta{User: whoami(), BerthVersion: version.Get().Version},
 	})
-	if o.format == "json" && outcome != nil {
-		err = errors.Join(err, printData(o.Out, "json", outcome))
+	if o.format != "text" && outcome != nil {
+		err = errors.Join(err, printData(o.Out, o.format, versioned("ScaleResult", outcome)))
+	}
+	if outcome != nil {
+		status := "applied"
+		switch {
+		case err != nil:
+			status = "failed"
+		case outcome.Healthy:
+			status = "healthy"
+		}
+		o.f.report().finished(finished{Command: "scale", App: p.Name, Namespace: ns, Revision: outcome.Revision, Status: status,
+			Duration: time.Since(start).Round(100 * time.Millisecond).String()})
 	}
 	if err != nil {
-		return rolloutError(o.ErrOut, err)
+		return rolloutError(o.f, o.ErrOut, err)
 	}
 	state := "not waited for"
 	if outcome.Healthy {

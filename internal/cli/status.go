@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -42,6 +41,7 @@ type StatusOptions struct {
 // AppStatus is the -o json shape of `berth status` (version 1).
 type AppStatus struct {
 	APIVersion string          `json:"apiVersion"`
+	Kind       string          `json:"kind"`
 	App        string          `json:"app"`
 	Namespace  string          `json:"namespace"`
 	Revision   int             `json:"revision,omitempty"`
@@ -77,7 +77,7 @@ func NewCmdStatus(f *Factory, runF func(context.Context, *StatusOptions) error) 
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
-			if o.format, err = outputFormat(f, "table", "json"); err != nil {
+			if o.format, err = outputFormat(f, "table", "json", "yaml"); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -94,7 +94,7 @@ func (o *StatusOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	st := AppStatus{APIVersion: "berth/v1", App: p.Name, Namespace: ns, Healthy: true, Services: []ServiceStatus{}}
+	st := AppStatus{APIVersion: APIVersion, Kind: "AppStatus", App: p.Name, Namespace: ns, Healthy: true, Services: []ServiceStatus{}}
 	// The newest revision, deployed or not: a failed deploy is the news.
 	if hist, err := newRecords(c, ns).History(ctx, p.Name); err != nil {
 		return err
@@ -133,13 +133,8 @@ func (o *StatusOptions) Run(ctx context.Context) error {
 			st.Healthy = st.Healthy && ch.Status == "deployed"
 		}
 	}
-	if o.format == "json" {
-		data, err := json.MarshalIndent(st, "", "  ")
-		if err != nil {
-			return err
-		}
-		fmt.Fprintln(o.Out, string(data))
-		return nil
+	if o.format != "table" {
+		return printData(o.Out, o.format, st)
 	}
 	o.printTable(st)
 	return nil

@@ -89,7 +89,7 @@ func NewCmdUndo(f *Factory, runF func(context.Context, *UndoOptions) error) *cob
 // Complete reads and checks the flags.
 func (o *UndoOptions) Complete() error {
 	var err error
-	if o.format, err = outputFormat(o.f, "text", "json"); err != nil {
+	if o.format, err = outputFormat(o.f, "text", "json", "yaml"); err != nil {
 		return err
 	}
 	if o.DryRun, err = dryRunMode(o.DryRun); err != nil {
@@ -112,7 +112,7 @@ func (o *UndoOptions) Run(ctx context.Context) error {
 		return err
 	}
 	wait := o.Wait && o.DryRun == kube.DryRunNone
-	d := newDeployer(o.f, c, ns, o.IOStreams, o.format == "json", wait)
+	d := newDeployer(o.f, c, ns, o.IOStreams, o.format != "text", wait)
 	outcome, err := d.Undo(ctx, deploy.UndoOptions{
 		RollOptions: deploy.RollOptions{
 			DryRun: o.DryRun, Force: o.Force, PruneVolumes: o.PruneVolumes,
@@ -122,7 +122,8 @@ func (o *UndoOptions) Run(ctx context.Context) error {
 		Meta:   deploy.Meta{User: whoami(), BerthVersion: version.Get().Version},
 		Images: &registry.Checker{},
 	})
-	return reportRollout(o.IOStreams, o.format, outcome, err, o.DryRun, func(state string) string {
+	run := rolloutRun{command: "undo", app: p.Name, namespace: ns, start: start}
+	return run.report(o.f, o.IOStreams, o.format, outcome, err, o.DryRun, func(state string) string {
 		return fmt.Sprintf("%s %s to revision %d, as revision %d in namespace %s: %s (%s)", o.f.paint("rolled back", green), p.Name, outcome.RolledBack, outcome.Revision, ns, state, time.Since(start).Round(100*time.Millisecond))
 	})
 }

@@ -81,11 +81,11 @@ func edit(t *testing.T, file string, pairs ...string) {
 func historyJSON(t *testing.T, args ...string) []rollout.Entry {
 	t.Helper()
 	stdout, _ := mustRun(t, append([]string{"history", "-o", "json"}, args...)...)
-	var h []rollout.Entry
-	if err := json.Unmarshal([]byte(stdout), &h); err != nil {
+	var h History
+	if err := json.Unmarshal([]byte(stdout), &h); err != nil || h.Kind != "History" {
 		t.Fatalf("history -o json: %v\n%s", err, stdout)
 	}
-	return h
+	return h.Revisions
 }
 
 type revisionRow struct {

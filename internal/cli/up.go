@@ -19,7 +19,6 @@ import (
 	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/kube"
-	"github.com/berth-dev/berth/internal/progress"
 	"github.com/berth-dev/berth/internal/target"
 )
 
@@ -80,7 +79,7 @@ type UpOptions struct {
 
 // NewCmdUp builds berth up.
 func NewCmdUp(f *Factory, runF func(context.Context, *UpOptions) error) *cobra.Command {
-	o := &UpOptions{DeployOptions: DeployOptions{IOStreams: f.IOStreams, f: f}}
+	o := &UpOptions{DeployOptions: DeployOptions{IOStreams: f.IOStreams, f: f, command: "up"}}
 	cmd := &cobra.Command{
 		Use:     "up",
 		Short:   "Build, push or load, deploy and print where the app is reachable",
@@ -167,7 +166,7 @@ func (o *UpOptions) Run(ctx context.Context) error {
 	if err := o.deploy(ctx, start, p, c, ns, images); err != nil {
 		return err
 	}
-	if o.DryRun != kube.DryRunNone || o.format == "json" {
+	if o.DryRun != kube.DryRunNone || o.format != "text" {
 		return nil
 	}
 	if mk == nil {
@@ -196,7 +195,7 @@ func (o *UpOptions) ship(ctx context.Context, p *config.Project, mk *target.Mini
 		if err != nil {
 			return nil, usageErrorf("%v", err)
 		}
-		obs := progress.NewBuilds(o.ErrOut, o.f.Live(), o.f.clock())
+		obs := o.f.builds(o.ErrOut)
 		b := &build.Builder{Remote: o.f.RegistryAccess(), Observer: obs, Epoch: epoch}
 		if mk != nil {
 			b.InCluster = func(ctx context.Context, in *build.Inputs, ref string) error {
@@ -213,6 +212,7 @@ func (o *UpOptions) ship(ctx context.Context, p *config.Project, mk *target.Mini
 		} else {
 			o.step("build %s and load into minikube", strings.Join(built, ", "))
 		}
+		o.f.report().Stage("build")
 		results, err := b.Build(ctx, p, build.Options{Services: built, Push: push})
 		obs.Done()
 		if err != nil {

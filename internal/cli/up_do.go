@@ -96,8 +96,8 @@ func kubeconfigFile(f *Factory) string {
 }
 
 func (o *UpOptions) printPlan(p *target.Plan) error {
-	if o.format == "json" {
-		return printData(o.Out, "json", p)
+	if o.format != "text" {
+		return printData(o.Out, o.format, versioned("Plan", p))
 	}
 	tw := tabwriter.NewWriter(o.Out, 0, 4, 2, ' ', 0)
 	state := "create"

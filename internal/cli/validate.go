@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -59,13 +58,14 @@ func NewCmdValidate(f *Factory, runF func(context.Context, *ValidateOptions) err
 // Complete reads the output format.
 func (o *ValidateOptions) Complete() error {
 	var err error
-	o.format, err = outputFormat(o.f, "text", "json")
+	o.format, err = outputFormat(o.f, "text", "json", "yaml")
 	return err
 }
 
 // ValidationReport is the -o json shape of `berth validate` (version 1).
 type ValidationReport struct {
 	APIVersion string          `json:"apiVersion"`
+	Kind       string          `json:"kind"`
 	File       string          `json:"file"`
 	Valid      bool            `json:"valid"`
 	Checked    []CheckedConfig `json:"checked"`
@@ -92,7 +92,7 @@ type Problem struct {
 
 // Run checks the base config and the environments.
 func (o *ValidateOptions) Run(ctx context.Context) error {
-	report := ValidationReport{APIVersion: "berth/v1", File: o.f.ConfigPath(), Valid: true, Checked: []CheckedConfig{}, Problems: []Problem{}}
+	report := ValidationReport{APIVersion: APIVersion, Kind: "ValidationReport", File: o.f.ConfigPath(), Valid: true, Checked: []CheckedConfig{}, Problems: []Problem{}}
 	envs := []string{o.f.Env}
 	if o.f.Env == "" {
 		base, _, err := config.Load(o.f.ConfigPath(), config.Options{LookupEnv: o.f.LookupEnv})
@@ -147,12 +147,10 @@ func (o *ValidateOptions) Run(ctx context.Context) error {
 			o.f.printWarnings(warnings)
 		}
 	}
-	if o.format == "json" {
-		out, err := json.MarshalIndent(report, "", "  ")
-		if err != nil {
+	if o.format != "text" {
+		if err := printData(o.Out, o.format, report); err != nil {
 			return err
 		}
-		fmt.Fprintln(o.Out, string(out))
 		if !report.Valid {
 			return &silentError{err: firstErr}
 		}

@@ -2,12 +2,10 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"sigs.k8s.io/yaml"
 
 	"github.com/berth-dev/berth/internal/version"
 )
@@ -44,19 +42,8 @@ func NewCmdVersion(f *Factory, runF func(context.Context, *VersionOptions) error
 func (o *VersionOptions) Run(ctx context.Context) error {
 	info := version.Get()
 	switch o.format {
-	case "json":
-		out, err := json.MarshalIndent(info, "", "  ")
-		if err != nil {
-			return err
-		}
-		fmt.Fprintln(o.Out, string(out))
-	case "yaml":
-		out, err := yaml.Marshal(info)
-		if err != nil {
-			return err
-		}
-		_, err = o.Out.Write(out)
-		return err
+	case "json", "yaml":
+		return printData(o.Out, o.format, versioned("Version", info))
 	default:
 		fmt.Fprintf(o.Out, "berth %s", info.Version)
 		if info.Commit != "" {

@@ -99,6 +99,24 @@ type Deployer struct {
 	Out, Log io.Writer
 	// Progress shows the wait; nil shows nothing.
 	Progress progress.Printer
+	// Reporter hears the steps of a rollout and each object's result
+	// (berth --progress=json, GitHub log groups); nil hears nothing.
+	Reporter Reporter
+}
+
+// Reporter hears what a rollout does, for machine-readable progress.
+type Reporter interface {
+	// Stage says a step begins: apply, wait, prune, rollback or scale.
+	Stage(name string)
+	// Applied hears each object's result: applied, pruned or scaled.
+	Applied(kube.Result)
+}
+
+// stage tells the reporter a step begins.
+func (d *Deployer) stage(name string) {
+	if d.Reporter != nil {
+		d.Reporter.Stage(name)
+	}
 }
 
 // Outcome is the result of a deploy.
@@ -204,6 +222,7 @@ func (d *Deployer) Deploy(ctx context.Context, o Options) (*Outcome, error) {
 			return nil, err
 		}
 		out := &Outcome{Scaled: pl.meta.Scaled}
+		d.stage("apply")
 		out.Results, err = d.Client.Apply(ctx, pl.objs, kube.ApplyOptions{Force: o.Force, TakeFrom: []string{kube.HelmFieldManager}, DryRun: o.DryRun, Report: d.printResult})
 		return out, err
 	}
@@ -359,6 +378,7 @@ func (d *Deployer) roll(ctx context.Context, st *state, pl *plan, o RollOptions)
 
 	// The release is Helm's too: what helm rollback or upgrade of it wrote,
 	// berth takes back without --force-conflicts.
+	d.stage("apply")
 	out.Results, err = d.Client.Apply(ctx, pl.objs, kube.ApplyOptions{Force: o.Force, TakeFrom: []string{kube.HelmFieldManager}, Report: d.printResult, Selector: InstanceSelector(pl.app)})
 	if err != nil {
 		d.finish(ctx, rel, err)
@@ -369,6 +389,7 @@ func (d *Deployer) roll(ctx context.Context, st *state, pl *plan, o RollOptions)
 			ferr := d.failed(ctx, rel, werr)
 			if o.Atomic && st.current != nil && ctx.Err() == nil {
 				prev := st.current
+				d.stage("rollback")
 				fmt.Fprintf(d.Log, "rolling back to revision %d (--atomic)\n", prev.Version)
 				back, rerr := d.restore(ctx, st, pl, prev, o)
 				if rerr != nil {
@@ -382,6 +403,9 @@ func (d *Deployer) roll(ctx context.Context, st *state, pl *plan, o RollOptions)
 		out.Healthy = true
 	}
 	stale := kube.Stale(st.applied, pl.refs)
+	if len(stale) > 0 {
+		d.stage("prune")
+	}
 	out.Pruned, err = d.Client.Prune(ctx, stale, kube.PruneOptions{Volumes: o.PruneVolumes})
 	for _, r := range out.Pruned {
 		d.printResult(r)
@@ -500,6 +524,7 @@ func (d *Deployer) wait(ctx context.Context, results []kube.Result, timeout time
 			refs = append(refs, r.Ref)
 		}
 	}
+	d.stage("wait")
 	opts := kube.WaitOptions{Timeout: timeout}
 	if d.Progress != nil {
 		opts.OnUpdate = d.Progress.Update
@@ -568,7 +593,12 @@ func (d *Deployer) diagnoseAll(ctx context.Context, notReady []kube.Progress) st
 	return b.String()
 }
 
-func (d *Deployer) printResult(r kube.Result) { fmt.Fprintln(d.Out, r.String()) }
+func (d *Deployer) printResult(r kube.Result) {
+	fmt.Fprintln(d.Out, r.String())
+	if d.Reporter != nil {
+		d.Reporter.Applied(r)
+	}
+}
 
 func failReason(ctx context.Context, err error) string {
 	if ctx.Err() != nil {

@@ -128,6 +128,7 @@ func (d *Deployer) Scale(ctx context.Context, o ScaleOptions) (*ScaleOutcome, er
 	out := &ScaleOutcome{}
 	var refs []kube.Ref
 	var cause []string
+	d.stage("scale")
 	for _, name := range services {
 		sv, _ := svcValues[name].(map[string]any)
 		if sv == nil {
@@ -144,6 +145,9 @@ func (d *Deployer) Scale(ctx context.Context, o ScaleOptions) (*ScaleOutcome, er
 			return out, err
 		}
 		fmt.Fprintf(d.Out, "%s scaled from %d to %d\n", ref, before, n)
+		if d.Reporter != nil {
+			d.Reporter.Applied(kube.Result{Ref: ref, Action: kube.Scaled, Note: fmt.Sprintf("from %d to %d", before, n)})
+		}
 		out.Scaled = append(out.Scaled, ScaleEntry{Service: name, Object: ref, From: before, To: n})
 		refs = append(refs, ref)
 		cause = append(cause, fmt.Sprintf("%s=%d", name, n))

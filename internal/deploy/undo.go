@@ -130,6 +130,7 @@ func (d *Deployer) Undo(ctx context.Context, o UndoOptions) (*Outcome, error) {
 	fmt.Fprintf(d.Log, "rolling %s back to revision %d (%s)\n", o.App, target.Version, describe(target))
 	if o.DryRun != kube.DryRunNone {
 		out := &Outcome{RolledBack: target.Version}
+		d.stage("apply")
 		out.Results, err = d.Client.Apply(ctx, pl.objs, kube.ApplyOptions{Force: o.Force, TakeFrom: []string{kube.HelmFieldManager}, DryRun: o.DryRun, Report: d.printResult})
 		if err != nil {
 			return out, err

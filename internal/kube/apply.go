@@ -31,6 +31,8 @@ const (
 	Unchanged  Action = "unchanged"
 	Pruned     Action = "pruned"
 	Kept       Action = "kept"
+	// Scaled is berth scale's: the replica count changed.
+	Scaled Action = "scaled"
 )
 
 // DryRun modes, as kubectl's --dry-run.

@@ -43,7 +43,7 @@ func (b *Builds) Log(service, line string) {
 		return
 	}
 	if b.now != nil {
-		text = b.now().Format("15:04:05") + " " + text
+		text = b.now().UTC().Format("15:04:05") + " " + text
 	}
 	_, _ = io.WriteString(b.w, text)
 }
