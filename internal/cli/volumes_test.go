@@ -176,6 +176,16 @@ func TestRecreateStatefulSetGrowsVolumes(t *testing.T) {
 		t.Errorf("the refused deploy wrote something:\nbefore %v\nafter  %v", before, after)
 	}
 
+	// A server dry run says what it would do and writes nothing.
+	_, stderr, code = deploy("--recreate-statefulset", "--dry-run=server")
+	if code != 0 {
+		t.Fatalf("--recreate-statefulset --dry-run=server: exit %d\n%s", code, stderr)
+	}
+	wantAll(t, "dry run", stderr, "persistentvolumeclaim/data-db-0 would be expanded to 2Gi (server dry run)", "statefulset.apps/db would be deleted with its pods orphaned")
+	if after := versions(t, cs, ns); !maps.Equal(before, after) {
+		t.Errorf("the dry run wrote something:\nbefore %v\nafter  %v", before, after)
+	}
+
 	stdout, stderr, code := deploy("--recreate-statefulset")
 	if code != 0 {
 		t.Fatalf("--recreate-statefulset: exit %d\n%s\n%s", code, stdout, stderr)
