@@ -176,6 +176,11 @@ func TestRecreateStatefulSetGrowsVolumes(t *testing.T) {
 		t.Errorf("the refused deploy wrote something:\nbefore %v\nafter  %v", before, after)
 	}
 
+	// berth diff says what deploy says.
+	_, stderr, code = run(t, nil, append([]string{"diff", "-f", file}, flags...)...)
+	if code != ExitFailure || !strings.Contains(stderr, "spec.volumeClaimTemplates[data].spec.resources.requests.storage 1Gi -> 2Gi") || !strings.Contains(stderr, "--recreate-statefulset") {
+		t.Errorf("diff of a template change: exit %d\n%s", code, stderr)
+	}
 	// A server dry run says what it would do and writes nothing.
 	_, stderr, code = deploy("--recreate-statefulset", "--dry-run=server")
 	if code != 0 {
@@ -227,8 +232,8 @@ func TestRecreateStatefulSetGrowsVolumes(t *testing.T) {
 // TestRecreateStatefulSetNewVolume: a new volume of a StatefulSet is a
 // volumeClaimTemplates change too: refused without the flag, recreated
 // with it, and its pods are replaced to get the new claims (the controller
-// cannot add a volume to a running pod); a removed volume likewise, its
-// claims kept.
+// cannot add a volume to a running pod); undo to the revision without the
+// volume is checked the same way and, with the flag, keeps its claims.
 func TestRecreateStatefulSetNewVolume(t *testing.T) {
 	t.Parallel()
 	c, ns, flags := onCluster(t)
@@ -264,14 +269,21 @@ func TestRecreateStatefulSetNewVolume(t *testing.T) {
 		}
 	}
 
-	edit(t, file, "      - name: logs\n        mountPath: /logs\n        size: 1Gi\n", "")
-	_, stderr, code = deploy()
-	if code != ExitFailure || !strings.Contains(stderr, "statefulset.apps/db, volume logs: removed volume") {
-		t.Fatalf("removed volume without --recreate-statefulset: exit %d\n%s", code, stderr)
+	// Undo to the revision without the volume: the same check, the same way out.
+	undo := func(extra ...string) (string, string, int) {
+		return run(t, nil, append(append([]string{"undo", "-f", file, "--timeout", "1m"}, extra...), flags...)...)
 	}
-	_, stderr, code = deploy("--recreate-statefulset")
+	before = versions(t, cs, ns)
+	_, stderr, code = undo()
+	if code != ExitFailure || !strings.Contains(stderr, "statefulset.apps/db, volume logs: removed volume") {
+		t.Fatalf("undo to a revision without the volume, without --recreate-statefulset: exit %d\n%s", code, stderr)
+	}
+	if after := versions(t, cs, ns); !maps.Equal(before, after) {
+		t.Errorf("the refused undo wrote something:\nbefore %v\nafter  %v", before, after)
+	}
+	_, stderr, code = undo("--recreate-statefulset")
 	if code != 0 {
-		t.Fatalf("removing a volume with --recreate-statefulset: exit %d\n%s", code, stderr)
+		t.Fatalf("undo --recreate-statefulset: exit %d\n%s", code, stderr)
 	}
 	wantAll(t, "removed volume", stderr, "volume logs is no longer in berth.yaml; its claims logs-db-0, logs-db-1 are kept")
 	for _, claim := range []string{"logs-db-0", "logs-db-1", "data-db-0", "data-db-1"} {

@@ -247,6 +247,8 @@ func (d *Deployer) Deploy(ctx context.Context, o Options) (*Outcome, error) {
 // Preview returns what a deploy of o would apply and prune, as Deploy
 // would compute it (with the replica counts of berth scale it keeps), and
 // its notes; it takes no lock and changes nothing. berth diff shows it.
+// Volume changes a deploy would refuse, or make only with
+// RecreateStatefulSets, are its VolumeChangeError.
 func (d *Deployer) Preview(ctx context.Context, o Options) (objs []*unstructured.Unstructured, stale []kube.Ref, notes []string, err error) {
 	p := o.Project
 	ropts := render.Options{Namespace: o.Namespace, Images: o.Images, ShowSecrets: true, ChangeCause: o.Meta.Cause}
@@ -261,6 +263,15 @@ func (d *Deployer) Preview(ctx context.Context, o Options) (objs []*unstructured
 	st := readState(h)
 	pl, notes, err := d.deployPlan(p, o, ropts, res, st)
 	if err != nil {
+		return nil, nil, nil, err
+	}
+	// The server's dry run would refuse these with a bare Forbidden; say
+	// what a deploy would say.
+	changes, err := d.Client.VolumeChanges(ctx, pl.objs)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := refusal(changes, false); err != nil {
 		return nil, nil, nil, err
 	}
 	return pl.objs, kube.Stale(st.applied, pl.refs), notes, nil

@@ -50,17 +50,8 @@ func (d *Deployer) checkVolumes(ctx context.Context, st *state, pl *plan, o Roll
 	if err != nil {
 		return nil, err
 	}
-	verr := &VolumeChangeError{}
-	for _, ch := range changes {
-		switch {
-		case ch.Problem != "":
-			verr.Refused = append(verr.Refused, ch)
-		case ch.NeedsRecreate():
-			verr.Recreate = append(verr.Recreate, ch)
-		}
-	}
-	if len(verr.Refused) > 0 || (len(verr.Recreate) > 0 && !o.RecreateStatefulSets) {
-		return nil, verr
+	if err := refusal(changes, o.RecreateStatefulSets); err != nil {
+		return nil, err
 	}
 	w := &volumeWork{timeout: o.Timeout}
 	if w.timeout <= 0 {
@@ -109,6 +100,24 @@ func (d *Deployer) checkVolumes(ctx context.Context, st *state, pl *plan, o Roll
 		w.pruneClaims = append(w.pruneClaims, cl.Ref)
 	}
 	return w, nil
+}
+
+// refusal is the VolumeChangeError of changes, or nil when all of them can
+// be made (with recreate, those of claim templates too).
+func refusal(changes []kube.VolumeChange, recreate bool) error {
+	verr := &VolumeChangeError{}
+	for _, ch := range changes {
+		switch {
+		case ch.Problem != "":
+			verr.Refused = append(verr.Refused, ch)
+		case ch.NeedsRecreate():
+			verr.Recreate = append(verr.Recreate, ch)
+		}
+	}
+	if len(verr.Refused) > 0 || (len(verr.Recreate) > 0 && !recreate) {
+		return verr
+	}
+	return nil
 }
 
 // apply grows the claims and recreates the StatefulSets of w, then applies
