@@ -39,7 +39,10 @@ type DeleteOptions struct {
 	Volumes     bool
 	KeepHistory bool
 	Yes         bool
-	f           *Factory
+	// alsoClaims are deleted by someone else (helm uninstall for down
+	// --charts) but listed and confirmed with the app's.
+	alsoClaims []kube.Ref
+	f          *Factory
 }
 
 // NewCmdDelete builds `berth delete`.
@@ -110,11 +113,11 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 				refs = append(refs, r)
 			}
 		}
-		if claims, err = c.ClaimsOf(ctx, refs); err != nil {
+		if claims, err = c.ClaimsOf(ctx, append(append([]kube.Ref{}, refs...), o.alsoClaims...)); err != nil {
 			return err
 		}
 	}
-	if len(refs) == 0 {
+	if len(refs) == 0 && len(claims) == 0 {
 		fmt.Fprintf(o.ErrOut, "nothing to delete for %s in namespace %s\n", p.Name, ns)
 		return nil
 	}
