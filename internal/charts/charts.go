@@ -21,8 +21,10 @@ import (
 	"helm.sh/helm/v3/pkg/kube"
 	"helm.sh/helm/v3/pkg/registry"
 	"helm.sh/helm/v3/pkg/release"
+	"helm.sh/helm/v3/pkg/releaseutil"
 	"helm.sh/helm/v3/pkg/storage/driver"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"sigs.k8s.io/yaml"
 
 	"github.com/berth-dev/berth/internal/config"
 )
@@ -232,4 +234,53 @@ func (in *Installer) Uninstall(ctx context.Context, charts map[string]*config.Ch
 		removed = append(removed, name)
 	}
 	return removed, nil
+}
+
+// Claim is a PersistentVolumeClaim of a chart's release manifest.
+type Claim struct {
+	Chart, Namespace, Name string
+}
+
+// Claims lists the PersistentVolumeClaims the installed releases of charts
+// hold in their manifests, which helm uninstall deletes with their data
+// (those annotated helm.sh/resource-policy: keep are left out: Helm keeps
+// them; claims a chart's StatefulSet created are not in a manifest, and
+// Helm keeps them too).
+func (in *Installer) Claims(charts map[string]*config.Chart, defaultNS string) ([]Claim, error) {
+	var out []Claim
+	for _, name := range slices.Sorted(maps.Keys(charts)) {
+		ns, cfg, err := in.release(charts[name], defaultNS)
+		if err != nil {
+			return nil, err
+		}
+		rel, err := action.NewGet(cfg).Run(name)
+		if errors.Is(err, driver.ErrReleaseNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading the release of chart %s: %w", name, err)
+		}
+		for _, doc := range releaseutil.SplitManifests(rel.Manifest) {
+			var obj struct {
+				Kind     string `json:"kind"`
+				Metadata struct {
+					Name        string            `json:"name"`
+					Namespace   string            `json:"namespace"`
+					Annotations map[string]string `json:"annotations"`
+				} `json:"metadata"`
+			}
+			if err := yaml.Unmarshal([]byte(doc), &obj); err != nil || obj.Kind != "PersistentVolumeClaim" {
+				continue
+			}
+			if obj.Metadata.Annotations[kube.ResourcePolicyAnno] == kube.KeepPolicy {
+				continue
+			}
+			cns := obj.Metadata.Namespace
+			if cns == "" {
+				cns = ns
+			}
+			out = append(out, Claim{Chart: name, Namespace: cns, Name: obj.Metadata.Name})
+		}
+	}
+	return out, nil
 }

@@ -54,3 +54,41 @@ services:
 		t.Errorf("down --charts: exit %d\n%s", code, stderr)
 	}
 }
+
+// TestDownChartsKeepsClaims: helm uninstall deletes the claims a chart's
+// manifest holds, so berth down --charts refuses such a chart without
+// --volumes (listing the claim, uninstalling nothing, deleting nothing),
+// and with --volumes --yes lists it with the app's claims and deletes it.
+func TestDownChartsKeepsClaims(t *testing.T) {
+	t.Parallel()
+	c, ns, flags := onCluster(t)
+	cs := c.Clientset(t)
+	repoURL := testutil.ChartRepo(t, "0.1.0")
+	home := t.TempDir()
+	file := writeConfig(t, `apiVersion: berth/v1
+name: shop
+charts:
+  greeter: {repo: "`+repoURL+`", chart: hello, version: 0.1.x, values: {volume: true}}
+services:
+  web:
+    image: nginx:1.27
+`)
+	env := map[string]string{"HOME": home, "HELM_CACHE_HOME": home + "/cache", "HELM_CONFIG_HOME": home + "/config", "HELM_DATA_HOME": home + "/data"}
+	if _, stderr, code := run(t, env, append([]string{"deploy", "-f", file}, flags...)...); code != 0 {
+		t.Fatalf("deploy: exit %d\n%s", code, stderr)
+	}
+	_, stderr, code := run(t, env, append([]string{"down", "-f", file, "--yes", "--charts"}, flags...)...)
+	if code != ExitFailure || !strings.Contains(stderr, "persistentvolumeclaim/greeter-data (1Gi, class standard)") || !strings.Contains(stderr, "--volumes") {
+		t.Errorf("down --charts with a chart claim, without --volumes: exit %d\n%s", code, stderr)
+	}
+	if _, err := cs.CoreV1().PersistentVolumeClaims(ns).Get(t.Context(), "greeter-data", metav1.GetOptions{}); err != nil {
+		t.Errorf("the chart's claim went: %v", err)
+	}
+	if _, err := cs.AppsV1().Deployments(ns).Get(t.Context(), "web", metav1.GetOptions{}); err != nil {
+		t.Errorf("the refused down deleted the app: %v", err)
+	}
+	_, stderr, code = run(t, env, append([]string{"down", "-f", file, "--yes", "--charts", "--volumes"}, flags...)...)
+	if code != 0 || !strings.Contains(stderr, "deletes 1 claims") || !strings.Contains(stderr, "persistentvolumeclaim/greeter-data") || !strings.Contains(stderr, "chart greeter: uninstalled") {
+		t.Errorf("down --charts --volumes --yes: exit %d\n%s", code, stderr)
+	}
+}

@@ -19,8 +19,11 @@ const deleteLong = `Delete the application's objects from the cluster, in revers
 
 berth deletes what the current revision holds (and what berth.yaml renders
 now, in case the two differ). PersistentVolumeClaims, including the ones a
-StatefulSet created, are kept unless --volumes: deleting a claim deletes its
-data. The release history is deleted too unless --keep-history.
+StatefulSet created and those earlier deploys kept, are kept unless
+--volumes: deleting a claim deletes its data. With --volumes berth first
+lists each claim with its bound volume and reclaim policy, and deletes
+exactly those after --yes or, on a terminal, the app's name typed. The
+release history is deleted too unless --keep-history.
 
 On a terminal berth asks before deleting; elsewhere pass --yes.`
 
@@ -36,7 +39,10 @@ type DeleteOptions struct {
 	Volumes     bool
 	KeepHistory bool
 	Yes         bool
-	f           *Factory
+	// alsoClaims are deleted by someone else (helm uninstall for down
+	// --charts) but listed and confirmed with the app's.
+	alsoClaims []kube.Ref
+	f          *Factory
 }
 
 // NewCmdDelete builds `berth delete`.
@@ -93,11 +99,39 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 	if res, err := renderProject(p, ns, nil, false); err == nil {
 		add(res.Objects)
 	}
-	if len(refs) == 0 {
+	var claims []kube.Claim
+	if o.Volumes {
+		// Claims earlier prunes kept are the app's too, though no revision
+		// names them any more.
+		kept, err := c.AppClaims(ctx, ns, p.Name)
+		if err != nil {
+			return err
+		}
+		for _, r := range kept {
+			if !seen[r.Key()] {
+				seen[r.Key()] = true
+				refs = append(refs, r)
+			}
+		}
+		if claims, err = c.ClaimsOf(ctx, append(append([]kube.Ref{}, refs...), o.alsoClaims...)); err != nil {
+			return err
+		}
+	}
+	if len(refs) == 0 && len(claims) == 0 {
 		fmt.Fprintf(o.ErrOut, "nothing to delete for %s in namespace %s\n", p.Name, ns)
 		return nil
 	}
-	if !o.Yes {
+	var confirmed []kube.Ref
+	for _, cl := range claims {
+		confirmed = append(confirmed, cl.Ref)
+	}
+	if len(claims) > 0 {
+		// One question for both: the objects and the claims' data.
+		what := fmt.Sprintf("berth delete removes %s (%d objects) from namespace %s, and with ", p.Name, len(refs), ns)
+		if err := confirmVolumes(o.f, p.Name, "--volumes", what, o.Yes)(ctx, claims); err != nil {
+			return err
+		}
+	} else if !o.Yes {
 		if !o.f.stderrTTY || o.In == nil {
 			return usageErrorf("berth delete removes %s from namespace %s; pass --yes to confirm", p.Name, ns)
 		}
@@ -111,7 +145,7 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 			return fmt.Errorf("not deleted")
 		}
 	}
-	results, err := c.Prune(ctx, refs, kube.PruneOptions{Volumes: o.Volumes})
+	results, err := c.Prune(ctx, refs, kube.PruneOptions{Volumes: o.Volumes, Claims: confirmed})
 	for _, r := range results {
 		fmt.Fprintln(o.Out, deletedLine(r))
 	}

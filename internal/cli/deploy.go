@@ -30,9 +30,20 @@ record the revision as a Helm release (visible to helm list and helm history).
 
 Each object gets one line in kubectl's words: created, configured or
 unchanged. Deploying an unchanged berth.yaml changes nothing and starts no
-pod. PersistentVolumeClaims are never pruned unless --prune-volumes.
+pod. PersistentVolumeClaims are never pruned unless --prune-volumes, and then
+only after berth lists each claim with its volume and reclaim policy and
+--yes (or, on a terminal, the app's name typed) confirms.
+
 Replica counts set with 'berth scale' are kept, and said so, until the
 service's replicas change in berth.yaml or --reset-scale is given.
+
+Volumes are checked against the cluster before anything is applied. A
+claim cannot shrink or change its access mode or storage class: berth
+refuses and says why. A claim grows in place when its storage class has
+allowVolumeExpansion. A StatefulSet's volumeClaimTemplates cannot change at
+all on a live StatefulSet; --recreate-statefulset does it the supported way:
+it expands the existing claims (for a larger size), deletes the StatefulSet
+with its pods orphaned (they keep running) and creates it again.
 
 While waiting, a terminal shows a live view per workload; CI logs get one
 line per change. When a workload cannot become healthy (an image that cannot
@@ -54,7 +65,10 @@ const deployExample = `  # Deploy ./berth.yaml to the current kube context
   berth deploy --dry-run=server
 
   # Then look at it
-  berth status`
+  berth status
+
+  # A StatefulSet's volume grew in berth.yaml: expand its claims and recreate it
+  berth deploy --recreate-statefulset`
 
 // DeployOptions are the inputs of `berth deploy` and `berth apply`.
 type DeployOptions struct {
@@ -64,12 +78,16 @@ type DeployOptions struct {
 	DryRun       string
 	Force        bool
 	PruneVolumes bool
-	Wait         bool
-	Timeout      time.Duration
-	Atomic       bool
-	Cause        string
-	HistoryMax   int
-	ResetScale   bool
+	// RecreateStatefulSets applies changes of volumeClaimTemplates.
+	RecreateStatefulSets bool
+	// Yes confirms the claims --prune-volumes deletes.
+	Yes        bool
+	Wait       bool
+	Timeout    time.Duration
+	Atomic     bool
+	Cause      string
+	HistoryMax int
+	ResetScale bool
 	// SkipPreflight skips the checks of berth preflight.
 	SkipPreflight bool
 
@@ -116,6 +134,7 @@ func newDeployCmd(f *Factory, runF func(context.Context, *DeployOptions) error, 
 		},
 	}
 	addDeployFlags(cmd.Flags(), o)
+	cmd.Flags().BoolVarP(&o.Yes, "yes", "y", false, "delete the claims --prune-volumes lists without asking")
 	return cmd
 }
 
@@ -125,6 +144,7 @@ func addDeployFlags(fl *pflag.FlagSet, o *DeployOptions) {
 	fl.StringVar(&o.DryRun, "dry-run", "none", `"server" sends a dry run to the API server, "client" only reports, "none" applies`)
 	fl.BoolVar(&o.Force, "force-conflicts", false, "take over fields another tool (kubectl scale/edit, a controller) owns")
 	fl.BoolVar(&o.PruneVolumes, "prune-volumes", false, "also delete PersistentVolumeClaims the new revision no longer has (their data is lost)")
+	fl.BoolVar(&o.RecreateStatefulSets, "recreate-statefulset", false, "apply a change of a StatefulSet's volumes: expand its claims, delete it with its pods orphaned, create it again")
 	fl.BoolVar(&o.Wait, "wait", true, "wait until every workload is healthy")
 	fl.DurationVar(&o.Timeout, "timeout", 5*time.Minute, "how long to wait for health")
 	fl.BoolVar(&o.Atomic, "atomic", false, "restore the previous revision if this one does not become healthy")
@@ -201,8 +221,9 @@ func (o *DeployOptions) deploy(ctx context.Context, start time.Time, p *config.P
 	d := newDeployer(o.f, c, ns, o.IOStreams, o.format != "text", o.Wait && o.DryRun == kube.DryRunNone)
 	outcome, err := d.Deploy(ctx, deploy.Options{
 		RollOptions: deploy.RollOptions{
-			DryRun: o.DryRun, Force: o.Force, PruneVolumes: o.PruneVolumes,
-			Wait: o.Wait && o.DryRun == kube.DryRunNone, Timeout: o.Timeout, Atomic: o.Atomic, HistoryMax: o.HistoryMax,
+			DryRun: o.DryRun, Force: o.Force, PruneVolumes: o.PruneVolumes, RecreateStatefulSets: o.RecreateStatefulSets,
+			ConfirmVolumes: confirmVolumes(o.f, p.Name, "--prune-volumes", "", o.Yes),
+			Wait:           o.Wait && o.DryRun == kube.DryRunNone, Timeout: o.Timeout, Atomic: o.Atomic, HistoryMax: o.HistoryMax,
 			Holder: holder(),
 		},
 		Project: p, Namespace: ns, Images: images, ResetScale: o.ResetScale,

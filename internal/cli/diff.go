@@ -17,7 +17,9 @@ the live objects against the result of a server-side dry-run apply.
 Managed fields, status and other server bookkeeping are left out; Secret
 values are masked (*** — with (before)/(after) where they change). Objects
 the last revision had and berth.yaml no longer renders show as deletions
-(claims are never pruned, so they never show).
+(claims are never pruned, so they never show). A volume change that berth
+deploy would refuse, or make only with --recreate-statefulset, is an error
+that says so, with the ways out, as deploy says it.
 
 With --exit-code, berth diff exits 1 when anything would change: a drift
 check for CI.`

@@ -12,6 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/deploy"
+	"github.com/berth-dev/berth/internal/kube"
 	"github.com/berth-dev/berth/internal/target"
 )
 
@@ -19,7 +21,9 @@ const downLong = `Remove the application from its environment's target: what 'be
 deployed, found through the same target (the current kube context, or the
 minikube profile's context). It is 'berth delete' on the target's cluster:
 PersistentVolumeClaims and their data are kept unless --volumes, and the
-release history is deleted unless --keep-history.
+release history is deleted unless --keep-history. --charts refuses charts
+whose releases hold claims (helm uninstall would delete them) unless
+--volumes, which lists them with the app's and asks once.
 
 The cluster itself is kept: minikube keeps running (minikube stop or
 delete -p PROFILE does that). For a DigitalOcean cluster berth created,
@@ -103,6 +107,32 @@ func (o *DownOptions) Run(ctx context.Context) error {
 
 // deleteApp deletes the app, then with --charts its charts.
 func (o *DownOptions) deleteApp(ctx context.Context, p *config.Project) error {
+	if o.Charts && len(p.Charts) > 0 {
+		// helm uninstall deletes the claims a chart's manifest holds: they
+		// are refused without --volumes, and listed and confirmed with it,
+		// before anything is deleted.
+		claims, err := o.chartClaims(p)
+		if err != nil {
+			return err
+		}
+		if len(claims) > 0 && !o.Volumes {
+			c, err := o.f.KubeClient()
+			if err != nil {
+				return err
+			}
+			listed, err := c.ClaimsOf(ctx, claims)
+			if err != nil {
+				return err
+			}
+			var b strings.Builder
+			deploy.PrintClaims(&b, listed)
+			return &HintError{
+				Err:  fmt.Errorf("nothing was changed: --charts uninstalls charts whose releases hold claims, and helm uninstall deletes them with the data of their volumes:\n%s", strings.TrimRight(b.String(), "\n")),
+				Hint: "add --volumes to delete them too (listed and confirmed first), or leave out --charts to keep the charts and their data",
+			}
+		}
+		o.alsoClaims = claims
+	}
 	if err := o.DeleteOptions.Run(ctx); err != nil {
 		return err
 	}
@@ -180,4 +210,21 @@ func (o *DownOptions) digitalOcean(ctx context.Context, p *config.Project) error
 	}
 	fmt.Fprintf(o.ErrOut, "deleted cluster %s\n", teardown.Cluster.Name)
 	return nil
+}
+
+// chartClaims are the claims the releases of berth.yaml's charts hold.
+func (o *DownOptions) chartClaims(p *config.Project) ([]kube.Ref, error) {
+	c, err := o.f.KubeClient()
+	if err != nil {
+		return nil, err
+	}
+	claims, err := chartInstaller(o.f, 0).Claims(p.Charts, o.f.TargetNamespace(p, c))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]kube.Ref, len(claims))
+	for i, cl := range claims {
+		out[i] = kube.Ref{Version: "v1", Kind: "PersistentVolumeClaim", Namespace: cl.Namespace, Name: cl.Name}
+	}
+	return out, nil
 }

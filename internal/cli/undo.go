@@ -17,8 +17,12 @@ import (
 const undoLong = `Roll the whole application back to an earlier revision: re-apply every
 object of that revision (images, env, config files, Services, Ingress,
 replica counts), delete what later revisions added (PersistentVolumeClaims
-are kept unless --prune-volumes), wait until healthy, and record a new
-revision whose cause is "rollback to N".
+are kept unless --prune-volumes, which lists them and needs --yes or the
+app's name typed on a terminal), wait until healthy, and record a new
+revision whose cause is "rollback to N". A revision whose volumes differ
+from the live ones is checked as berth deploy checks them: claims do not
+shrink, and a StatefulSet's volumeClaimTemplates change only with
+--recreate-statefulset.
 
 Without --to-revision, the target is the last revision before the newest
 that became healthy: after a failed deploy, that is the one that ran before
@@ -47,6 +51,8 @@ type UndoOptions struct {
 	DryRun       string
 	Force        bool
 	PruneVolumes bool
+	Recreate     bool
+	Yes          bool
 	Wait         bool
 	Timeout      time.Duration
 	HistoryMax   int
@@ -80,6 +86,8 @@ func NewCmdUndo(f *Factory, runF func(context.Context, *UndoOptions) error) *cob
 	fl.StringVar(&o.DryRun, "dry-run", "none", `"server" sends a dry run to the API server, "client" only reports, "none" rolls back`)
 	fl.BoolVar(&o.Force, "force-conflicts", false, "take over fields another tool (kubectl scale/edit, a controller) owns")
 	fl.BoolVar(&o.PruneVolumes, "prune-volumes", false, "also delete PersistentVolumeClaims the revision did not have (their data is lost)")
+	fl.BoolVarP(&o.Yes, "yes", "y", false, "delete the claims --prune-volumes lists without asking")
+	fl.BoolVar(&o.Recreate, "recreate-statefulset", false, "apply a change of a StatefulSet's volumes: expand its claims, delete it with its pods orphaned, create it again")
 	fl.BoolVar(&o.Wait, "wait", true, "wait until every workload is healthy")
 	fl.DurationVar(&o.Timeout, "timeout", 5*time.Minute, "how long to wait for health")
 	fl.IntVar(&o.HistoryMax, "history-max", deploy.DefaultHistoryMax, "revisions to keep (the current and the last good one are always kept)")
@@ -115,8 +123,9 @@ func (o *UndoOptions) Run(ctx context.Context) error {
 	d := newDeployer(o.f, c, ns, o.IOStreams, o.format != "text", wait)
 	outcome, err := d.Undo(ctx, deploy.UndoOptions{
 		RollOptions: deploy.RollOptions{
-			DryRun: o.DryRun, Force: o.Force, PruneVolumes: o.PruneVolumes,
-			Wait: wait, Timeout: o.Timeout, HistoryMax: o.HistoryMax, Holder: holder(),
+			DryRun: o.DryRun, Force: o.Force, PruneVolumes: o.PruneVolumes, RecreateStatefulSets: o.Recreate,
+			ConfirmVolumes: confirmVolumes(o.f, p.Name, "--prune-volumes", "", o.Yes),
+			Wait:           wait, Timeout: o.Timeout, HistoryMax: o.HistoryMax, Holder: holder(),
 		},
 		App: p.Name, Namespace: ns, ToRevision: o.ToRevision,
 		Meta:   deploy.Meta{User: whoami(), BerthVersion: version.Get().Version},

@@ -102,7 +102,7 @@ func NewCmdUp(f *Factory, runF func(context.Context, *UpOptions) error) *cobra.C
 	fl := cmd.Flags()
 	addDeployFlags(fl, &o.DeployOptions)
 	fl.BoolVar(&o.Start, "start", false, "minikube: start the profile when it is not running")
-	fl.BoolVarP(&o.Yes, "yes", "y", false, "do what is needed without asking (enable the ingress addon)")
+	fl.BoolVarP(&o.Yes, "yes", "y", false, "do what is needed without asking (enable the ingress addon, delete the claims --prune-volumes lists)")
 	fl.BoolVar(&o.RegistryAddon, "registry-addon", false, "minikube: push images to the registry addon (localhost:5000 on the nodes) instead of loading them")
 	fl.BoolVar(&o.Plan, "plan", false, "digitalocean: print what would be created and its monthly price; change nothing")
 	fl.StringVar(&o.AccessToken, "access-token", "", "digitalocean: API token (default $DIGITALOCEAN_ACCESS_TOKEN, else doctl's config)")
@@ -163,6 +163,7 @@ func (o *UpOptions) Run(ctx context.Context) error {
 			return err
 		}
 	}
+	o.DeployOptions.Yes = o.Yes
 	if err := o.deploy(ctx, start, p, c, ns, images); err != nil {
 		return err
 	}

@@ -57,8 +57,16 @@ type RollOptions struct {
 	DryRun string
 	// Force takes over fields other tools own (--force-conflicts).
 	Force bool
-	// PruneVolumes deletes claims the new revision no longer has.
-	PruneVolumes bool
+	// PruneVolumes deletes claims the new revision no longer has, once
+	// ConfirmVolumes approves the list (nil refuses any).
+	PruneVolumes   bool
+	ConfirmVolumes ConfirmVolumes
+	// RecreateStatefulSets changes the volumeClaimTemplates of a
+	// StatefulSet the supported way: the existing claims grow (when their
+	// storage class allows expansion), the StatefulSet is deleted with its
+	// pods orphaned and created again. Without it such a change is refused
+	// before anything is written.
+	RecreateStatefulSets bool
 	// Wait for health, for at most Timeout.
 	Wait    bool
 	Timeout time.Duration
@@ -217,13 +225,18 @@ func (d *Deployer) Deploy(ctx context.Context, o Options) (*Outcome, error) {
 		if err != nil {
 			return nil, fmt.Errorf("reading the release history of %s: %w", p.Name, err)
 		}
-		pl, _, err := d.deployPlan(p, o, ropts, res, readState(h))
+		st := readState(h)
+		pl, _, err := d.deployPlan(p, o, ropts, res, st)
+		if err != nil {
+			return nil, err
+		}
+		w, err := d.checkVolumes(ctx, st, pl, o.RollOptions)
 		if err != nil {
 			return nil, err
 		}
 		out := &Outcome{Scaled: pl.meta.Scaled}
 		d.stage("apply")
-		out.Results, err = d.Client.Apply(ctx, pl.objs, kube.ApplyOptions{Force: o.Force, TakeFrom: []string{kube.HelmFieldManager}, DryRun: o.DryRun, Report: d.printResult})
+		out.Results, err = d.apply(ctx, w, pl.objs, kube.ApplyOptions{Force: o.Force, TakeFrom: []string{kube.HelmFieldManager}, DryRun: o.DryRun, Report: d.printResult})
 		return out, err
 	}
 	if created, err := d.Client.EnsureNamespace(ctx, res.Namespace, nil); err != nil {
@@ -253,6 +266,8 @@ func (d *Deployer) Deploy(ctx context.Context, o Options) (*Outcome, error) {
 // Preview returns what a deploy of o would apply and prune, as Deploy
 // would compute it (with the replica counts of berth scale it keeps), and
 // its notes; it takes no lock and changes nothing. berth diff shows it.
+// Volume changes a deploy would refuse, or make only with
+// RecreateStatefulSets, are its VolumeChangeError.
 func (d *Deployer) Preview(ctx context.Context, o Options) (objs []*unstructured.Unstructured, stale []kube.Ref, notes []string, err error) {
 	p := o.Project
 	ropts := render.Options{Namespace: o.Namespace, Images: o.Images, ShowSecrets: true, ChangeCause: o.Meta.Cause}
@@ -267,6 +282,15 @@ func (d *Deployer) Preview(ctx context.Context, o Options) (objs []*unstructured
 	st := readState(h)
 	pl, notes, err := d.deployPlan(p, o, ropts, res, st)
 	if err != nil {
+		return nil, nil, nil, err
+	}
+	// The server's dry run would refuse these with a bare Forbidden; say
+	// what a deploy would say.
+	changes, err := d.Client.VolumeChanges(ctx, pl.objs)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := refusal(changes, false); err != nil {
 		return nil, nil, nil, err
 	}
 	return pl.objs, kube.Stale(st.applied, pl.refs), notes, nil
@@ -367,6 +391,12 @@ func (d *Deployer) unlock(ctx context.Context, lock *release.Lock) {
 // hold from earlier revisions and pl does not, and records the outcome.
 // The caller holds the app's lock.
 func (d *Deployer) roll(ctx context.Context, st *state, pl *plan, o RollOptions) (*Outcome, error) {
+	// Volume changes Kubernetes cannot make, and claims to delete, are
+	// refused or confirmed before anything is written, the record included.
+	w, err := d.checkVolumes(ctx, st, pl, o)
+	if err != nil {
+		return nil, err
+	}
 	out := &Outcome{}
 	rel, err := d.Records.Begin(ctx, pl.app, pl.chart, pl.values, pl.manifest, pl.meta)
 	if err != nil {
@@ -379,7 +409,7 @@ func (d *Deployer) roll(ctx context.Context, st *state, pl *plan, o RollOptions)
 	// The release is Helm's too: what helm rollback or upgrade of it wrote,
 	// berth takes back without --force-conflicts.
 	d.stage("apply")
-	out.Results, err = d.Client.Apply(ctx, pl.objs, kube.ApplyOptions{Force: o.Force, TakeFrom: []string{kube.HelmFieldManager}, Report: d.printResult, Selector: InstanceSelector(pl.app)})
+	out.Results, err = d.apply(ctx, w, pl.objs, kube.ApplyOptions{Force: o.Force, TakeFrom: []string{kube.HelmFieldManager}, Report: d.printResult, Selector: InstanceSelector(pl.app)})
 	if err != nil {
 		d.finish(ctx, rel, err)
 		return out, err
@@ -406,7 +436,7 @@ func (d *Deployer) roll(ctx context.Context, st *state, pl *plan, o RollOptions)
 	if len(stale) > 0 {
 		d.stage("prune")
 	}
-	out.Pruned, err = d.Client.Prune(ctx, stale, kube.PruneOptions{Volumes: o.PruneVolumes})
+	out.Pruned, err = d.Client.Prune(ctx, stale, kube.PruneOptions{Volumes: o.PruneVolumes, Claims: w.pruneClaims})
 	for _, r := range out.Pruned {
 		d.printResult(r)
 	}
@@ -444,6 +474,9 @@ func (d *Deployer) restore(ctx context.Context, st *state, failed *plan, prev *h
 	}
 	after := &state{current: prev, applied: append(append([]kube.Ref{}, st.applied...), failed.refs...)}
 	o.Atomic, o.Force = false, true
+	// Claims the failed revision no longer had are kept: nobody confirmed
+	// deleting them in the middle of a rollback.
+	o.PruneVolumes = false
 	out, err := d.roll(ctx, after, pl, o)
 	if err != nil {
 		return 0, err

@@ -129,13 +129,17 @@ func (d *Deployer) Undo(ctx context.Context, o UndoOptions) (*Outcome, error) {
 	}
 	fmt.Fprintf(d.Log, "rolling %s back to revision %d (%s)\n", o.App, target.Version, describe(target))
 	if o.DryRun != kube.DryRunNone {
+		w, err := d.checkVolumes(ctx, st, pl, o.RollOptions)
+		if err != nil {
+			return nil, err
+		}
 		out := &Outcome{RolledBack: target.Version}
 		d.stage("apply")
-		out.Results, err = d.Client.Apply(ctx, pl.objs, kube.ApplyOptions{Force: o.Force, TakeFrom: []string{kube.HelmFieldManager}, DryRun: o.DryRun, Report: d.printResult})
+		out.Results, err = d.apply(ctx, w, pl.objs, kube.ApplyOptions{Force: o.Force, TakeFrom: []string{kube.HelmFieldManager}, DryRun: o.DryRun, Report: d.printResult})
 		if err != nil {
 			return out, err
 		}
-		out.Pruned, err = d.Client.Prune(ctx, kube.Stale(st.applied, pl.refs), kube.PruneOptions{Volumes: o.PruneVolumes, DryRun: o.DryRun})
+		out.Pruned, err = d.Client.Prune(ctx, kube.Stale(st.applied, pl.refs), kube.PruneOptions{Volumes: o.PruneVolumes, Claims: w.pruneClaims, DryRun: o.DryRun})
 		for _, r := range out.Pruned {
 			d.printResult(r)
 		}

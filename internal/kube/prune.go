@@ -3,17 +3,18 @@ package kube
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
 )
 
 // PruneOptions tune Prune.
 type PruneOptions struct {
-	// Volumes deletes PersistentVolumeClaims too; they are kept otherwise.
+	// Volumes deletes PersistentVolumeClaims too, but only those in Claims:
+	// the ones the user was shown (ClaimsOf) and confirmed. Claims are kept
+	// otherwise, and so is a claim that appeared after the confirmation.
 	Volumes bool
+	Claims  []Ref
 	// DryRun reports what would happen without deleting.
 	DryRun string
 }
@@ -36,13 +37,23 @@ func Stale(previous, current []Ref) []Ref {
 
 // Prune deletes stale objects in reverse apply order. Claims are data:
 // a stale PersistentVolumeClaim, and the claims a pruned StatefulSet leaves
-// behind, are kept (and reported) unless opts.Volumes.
+// behind, are kept (and reported) unless opts.Volumes names them.
+// PersistentVolumes are never deleted.
 func (c *Client) Prune(ctx context.Context, stale []Ref, opts PruneOptions) ([]Result, error) {
+	confirmed := map[string]bool{}
+	for _, r := range opts.Claims {
+		confirmed[r.Key()] = true
+	}
+	deleteClaim := func(r Ref) bool { return opts.Volumes && confirmed[r.Key()] }
 	var results []Result
 	for i := len(stale) - 1; i >= 0; i-- {
 		r := stale[i]
-		if r.Kind == "PersistentVolumeClaim" && !opts.Volumes {
-			results = append(results, Result{Ref: r, Action: Kept, DryRun: opts.DryRun, Note: "it holds data; berth deletes claims only with --prune-volumes"})
+		if r.Kind == "PersistentVolume" {
+			results = append(results, Result{Ref: r, Action: Kept, DryRun: opts.DryRun, Note: "berth never deletes persistent volumes; kubectl delete does, once its data is not needed"})
+			continue
+		}
+		if r.Kind == "PersistentVolumeClaim" && !deleteClaim(r) {
+			results = append(results, Result{Ref: r, Action: Kept, DryRun: opts.DryRun, Note: keptNote(opts, "it holds data")})
 			continue
 		}
 		var claims []Ref
@@ -68,7 +79,7 @@ func (c *Client) Prune(ctx context.Context, stale []Ref, opts PruneOptions) ([]R
 		}
 		results = append(results, Result{Ref: r, Action: Pruned, DryRun: opts.DryRun})
 		for _, cl := range claims {
-			if opts.Volumes {
+			if deleteClaim(cl) {
 				if opts.DryRun == DryRunNone {
 					if err := c.Clientset.CoreV1().PersistentVolumeClaims(cl.Namespace).Delete(ctx, cl.Name, metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
 						return results, fmt.Errorf("pruning %s: %w", cl, err)
@@ -77,14 +88,21 @@ func (c *Client) Prune(ctx context.Context, stale []Ref, opts PruneOptions) ([]R
 				results = append(results, Result{Ref: cl, Action: Pruned, DryRun: opts.DryRun})
 				continue
 			}
-			results = append(results, Result{Ref: cl, Action: Kept, DryRun: opts.DryRun, Note: fmt.Sprintf("volume of statefulset %s; berth deletes claims only with --prune-volumes", r.Name)})
+			results = append(results, Result{Ref: cl, Action: Kept, DryRun: opts.DryRun, Note: keptNote(opts, "volume of statefulset "+r.Name)})
 		}
 	}
 	return results, nil
 }
 
+func keptNote(opts PruneOptions, what string) string {
+	if opts.Volumes {
+		return what + "; it was not among the claims confirmed for deletion"
+	}
+	return what + "; berth deletes claims only with --prune-volumes (berth delete: --volumes)"
+}
+
 // statefulClaims lists the claims a StatefulSet's volumeClaimTemplates
-// created (named TEMPLATE-SET-ORDINAL, labelled with the set's selector).
+// created.
 func (c *Client) statefulClaims(ctx context.Context, r Ref) ([]Ref, error) {
 	sts, err := c.Clientset.AppsV1().StatefulSets(r.Namespace).Get(ctx, r.Name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
@@ -93,21 +111,14 @@ func (c *Client) statefulClaims(ctx context.Context, r Ref) ([]Ref, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", r, err)
 	}
-	if sts.Spec.Selector == nil || len(sts.Spec.VolumeClaimTemplates) == 0 {
-		return nil, nil
-	}
-	sel := labels.SelectorFromSet(sts.Spec.Selector.MatchLabels)
-	list, err := c.Clientset.CoreV1().PersistentVolumeClaims(r.Namespace).List(ctx, metav1.ListOptions{LabelSelector: sel.String()})
+	byTemplate, err := c.templateClaims(ctx, sts)
 	if err != nil {
-		return nil, fmt.Errorf("listing the claims of %s: %w", r, err)
+		return nil, err
 	}
 	var out []Ref
-	for _, pvc := range list.Items {
-		for _, t := range sts.Spec.VolumeClaimTemplates {
-			if strings.HasPrefix(pvc.Name, t.Name+"-"+sts.Name+"-") {
-				out = append(out, Ref{Version: "v1", Kind: "PersistentVolumeClaim", Namespace: pvc.Namespace, Name: pvc.Name})
-				break
-			}
+	for _, t := range sts.Spec.VolumeClaimTemplates {
+		for i := range byTemplate[t.Name] {
+			out = append(out, claimRef(&byTemplate[t.Name][i]))
 		}
 	}
 	return out, nil

@@ -13,7 +13,8 @@ import (
 )
 
 // PackageChart writes chart "hello" at version into dir as a .tgz: a
-// Deployment and a ConfigMap whose data comes from values.
+// Deployment and a ConfigMap whose data comes from values, and with value
+// volume: true a PersistentVolumeClaim RELEASE-data.
 func PackageChart(t testing.TB, dir, version string) string {
 	t.Helper()
 	src := filepath.Join(t.TempDir(), "hello")
@@ -35,6 +36,15 @@ spec:
     metadata: {labels: {app: {{ .Release.Name }}}}
     spec:
       containers: [{name: hello, image: "busybox:1.36"}]
+{{- if .Values.volume }}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: {{ .Release.Name }}-data}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+{{- end }}
 `,
 	}
 	for name, text := range files {
