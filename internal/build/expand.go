@@ -5,6 +5,7 @@ import (
 	"math"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 )
@@ -56,6 +57,21 @@ func (x *expander) word(w string, env mapEnv) (string, error) {
 // (which can change where a ${...} ends) get a cruder bound, as if every
 // replacement multiplied the whole word by the longest value.
 func expansionBound(w string, env mapEnv, escape rune) int {
+	// The lexer reads runes: a byte that is not UTF-8 comes out as
+	// U+FFFD, three bytes; bound the word as written that way.
+	if !utf8.ValidString(w) {
+		var b strings.Builder
+		for i := 0; i < len(w); {
+			r, size := utf8.DecodeRuneInString(w[i:])
+			if r == utf8.RuneError && size == 1 {
+				b.WriteRune(utf8.RuneError)
+			} else {
+				b.WriteString(w[i : i+size])
+			}
+			i += size
+		}
+		w = b.String()
+	}
 	n := len(replaceOp.FindAllStringIndex(w, -1))
 	if n == 0 || !strings.ContainsAny(w, "'\"") && !strings.ContainsRune(w, escape) {
 		if b, ok := segmentBound(w, env); ok {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
 )
 
 // TestExpansionBudget: ${VAR} substitutions that double or square a value
@@ -47,4 +48,30 @@ func TestExpansionBudget(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzExpansionBound checks the bound the budget relies on: BuildKit's
+// expansion of any word, with any values, is never longer than
+// expansionBound says.
+func FuzzExpansionBound(f *testing.F) {
+	for _, w := range []string{"$A", "${A}", "${A:-$B$B}", "${A//?/$A}", "${A//?/${B//?/$A}}", "${A/#x/$B}", "'${A//?/$A}'", "\\${A}$B", "${A:+${A}}", "$1$@${#}", "${A//${B}/$A$A}", `"${A//'/$A}"`, "${A/}", "${A//?/}}}"} {
+		f.Add(w, "abc", "0123456789")
+	}
+	f.Fuzz(func(t *testing.T, w, a, b string) {
+		if len(a) > 256 || len(b) > 256 {
+			return
+		}
+		env := mapEnv{"A": a, "B": b, "1": a}
+		for _, escape := range []rune{'\\', '`'} {
+			bound := expansionBound(w, env, escape)
+			if bound > 1<<22 {
+				continue
+			}
+			lex := shell.NewLex(escape)
+			out, _, err := lex.ProcessWord(w, env)
+			if err == nil && len(out) > bound {
+				t.Fatalf("ProcessWord(%q) with A=%q B=%q (escape %q) gave %d bytes, over the bound %d", w, a, b, escape, len(out), bound)
+			}
+		}
+	})
 }
