@@ -57,9 +57,20 @@ bench: build tools $(CRANE) ## benchmarks: render vs helm template, deploy vs ku
 	scripts/bench-rollout
 	CRANE=$(CRANE) scripts/bench-build
 
-fuzz: ## run each fuzz target for FUZZTIME (default 30s)
-	$(GO) test ./internal/config -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(or $(FUZZTIME),30s)
-	$(GO) test ./internal/config -run '^$$' -fuzz '^FuzzExpand$$' -fuzztime $(or $(FUZZTIME),30s)
+# Every native fuzz target, as PACKAGE:TARGET (go test -fuzz takes one
+# target of one package per run). Their seed corpora are committed under
+# each package's testdata/fuzz and also run by plain `go test`.
+FUZZ_TARGETS := \
+	./internal/config:FuzzParse \
+	./internal/config:FuzzExpand \
+	./internal/build:FuzzDockerfile \
+	./internal/build:FuzzExpansionBound
+
+fuzz: ## run each fuzz target for FUZZTIME (default 30s; CI runs 20s each)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "== fuzz $${t#*:} ($${t%%:*}, $(or $(FUZZTIME),30s))"; \
+		$(GO) test $${t%%:*} -run '^$$' -fuzz "^$${t#*:}\$$" -fuzztime $(or $(FUZZTIME),30s) -parallel 2; \
+	done
 
 sandbox-build: ## build the local control-plane binaries (once; 25-35 min cold, cached in ~/.cache/berth-sandbox)
 	scripts/sandbox build

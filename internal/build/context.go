@@ -144,7 +144,7 @@ func (c *Context) hash() error {
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for f := range work {
-				sum, err := fileSum(filepath.Join(c.Dir, filepath.FromSlash(f.Rel)))
+				sum, err := fileSum(c, f)
 				if err != nil {
 					select {
 					case errs <- err:
@@ -211,9 +211,64 @@ func (c *Context) Under(dir string) []*File {
 	return c.Files[i:j]
 }
 
-// Open opens a regular file of the context.
+// maxLinkHops bounds the symlinks Resolve follows for one path, as
+// Linux's SYMLOOP_MAX does.
+const maxLinkHops = 40
+
+// Resolve finds the entry a COPY or ADD source names, following symlinks
+// as BuildKit does, scoped to the context: every symlink on the way (the
+// last element's too) is resolved inside the context, an absolute target
+// from the context's root and a ../ that climbs above the root stops at
+// it, so no path resolves to a file outside the context. (A symlink inside
+// a directory that is copied is not resolved: it stays a symlink.) It
+// returns nil for the context's root.
+func (c *Context) Resolve(rel string) (*File, error) {
+	parts := strings.Split(rel, "/")
+	cur, hops := "", 0
+	var via []string
+	for len(parts) > 0 {
+		part := parts[0]
+		parts = parts[1:]
+		if part == "" || part == "." {
+			continue
+		}
+		next := path.Join(cur, part)
+		f, ok := c.index[next]
+		if !ok {
+			if len(via) > 0 {
+				return nil, fmt.Errorf("%s is not in the build context %s: it resolves to %s (symlinks %s are followed inside the context only; an absolute or ../ target never leaves it)",
+					rel, c.Dir, path.Join(append([]string{next}, parts...)...), strings.Join(via, ", "))
+			}
+			return nil, fmt.Errorf("%s is not in the build context %s (or .dockerignore leaves it out)", rel, c.Dir)
+		}
+		if !f.IsLink() {
+			cur = next
+			continue
+		}
+		if hops++; hops > maxLinkHops {
+			return nil, fmt.Errorf("%s: more than %d symlinks to follow (a loop?)", rel, maxLinkHops)
+		}
+		via = append(via, next+" -> "+f.Link)
+		target := f.Link
+		if !path.IsAbs(target) {
+			target = path.Join("/", cur, target)
+		}
+		// Clean from the root: ../ above it stays at it (BuildKit's scoping).
+		resolved := strings.TrimPrefix(path.Clean("/"+target), "/")
+		parts = append(strings.Split(resolved, "/"), parts...)
+		cur = ""
+	}
+	if cur == "" {
+		return nil, nil
+	}
+	return c.index[cur], nil
+}
+
+// Open opens a regular file of the context. It goes through os.Root, so
+// a path that was replaced by a symlink to outside the context since the
+// context was read fails instead of being read.
 func (c *Context) Open(f *File) (*os.File, error) {
-	return os.Open(filepath.Join(c.Dir, filepath.FromSlash(f.Rel)))
+	return os.OpenInRoot(c.Dir, filepath.FromSlash(f.Rel))
 }
 
 // Digest hashes the context's entries: path, kind, executable bit, link
@@ -252,8 +307,8 @@ func ignoreMatcher(ctxDir string) (*patternmatcher.PatternMatcher, error) {
 	return pm, nil
 }
 
-func fileSum(p string) (string, error) {
-	f, err := os.Open(p)
+func fileSum(c *Context, file *File) (string, error) {
+	f, err := c.Open(file)
 	if err != nil {
 		return "", err
 	}

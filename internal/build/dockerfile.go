@@ -76,12 +76,12 @@ func parseDockerfile(file string, data []byte, args map[string]string, target, p
 		return nil, fmt.Errorf("%s: no FROM instruction", file)
 	}
 	df := &Dockerfile{File: file, Escape: res.EscapeToken, args: args, metaArgs: platformArgs(platform)}
-	lex := shell.NewLex(res.EscapeToken)
+	x := &expander{lex: shell.NewLex(res.EscapeToken), escape: res.EscapeToken}
 	for _, a := range metaArgs {
 		for _, kv := range a.Args {
 			v := ""
 			if kv.Value != nil {
-				if v, _, err = lex.ProcessWord(*kv.Value, mapEnv(df.metaArgs)); err != nil {
+				if v, err = x.word(*kv.Value, mapEnv(df.metaArgs)); err != nil {
 					return nil, fmt.Errorf("%s:%d: %w", file, line(&a), err)
 				}
 			}
@@ -109,7 +109,7 @@ func parseDockerfile(file string, data []byte, args map[string]string, target, p
 	chain := []int{idx}
 	for {
 		s := stages[chain[0]]
-		base, _, err := lex.ProcessWord(s.BaseName, mapEnv(df.metaArgs))
+		base, err := x.word(s.BaseName, mapEnv(df.metaArgs))
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: FROM %s: %w", file, stageLine(s), s.BaseName, err)
 		}
@@ -119,7 +119,7 @@ func parseDockerfile(file string, data []byte, args map[string]string, target, p
 		}
 		df.Base, df.BaseLine = base, stageLine(s)
 		if s.Platform != "" {
-			if df.Platform, _, err = lex.ProcessWord(s.Platform, mapEnv(df.metaArgs)); err != nil {
+			if df.Platform, err = x.word(s.Platform, mapEnv(df.metaArgs)); err != nil {
 				return nil, fmt.Errorf("%s:%d: FROM --platform: %w", file, stageLine(s), err)
 			}
 		}

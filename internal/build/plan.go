@@ -59,7 +59,7 @@ type planner struct {
 	ctx     *Context
 	groups  []string
 	created v1.Time
-	lex     *shell.Lex
+	x       *expander
 	args    map[string]string
 	shell   []string
 	cmdSet  bool
@@ -74,7 +74,7 @@ type planner struct {
 func (df *Dockerfile) Plan(base *v1.ConfigFile, ctx *Context, groups []string, created time.Time) (*plan, error) {
 	p := &planner{
 		df: df, ctx: ctx, groups: groups, created: v1.Time{Time: created},
-		lex: shell.NewLex(df.Escape), args: map[string]string{},
+		x: &expander{lex: shell.NewLex(df.Escape), escape: df.Escape}, args: map[string]string{},
 		shell: []string{"/bin/sh", "-c"},
 		out:   &plan{Config: *base.Config.DeepCopy()},
 	}
@@ -116,8 +116,7 @@ func (p *planner) env() mapEnv {
 }
 
 func (p *planner) expand(word string) (string, error) {
-	s, _, err := p.lex.ProcessWord(word, p.env())
-	return s, err
+	return p.x.word(word, p.env())
 }
 
 func (p *planner) command(c instructions.Command) error {
@@ -351,11 +350,22 @@ func (p *planner) copy(c instructions.Command, sd instructions.SourcesAndDest, c
 	}
 	dest = strings.TrimPrefix(path.Clean(dest), "/")
 
+	// A source is an entry of the context (nil for its root), copied
+	// under name when it is a file.
 	type source struct {
 		f    *File
+		name string
 		root bool
 	}
 	var sources []source
+	resolved := func(rel string) error {
+		f, err := p.ctx.Resolve(rel)
+		if err != nil {
+			return err
+		}
+		sources = append(sources, source{f: f, name: path.Base(rel), root: f == nil})
+		return nil
+	}
 	for _, src := range sd.SourcePaths {
 		rel, err := contextPath(src)
 		if err != nil {
@@ -365,7 +375,9 @@ func (p *planner) copy(c instructions.Command, sd instructions.SourcesAndDest, c
 			n := len(sources)
 			for _, f := range p.ctx.Files {
 				if ok, _ := path.Match(rel, f.Rel); ok {
-					sources = append(sources, source{f: f})
+					if err := resolved(f.Rel); err != nil {
+						return err
+					}
 				}
 			}
 			if len(sources) == n {
@@ -373,15 +385,9 @@ func (p *planner) copy(c instructions.Command, sd instructions.SourcesAndDest, c
 			}
 			continue
 		}
-		if rel == "." {
-			sources = append(sources, source{root: true})
-			continue
+		if err := resolved(rel); err != nil {
+			return err
 		}
-		f, ok := p.ctx.Lookup(rel)
-		if !ok {
-			return fmt.Errorf("%s is not in the build context %s (or .dockerignore leaves it out)", src, p.ctx.Dir)
-		}
-		sources = append(sources, source{f: f})
 	}
 	for range sd.SourceContents {
 		sources = append(sources, source{})
@@ -432,7 +438,7 @@ func (p *planner) copy(c instructions.Command, sd instructions.SourcesAndDest, c
 		default:
 			name := dest
 			if destIsDir {
-				name = path.Join(dest, path.Base(s.f.Rel))
+				name = path.Join(dest, s.name)
 			}
 			if add && s.f.IsRegular() {
 				isArchive, err := p.archive(s.f)

@@ -83,6 +83,9 @@ func Render(p *config.Project, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkText(vals); err != nil {
+		return nil, fmt.Errorf("rendering %s: %w", p.Name, err)
+	}
 	valuesMap, err := toMap(vals)
 	if err != nil {
 		return nil, err

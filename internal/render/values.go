@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -502,7 +501,7 @@ func configFiles(p *config.Project, name string, s *config.Service) (*ConfigFile
 			return nil, "", fmt.Errorf("reading config file for %s: %w", m, err)
 		}
 		fv := FileValue{Key: path.Base(m), MountPath: m}
-		if utf8.Valid(data) {
+		if textProblem(string(data)) == "" {
 			fv.Content = string(data)
 		} else {
 			fv.Binary = base64.StdEncoding.EncodeToString(data)
