@@ -44,9 +44,13 @@ fmt-check: ## fail when gofmt would change a file
 vet: ## go vet
 	$(GO) vet ./...
 
-test: tools fmt-check vet ## everything CI runs: gofmt, vet, all tests
+# make test fuzzes each target this long (a crash fails it).
+TEST_FUZZTIME ?= 15s
+
+test: tools fmt-check vet ## everything CI runs: gofmt, vet, all tests, each fuzz target for TEST_FUZZTIME
 	scripts/test-deps
 	$(GO) test -count=1 ./...
+	$(MAKE) --no-print-directory fuzz FUZZTIME=$(TEST_FUZZTIME)
 
 demo: build ## berth's main job: deploy examples/knote to the local sandbox cluster
 	scripts/demo
@@ -64,9 +68,10 @@ FUZZ_TARGETS := \
 	./internal/config:FuzzParse \
 	./internal/config:FuzzExpand \
 	./internal/build:FuzzDockerfile \
-	./internal/build:FuzzExpansionBound
+	./internal/build:FuzzExpansionBound \
+	./internal/compose:FuzzImport
 
-fuzz: ## run each fuzz target for FUZZTIME (default 30s; CI runs 20s each)
+fuzz: ## run each fuzz target for FUZZTIME (default 30s; make test runs each for TEST_FUZZTIME)
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		echo "== fuzz $${t#*:} ($${t%%:*}, $(or $(FUZZTIME),30s))"; \
 		$(GO) test $${t%%:*} -run '^$$' -fuzz "^$${t#*:}\$$" -fuzztime $(or $(FUZZTIME),30s) -parallel 2; \
