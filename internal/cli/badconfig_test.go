@@ -97,8 +97,8 @@ func TestBrokenConfigsWriteNothing(t *testing.T) {
 		}
 		stderr, err := runErr(t, invalidEnv, args...)
 		var cerrs config.Errors
-		if code := ExitCode(err); code != ExitFailure || !errors.As(err, &cerrs) {
-			t.Errorf("%s: exit %d, %T %v; want exit %d with config errors", name, code, err, err, ExitFailure)
+		if code := ExitCode(err); code != ExitUsage || !errors.As(err, &cerrs) {
+			t.Errorf("%s: exit %d, %T %v; want exit %d with config errors", name, code, err, err, ExitUsage)
 			continue
 		}
 		golden, rerr := os.ReadFile(strings.TrimSuffix(file, ".yaml") + ".err")
