@@ -94,6 +94,7 @@ func NewRootCmd(f *Factory) *cobra.Command {
 		NewCmdBuild(f, nil),
 		NewCmdPush(f, nil),
 		NewCmdRegistry(f),
+		NewCmdSecrets(f),
 		NewCmdRender(f, nil),
 		NewCmdValidate(f, nil),
 		NewCmdExportChart(f, nil),

@@ -156,6 +156,11 @@ func buildValues(p *config.Project, images map[string]string, redact bool, opts 
 	for name, data := range p.Secrets {
 		sv := &SecretValues{Data: map[string]string{}}
 		for k, val := range data {
+			if config.IsEncrypted(val) && !redact {
+				// A programming error: the caller did not decrypt
+				// (secrets.Open). Never deploy a ciphertext as the value.
+				return nil, fmt.Errorf("secret %s: key %s is still encrypted; decrypt the project's secrets before rendering them", name, k)
+			}
 			if redact {
 				val = ""
 			}
