@@ -10,6 +10,8 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/spf13/cobra"
+
+	"github.com/berth-dev/berth/internal/kube"
 )
 
 const rootLong = `berth takes an application from source to running on Kubernetes.
@@ -53,7 +55,9 @@ func NewRootCmd(f *Factory) *cobra.Command {
 	cmd.SetErr(f.IOStreams.ErrOut)
 	cmd.PersistentPreRunE = func(*cobra.Command, []string) error {
 		if f.Verbosity > 0 {
-			// -v N shows client-go's request logs (klog level N) on stderr.
+			// -v N shows client-go's request logs (klog level N) on stderr;
+			// the filter keeps Secret values out of the bodies -v 8 shows.
+			klog.SetLogFilter(kube.LogFilter{})
 			var fs flag.FlagSet
 			klog.InitFlags(&fs)
 			_ = fs.Set("v", strconv.Itoa(f.Verbosity))
