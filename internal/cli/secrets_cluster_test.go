@@ -172,3 +172,29 @@ secrets:
 	must(cluster("history")...)
 	records()
 }
+
+// TestAtomicRestoresSecretValues: a deploy that changes a secret value and
+// fails is rolled back by --atomic with the value it replaced, which berth
+// held in memory (the records have none), without a warning.
+func TestAtomicRestoresSecretValues(t *testing.T) {
+	t.Parallel()
+	c, ns, flags := onCluster(t)
+	cs := c.Clientset(t)
+	app := func(value, extra string) string {
+		return "apiVersion: berth/v1\nname: shop\nservices:\n  web:\n    image: registry.example/web:1\n    env:\n      PW: {secretRef: {name: db, key: password}}\n" + extra +
+			"secrets:\n  db: {password: " + value + "}\n"
+	}
+	mustRun(t, append([]string{"deploy", "-f", writeConfig(t, app("old-value", ""))}, flags...)...)
+	bad := writeConfig(t, app("new-value", "    resources: {requests: {cpu: \"1000\"}}\n"))
+	_, stderr, code := run(t, nil, append([]string{"deploy", "-f", bad, "--atomic", "--timeout", "5s"}, flags...)...)
+	if code != ExitUnhealthy || !strings.Contains(stderr, "rolled back to revision 1") {
+		t.Fatalf("atomic deploy: exit %d\n%s", code, stderr)
+	}
+	if strings.Contains(stderr, "changed since revision") {
+		t.Errorf("--atomic warned about the secret:\n%s", stderr)
+	}
+	s, err := cs.CoreV1().Secrets(ns).Get(t.Context(), "db", metav1.GetOptions{})
+	if err != nil || string(s.Data["password"]) != "old-value" {
+		t.Errorf("Secret after the rollback: %v %q", err, s.Data)
+	}
+}
