@@ -326,11 +326,12 @@ func ReplaceSecrets(file string, data []byte, texts []SecretText, repl map[int]s
 		if err := yaml.Unmarshal(shieldVars([]byte(repl[i])), &want); err != nil {
 			return nil, fmt.Errorf("%s: %s: the new value does not parse: %w", file, t.Path, err)
 		}
-		m := before
-		if t.Env != "" {
-			m, _ = m["environments"].(map[string]any)[t.Env].(map[string]any)
+		if s, ok := want.(string); ok {
+			want = unshieldVars(s)
 		}
-		m["secrets"].(map[string]any)[t.Secret].(map[string]any)[t.Key] = want
+		if !setSecret(before, t, want) {
+			return nil, fmt.Errorf("%s: %s: cannot rewrite the value in place", file, t.Path)
+		}
 	}
 	if !reflect.DeepEqual(before, after) {
 		return nil, fmt.Errorf("%s: rewriting secret values would change other parts of the file; it was not changed (write the values on one line each, without anchors)", file)
@@ -338,10 +339,84 @@ func ReplaceSecrets(file string, data []byte, texts []SecretText, repl map[int]s
 	return out, nil
 }
 
+// plainTree reads YAML into maps keyed by the keys as written, so that
+// two files compare value by value whatever their keys' types.
 func plainTree(data []byte) (map[string]any, error) {
-	var v map[string]any
-	if err := yaml.Unmarshal(shieldVars(data), &v); err != nil {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(shieldVars(data), &doc); err != nil {
 		return nil, err
 	}
+	if len(doc.Content) == 0 {
+		return nil, errors.New("the file is empty")
+	}
+	budget := maxNodes
+	v, err := nodeTree(doc.Content[0], &budget, 0)
+	if err != nil {
+		return nil, err
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, errors.New("the file is not a mapping")
+	}
+	return m, nil
+}
+
+func nodeTree(n *yaml.Node, budget *int, depth int) (any, error) {
+	*budget--
+	if *budget < 0 || depth > maxDepth {
+		return nil, errors.New("the document is too large or too deep")
+	}
+	switch n.Kind {
+	case yaml.AliasNode:
+		if n.Alias == nil {
+			return nil, nil
+		}
+		return nodeTree(n.Alias, budget, depth+1)
+	case yaml.MappingNode:
+		out := map[string]any{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			v, err := nodeTree(n.Content[i+1], budget, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out[unshieldVars(n.Content[i].Value)] = v
+		}
+		return out, nil
+	case yaml.SequenceNode:
+		out := make([]any, 0, len(n.Content))
+		for _, c := range n.Content {
+			v, err := nodeTree(c, budget, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+		}
+		return out, nil
+	}
+	var v any
+	if err := n.Decode(&v); err != nil {
+		return unshieldVars(n.Value), nil
+	}
+	if s, ok := v.(string); ok {
+		return unshieldVars(s), nil
+	}
 	return v, nil
+}
+
+// setSecret puts v at the value of st in a plainTree.
+func setSecret(root map[string]any, st SecretText, v any) bool {
+	m := root
+	if st.Env != "" {
+		envs, _ := m["environments"].(map[string]any)
+		if m, _ = envs[st.Env].(map[string]any); m == nil {
+			return false
+		}
+	}
+	secrets, _ := m["secrets"].(map[string]any)
+	data, _ := secrets[st.Secret].(map[string]any)
+	if data == nil {
+		return false
+	}
+	data[st.Key] = v
+	return true
 }

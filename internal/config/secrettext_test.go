@@ -139,3 +139,41 @@ func TestQuoteRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// FuzzReplaceSecrets: for any file, rewriting every secret value berth can
+// locate either fails cleanly or gives a file whose secret values are the
+// new ones and whose other values are unchanged (ReplaceSecrets checks the
+// latter itself; this checks the former and that nothing panics).
+func FuzzReplaceSecrets(f *testing.F) {
+	f.Add("secrets:\n  db:\n    a: one # c\n    b: \"two\"\n    c: |\n      x\n  f: {k: v, l: 'w'}\n")
+	f.Add("environments:\n  p:\n    secrets:\n      db: {a: >-\n        folded}\n")
+	f.Add("secrets: {db: {a: &x 1, b: *x}}\n")
+	f.Fuzz(func(t *testing.T, text string) {
+		texts, err := SecretTexts("berth.yaml", []byte(text))
+		if err != nil {
+			return
+		}
+		repl := map[int]string{}
+		for i, st := range texts {
+			if st.Problem == "" {
+				repl[i] = Quote("new-" + st.Key)
+			}
+		}
+		out, err := ReplaceSecrets("berth.yaml", []byte(text), texts, repl)
+		if err != nil {
+			return
+		}
+		after, err := SecretTexts("berth.yaml", out)
+		if err != nil {
+			t.Fatalf("the rewritten file does not parse: %v\n%s", err, out)
+		}
+		if len(after) != len(texts) {
+			t.Fatalf("%d values before, %d after:\n%s", len(texts), len(after), out)
+		}
+		for i := range repl {
+			if after[i].Value != "new-"+texts[i].Key {
+				t.Fatalf("%s is %q after the rewrite:\n%s", after[i].Path, after[i].Value, out)
+			}
+		}
+	})
+}
