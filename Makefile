@@ -67,6 +67,7 @@ bench: build tools $(CRANE) ## benchmarks: render vs helm template, deploy vs ku
 FUZZ_TARGETS := \
 	./internal/config:FuzzParse \
 	./internal/config:FuzzExpand \
+	./internal/config:FuzzReplaceSecrets \
 	./internal/build:FuzzDockerfile \
 	./internal/build:FuzzExpansionBound \
 	./internal/compose:FuzzImport

@@ -186,6 +186,9 @@ func (o *DeployOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := o.f.OpenSecrets(p); err != nil {
+		return err
+	}
 	images, unbuilt, err := resolveImages(p, o.images)
 	if err != nil {
 		return err

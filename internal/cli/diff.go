@@ -91,6 +91,9 @@ func (o *DiffOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := o.f.OpenSecrets(p); err != nil {
+		return err
+	}
 	images, _, err := resolveImages(p, o.images)
 	if err != nil {
 		return err

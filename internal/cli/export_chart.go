@@ -85,6 +85,9 @@ func (o *ExportChartOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := o.f.OpenSecrets(p); err != nil {
+		return err
+	}
 	res, err := renderProject(p, o.f.Namespace(), o.images, o.ShowSecrets)
 	if err != nil {
 		return err

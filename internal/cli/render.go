@@ -110,6 +110,9 @@ func (o *RenderOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := o.f.OpenSecrets(p); err != nil {
+		return err
+	}
 	o.project = p
 	res, err := renderProject(p, o.f.Namespace(), o.images, o.ShowSecrets)
 	if err != nil {

@@ -10,6 +10,8 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/spf13/cobra"
+
+	"github.com/berth-dev/berth/internal/kube"
 )
 
 const rootLong = `berth takes an application from source to running on Kubernetes.
@@ -58,7 +60,9 @@ func NewRootCmd(f *Factory) *cobra.Command {
 			return err
 		}
 		if f.Verbosity > 0 {
-			// -v N shows client-go's request logs (klog level N) on stderr.
+			// -v N shows client-go's request logs (klog level N) on stderr;
+			// the filter keeps Secret values out of the bodies -v 8 shows.
+			klog.SetLogFilter(kube.LogFilter{})
 			var fs flag.FlagSet
 			klog.InitFlags(&fs)
 			_ = fs.Set("v", strconv.Itoa(f.Verbosity))
@@ -101,6 +105,7 @@ func NewRootCmd(f *Factory) *cobra.Command {
 		NewCmdBuild(f, nil),
 		NewCmdPush(f, nil),
 		NewCmdRegistry(f),
+		NewCmdSecrets(f),
 		NewCmdRender(f, nil),
 		NewCmdValidate(f, nil),
 		NewCmdExportChart(f, nil),

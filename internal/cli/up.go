@@ -118,6 +118,9 @@ func (o *UpOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := o.f.OpenSecrets(p); err != nil {
+		return err
+	}
 	kind := config.TargetKube
 	if p.Target != nil && p.Target.Kind != "" {
 		kind = p.Target.Kind

@@ -63,6 +63,7 @@ func Parse(file string, data []byte, opts Options) (*Project, []*Warning, error)
 		return nil, nil, t.errs.sorted()
 	}
 	t.checkOverlays()
+	t.checkEncryption()
 	var envWarnings []*Warning
 	if opts.Env != "" {
 		t.applyEnv(opts.Env)
@@ -77,6 +78,7 @@ func Parse(file string, data []byte, opts Options) (*Project, []*Warning, error)
 		return nil, nil, err
 	}
 	p.File, p.Dir, p.Env = file, filepath.Dir(file), opts.Env
+	p.Encrypted = t.encryptedValues()
 	v := &validator{t: t, p: p}
 	v.run()
 	if len(t.errs) > 0 {

@@ -25,8 +25,10 @@ type Project struct {
 	Target *Target `json:"target,omitempty"`
 	// Services are the application's workloads, by name; the name becomes the object names.
 	Services map[string]*Service `json:"services"`
-	// Secrets are app-level Secrets (object name = key); values usually come from ${VARS}.
+	// Secrets are app-level Secrets (object name = key); values usually come from ${VARS}, or are encrypted in the file as ENC[age:…] (berth secrets encrypt).
 	Secrets map[string]map[string]string `json:"secrets,omitempty"`
+	// Encryption lists who can read the encrypted secret values: berth secrets encrypt encrypts to these recipients.
+	Encryption *Encryption `json:"encryption,omitempty"`
 	// StorageClasses are StorageClass objects created with the application.
 	StorageClasses map[string]*StorageClass `json:"storageClasses,omitempty"`
 	// Charts are third-party Helm charts (an ingress controller, a cache) installed before the services, each as its own Helm release named by its key.
@@ -40,6 +42,28 @@ type Project struct {
 	File string `json:"-"`
 	// Env is the environment overlay applied, if any.
 	Env string `json:"-"`
+	// Encrypted are the secret values still encrypted (ENC[age:…]) after
+	// Load, with where they are written; package secrets decrypts them in
+	// memory before anything is rendered.
+	Encrypted []EncryptedValue `json:"-"`
+}
+
+// Encryption names the recipients of encrypted secret values.
+type Encryption struct {
+	// Age are age recipients (age1…, or age1pq1… for post-quantum keys); every one of them can decrypt the values berth secrets encrypt writes.
+	Age []string `json:"age,omitempty"`
+}
+
+// EncryptedValue is a secret value written encrypted in berth.yaml.
+type EncryptedValue struct {
+	// Secret and Key name the value: secrets.SECRET.KEY.
+	Secret, Key string
+	// Path is where it is written, e.g. environments.production.secrets.db.password.
+	Path string
+	// Pos is its position in the file.
+	Pos Pos
+	// Value is the ENC[age:…] text.
+	Value string
 }
 
 // Environment is an overlay over the base config.
@@ -54,6 +78,8 @@ type Environment struct {
 	Services map[string]*Service `json:"services,omitempty"`
 	// Secrets override values of base secrets; a secret must exist in the base.
 	Secrets map[string]map[string]string `json:"secrets,omitempty"`
+	// Encryption overrides the recipients of the environment's encrypted secret values (say, production's keys only).
+	Encryption *Encryption `json:"encryption,omitempty"`
 	// StorageClasses override fields of base storage classes.
 	StorageClasses map[string]*StorageClass `json:"storageClasses,omitempty"`
 	// Charts add charts or override fields (version, values…) of base charts.

@@ -403,6 +403,15 @@ func (d *Deployer) roll(ctx context.Context, st *state, pl *plan, o RollOptions)
 		return nil, fmt.Errorf("recording the new revision: %w", err)
 	}
 	out.Revision = rel.Version
+	var held secretData
+	if o.Atomic && st.current != nil {
+		// The record keeps no secret values: keep the current ones in
+		// memory for a rollback.
+		if held, err = d.snapshotSecrets(ctx, pl.namespace, st.current); err != nil {
+			d.finish(ctx, rel, err)
+			return out, err
+		}
+	}
 	// Whatever happens from here, the revision ends deployed or failed,
 	// even when ctx is cancelled (SIGINT): finish uses a context of its own.
 
@@ -421,7 +430,7 @@ func (d *Deployer) roll(ctx context.Context, st *state, pl *plan, o RollOptions)
 				prev := st.current
 				d.stage("rollback")
 				fmt.Fprintf(d.Log, "rolling back to revision %d (--atomic)\n", prev.Version)
-				back, rerr := d.restore(ctx, st, pl, prev, o)
+				back, rerr := d.restore(ctx, st, pl, prev, held, o)
 				if rerr != nil {
 					return out, fmt.Errorf("%w; rolling back to revision %d failed too: %v", ferr, prev.Version, rerr)
 				}
@@ -461,7 +470,7 @@ func (d *Deployer) roll(ctx context.Context, st *state, pl *plan, o RollOptions)
 
 // restore rolls out revision prev again as a new revision, after failed
 // (--atomic). Whatever failed applied is pruned.
-func (d *Deployer) restore(ctx context.Context, st *state, failed *plan, prev *hrelease.Release, o RollOptions) (int, error) {
+func (d *Deployer) restore(ctx context.Context, st *state, failed *plan, prev *hrelease.Release, held secretData, o RollOptions) (int, error) {
 	meta, err := release.MetaOf(prev)
 	if err != nil {
 		return 0, err
@@ -470,6 +479,9 @@ func (d *Deployer) restore(ctx context.Context, st *state, failed *plan, prev *h
 	meta.User, meta.BerthVersion = failed.meta.User, failed.meta.BerthVersion
 	pl, err := newPlan(prev.Name, failed.namespace, prev.Chart, prev.Config, prev.Manifest, meta)
 	if err != nil {
+		return 0, err
+	}
+	if err := d.fillSecrets(ctx, pl, prev.Version, held); err != nil {
 		return 0, err
 	}
 	after := &state{current: prev, applied: append(append([]kube.Ref{}, st.applied...), failed.refs...)}

@@ -127,6 +127,9 @@ func (d *Deployer) Undo(ctx context.Context, o UndoOptions) (*Outcome, error) {
 			}
 		}
 	}
+	if err := d.fillSecrets(ctx, pl, target.Version, nil); err != nil {
+		return nil, err
+	}
 	fmt.Fprintf(d.Log, "rolling %s back to revision %d (%s)\n", o.App, target.Version, describe(target))
 	if o.DryRun != kube.DryRunNone {
 		w, err := d.checkVolumes(ctx, st, pl, o.RollOptions)

@@ -212,5 +212,12 @@ func (a *Access) Explain(err error, ref string) error {
 		return err
 	}
 	reg := r.Context().RegistryStr()
-	return Explain(err, reg, a.Source(reg))
+	err = Explain(err, reg, a.Source(reg))
+	// Never show the credentials berth sent, even when the registry echoes them.
+	if auth, kerr := a.Keychain().Resolve(r.Context()); kerr == nil && auth != nil {
+		if c, aerr := auth.Authorization(); aerr == nil && c != nil {
+			err = Scrub(err, c.Username, c.Password, c.RegistryToken, c.IdentityToken)
+		}
+	}
+	return err
 }

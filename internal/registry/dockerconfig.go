@@ -81,7 +81,7 @@ func (a *Access) Login(ctx context.Context, registry, user, password string) (st
 		return "", err
 	}
 	if err := a.verify(ctx, reg, user, password); err != nil {
-		return "", err
+		return "", Scrub(err, user, password)
 	}
 	cf, err := a.dockerConfig()
 	if err != nil {

@@ -3,6 +3,7 @@ package registry
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
@@ -144,6 +145,35 @@ func certReason(err error) string {
 		return "signed by an unknown authority"
 	}
 	return redact(err.Error())
+}
+
+// Scrub cuts credentials out of an error's message: each secret, and the
+// base64 forms a registry could echo (of the secret, and of USER:SECRET as
+// in Basic auth headers). A registry or proxy that echoes the request it
+// got must not put a password or token on screen.
+func Scrub(err error, user string, secrets ...string) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	out := msg
+	for _, s := range secrets {
+		if len(s) < 4 { // too short to cut out without mangling the text
+			continue
+		}
+		for _, form := range []string{s, base64.StdEncoding.EncodeToString([]byte(user + ":" + s)), base64.StdEncoding.EncodeToString([]byte(s))} {
+			out = strings.ReplaceAll(out, form, "(redacted)")
+		}
+	}
+	if out == msg {
+		return err
+	}
+	e := &Error{Msg: out, Err: errors.New(out)}
+	var re *Error
+	if errors.As(err, &re) {
+		e.Registry, e.hint = re.Registry, re.hint
+	}
+	return e
 }
 
 // redact strips user info from any URL in s.

@@ -64,6 +64,12 @@
 // superseded one: the rollback target), the newest revision or a pending
 // one.
 //
+// A revision records no secret values: Begin drops the data and
+// stringData of every Secret of the manifest (RedactManifest) and blanks
+// secrets.NAME.data in the values and the chart's default values
+// (RedactValues). The live Secret holds the only copy; package deploy
+// fills recorded Secrets from it on undo.
+//
 // Errors from a missing revision match driver.ErrReleaseNotFound with
 // errors.Is.
 //

@@ -121,7 +121,15 @@ func (s *Store) Begin(ctx context.Context, app string, ch *chart.Chart, values m
 	if err := s.checkLocked(ctx, app); err != nil {
 		return nil, err
 	}
-	ch, err := meta.stamp(ch)
+	// No secret values in the record (see RedactManifest).
+	manifest, err := RedactManifest(manifest)
+	if err != nil {
+		return nil, fmt.Errorf("recording a revision of %s: %w", app, err)
+	}
+	values = RedactValues(values)
+	redacted := *ch
+	redacted.Values = RedactValues(ch.Values)
+	ch, err = meta.stamp(&redacted)
 	if err != nil {
 		return nil, err
 	}

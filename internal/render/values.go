@@ -125,6 +125,11 @@ type IngressValues struct {
 // SecretValues hold an app-level Secret's plain values; the chart encodes them.
 type SecretValues struct {
 	Data map[string]string `json:"data"`
+	// Checksum fingerprints the real values (SecretChecksum), also when
+	// Data is blanked: it is the Secret's checksum.berth.dev/data
+	// annotation, by which berth undo tells whether a Secret still holds
+	// the values of a revision (the release records keep no values).
+	Checksum string `json:"checksum,omitempty"`
 }
 
 // StorageClassValues is a defaulted StorageClass.
@@ -141,6 +146,9 @@ type StorageClassValues struct {
 const (
 	ChecksumConfigAnnotation  = "checksum.berth.dev/config"
 	ChecksumSecretsAnnotation = "checksum.berth.dev/secrets"
+	// ChecksumDataAnnotation is on each app-level Secret: SecretChecksum of
+	// its values.
+	ChecksumDataAnnotation = "checksum.berth.dev/data"
 )
 
 // buildValues converts a project into chart values. images maps service
@@ -155,11 +163,21 @@ func buildValues(p *config.Project, images map[string]string, redact bool, opts 
 	for name, data := range p.Secrets {
 		sv := &SecretValues{Data: map[string]string{}}
 		for k, val := range data {
+			if config.IsEncrypted(val) && !redact {
+				// A programming error: the caller did not decrypt
+				// (secrets.Open). Never deploy a ciphertext as the value.
+				return nil, fmt.Errorf("secret %s: key %s is still encrypted; decrypt the project's secrets before rendering them", name, k)
+			}
 			if redact {
 				val = ""
 			}
 			sv.Data[k] = val
 		}
+		sum, err := SecretChecksum(p.Name, name, data)
+		if err != nil {
+			return nil, err
+		}
+		sv.Checksum = sum
 		v.Secrets[name] = sv
 	}
 	for name, sc := range p.StorageClasses {
@@ -563,6 +581,26 @@ func secretsChecksum(p *config.Project, s *config.Service, sums map[string]strin
 	}
 	sums[digest] = hex.EncodeToString(key)
 	return sums[digest], nil
+}
+
+// SecretChecksum fingerprints the values of Secret name of app: scrypt
+// (as secretsChecksum, so a guessed weak value costs milliseconds to
+// check) over the keys and values.
+func SecretChecksum(app, name string, data map[string]string) (string, error) {
+	keys := make([]string, 0, len(data))
+	for k := range data {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	h := sha256.New()
+	for _, k := range keys {
+		fmt.Fprintf(h, "%s\x00%d\x00%s\x00", k, len(data[k]), data[k])
+	}
+	key, err := scrypt.Key(h.Sum(nil), []byte("berth-secret/"+app+"/"+name), 1<<10, 8, 1, 32)
+	if err != nil {
+		return "", fmt.Errorf("fingerprinting secret %s: %w", name, err)
+	}
+	return hex.EncodeToString(key), nil
 }
 
 // imageVersion derives the app.kubernetes.io/version label from an image

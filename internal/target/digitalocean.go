@@ -42,6 +42,8 @@ type DigitalOcean struct {
 	Log  io.Writer
 	// Poll is how often cluster state is read while waiting (10 s).
 	Poll time.Duration
+
+	token string // cut out of errors and logs
 }
 
 // Token finds the API token: the flag, DIGITALOCEAN_ACCESS_TOKEN, then
@@ -96,7 +98,7 @@ func NewDigitalOcean(token, baseURL string, retryWait time.Duration, spec *confi
 	if err != nil {
 		return nil, err
 	}
-	d := &DigitalOcean{Client: c, Log: log, Poll: 10 * time.Second}
+	d := &DigitalOcean{Client: c, Log: log, Poll: 10 * time.Second, token: token}
 	if spec != nil {
 		d.Spec = *spec
 	}
@@ -125,7 +127,11 @@ func NewDigitalOcean(token, baseURL string, retryWait time.Duration, spec *confi
 
 func (d *DigitalOcean) logf(format string, args ...any) {
 	if d.Log != nil {
-		fmt.Fprintf(d.Log, format+"\n", args...)
+		msg := fmt.Sprintf(format, args...)
+		if d.token != "" {
+			msg = strings.ReplaceAll(msg, d.token, "(token)")
+		}
+		fmt.Fprintln(d.Log, msg)
 	}
 }
 
@@ -135,7 +141,7 @@ func (d *DigitalOcean) Find(ctx context.Context) (*godo.KubernetesCluster, error
 	for {
 		list, resp, err := d.Client.Kubernetes.List(ctx, opt)
 		if err != nil {
-			return nil, explain(err)
+			return nil, d.explain(err)
 		}
 		for _, c := range list {
 			if c.Name == d.Spec.Cluster {
@@ -186,7 +192,7 @@ func (d *DigitalOcean) Plan(ctx context.Context) (*Plan, error) {
 	}
 	sizes, _, err := d.Client.Sizes.List(ctx, &godo.ListOptions{PerPage: 200})
 	if err != nil {
-		return nil, explain(err)
+		return nil, d.explain(err)
 	}
 	for _, s := range sizes {
 		if s.Slug == np.Size {
@@ -203,7 +209,7 @@ func (d *DigitalOcean) Plan(ctx context.Context) (*Plan, error) {
 			p.RegistryExists = r.Name == d.Spec.Registry
 		case resp != nil && resp.StatusCode == http.StatusNotFound:
 		default:
-			return nil, explain(err)
+			return nil, d.explain(err)
 		}
 	}
 	return p, nil
@@ -214,7 +220,7 @@ func (d *DigitalOcean) Plan(ctx context.Context) (*Plan, error) {
 func (d *DigitalOcean) checkOptions(ctx context.Context) error {
 	o, _, err := d.Client.Kubernetes.GetOptions(ctx)
 	if err != nil {
-		return explain(err)
+		return d.explain(err)
 	}
 	var regions, sizes, versions []string
 	for _, r := range o.Regions {
@@ -260,7 +266,7 @@ func (d *DigitalOcean) EnsureCluster(ctx context.Context) (cluster *godo.Kuberne
 	d.logf("creating cluster %s in %s: %d × %s", d.Spec.Cluster, d.Spec.Region, pool.Count, pool.Size)
 	c, _, err = d.Client.Kubernetes.Create(ctx, req)
 	if err != nil {
-		return nil, false, explain(err)
+		return nil, false, d.explain(err)
 	}
 	return c, true, nil
 }
@@ -273,7 +279,7 @@ func (d *DigitalOcean) WaitRunning(ctx context.Context, id string) (*godo.Kubern
 	for {
 		c, _, err := d.Client.Kubernetes.Get(ctx, id)
 		if err != nil {
-			return nil, explain(err)
+			return nil, d.explain(err)
 		}
 		state := ""
 		if c.Status != nil {
@@ -307,7 +313,7 @@ func (d *DigitalOcean) WaitRunning(ctx context.Context, id string) (*godo.Kubern
 func (d *DigitalOcean) SaveKubeconfig(ctx context.Context, id, file string) (string, error) {
 	kc, _, err := d.Client.Kubernetes.GetKubeConfig(ctx, id, nil)
 	if err != nil {
-		return "", explain(err)
+		return "", d.explain(err)
 	}
 	got, err := clientcmd.Load(kc.KubeconfigYAML)
 	if err != nil {
@@ -364,13 +370,13 @@ func (d *DigitalOcean) EnsureRegistry(ctx context.Context, clusterID string) (st
 	case resp != nil && resp.StatusCode == http.StatusNotFound:
 		d.logf("creating container registry %s", d.Spec.Registry)
 		if _, _, err := d.Client.Registry.Create(ctx, &godo.RegistryCreateRequest{Name: d.Spec.Registry, SubscriptionTierSlug: "starter", Region: d.Spec.Region}); err != nil {
-			return "", explain(err)
+			return "", d.explain(err)
 		}
 	default:
-		return "", explain(err)
+		return "", d.explain(err)
 	}
 	if _, err := d.Client.Kubernetes.AddRegistry(ctx, &godo.KubernetesClusterRegistryRequest{ClusterUUIDs: []string{clusterID}}); err != nil {
-		return "", explain(err)
+		return "", d.explain(err)
 	}
 	return RegistryHost + "/" + d.Spec.Registry, nil
 }
@@ -398,7 +404,7 @@ func (d *DigitalOcean) PlanTeardown(ctx context.Context) (*Teardown, error) {
 	}
 	res, _, err := d.Client.Kubernetes.ListAssociatedResourcesForDeletion(ctx, c.ID)
 	if err != nil {
-		return nil, explain(err)
+		return nil, d.explain(err)
 	}
 	t := &Teardown{Cluster: c}
 	for _, lb := range res.LoadBalancers {
@@ -418,7 +424,7 @@ func (d *DigitalOcean) DeleteCluster(ctx context.Context, t *Teardown, volumes b
 		req.Volumes = ids(t.Volumes)
 	}
 	if _, err := d.Client.Kubernetes.DeleteSelective(ctx, t.Cluster.ID, req); err != nil {
-		return explain(err)
+		return d.explain(err)
 	}
 	return nil
 }
@@ -432,8 +438,28 @@ func ids(described []string) []string {
 	return out
 }
 
-// explain turns API errors into ones that say what to do.
-func explain(err error) error {
+// explain turns API errors into ones that say what to do, and cuts the
+// API token out of every message: an API or proxy that echoes the request
+// (its Authorization header) must not put the token on screen.
+func (d *DigitalOcean) explain(err error) error {
+	return scrub(explainAPI(err), d.token)
+}
+
+// scrub replaces secret in the message of err, keeping its fix.
+func scrub(err error, secret string) error {
+	if err == nil || secret == "" || !strings.Contains(err.Error(), secret) {
+		return err
+	}
+	out := &Error{Err: errors.New(strings.ReplaceAll(err.Error(), secret, "(token)"))}
+	var te *Error
+	if errors.As(err, &te) {
+		out.Fix = strings.ReplaceAll(te.Fix, secret, "(token)")
+	}
+	return out
+}
+
+// explainAPI turns API errors into ones that say what to do.
+func explainAPI(err error) error {
 	var er *godo.ErrorResponse
 	if !errors.As(err, &er) || er.Response == nil {
 		return err
