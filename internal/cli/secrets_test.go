@@ -93,10 +93,10 @@ func TestSecretsCommands(t *testing.T) {
 	// validate needs no key.
 	mustRunEnv(t, noKey, "validate", "-f", file)
 
-	// Without the key: a config-style error at the value.
+	// Without the key: a config-style error at the value (exit 2, as every config error).
 	_, stderr, code = run(t, noKey, "render", "-f", file)
 	want := "error: " + file + ":13:15: secrets.db.password: cannot decrypt: no age key found; the value is encrypted to " + id.Recipient().String()
-	if code != 1 || !strings.HasPrefix(stderr, want) || !strings.Contains(stderr, "BERTH_AGE_KEY_FILE (not set)") || !strings.Contains(stderr, filepath.Join(home, ".config", "berth", "age", "keys.txt")+" (no such file)") {
+	if code != ExitUsage || !strings.HasPrefix(stderr, want) || !strings.Contains(stderr, "BERTH_AGE_KEY_FILE (not set)") || !strings.Contains(stderr, filepath.Join(home, ".config", "berth", "age", "keys.txt")+" (no such file)") {
 		t.Errorf("render without a key: exit %d\n%s\nwant prefix:\n%s", code, stderr, want)
 	}
 
