@@ -502,6 +502,7 @@ func (d *Deployer) wait(ctx context.Context, results []kube.Result, timeout time
 	}
 	opts := kube.WaitOptions{Timeout: timeout}
 	if d.Progress != nil {
+		d.Progress.Begin(refs)
 		opts.OnUpdate = d.Progress.Update
 		defer d.Progress.Done()
 	}
