@@ -69,6 +69,8 @@ type DeployOptions struct {
 	Cause        string
 	HistoryMax   int
 	ResetScale   bool
+	// WaitLock is how long to wait for another berth deploying the app.
+	WaitLock time.Duration
 	// SkipPreflight skips the checks of berth preflight.
 	SkipPreflight bool
 
@@ -123,7 +125,8 @@ func addDeployFlags(fl *pflag.FlagSet, o *DeployOptions) {
 	fl.BoolVar(&o.Force, "force-conflicts", false, "take over fields another tool (kubectl scale/edit, a controller) owns")
 	fl.BoolVar(&o.PruneVolumes, "prune-volumes", false, "also delete PersistentVolumeClaims the new revision no longer has (their data is lost)")
 	fl.BoolVar(&o.Wait, "wait", true, "wait until every workload is healthy")
-	fl.DurationVar(&o.Timeout, "timeout", 5*time.Minute, "how long to wait for health")
+	fl.DurationVar(&o.Timeout, "timeout", 5*time.Minute, "how long the rollout may take: checks, apply, health wait and prune (the record is written after it)")
+	fl.DurationVar(&o.WaitLock, "wait-lock", 0, "wait this long for another berth deploying the app to finish (0: fail at once, naming it)")
 	fl.BoolVar(&o.Atomic, "atomic", false, "restore the previous revision if this one does not become healthy")
 	fl.IntVar(&o.HistoryMax, "history-max", deploy.DefaultHistoryMax, "revisions to keep (the current and the last good one are always kept)")
 	fl.BoolVar(&o.ResetScale, "reset-scale", false, "use berth.yaml's replicas for services scaled with berth scale (kept otherwise)")
@@ -150,6 +153,9 @@ func (o *DeployOptions) Validate() error {
 	if o.Timeout <= 0 {
 		return usageErrorf("--timeout must be positive")
 	}
+	if o.WaitLock < 0 {
+		return usageErrorf("--wait-lock must not be negative")
+	}
 	if o.Atomic && !o.Wait {
 		return usageErrorf("--atomic needs --wait: berth can only roll back what it saw fail")
 	}
@@ -174,6 +180,8 @@ func (o *DeployOptions) Run(ctx context.Context) error {
 // deploy checks the cluster (preflight), then rolls out p with the given
 // images and reports it.
 func (o *DeployOptions) deploy(ctx context.Context, start time.Time, p *config.Project, c *kube.Client, ns string, images map[string]string) error {
+	// --timeout bounds the rollout from here (charts keep their own).
+	deadline := time.Now().Add(o.Timeout)
 	if !o.SkipPreflight {
 		all := map[string]string{}
 		for name, s := range p.Services {
@@ -184,21 +192,25 @@ func (o *DeployOptions) deploy(ctx context.Context, start time.Time, p *config.P
 		for k, v := range images {
 			all[k] = v
 		}
-		if err := checkBeforeDeploy(ctx, o.f, o.IOStreams, c, p, ns, all); err != nil {
-			return err
+		pctx, cancel := context.WithDeadline(ctx, deadline)
+		err := checkBeforeDeploy(pctx, o.f, o.IOStreams, c, p, ns, all)
+		cancel()
+		if err != nil {
+			return interrupted(ctx, err, "while checking the cluster (berth preflight): nothing was applied", p.Name+" on the cluster is as it was; run the command again")
 		}
 	}
 	if len(p.Charts) > 0 && o.DryRun == kube.DryRunNone {
 		if err := ensureCharts(ctx, o.f, o.IOStreams, p, ns, o.Timeout); err != nil {
-			return err
+			return interrupted(ctx, err, "while installing the charts: the services were not deployed", "a chart may be partly installed or upgraded (helm list -n "+ns+" shows them); run the command again")
 		}
+		deadline = time.Now().Add(o.Timeout)
 	}
 	d := newDeployer(o.f, c, ns, o.IOStreams, o.format == "json", o.Wait && o.DryRun == kube.DryRunNone)
 	outcome, err := d.Deploy(ctx, deploy.Options{
 		RollOptions: deploy.RollOptions{
 			DryRun: o.DryRun, Force: o.Force, PruneVolumes: o.PruneVolumes,
-			Wait: o.Wait && o.DryRun == kube.DryRunNone, Timeout: o.Timeout, Atomic: o.Atomic, HistoryMax: o.HistoryMax,
-			Holder: holder(),
+			Wait: o.Wait && o.DryRun == kube.DryRunNone, Timeout: o.Timeout, Deadline: deadline, Atomic: o.Atomic, HistoryMax: o.HistoryMax,
+			Holder: holder(), WaitLock: o.WaitLock,
 		},
 		Project: p, Namespace: ns, Images: images, ResetScale: o.ResetScale,
 		Meta: deploy.Meta{Images: images, Cause: o.cause(p), Commit: gitCommit(p.Dir), BerthVersion: version.Get().Version, User: whoami()},
@@ -236,7 +248,10 @@ func reportRollout(streams genericiooptions.IOStreams, format string, outcome *d
 func rolloutError(errOut io.Writer, err error) error {
 	var failed *deploy.FailedError
 	var hinted interface{ Hint() string }
+	var stopped *deploy.InterruptedError
 	switch {
+	case errors.As(err, &stopped):
+		return &ExitError{Code: ExitInterrupted, Err: &HintError{Err: err, Hint: stopped.Hint()}}
 	case errors.As(err, &failed):
 		if failed.Diagnosis != "" {
 			fmt.Fprintf(errOut, "\n%s\n", strings.TrimRight(failed.Diagnosis, "\n"))
@@ -294,4 +309,14 @@ func (o *DeployOptions) pinFromRegistry(ctx context.Context, images map[string]s
 		}
 		fmt.Fprintf(o.ErrOut, "%s %s has no build of its current sources here or in the registry; deploying %s (run berth build first, or berth up to build and deploy)\n", o.f.paint("warning:", yellow), svc, images[svc])
 	}
+}
+
+// interrupted says what was being done and the state of the app (hint)
+// when ctx was cancelled (SIGINT, SIGTERM) before a rollout began;
+// otherwise it returns err.
+func interrupted(ctx context.Context, err error, what, hint string) error {
+	if ctx.Err() == nil || err == nil {
+		return err
+	}
+	return &ExitError{Code: ExitInterrupted, Err: &HintError{Err: fmt.Errorf("interrupted %s", what), Hint: hint}}
 }

@@ -49,6 +49,7 @@ type UndoOptions struct {
 	PruneVolumes bool
 	Wait         bool
 	Timeout      time.Duration
+	WaitLock     time.Duration
 	HistoryMax   int
 
 	format string
@@ -81,7 +82,8 @@ func NewCmdUndo(f *Factory, runF func(context.Context, *UndoOptions) error) *cob
 	fl.BoolVar(&o.Force, "force-conflicts", false, "take over fields another tool (kubectl scale/edit, a controller) owns")
 	fl.BoolVar(&o.PruneVolumes, "prune-volumes", false, "also delete PersistentVolumeClaims the revision did not have (their data is lost)")
 	fl.BoolVar(&o.Wait, "wait", true, "wait until every workload is healthy")
-	fl.DurationVar(&o.Timeout, "timeout", 5*time.Minute, "how long to wait for health")
+	fl.DurationVar(&o.Timeout, "timeout", 5*time.Minute, "how long the rollout may take: apply, health wait and prune (the record is written after it)")
+	fl.DurationVar(&o.WaitLock, "wait-lock", 0, "wait this long for another berth deploying the app to finish (0: fail at once, naming it)")
 	fl.IntVar(&o.HistoryMax, "history-max", deploy.DefaultHistoryMax, "revisions to keep (the current and the last good one are always kept)")
 	return cmd
 }
@@ -116,7 +118,7 @@ func (o *UndoOptions) Run(ctx context.Context) error {
 	outcome, err := d.Undo(ctx, deploy.UndoOptions{
 		RollOptions: deploy.RollOptions{
 			DryRun: o.DryRun, Force: o.Force, PruneVolumes: o.PruneVolumes,
-			Wait: wait, Timeout: o.Timeout, HistoryMax: o.HistoryMax, Holder: holder(),
+			Wait: wait, Timeout: o.Timeout, HistoryMax: o.HistoryMax, Holder: holder(), WaitLock: o.WaitLock,
 		},
 		App: p.Name, Namespace: ns, ToRevision: o.ToRevision,
 		Meta:   deploy.Meta{User: whoami(), BerthVersion: version.Get().Version},
