@@ -1,8 +1,12 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
+	"os"
+	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -179,5 +183,86 @@ func TestSlowAPIServer(t *testing.T) {
 	}
 	if lockHeld(t, c, ns) {
 		t.Error("the lock is still held")
+	}
+}
+
+// TestTwoDeploysAtOnce starts two berth processes deploying the same app
+// at the same moment: exactly one proceeds (its workload never becomes
+// ready, so it holds the lock until its --timeout), the other fails at
+// once naming it by pid. Then, while a deploy holds the lock, one with
+// --wait-lock says whom it waits for and deploys after it.
+func TestTwoDeploysAtOnce(t *testing.T) {
+	t.Parallel()
+	bin, err := berthBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, ns, flags := onCluster(t)
+	stuck := writeConfig(t, neverReady(t, c, ns, 0))
+	start := func(file string, extra ...string) (*exec.Cmd, *strings.Builder) {
+		cmd := exec.Command(bin, append(append([]string{"deploy", "-f", file}, extra...), flags...)...)
+		cmd.Env = append(os.Environ(), "CI=true")
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd, &stderr
+	}
+	exitCode := func(cmd *exec.Cmd) int {
+		err := cmd.Wait()
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			return exit.ExitCode()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return 0
+	}
+
+	a, aErr := start(stuck, "--timeout", "6s")
+	b, bErr := start(stuck, "--timeout", "6s")
+	codes := map[int]int{a.Process.Pid: exitCode(a), b.Process.Pid: exitCode(b)}
+	stderrs := map[int]string{a.Process.Pid: aErr.String(), b.Process.Pid: bErr.String()}
+	var winner, loser int
+	for pid, code := range codes {
+		switch code {
+		case ExitUnhealthy:
+			winner = pid
+		case ExitFailure:
+			loser = pid
+		}
+	}
+	if winner == 0 || loser == 0 {
+		t.Fatalf("exit codes %v, want one 3 (proceeded, timed out) and one 1 (locked out):\n%v", codes, stderrs)
+	}
+	if want := fmt.Sprintf("error: another berth deploy of shop is running: %s pid %d (berth deploy", whoami(), winner); !strings.Contains(stderrs[loser], want) {
+		t.Errorf("the locked-out deploy does not name the other:\n%s\nwant %q", stderrs[loser], want)
+	}
+	if strings.Contains(stderrs[loser], "revision") {
+		t.Errorf("the locked-out deploy began a revision:\n%s", stderrs[loser])
+	}
+
+	holder, _ := start(stuck, "--timeout", "6s")
+	waitFor(t, "the deploy lock", func() bool { return lockHeld(t, c, ns) })
+	began := time.Now()
+	waiter, wErr := start(writeConfig(t, manyServices(2, "")), "--wait-lock", "1m", "--timeout", "1m")
+	if code := exitCode(waiter); code != 0 {
+		t.Fatalf("deploy with --wait-lock: exit %d\n%s", code, wErr)
+	}
+	if code := exitCode(holder); code != ExitUnhealthy {
+		t.Errorf("the lock holder: exit %d, want 3", code)
+	}
+	if want := fmt.Sprintf("waiting up to 1m0s for the deploy lock of shop: %s pid %d (berth deploy", whoami(), holder.Process.Pid); !strings.Contains(wErr.String(), want) {
+		t.Errorf("--wait-lock does not say whom it waits for:\n%s\nwant %q", wErr, want)
+	}
+	if d := time.Since(began); d < 3*time.Second {
+		t.Errorf("--wait-lock deployed after %s, before the holder's 6 s were over", d)
+	}
+	got := releases(t, c, ns)
+	slices.Sort(got)
+	if !slices.Equal(got, []string{"1:failed", "2:failed", "3:deployed"}) {
+		t.Errorf("release records %v, want 1 and 2 failed (timed out), 3 deployed", got)
 	}
 }

@@ -84,7 +84,9 @@ func TestSignalAtEachStage(t *testing.T) {
 		{
 			stage: "apply",
 			api: func(*atomic.Bool) func(*http.Request) bool {
-				return func(r *http.Request) bool { return testcluster.IsApply(r) && strings.Contains(r.URL.Path, "/deployments/") }
+				return func(r *http.Request) bool {
+					return testcluster.IsApply(r) && strings.Contains(r.URL.Path, "/deployments/")
+				}
 			},
 			want:    []string{"error: interrupted while applying revision 1 of shop:", "objects applied; revision 1 is recorded as failed", "hint: the cluster runs no earlier revision with part of revision 1 applied over it"},
 			records: []string{"1:failed"},
