@@ -38,9 +38,14 @@ line per change. When a workload cannot become healthy (an image that cannot
 be pulled, a crash loop, pods that fit on no node, a claim that cannot bind)
 berth stops early and says why; --atomic then restores the previous revision.
 
+--timeout bounds the whole rollout (checks, apply, wait, prune); the record
+is written after it. One berth at a time deploys an app: another fails at
+once naming it, or waits for it with --wait-lock.
+
 The namespace is -n, else berth.yaml's (per environment), else the kube
 context's; it is created when missing. Exit code 3 means the revision was
-applied but did not become healthy.`
+applied but did not become healthy; 130 that berth was interrupted (SIGINT,
+SIGTERM) and has said what state it left the app in.`
 
 const deployExample = `  # Deploy ./berth.yaml to the current kube context
   berth deploy
