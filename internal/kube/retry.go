@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -108,6 +109,11 @@ func Transient(err error) bool {
 	}
 	var op *net.OpError
 	if errors.As(err, &op) {
+		return true
+	}
+	// The HTTP/2 connection died under the request (client-go closes it
+	// when the server stops answering); the errors have no type.
+	if msg := err.Error(); strings.Contains(msg, "http2: client connection lost") || strings.Contains(msg, "http2: client connection force closed") {
 		return true
 	}
 	var ne net.Error

@@ -123,6 +123,8 @@ func TestTransient(t *testing.T) {
 		{refused, true},
 		{io.ErrUnexpectedEOF, true},
 		{errors.New("read tcp 127.0.0.1:1->127.0.0.1:2: read: connection reset by peer"), true},
+		{errors.New(`Patch "https://127.0.0.1:1/api": http2: client connection force closed via ClientConn.Close`), true},
+		{errors.New(`Patch "https://127.0.0.1:1/api": http2: client connection lost`), true},
 		{errors.New(`deployments.apps "web" is forbidden`), false},
 	} {
 		if got := Transient(tc.err); got != tc.want {
