@@ -50,9 +50,14 @@ line per change. When a workload cannot become healthy (an image that cannot
 be pulled, a crash loop, pods that fit on no node, a claim that cannot bind)
 berth stops early and says why; --atomic then restores the previous revision.
 
+--timeout bounds the whole rollout (checks, apply, wait, prune); the record
+is written after it. One berth at a time deploys an app: another fails at
+once naming it, or waits for it with --wait-lock.
+
 The namespace is -n, else berth.yaml's (per environment), else the kube
 context's; it is created when missing. Exit code 3 means the revision was
-applied but did not become healthy.`
+applied but did not become healthy; 130 that berth was interrupted (SIGINT,
+SIGTERM) and has said what state it left the app in.`
 
 const deployExample = `  # Deploy ./berth.yaml to the current kube context
   berth deploy
@@ -88,6 +93,8 @@ type DeployOptions struct {
 	Cause      string
 	HistoryMax int
 	ResetScale bool
+	// WaitLock is how long to wait for another berth deploying the app.
+	WaitLock time.Duration
 	// SkipPreflight skips the checks of berth preflight.
 	SkipPreflight bool
 
@@ -146,7 +153,8 @@ func addDeployFlags(fl *pflag.FlagSet, o *DeployOptions) {
 	fl.BoolVar(&o.PruneVolumes, "prune-volumes", false, "also delete PersistentVolumeClaims the new revision no longer has (their data is lost)")
 	fl.BoolVar(&o.RecreateStatefulSets, "recreate-statefulset", false, "apply a change of a StatefulSet's volumes: expand its claims, delete it with its pods orphaned, create it again")
 	fl.BoolVar(&o.Wait, "wait", true, "wait until every workload is healthy")
-	fl.DurationVar(&o.Timeout, "timeout", 5*time.Minute, "how long to wait for health")
+	fl.DurationVar(&o.Timeout, "timeout", 5*time.Minute, "how long the rollout may take: checks, apply, health wait and prune (the record is written after it)")
+	fl.DurationVar(&o.WaitLock, "wait-lock", 0, "wait this long for another berth deploying the app to finish (0: fail at once, naming it)")
 	fl.BoolVar(&o.Atomic, "atomic", false, "restore the previous revision if this one does not become healthy")
 	fl.IntVar(&o.HistoryMax, "history-max", deploy.DefaultHistoryMax, "revisions to keep (the current and the last good one are always kept)")
 	fl.BoolVar(&o.ResetScale, "reset-scale", false, "use berth.yaml's replicas for services scaled with berth scale (kept otherwise)")
@@ -172,6 +180,9 @@ func (o *DeployOptions) Validate() error {
 	}
 	if o.Timeout <= 0 {
 		return usageErrorf("--timeout must be positive")
+	}
+	if o.WaitLock < 0 {
+		return usageErrorf("--wait-lock must not be negative")
 	}
 	if o.Atomic && !o.Wait {
 		return usageErrorf("--atomic needs --wait: berth can only roll back what it saw fail")
@@ -200,6 +211,8 @@ func (o *DeployOptions) Run(ctx context.Context) error {
 // deploy checks the cluster (preflight), then rolls out p with the given
 // images and reports it.
 func (o *DeployOptions) deploy(ctx context.Context, start time.Time, p *config.Project, c *kube.Client, ns string, images map[string]string) error {
+	// --timeout bounds the rollout from here (charts keep their own).
+	deadline := time.Now().Add(o.Timeout)
 	if !o.SkipPreflight {
 		all := map[string]string{}
 		for name, s := range p.Services {
@@ -211,23 +224,27 @@ func (o *DeployOptions) deploy(ctx context.Context, start time.Time, p *config.P
 			all[k] = v
 		}
 		o.f.report().Stage("preflight")
-		if err := checkBeforeDeploy(ctx, o.f, o.IOStreams, c, p, ns, all); err != nil {
-			return err
+		pctx, cancel := context.WithDeadline(ctx, deadline)
+		err := checkBeforeDeploy(pctx, o.f, o.IOStreams, c, p, ns, all)
+		cancel()
+		if err != nil {
+			return interrupted(ctx, err, "while checking the cluster (berth preflight): nothing was applied", p.Name+" on the cluster is as it was; run the command again")
 		}
 	}
 	if len(p.Charts) > 0 && o.DryRun == kube.DryRunNone {
 		o.f.report().Stage("charts")
 		if err := ensureCharts(ctx, o.f, o.IOStreams, p, ns, o.Timeout); err != nil {
-			return err
+			return interrupted(ctx, err, "while installing the charts: the services were not deployed", "a chart may be partly installed or upgraded (helm list -n "+ns+" shows them); run the command again")
 		}
+		deadline = time.Now().Add(o.Timeout)
 	}
 	d := newDeployer(o.f, c, ns, o.IOStreams, o.format != "text", o.Wait && o.DryRun == kube.DryRunNone)
 	outcome, err := d.Deploy(ctx, deploy.Options{
 		RollOptions: deploy.RollOptions{
 			DryRun: o.DryRun, Force: o.Force, PruneVolumes: o.PruneVolumes, RecreateStatefulSets: o.RecreateStatefulSets,
 			ConfirmVolumes: confirmVolumes(o.f, p.Name, "--prune-volumes", "", o.Yes),
-			Wait:           o.Wait && o.DryRun == kube.DryRunNone, Timeout: o.Timeout, Atomic: o.Atomic, HistoryMax: o.HistoryMax,
-			Holder: holder(),
+			Wait:           o.Wait && o.DryRun == kube.DryRunNone, Timeout: o.Timeout, Deadline: deadline, Atomic: o.Atomic, HistoryMax: o.HistoryMax,
+			Holder: holder(), WaitLock: o.WaitLock,
 		},
 		Project: p, Namespace: ns, Images: images, ResetScale: o.ResetScale,
 		Meta: deploy.Meta{Images: images, Cause: o.cause(p), Commit: gitCommit(p.Dir), BerthVersion: version.Get().Version, User: whoami()},
@@ -321,7 +338,10 @@ func (r rolloutRun) report(f *Factory, streams genericiooptions.IOStreams, forma
 func rolloutError(f *Factory, errOut io.Writer, err error) error {
 	var failed *deploy.FailedError
 	var hinted interface{ Hint() string }
+	var stopped *deploy.InterruptedError
 	switch {
+	case errors.As(err, &stopped):
+		return &ExitError{Code: ExitInterrupted, Err: &HintError{Err: err, Hint: stopped.Hint()}}
 	case errors.As(err, &failed):
 		if failed.Diagnosis != "" && f.events == nil {
 			fmt.Fprintf(errOut, "\n%s\n", strings.TrimRight(failed.Diagnosis, "\n"))
@@ -379,4 +399,14 @@ func (o *DeployOptions) pinFromRegistry(ctx context.Context, images map[string]s
 		}
 		fmt.Fprintf(o.ErrOut, "%s %s has no build of its current sources here or in the registry; deploying %s (run berth build first, or berth up to build and deploy)\n", o.f.paint("warning:", yellow), svc, images[svc])
 	}
+}
+
+// interrupted says what was being done and the state of the app (hint)
+// when ctx was cancelled (SIGINT, SIGTERM) before a rollout began;
+// otherwise it returns err.
+func interrupted(ctx context.Context, err error, what, hint string) error {
+	if ctx.Err() == nil || err == nil {
+		return err
+	}
+	return &ExitError{Code: ExitInterrupted, Err: &HintError{Err: fmt.Errorf("interrupted %s", what), Hint: hint}}
 }

@@ -21,6 +21,9 @@ const (
 	// ExitUnhealthy: the revision was applied but did not become healthy
 	// (with --atomic, the previous revision was restored).
 	ExitUnhealthy = 3
+	// ExitInterrupted: berth stopped on SIGINT or SIGTERM, after saying
+	// what state it left the app in (128 + SIGINT, as shells report it).
+	ExitInterrupted = 130
 )
 
 // ExitError carries a specific exit code.

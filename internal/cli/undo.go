@@ -55,6 +55,7 @@ type UndoOptions struct {
 	Yes          bool
 	Wait         bool
 	Timeout      time.Duration
+	WaitLock     time.Duration
 	HistoryMax   int
 
 	format string
@@ -89,7 +90,8 @@ func NewCmdUndo(f *Factory, runF func(context.Context, *UndoOptions) error) *cob
 	fl.BoolVarP(&o.Yes, "yes", "y", false, "delete the claims --prune-volumes lists without asking")
 	fl.BoolVar(&o.Recreate, "recreate-statefulset", false, "apply a change of a StatefulSet's volumes: expand its claims, delete it with its pods orphaned, create it again")
 	fl.BoolVar(&o.Wait, "wait", true, "wait until every workload is healthy")
-	fl.DurationVar(&o.Timeout, "timeout", 5*time.Minute, "how long to wait for health")
+	fl.DurationVar(&o.Timeout, "timeout", 5*time.Minute, "how long the rollout may take: apply, health wait and prune (the record is written after it)")
+	fl.DurationVar(&o.WaitLock, "wait-lock", 0, "wait this long for another berth deploying the app to finish (0: fail at once, naming it)")
 	fl.IntVar(&o.HistoryMax, "history-max", deploy.DefaultHistoryMax, "revisions to keep (the current and the last good one are always kept)")
 	return cmd
 }
@@ -125,7 +127,7 @@ func (o *UndoOptions) Run(ctx context.Context) error {
 		RollOptions: deploy.RollOptions{
 			DryRun: o.DryRun, Force: o.Force, PruneVolumes: o.PruneVolumes, RecreateStatefulSets: o.Recreate,
 			ConfirmVolumes: confirmVolumes(o.f, p.Name, "--prune-volumes", "", o.Yes),
-			Wait:           wait, Timeout: o.Timeout, HistoryMax: o.HistoryMax, Holder: holder(),
+			Wait:           wait, Timeout: o.Timeout, HistoryMax: o.HistoryMax, Holder: holder(), WaitLock: o.WaitLock,
 		},
 		App: p.Name, Namespace: ns, ToRevision: o.ToRevision,
 		Meta:   deploy.Meta{User: whoami(), BerthVersion: version.Get().Version},

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -159,7 +160,12 @@ func (o *UpOptions) Run(ctx context.Context) error {
 
 	images, err := o.ship(ctx, p, mk)
 	if err != nil {
-		return err
+		stage := "building"
+		if pe := (*build.PushError)(nil); errors.As(err, &pe) {
+			stage = "pushing"
+		}
+		return interrupted(ctx, err, "while "+stage+" the images: nothing was deployed",
+			p.Name+" on the cluster is as it was; images already pushed stay in the registry (a new up reuses them)")
 	}
 	if mk != nil {
 		if err := o.ingressAddon(ctx, p, mk); err != nil {

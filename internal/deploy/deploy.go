@@ -10,10 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"sort"
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
 	"helm.sh/helm/v3/pkg/chart"
 	hrelease "helm.sh/helm/v3/pkg/release"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -67,9 +69,17 @@ type RollOptions struct {
 	// pods orphaned and created again. Without it such a change is refused
 	// before anything is written.
 	RecreateStatefulSets bool
-	// Wait for health, for at most Timeout.
-	Wait    bool
-	Timeout time.Duration
+	// Wait for health. Timeout bounds the rollout: from Deadline (or from
+	// the start when Deadline is zero) on, applying, waiting and pruning
+	// stop; only the record of the outcome and the lock's release are
+	// written after it, each with a few seconds of its own.
+	Wait     bool
+	Timeout  time.Duration
+	Deadline time.Time
+	// WaitLock is how long to wait for another berth's lock on the app to
+	// be released (0: fail at once, naming the holder). The time waited
+	// comes on top of the deadline.
+	WaitLock time.Duration
 	// Atomic restores the previous revision when this one fails.
 	Atomic bool
 	// HistoryMax bounds the revisions kept (default 10, like Helm).
@@ -217,10 +227,14 @@ func (d *Deployer) Deploy(ctx context.Context, o Options) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := d.checkStorageClasses(ctx, p); err != nil {
+	deadline := o.deadline()
+	dctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	if err := d.checkStorageClasses(dctx, p); err != nil {
 		return nil, err
 	}
 	if o.DryRun != kube.DryRunNone {
+		ctx = dctx
 		h, err := d.Records.History(ctx, p.Name)
 		if err != nil {
 			return nil, fmt.Errorf("reading the release history of %s: %w", p.Name, err)
@@ -239,16 +253,17 @@ func (d *Deployer) Deploy(ctx context.Context, o Options) (*Outcome, error) {
 		out.Results, err = d.apply(ctx, w, pl.objs, kube.ApplyOptions{Force: o.Force, TakeFrom: []string{kube.HelmFieldManager}, DryRun: o.DryRun, Report: d.printResult})
 		return out, err
 	}
-	if created, err := d.Client.EnsureNamespace(ctx, res.Namespace, nil); err != nil {
+	if created, err := d.Client.EnsureNamespace(dctx, res.Namespace, nil); err != nil {
 		return nil, err
 	} else if created {
 		fmt.Fprintf(d.Out, "namespace/%s created\n", res.Namespace)
 	}
-	lock, st, err := d.begin(ctx, res.Namespace, p.Name, o.Holder)
+	lock, st, waited, err := d.begin(ctx, res.Namespace, p.Name, o.Holder, o.WaitLock, deadline)
 	if err != nil {
 		return nil, err
 	}
 	defer d.unlock(ctx, lock)
+	o.Deadline = deadline.Add(waited)
 	pl, notes, err := d.deployPlan(p, o, ropts, res, st)
 	if err != nil {
 		return nil, err
@@ -358,17 +373,35 @@ func keepScale(p *config.Project, scaled map[string]release.Scale) (map[string]r
 	return kept, notes
 }
 
-// begin takes the app's lock, marks revisions a killed berth left pending
-// as failed, and reads the history.
-func (d *Deployer) begin(ctx context.Context, ns, app, holder string) (*release.Lock, *state, error) {
-	lock, err := release.Acquire(ctx, d.Client.Clientset, ns, app, holder, LockTTL)
-	if err != nil {
-		return nil, nil, err
+// deadline is when the rollout must stop: Deadline, or Timeout from now.
+func (o RollOptions) deadline() time.Time {
+	if !o.Deadline.IsZero() {
+		return o.Deadline
 	}
+	timeout := o.Timeout
+	if timeout <= 0 {
+		timeout = 5 * time.Minute
+	}
+	return time.Now().Add(timeout)
+}
+
+// begin takes the app's lock (waiting up to lockWait while another berth
+// holds it), marks revisions a killed berth left pending as failed, and
+// reads the history, all before deadline (moved on by the time waited for
+// the lock, which it returns).
+func (d *Deployer) begin(ctx context.Context, ns, app, holder string, lockWait time.Duration, deadline time.Time) (*release.Lock, *state, time.Duration, error) {
+	start := time.Now()
+	lock, err := d.lock(ctx, ns, app, holder, lockWait, deadline)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	waited := time.Since(start)
+	ctx, cancel := context.WithDeadline(ctx, deadline.Add(waited))
+	defer cancel()
 	stuck, err := d.Records.RecoverPending(ctx, app)
 	if err != nil {
 		d.unlock(ctx, lock)
-		return nil, nil, fmt.Errorf("recovering interrupted revisions of %s: %w", app, err)
+		return nil, nil, 0, fmt.Errorf("recovering interrupted revisions of %s: %w", app, err)
 	}
 	for _, rel := range stuck {
 		fmt.Fprintf(d.Log, "revision %d was interrupted (berth stopped before it finished); marked failed\n", rel.Version)
@@ -376,9 +409,25 @@ func (d *Deployer) begin(ctx context.Context, ns, app, holder string) (*release.
 	h, err := d.Records.History(ctx, app)
 	if err != nil {
 		d.unlock(ctx, lock)
-		return nil, nil, fmt.Errorf("reading the release history of %s: %w", app, err)
+		return nil, nil, 0, fmt.Errorf("reading the release history of %s: %w", app, err)
 	}
-	return lock, readState(h), nil
+	return lock, readState(h), waited, nil
+}
+
+// lock takes the app's lock. While another berth holds it, it fails at
+// once naming the holder, or with lockWait waits for it, saying so.
+func (d *Deployer) lock(ctx context.Context, ns, app, holder string, lockWait time.Duration, deadline time.Time) (*release.Lock, error) {
+	actx, cancel := context.WithDeadline(ctx, deadline)
+	lock, err := release.Acquire(actx, d.Client.Clientset, ns, app, holder, LockTTL)
+	cancel()
+	var locked *release.LockedError
+	if lockWait <= 0 || !errors.As(err, &locked) {
+		return lock, err
+	}
+	fmt.Fprintf(d.Log, "waiting up to %s for the deploy lock of %s: %s holds it since %s\n", lockWait, app, locked.Holder, locked.Since.Local().Format(time.TimeOnly))
+	wctx, cancel := context.WithTimeout(ctx, lockWait)
+	defer cancel()
+	return release.WaitAcquire(wctx, d.Client.Clientset, ns, app, holder, LockTTL)
 }
 
 func (d *Deployer) unlock(ctx context.Context, lock *release.Lock) {
@@ -389,7 +438,8 @@ func (d *Deployer) unlock(ctx context.Context, lock *release.Lock) {
 
 // roll applies pl as a new revision, waits, prunes what the cluster may
 // hold from earlier revisions and pl does not, and records the outcome.
-// The caller holds the app's lock.
+// Applying, waiting and pruning stop at o's deadline; the record is written
+// after it with a context of its own. The caller holds the app's lock.
 func (d *Deployer) roll(ctx context.Context, st *state, pl *plan, o RollOptions) (*Outcome, error) {
 	// Volume changes Kubernetes cannot make, and claims to delete, are
 	// refused or confirmed before anything is written, the record included.
@@ -398,7 +448,14 @@ func (d *Deployer) roll(ctx context.Context, st *state, pl *plan, o RollOptions)
 		return nil, err
 	}
 	out := &Outcome{}
-	rel, err := d.Records.Begin(ctx, pl.app, pl.chart, pl.values, pl.manifest, pl.meta)
+	deadline := o.deadline()
+	rctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	// Not cancelled by a signal: a write cancelled after the API server
+	// stored it would leave a pending revision behind.
+	bctx, bcancel := context.WithTimeout(context.WithoutCancel(rctx), recordTimeout)
+	rel, err := d.Records.Begin(bctx, pl.app, pl.chart, pl.values, pl.manifest, pl.meta)
+	bcancel()
 	if err != nil {
 		return nil, fmt.Errorf("recording the new revision: %w", err)
 	}
@@ -414,17 +471,39 @@ func (d *Deployer) roll(ctx context.Context, st *state, pl *plan, o RollOptions)
 	}
 	// Whatever happens from here, the revision ends deployed or failed,
 	// even when ctx is cancelled (SIGINT): finish uses a context of its own.
+	stop := func(stage string, err error) error {
+		recorded := d.finish(rctx, rel, err)
+		if ctx.Err() == nil {
+			return err
+		}
+		ie := &InterruptedError{App: pl.app, Revision: rel.Version, Stage: stage, Recorded: recorded, Total: len(pl.objs), Applied: len(out.Results), Err: err}
+		if st.current != nil {
+			ie.Previous = st.current.Version
+		}
+		var we *kube.WaitError
+		if errors.As(err, &we) {
+			for _, p := range we.NotReady {
+				ie.NotReady = append(ie.NotReady, p.Ref.Name)
+			}
+		}
+		return ie
+	}
 
+	if ctx.Err() != nil {
+		return out, stop(StageApply, ctx.Err())
+	}
 	// The release is Helm's too: what helm rollback or upgrade of it wrote,
 	// berth takes back without --force-conflicts.
 	d.stage("apply")
-	out.Results, err = d.apply(ctx, w, pl.objs, kube.ApplyOptions{Force: o.Force, TakeFrom: []string{kube.HelmFieldManager}, Report: d.printResult, Selector: InstanceSelector(pl.app)})
+	out.Results, err = d.apply(rctx, w, pl.objs, kube.ApplyOptions{Force: o.Force, TakeFrom: []string{kube.HelmFieldManager}, Report: d.printResult, Selector: InstanceSelector(pl.app)})
 	if err != nil {
-		d.finish(ctx, rel, err)
-		return out, err
+		return out, stop(StageApply, timedOut(rctx, deadline, o.Timeout, err))
 	}
 	if o.Wait {
-		if werr := d.wait(ctx, out.Results, o.Timeout); werr != nil {
+		if werr := d.wait(rctx, out.Results, max(time.Until(deadline), time.Millisecond)); werr != nil {
+			if ctx.Err() != nil {
+				return out, stop(StageWait, werr)
+			}
 			ferr := d.failed(ctx, rel, werr)
 			if o.Atomic && st.current != nil && ctx.Err() == nil {
 				prev := st.current
@@ -445,15 +524,14 @@ func (d *Deployer) roll(ctx context.Context, st *state, pl *plan, o RollOptions)
 	if len(stale) > 0 {
 		d.stage("prune")
 	}
-	out.Pruned, err = d.Client.Prune(ctx, stale, kube.PruneOptions{Volumes: o.PruneVolumes, Claims: w.pruneClaims})
+	out.Pruned, err = d.Client.Prune(rctx, stale, kube.PruneOptions{Volumes: o.PruneVolumes, Claims: w.pruneClaims})
 	for _, r := range out.Pruned {
 		d.printResult(r)
 	}
 	if err != nil {
-		d.finish(ctx, rel, err)
-		return out, err
+		return out, stop(StagePrune, timedOut(rctx, deadline, o.Timeout, err))
 	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
 	if err := d.Records.Succeed(sctx, rel); err != nil {
 		return out, fmt.Errorf("recording revision %d as deployed: %w", rel.Version, err)
@@ -466,6 +544,121 @@ func (d *Deployer) roll(ctx context.Context, st *state, pl *plan, o RollOptions)
 		fmt.Fprintf(d.Log, "warning: pruning old revisions: %v\n", err)
 	}
 	return out, nil
+}
+
+// recordTimeout bounds the write of a revision's outcome, which happens
+// after the rollout's deadline or interruption.
+const recordTimeout = 10 * time.Second
+
+// timedOut says that err happened because the rollout's time ran out.
+func timedOut(ctx context.Context, deadline time.Time, timeout time.Duration, err error) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) && !time.Now().Before(deadline) {
+		return &TimeoutError{Timeout: timeout, Err: err}
+	}
+	return err
+}
+
+// TimeoutError is a rollout stopped by --timeout before it was applied
+// (or pruned) in full.
+type TimeoutError struct {
+	Timeout time.Duration
+	Err     error
+}
+
+func (e *TimeoutError) Error() string {
+	if e.unreachable() {
+		return fmt.Sprintf("the rollout ran out of time (--timeout %s): the API server stopped answering: %v", e.Timeout, e.Err)
+	}
+	return fmt.Sprintf("the rollout ran out of time (--timeout %s): %v", e.Timeout, e.Err)
+}
+
+func (e *TimeoutError) Unwrap() error { return e.Err }
+
+func (e *TimeoutError) unreachable() bool {
+	var op *net.OpError
+	return errors.As(e.Err, &op) && op.Op == "dial"
+}
+
+// Hint says what may help.
+func (e *TimeoutError) Hint() string {
+	if e.unreachable() {
+		return "once it answers again (kubectl get --raw /readyz), deploy again: applying is idempotent, and the next deploy marks this revision failed if berth could not"
+	}
+	return "the API server answered too slowly for the objects to be applied in time; check it (kubectl get --raw /readyz) and deploy again, with a longer --timeout if needed"
+}
+
+// Stages of a rollout, as an InterruptedError names them.
+const (
+	StageApply = "applying"
+	StageWait  = "waiting"
+	StagePrune = "pruning"
+)
+
+// InterruptedError is a rollout stopped by its context (SIGINT, SIGTERM):
+// what it had done and the state it leaves the app in.
+type InterruptedError struct {
+	App      string
+	Revision int // the revision begun
+	// Recorded says the revision is recorded as failed (else it is still
+	// pending and the next berth command marks it).
+	Recorded bool
+	Stage    string
+	// Applied of Total objects were applied; NotReady are the workloads not
+	// ready when the wait stopped.
+	Applied, Total int
+	NotReady       []string
+	// Previous is the revision deployed before, 0 if none.
+	Previous int
+	Err      error
+}
+
+func (e *InterruptedError) Error() string {
+	var what string
+	switch e.Stage {
+	case StageApply:
+		what = fmt.Sprintf("while applying revision %d of %s: %d of %d objects applied", e.Revision, e.App, e.Applied, e.Total)
+	case StageWait:
+		what = fmt.Sprintf("while waiting for revision %d of %s: all %d objects applied", e.Revision, e.App, e.Total)
+		if len(e.NotReady) > 0 {
+			what += fmt.Sprintf(", %d not ready yet (%s)", len(e.NotReady), strings.Join(abbreviate(e.NotReady, 5), ", "))
+		}
+	default:
+		what = fmt.Sprintf("while %s revision %d of %s: all %d objects applied and healthy", e.Stage, e.Revision, e.App, e.Total)
+	}
+	rec := "recorded as failed"
+	if !e.Recorded {
+		rec = "not recorded yet (the next berth command marks it failed)"
+	}
+	return fmt.Sprintf("interrupted %s; revision %d is %s", what, e.Revision, rec)
+}
+
+func (e *InterruptedError) Unwrap() error { return e.Err }
+
+// Hint says what the cluster runs now and the ways on.
+func (e *InterruptedError) Hint() string {
+	prev := "no earlier revision"
+	back := "berth delete removes it"
+	if e.Previous > 0 {
+		prev = fmt.Sprintf("revision %d", e.Previous)
+		back = fmt.Sprintf("berth undo returns to revision %d", e.Previous)
+	}
+	var now string
+	switch e.Stage {
+	case StageApply:
+		now = fmt.Sprintf("the cluster runs %s with part of revision %d applied over it", prev, e.Revision)
+	case StageWait:
+		now = fmt.Sprintf("revision %d is applied and its workloads keep rolling out without berth (berth status shows them)", e.Revision)
+	default:
+		now = fmt.Sprintf("revision %d runs; objects of %s it no longer has may remain", e.Revision, prev)
+	}
+	return now + "; berth deploy again finishes it, " + back
+}
+
+func abbreviate(names []string, n int) []string {
+	if len(names) <= n {
+		return names
+	}
+	return append(append([]string{}, names[:n]...), fmt.Sprintf("… %d more", len(names)-n))
 }
 
 // restore rolls out revision prev again as a new revision, after failed
@@ -485,9 +678,10 @@ func (d *Deployer) restore(ctx context.Context, st *state, failed *plan, prev *h
 		return 0, err
 	}
 	after := &state{current: prev, applied: append(append([]kube.Ref{}, st.applied...), failed.refs...)}
-	o.Atomic, o.Force = false, true
-	// Claims the failed revision no longer had are kept: nobody confirmed
-	// deleting them in the middle of a rollback.
+	// The rollback has a timeout of its own: the failed revision used up
+	// the first. Claims the failed revision no longer had are kept: nobody
+	// confirmed deleting them in the middle of a rollback.
+	o.Atomic, o.Force, o.Deadline = false, true, time.Now().Add(o.Timeout)
 	o.PruneVolumes = false
 	out, err := d.roll(ctx, after, pl, o)
 	if err != nil {
@@ -572,6 +766,7 @@ func (d *Deployer) wait(ctx context.Context, results []kube.Result, timeout time
 	d.stage("wait")
 	opts := kube.WaitOptions{Timeout: timeout}
 	if d.Progress != nil {
+		d.Progress.Begin(refs)
 		opts.OnUpdate = d.Progress.Update
 		defer d.Progress.Done()
 	}
@@ -593,7 +788,10 @@ func (d *Deployer) failed(ctx context.Context, rel *hrelease.Release, werr error
 	ferr := &FailedError{Revision: rel.Version, Err: werr}
 	var we *kube.WaitError
 	if errors.As(werr, &we) && d.Diagnoser != nil && ctx.Err() == nil {
-		ferr.Diagnosis = d.diagnoseAll(ctx, we.NotReady)
+		// The diagnosis comes after the deadline: a few seconds of its own.
+		dctx, cancel := context.WithTimeout(ctx, diagnoseTimeout)
+		ferr.Diagnosis = d.diagnoseAll(dctx, we.NotReady)
+		cancel()
 	}
 	if headline := headlines(ferr.Diagnosis); headline != "" {
 		werr = fmt.Errorf("%s", headline)
@@ -601,6 +799,9 @@ func (d *Deployer) failed(ctx context.Context, rel *hrelease.Release, werr error
 	d.finish(ctx, rel, werr)
 	return ferr
 }
+
+// diagnoseTimeout bounds the diagnosis of a failed wait.
+const diagnoseTimeout = 3 * time.Second
 
 // headlines are the findings of a diagnosis without their hints and logs,
 // on one line of at most 500 bytes: the description of a failed revision.
@@ -623,19 +824,27 @@ type terminalError struct{ report string }
 func (e *terminalError) Error() string { return "waiting longer will not help" }
 
 func (d *Deployer) diagnoseAll(ctx context.Context, notReady []kube.Progress) string {
-	var b strings.Builder
-	for _, p := range notReady {
-		report, _, err := d.Diagnoser.Diagnose(ctx, p)
-		switch {
-		case err != nil:
-			fmt.Fprintf(&b, "%s: could not diagnose: %v\n", p.Ref, err)
-		case report != "":
-			b.WriteString(report)
-		default:
-			fmt.Fprintf(&b, "%s: %s (%s)\n", p.Ref, p.Status, p.Message)
-		}
+	// In parallel: against a slow API server one after the other would
+	// not fit in diagnoseTimeout.
+	reports := make([]string, len(notReady))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for i, p := range notReady {
+		g.Go(func() error {
+			report, _, err := d.Diagnoser.Diagnose(gctx, p)
+			switch {
+			case err != nil:
+				reports[i] = fmt.Sprintf("%s: could not diagnose: %v\n", p.Ref, err)
+			case report != "":
+				reports[i] = report
+			default:
+				reports[i] = fmt.Sprintf("%s: %s (%s)\n", p.Ref, p.Status, p.Message)
+			}
+			return nil
+		})
 	}
-	return b.String()
+	_ = g.Wait()
+	return strings.Join(reports, "")
 }
 
 func (d *Deployer) printResult(r kube.Result) {
@@ -646,8 +855,11 @@ func (d *Deployer) printResult(r kube.Result) {
 }
 
 func failReason(ctx context.Context, err error) string {
-	if ctx.Err() != nil {
+	switch {
+	case errors.Is(ctx.Err(), context.Canceled):
 		return "interrupted: " + err.Error()
+	case ctx.Err() != nil:
+		return "timed out: " + err.Error()
 	}
 	return err.Error()
 }

@@ -100,7 +100,7 @@ func (d *Deployer) Scale(ctx context.Context, o ScaleOptions) (*ScaleOutcome, er
 	if len(refused.Services) > 0 {
 		return nil, refused
 	}
-	lock, st, err := d.begin(ctx, o.Namespace, p.Name, o.Holder)
+	lock, st, _, err := d.begin(ctx, o.Namespace, p.Name, o.Holder, 0, time.Now().Add(o.Timeout+time.Minute))
 	if err != nil {
 		return nil, err
 	}
@@ -201,18 +201,21 @@ func (d *Deployer) Scale(ctx context.Context, o ScaleOptions) (*ScaleOutcome, er
 }
 
 // finish marks rel deployed (err nil) or failed, even when ctx is done.
-func (d *Deployer) finish(ctx context.Context, rel *hrelease.Release, err error) {
-	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+func (d *Deployer) finish(ctx context.Context, rel *hrelease.Release, err error) bool {
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
 	if err == nil {
 		if serr := d.Records.Succeed(fctx, rel); serr != nil {
 			fmt.Fprintf(d.Log, "warning: could not mark revision %d deployed: %v\n", rel.Version, serr)
+			return false
 		}
-		return
+		return true
 	}
 	if ferr := d.Records.Fail(fctx, rel, failReason(ctx, err)); ferr != nil {
 		fmt.Fprintf(d.Log, "warning: could not mark revision %d failed: %v\n", rel.Version, ferr)
+		return false
 	}
+	return true
 }
 
 // copyValues deep-copies chart values (a JSON round trip, which is what

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	hrelease "helm.sh/helm/v3/pkg/release"
 	"sigs.k8s.io/yaml"
@@ -87,9 +88,12 @@ func (d *Deployer) Undo(ctx context.Context, o UndoOptions) (*Outcome, error) {
 	)
 	if o.DryRun == kube.DryRunNone {
 		var err error
-		if lock, st, err = d.begin(ctx, o.Namespace, o.App, o.Holder); err != nil {
+		var waited time.Duration
+		deadline := o.deadline()
+		if lock, st, waited, err = d.begin(ctx, o.Namespace, o.App, o.Holder, o.WaitLock, deadline); err != nil {
 			return nil, err
 		}
+		o.Deadline = deadline.Add(waited)
 		defer d.unlock(ctx, lock)
 	} else {
 		h, err := d.Records.History(ctx, o.App)

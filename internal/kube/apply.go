@@ -189,7 +189,11 @@ func (c *Client) listExisting(ctx context.Context, objs []*unstructured.Unstruct
 		if err != nil {
 			return nil, err
 		}
-		list, err := res.List(ctx, metav1.ListOptions{LabelSelector: selector})
+		var list *unstructured.UnstructuredList
+		err = retryTransient(ctx, RetryFor, func() (err error) {
+			list, err = res.List(ctx, metav1.ListOptions{LabelSelector: selector})
+			return err
+		})
 		if err != nil {
 			return nil, fmt.Errorf("listing %ss: %w", strings.ToLower(ref.Kind), err)
 		}
@@ -210,7 +214,10 @@ func (c *Client) applyOne(ctx context.Context, o *unstructured.Unstructured, opt
 	}
 	before := known[ref.Key()]
 	if known == nil {
-		before, err = res.Get(ctx, ref.Name, metav1.GetOptions{})
+		err = retryTransient(ctx, RetryFor, func() (err error) {
+			before, err = res.Get(ctx, ref.Name, metav1.GetOptions{})
+			return err
+		})
 		switch {
 		case apierrors.IsNotFound(err):
 			before = nil
@@ -235,11 +242,20 @@ func (c *Client) applyOne(ctx context.Context, o *unstructured.Unstructured, opt
 	if opts.DryRun == DryRunServer {
 		po.DryRun = []string{metav1.DryRunAll}
 	}
-	after, err := res.Patch(ctx, ref.Name, types.ApplyPatchType, data, po)
+	// A server-side apply is idempotent: after a broken connection or an
+	// API server restart it is sent again.
+	var after *unstructured.Unstructured
+	patch := func() error {
+		return retryTransient(ctx, RetryFor, func() (err error) {
+			after, err = res.Patch(ctx, ref.Name, types.ApplyPatchType, data, po)
+			return err
+		})
+	}
+	err = patch()
 	if apierrors.IsConflict(err) && !opts.Force && onlyWith(err, opts.TakeFrom) {
 		force := true
 		po.Force = &force
-		after, err = res.Patch(ctx, ref.Name, types.ApplyPatchType, data, po)
+		err = patch()
 	}
 	if err != nil {
 		if apierrors.IsConflict(err) {

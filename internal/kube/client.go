@@ -2,7 +2,9 @@ package kube
 
 import (
 	"fmt"
+	"net/http"
 	"runtime"
+	"sync/atomic"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
@@ -52,7 +54,9 @@ func NewClient(getter genericclioptions.RESTClientGetter) (*Client, error) {
 
 // NewClientFromConfig builds a Client from a REST config. Rate limits are
 // raised so a parallel apply is not throttled client-side; discovery runs
-// once, lazily, and is cached in memory for the command.
+// once, lazily, and is cached in memory for the command. Once the API
+// server has answered, requests it refuses (it is restarting) are retried
+// for up to RetryFor.
 func NewClientFromConfig(cfg *rest.Config) (*Client, error) {
 	cfg = rest.CopyConfig(cfg)
 	if cfg.UserAgent == "" {
@@ -66,6 +70,10 @@ func NewClientFromConfig(cfg *rest.Config) (*Client, error) {
 	if cfg.Burst < 200 {
 		cfg.Burst = 200
 	}
+	answered := &atomic.Bool{}
+	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper {
+		return &retryTransport{next: rt, answered: answered, retryFor: RetryFor}
+	})
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("building the Kubernetes client: %w", err)

@@ -113,6 +113,14 @@ func (c *Client) Wait(ctx context.Context, refs []Ref, opts WaitOptions) error {
 	events := w.Watch(ctx, ids, watcher.Options{})
 	ticker := time.NewTicker(opts.CheckInterval)
 	defer ticker.Stop()
+	// Checks run beside the status events, a round at a time: a slow API
+	// server makes them slow, and they must not hold up the events.
+	type found struct {
+		id  object.ObjMetadata
+		err error
+	}
+	checked := make(chan found, 1)
+	checking := false
 	for {
 		select {
 		case ev, ok := <-events:
@@ -145,13 +153,33 @@ func (c *Client) Wait(ctx context.Context, refs []Ref, opts WaitOptions) error {
 				}
 			}
 		case <-ticker.C:
-			if opts.Check == nil {
+			if opts.Check == nil || checking {
 				continue
 			}
-			for _, p := range notReady() {
-				if err := opts.Check(ctx, p); err != nil {
-					return &WaitError{NotReady: notReady(), Err: err}
+			checking = true
+			var round []object.ObjMetadata
+			for _, id := range ids {
+				if !state[id].Done() {
+					round = append(round, id)
 				}
+			}
+			progress := make([]Progress, len(round))
+			for i, id := range round {
+				progress[i] = *state[id]
+			}
+			go func() {
+				for i, p := range progress {
+					if err := opts.Check(ctx, p); err != nil {
+						checked <- found{id: round[i], err: err}
+						return
+					}
+				}
+				checked <- found{}
+			}()
+		case f := <-checked:
+			checking = false
+			if f.err != nil && !state[f.id].Done() {
+				return &WaitError{NotReady: notReady(), Err: f.err}
 			}
 		case <-ctx.Done():
 			return c.stopped(ctx, notReady())

@@ -125,6 +125,10 @@ func (e *Events) Update(p kube.Progress) {
 	e.Emit(EventWorkload, Workload{Object: p.Ref, Status: p.Status, Ready: p.Ready, Desired: p.Desired, Message: p.Message})
 }
 
+// Begin does nothing: machine readers get every workload event, unsummarised,
+// and each names its object.
+func (e *Events) Begin([]kube.Ref) {}
+
 // Done does nothing: every update was written when it came.
 func (e *Events) Done() {}
 

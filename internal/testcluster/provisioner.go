@@ -24,8 +24,12 @@ const (
 	ProvisionerName = "berth.dev/sandbox-hostpath"
 	// DefaultStorageClass is the sandbox's default StorageClass, named like minikube's.
 	DefaultStorageClass = "standard"
-	provisionedBy       = "pv.kubernetes.io/provisioned-by"
-	selectedNode        = "volume.kubernetes.io/selected-node"
+	// NoProvisioner is a provisioner name the sandbox never serves: claims
+	// of its classes stay Pending without an error, as under a provisioner
+	// that is not running (every other class is served).
+	NoProvisioner = "berth.dev/not-running"
+	provisionedBy = "pv.kubernetes.io/provisioned-by"
+	selectedNode  = "volume.kubernetes.io/selected-node"
 )
 
 // EnsureDefaultStorageClass creates the sandbox's default StorageClass.
@@ -74,8 +78,8 @@ func provisionOnce(ctx context.Context, cs kubernetes.Interface, root string) {
 			continue
 		}
 		sc, err := cs.StorageV1().StorageClasses().Get(ctx, *pvc.Spec.StorageClassName, metav1.GetOptions{})
-		if err != nil {
-			continue // no such class: the claim stays Pending, as on a real cluster
+		if err != nil || sc.Provisioner == NoProvisioner {
+			continue // no such class, or nothing serves it: the claim stays Pending, as on a real cluster
 		}
 		if sc.VolumeBindingMode != nil && *sc.VolumeBindingMode == storagev1.VolumeBindingWaitForFirstConsumer && pvc.Annotations[selectedNode] == "" {
 			continue

@@ -1,0 +1,134 @@
+package kube
+
+import (
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// restartable is an HTTP server on a fixed 127.0.0.1 port that can be
+// stopped (connections refused) and started again, as an API server
+// restarts.
+type restartable struct {
+	t    *testing.T
+	addr string
+	srv  *http.Server
+	got  atomic.Value // the last request body
+}
+
+func newRestartable(t *testing.T) *restartable {
+	r := &restartable{t: t}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.addr = l.Addr().String()
+	r.serve(l)
+	t.Cleanup(r.stop)
+	return r
+}
+
+func (r *restartable) serve(l net.Listener) {
+	r.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		r.got.Store(string(body))
+		io.WriteString(w, "ok")
+	})}
+	go r.srv.Serve(l)
+}
+
+func (r *restartable) stop() { r.srv.Close() }
+
+func (r *restartable) start() {
+	l, err := net.Listen("tcp", r.addr)
+	if err != nil {
+		r.t.Errorf("listening on %s again: %v", r.addr, err)
+		return
+	}
+	r.serve(l)
+}
+
+func post(t *testing.T, rt http.RoundTripper, addr, body string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, "http://"+addr+"/apis", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rt.RoundTrip(req)
+}
+
+// TestRetryTransportServerRestarts: a request sent while the server that
+// answered before is down waits for it and arrives once, body intact.
+func TestRetryTransportServerRestarts(t *testing.T) {
+	t.Parallel()
+	srv := newRestartable(t)
+	rt := &retryTransport{next: &http.Transport{DisableKeepAlives: true}, answered: &atomic.Bool{}, retryFor: 20 * time.Second}
+	if resp, err := post(t, rt, srv.addr, "first"); err != nil {
+		t.Fatal(err)
+	} else {
+		resp.Body.Close()
+	}
+	srv.stop()
+	time.AfterFunc(time.Second, srv.start)
+	start := time.Now()
+	resp, err := post(t, rt, srv.addr, "second")
+	if err != nil {
+		t.Fatalf("request during a restart: %v", err)
+	}
+	resp.Body.Close()
+	if got := srv.got.Load(); got != "second" {
+		t.Errorf("the server got %q, want the body again", got)
+	}
+	if time.Since(start) < time.Second {
+		t.Errorf("answered after %s, before the server was back", time.Since(start))
+	}
+}
+
+// TestRetryTransportBounded: a server that never answered fails at once
+// (a wrong address is not an outage); one that stays down fails after the
+// retry budget, saying how long it tried.
+func TestRetryTransportBounded(t *testing.T) {
+	t.Parallel()
+	srv := newRestartable(t)
+	srv.stop()
+	rt := &retryTransport{next: &http.Transport{DisableKeepAlives: true}, answered: &atomic.Bool{}, retryFor: 2 * time.Second}
+	start := time.Now()
+	if _, err := post(t, rt, srv.addr, "x"); err == nil || time.Since(start) > 500*time.Millisecond {
+		t.Errorf("never answered: %v after %s, want an error at once", err, time.Since(start))
+	}
+	rt.answered.Store(true)
+	start = time.Now()
+	_, err := post(t, rt, srv.addr, "x")
+	var ue *UnreachableError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "stopped answering (retried for") {
+		t.Fatalf("stays down: %v, want an UnreachableError", err)
+	}
+	if d := time.Since(start); d < time.Second || d > 3*time.Second {
+		t.Errorf("gave up after %s, want about the 2 s budget", d)
+	}
+}
+
+func TestTransient(t *testing.T) {
+	t.Parallel()
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connect: connection refused")}
+	for _, tc := range []struct {
+		err  error
+		want bool
+	}{
+		{nil, false},
+		{refused, true},
+		{io.ErrUnexpectedEOF, true},
+		{errors.New("read tcp 127.0.0.1:1->127.0.0.1:2: read: connection reset by peer"), true},
+		{errors.New(`Patch "https://127.0.0.1:1/api": http2: client connection force closed via ClientConn.Close`), true},
+		{errors.New(`Patch "https://127.0.0.1:1/api": http2: client connection lost`), true},
+		{errors.New(`deployments.apps "web" is forbidden`), false},
+	} {
+		if got := Transient(tc.err); got != tc.want {
+			t.Errorf("Transient(%v) = %v, want %v", tc.err, got, tc.want)
+		}
+	}
+}
