@@ -112,9 +112,13 @@ func Transient(err error) bool {
 		return true
 	}
 	// The HTTP/2 connection died under the request (client-go closes it
-	// when the server stops answering); the errors have no type.
-	if msg := err.Error(); strings.Contains(msg, "http2: client connection lost") || strings.Contains(msg, "http2: client connection force closed") {
-		return true
+	// when the server stops answering), or the request was given to a
+	// connection that was closing; x/net/http2's errors have no type.
+	msg := err.Error()
+	for _, broken := range []string{"http2: client connection lost", "http2: client connection force closed", "http2: client conn is closed", "http2: client conn not usable"} {
+		if strings.Contains(msg, broken) {
+			return true
+		}
 	}
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout() && !errors.Is(err, context.DeadlineExceeded)

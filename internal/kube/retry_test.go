@@ -125,6 +125,8 @@ func TestTransient(t *testing.T) {
 		{errors.New("read tcp 127.0.0.1:1->127.0.0.1:2: read: connection reset by peer"), true},
 		{errors.New(`Patch "https://127.0.0.1:1/api": http2: client connection force closed via ClientConn.Close`), true},
 		{errors.New(`Patch "https://127.0.0.1:1/api": http2: client connection lost`), true},
+		{errors.New(`Patch "https://127.0.0.1:1/api/v1/namespaces/a/services/b?fieldManager=berth": http2: client conn is closed`), true},
+		{errors.New(`Get "https://127.0.0.1:1/api": http2: client conn not usable`), true},
 		{errors.New(`deployments.apps "web" is forbidden`), false},
 	} {
 		if got := Transient(tc.err); got != tc.want {
