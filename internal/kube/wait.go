@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fluxcd/cli-utils/pkg/kstatus/polling/event"
+	"github.com/fluxcd/cli-utils/pkg/kstatus/polling/statusreaders"
 	"github.com/fluxcd/cli-utils/pkg/kstatus/status"
 	"github.com/fluxcd/cli-utils/pkg/kstatus/watcher"
 	"github.com/fluxcd/cli-utils/pkg/object"
@@ -110,6 +111,12 @@ func (c *Client) Wait(ctx context.Context, refs []Ref, opts WaitOptions) error {
 		return out
 	}
 	w := watcher.NewDefaultStatusWatcher(c.Dynamic, c.Mapper)
+	// kstatus's default readers also list each Deployment's ReplicaSets and
+	// their Pods on every event, only to attach them to the event; the
+	// status itself is status.Compute of the object either way. berth uses
+	// none of them (its diagnosis reads what it needs), and with hundreds
+	// of workloads those lists were most of the wait's requests.
+	w.StatusReader = statusreaders.NewGenericStatusReader(c.Mapper, status.Compute)
 	events := w.Watch(ctx, ids, watcher.Options{})
 	ticker := time.NewTicker(opts.CheckInterval)
 	defer ticker.Stop()
