@@ -245,8 +245,10 @@ func (c *Client) applyOne(ctx context.Context, o *unstructured.Unstructured, opt
 	// A server-side apply is idempotent: after a broken connection or an
 	// API server restart it is sent again.
 	var after *unstructured.Unstructured
+	attempts := 0
 	patch := func() error {
 		return retryTransient(ctx, RetryFor, func() (err error) {
+			attempts++
 			after, err = res.Patch(ctx, ref.Name, types.ApplyPatchType, data, po)
 			return err
 		})
@@ -265,7 +267,7 @@ func (c *Client) applyOne(ctx context.Context, o *unstructured.Unstructured, opt
 	}
 	r.Object = after
 	switch {
-	case !existed && known != nil && otherManagers(after):
+	case !existed && known != nil && otherManagers(after, attempts > 1):
 		// Not in the listing, yet other tools manage fields of it: it
 		// existed without berth's labels (created by kubectl or a chart).
 		r.Action = Configured
@@ -359,10 +361,26 @@ func (c *Client) EnsureNamespace(ctx context.Context, name string, labels map[st
 }
 
 // otherManagers reports whether a field manager other than berth manages
-// part of the object.
-func otherManagers(u *unstructured.Unstructured) bool {
+// part of the object: it existed already (created by kubectl or a chart).
+// When the apply was sent again (its first answer lost to a broken
+// connection), berth's own first request may have created it, and
+// controllers may have written to it since (status, the deployment
+// controller's revision annotation): then only managers that wrote before
+// berth's apply count. The times are the API server's.
+func otherManagers(u *unstructured.Unstructured, resent bool) bool {
+	var own *metav1.Time
 	for _, mf := range u.GetManagedFields() {
-		if mf.Manager != FieldManager {
+		if mf.Manager == FieldManager && mf.Operation == metav1.ManagedFieldsOperationApply {
+			own = mf.Time
+		}
+	}
+	for _, mf := range u.GetManagedFields() {
+		switch {
+		case mf.Manager == FieldManager:
+		case !resent:
+			return true
+		case mf.Subresource == "status":
+		case own == nil || mf.Time == nil || mf.Time.Before(own):
 			return true
 		}
 	}
