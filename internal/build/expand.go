@@ -118,15 +118,16 @@ func segmentBound(s string, env mapEnv) (b int, ok bool) {
 			if !ok {
 				return 0, false
 			}
-			b = satAdd(b, satAdd(value, satMul(satAdd(value, 1), repl)))
+			b = satAdd(b, max(end-start+1, satAdd(value, satMul(satAdd(value, 1), repl))))
 			continue
 		}
-		// ${NAME}, ${NAME:-word}, ${NAME#pattern}...: the value or the word.
+		// ${NAME}, ${NAME:-word}, ${NAME#pattern}...: the value or the word;
+		// or, quoted ('${}') or escaped, the text itself.
 		word, ok := segmentBound(s[start+2:end], env)
 		if !ok {
 			return 0, false
 		}
-		b = satAdd(b, satAdd(value, word))
+		b = satAdd(b, max(end-start+1, satAdd(value, word)))
 	}
 	return b, true
 }
