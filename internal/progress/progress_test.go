@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/fluxcd/cli-utils/pkg/kstatus/status"
 
 	"github.com/berth-dev/berth/internal/kube"
+	"github.com/berth-dev/berth/internal/testutil"
 )
 
 var t0 = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -103,7 +103,7 @@ func TestSummary(t *testing.T) {
 // state at Done; a failure still gets its own line.
 func TestPlainSummarised(t *testing.T) {
 	t.Parallel()
-	var b syncBuffer
+	var b testutil.SyncBuffer
 	now := t0
 	p := New(&b, false, func() time.Time { return now })
 	p.(*plainPrinter).every = time.Hour // no flush timer fires during the test
@@ -136,7 +136,7 @@ func TestPlainSummarised(t *testing.T) {
 // update (a wait that stalls shows where it stalled).
 func TestPlainSummaryFlushes(t *testing.T) {
 	t.Parallel()
-	var b syncBuffer
+	var b testutil.SyncBuffer
 	p := New(&b, false, nil)
 	p.(*plainPrinter).every = 50 * time.Millisecond
 	p.Begin(refs(30))
@@ -189,22 +189,4 @@ func TestLiveSummarised(t *testing.T) {
 	if diff := cmp.Diff("\x1b[2A\x1b[2K✓ 300/300 ready\n\x1b[J", b.String()); diff != "" {
 		t.Errorf("final draw (-want +got):\n%s", diff)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the flush timer's goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -1,7 +1,6 @@
 package testutil
 
 import (
-	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -19,7 +18,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -38,7 +36,7 @@ type RegistryServer struct {
 	CAFile string
 
 	pool *x509.CertPool
-	log  *syncBuffer
+	log  *SyncBuffer
 }
 
 // DockerRegistry starts a registry for the test and stops it at cleanup.
@@ -51,7 +49,7 @@ func DockerRegistry(t testing.TB) *RegistryServer {
 		Missing(t, "docker-registry", "apt-get install docker-registry")
 	}
 	dir := t.TempDir()
-	s := &RegistryServer{User: "berth", Password: randomHex(t, 12), log: &syncBuffer{}}
+	s := &RegistryServer{User: "berth", Password: randomHex(t, 12), log: &SyncBuffer{}}
 	certFile, keyFile := filepath.Join(dir, "server.pem"), filepath.Join(dir, "server-key.pem")
 	s.CAFile = filepath.Join(dir, "ca.pem")
 	s.pool = writeCerts(t, s.CAFile, certFile, keyFile)
@@ -149,23 +147,6 @@ func (s *RegistryServer) BlobUploads(repo string) int {
 	return n
 }
 
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func freeAddr(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -252,7 +233,7 @@ func Dockerd(t testing.TB) string {
 		t.Fatal(err)
 	}
 	sock := filepath.Join(dir, "docker.sock")
-	log := &syncBuffer{}
+	log := &SyncBuffer{}
 	cmd := exec.Command(bin, "--data-root", filepath.Join(dir, "data"), "--exec-root", filepath.Join(dir, "exec"),
 		"--pidfile", filepath.Join(dir, "docker.pid"), "--host", "unix://"+sock,
 		"--bridge=none", "--iptables=false", "--ip6tables=false")
