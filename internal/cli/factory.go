@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/rest"
 
 	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/config"
@@ -165,6 +166,11 @@ func kubeFlags() *genericclioptions.ConfigFlags {
 	kf.Insecure = nil
 	kf.DisableCompression = nil
 	kf.ProxyURL = nil
+	// kubectl's commands that berth runs (rollout) write as berth.
+	kf.WrapConfigFn = func(c *rest.Config) *rest.Config {
+		c.UserAgent = kube.UserAgent()
+		return c
+	}
 	return kf
 }
 

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 	corev1 "k8s.io/api/core/v1"
@@ -18,6 +19,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/dynamic"
 )
 
@@ -51,6 +53,9 @@ type Result struct {
 	Note string `json:"note,omitempty"`
 	// Object is the live object after apply (nil for dry-run=client and prune).
 	Object *unstructured.Unstructured `json:"-"`
+	// Live is the object before a server dry run (nil when it does not
+	// exist, and after a real apply).
+	Live *unstructured.Unstructured `json:"-"`
 }
 
 // String reads like kubectl: deployment.apps/web configured (server dry run).
@@ -77,18 +82,28 @@ type ApplyOptions struct {
 	Report func(Result)
 	// TakeFrom are field managers whose fields berth takes back without
 	// Force: Helm ("helm"), when helm rollback or upgrade wrote the same
-	// release. Conflicts with any other manager still fail.
+	// release. Conflicts with any other manager still fail. Fields that
+	// berth's own updates own (berth rollout undo, restart; the field
+	// manager berth, operation Update) are always taken back: the next
+	// deploy applies berth.yaml again.
 	TakeFrom []string
 	// Selector, when set, lists the existing objects of each kind with one
 	// request (e.g. app.kubernetes.io/instance=APP) instead of reading them
 	// one by one; objects the list does not hold are still read singly.
 	Selector string
+	// Checked are the results of Check for these objects: an object its
+	// dry run left as it was (content and field owners alike) is not sent
+	// again, its result is unchanged.
+	Checked []Result
 }
 
 // Apply server-side applies objects round by round (see level), objects of
 // a round in parallel. An object's result compares its resourceVersion
 // before and after: a new object is created, a changed one configured, one
 // the apply did not change unchanged.
+//
+// A server dry run is Check's: every object is sent at once, and what the
+// API server would refuse is a *RefusedError naming every such object.
 func (c *Client) Apply(ctx context.Context, objs []*unstructured.Unstructured, opts ApplyOptions) ([]Result, error) {
 	if opts.Parallel <= 0 {
 		opts.Parallel = 32
@@ -100,6 +115,26 @@ func (c *Client) Apply(ctx context.Context, objs []*unstructured.Unstructured, o
 		defer mu.Unlock()
 		results[i] = r
 	}
+	var checked map[string]Result
+	switch {
+	case opts.DryRun == DryRunServer:
+		rs, err := c.Check(ctx, objs, opts)
+		if err != nil {
+			return nil, err
+		}
+		copy(results, rs)
+		checked = map[string]Result{}
+		for _, r := range rs {
+			checked[r.Ref.Key()] = r
+		}
+	case len(opts.Checked) > 0:
+		checked = map[string]Result{}
+		for _, r := range opts.Checked {
+			if r.Action == Unchanged && sameManagers(r.Live, r.Object) {
+				checked[r.Ref.Key()] = Result{Ref: r.Ref, Action: Unchanged, Object: r.Live}
+			}
+		}
+	}
 	for lv := 0; lv <= 2; lv++ {
 		var round []*unstructured.Unstructured
 		for _, o := range objs {
@@ -107,14 +142,21 @@ func (c *Client) Apply(ctx context.Context, objs []*unstructured.Unstructured, o
 				round = append(round, o)
 			}
 		}
-		known, err := c.listExisting(ctx, round, opts.Selector)
-		if err != nil {
-			return compact(results), err
+		var known map[string]*unstructured.Unstructured
+		if len(round) > 0 && !allIn(round, checked) {
+			var err error
+			if known, err = c.listExisting(ctx, round, opts.Selector); err != nil {
+				return compact(results), err
+			}
 		}
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(opts.Parallel)
 		for i, o := range objs {
 			if level(o.GetKind()) != lv {
+				continue
+			}
+			if r, ok := checked[RefOf(o).Key()]; ok {
+				report(i, r)
 				continue
 			}
 			g.Go(func() error {
@@ -126,7 +168,7 @@ func (c *Client) Apply(ctx context.Context, objs []*unstructured.Unstructured, o
 				return nil
 			})
 		}
-		err = g.Wait()
+		err := g.Wait()
 		// Report a round in the objects' order, as kubectl prints.
 		for i, o := range objs {
 			if level(o.GetKind()) == lv && results[i].Action != "" && opts.Report != nil {
@@ -138,6 +180,32 @@ func (c *Client) Apply(ctx context.Context, objs []*unstructured.Unstructured, o
 		}
 	}
 	return results, nil
+}
+
+// allIn reports whether every object has a result in checked.
+func allIn(objs []*unstructured.Unstructured, checked map[string]Result) bool {
+	for _, o := range objs {
+		if _, ok := checked[RefOf(o).Key()]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// sameManagers reports whether two versions of an object have the same
+// field owners (the times of their writes aside).
+func sameManagers(a, b *unstructured.Unstructured) bool {
+	if a == nil || b == nil {
+		return false
+	}
+	strip := func(u *unstructured.Unstructured) []metav1.ManagedFieldsEntry {
+		mf := u.GetManagedFields()
+		for i := range mf {
+			mf[i].Time = nil
+		}
+		return mf
+	}
+	return equality.Semantic.DeepEqual(strip(a), strip(b))
 }
 
 func compact(rs []Result) []Result {
@@ -254,7 +322,7 @@ func (c *Client) applyOne(ctx context.Context, o *unstructured.Unstructured, opt
 		})
 	}
 	err = patch()
-	if apierrors.IsConflict(err) && !opts.Force && onlyWith(err, opts.TakeFrom) {
+	if apierrors.IsConflict(err) && !opts.Force && onlyWith(err, append([]string{FieldManager}, opts.TakeFrom...)) {
 		force := true
 		po.Force = &force
 		err = patch()
@@ -266,6 +334,9 @@ func (c *Client) applyOne(ctx context.Context, o *unstructured.Unstructured, opt
 		return Result{}, fmt.Errorf("applying %s: %w", ref, err)
 	}
 	r.Object = after
+	if opts.DryRun == DryRunServer {
+		r.Live = before
+	}
 	switch {
 	case !existed && known != nil && otherManagers(after, attempts > 1):
 		// Not in the listing, yet other tools manage fields of it: it
@@ -273,7 +344,9 @@ func (c *Client) applyOne(ctx context.Context, o *unstructured.Unstructured, opt
 		r.Action = Configured
 	case !existed:
 		r.Action = Created
-	case before.GetResourceVersion() == after.GetResourceVersion() || sameContent(before, after):
+	case opts.DryRun == DryRunNone && before.GetResourceVersion() == after.GetResourceVersion(), sameContent(before, after):
+		// A server dry run may answer with the old resourceVersion
+		// whatever it changes: there only the content tells.
 		r.Action = Unchanged
 	default:
 		r.Action = Configured
@@ -297,7 +370,7 @@ func (e *ConflictError) Unwrap() error { return e.Err }
 
 // Hint explains the usual cause and the way out.
 func (e *ConflictError) Hint() string {
-	return "someone changed these fields with another tool (kubectl scale, kubectl edit, kubectl apply, a controller);\n" +
+	return "someone changed these fields with another tool (kubectl scale, edit, apply or rollout undo, a controller);\n" +
 		"re-run with --force-conflicts to take them back for berth.yaml, or change berth.yaml to match and leave them to the other tool"
 }
 
@@ -358,6 +431,30 @@ func (c *Client) EnsureNamespace(ctx context.Context, name string, labels map[st
 		return false, fmt.Errorf("creating namespace %s: %w", name, err)
 	}
 	return true, nil
+}
+
+// RemoveNamespace deletes a namespace EnsureNamespace created and waits
+// until it is gone, so that a deploy refused before its first write leaves
+// nothing behind and the next one can create it again.
+func (c *Client) RemoveNamespace(ctx context.Context, name string) error {
+	err := c.Clientset.CoreV1().Namespaces().Delete(ctx, name, metav1.DeleteOptions{})
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("deleting namespace %s: %w", name, err)
+	}
+	err = wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
+		_, err := c.Clientset.CoreV1().Namespaces().Get(ctx, name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			return true, nil
+		}
+		return false, err
+	})
+	if err != nil {
+		return fmt.Errorf("namespace %s is still being deleted: %w", name, err)
+	}
+	return nil
 }
 
 // otherManagers reports whether a field manager other than berth manages

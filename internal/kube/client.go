@@ -52,6 +52,15 @@ func NewClient(getter genericclioptions.RESTClientGetter) (*Client, error) {
 	return c, nil
 }
 
+// UserAgent is what berth's requests to the API server say they are. The
+// API server names the field manager of writes that set none (kubectl's
+// rollout undo, which berth rollout undo runs) after its first word, so it
+// must be FieldManager whatever the binary is called: a deploy then takes
+// those fields back (see ApplyOptions.TakeFrom).
+func UserAgent() string {
+	return FieldManager + "/" + version.Get().Version + " (" + runtime.GOOS + "/" + runtime.GOARCH + ")"
+}
+
 // NewClientFromConfig builds a Client from a REST config. Rate limits are
 // raised so a parallel apply is not throttled client-side; discovery runs
 // once, lazily, and is cached in memory for the command. Once the API
@@ -60,9 +69,7 @@ func NewClient(getter genericclioptions.RESTClientGetter) (*Client, error) {
 func NewClientFromConfig(cfg *rest.Config) (*Client, error) {
 	cfg = rest.CopyConfig(cfg)
 	if cfg.UserAgent == "" {
-		// The API server names the field manager of berth's non-apply
-		// writes (scale, restart) after the user agent's first word.
-		cfg.UserAgent = FieldManager + "/" + version.Get().Version + " (" + runtime.GOOS + "/" + runtime.GOARCH + ")"
+		cfg.UserAgent = UserAgent()
 	}
 	if cfg.QPS == 0 || cfg.QPS < 100 {
 		cfg.QPS = 100
