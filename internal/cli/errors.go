@@ -9,6 +9,7 @@ import (
 	"syscall"
 
 	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/deploy"
 )
 
 // Exit codes, documented in the README.
@@ -21,6 +22,9 @@ const (
 	// ExitUnhealthy: the revision was applied but did not become healthy
 	// (with --atomic, the previous revision was restored).
 	ExitUnhealthy = 3
+	// ExitNotDeployed: the app has no revision in the namespace (status,
+	// history, undo, scale, rollout of an app never deployed there).
+	ExitNotDeployed = 4
 	// ExitInterrupted: berth stopped on SIGINT or SIGTERM, after saying
 	// what state it left the app in (128 + SIGINT, as shells report it).
 	ExitInterrupted = 130
@@ -60,11 +64,14 @@ func ExitCode(err error) int {
 	var ee *ExitError
 	var cerrs config.Errors
 	var cerr *config.Error
+	var nd *deploy.NotDeployedError
 	switch {
 	case err == nil:
 		return ExitOK
 	case errors.As(err, &ee):
 		return ee.Code
+	case errors.As(err, &nd):
+		return ExitNotDeployed
 	case errors.As(err, &ue), errors.As(err, &cerrs), errors.As(err, &cerr):
 		return ExitUsage
 	case isCobraUsage(err):

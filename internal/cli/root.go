@@ -28,7 +28,8 @@ and everything it touches is ordinary kubectl-readable state.
 Exit codes: 0 success, 1 failure, 2 usage or config error (unknown command
 or flag, bad arguments, a berth.yaml that does not load or validate),
 3 applied but not healthy (deploy, apply, undo, scale; with --atomic the
-previous revision was restored), 130 interrupted by SIGINT or SIGTERM
+previous revision was restored), 4 the app was never deployed to the
+namespace (status, history, undo, scale), 130 interrupted by SIGINT or SIGTERM
 (stopped cleanly: lock released, a begun revision recorded as failed).
 berth diff --exit-code exits 1 when the cluster differs.`
 

@@ -19,6 +19,7 @@ import (
 
 	"github.com/berth-dev/berth/internal/charts"
 	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/kube"
 )
 
@@ -96,15 +97,20 @@ func (o *StatusOptions) Run(ctx context.Context) error {
 	}
 	st := AppStatus{APIVersion: APIVersion, Kind: "AppStatus", App: p.Name, Namespace: ns, Healthy: true, Services: []ServiceStatus{}}
 	// The newest revision, deployed or not: a failed deploy is the news.
-	if hist, err := newRecords(c, ns).History(ctx, p.Name); err != nil {
+	// An app without any is not healthy either: it is the error berth
+	// history gives too.
+	hist, err := newRecords(c, ns).History(ctx, p.Name)
+	if err != nil {
 		return err
-	} else if len(hist) > 0 {
-		rel := hist[len(hist)-1].Release
-		st.Revision, st.Status = rel.Version, rel.Info.Status.String()
-		t := rel.Info.LastDeployed.Time
-		st.Updated = &t
-		st.Healthy = rel.Info.Status.String() == "deployed"
 	}
+	if len(hist) == 0 {
+		return rolloutError(o.f, o.ErrOut, &deploy.NotDeployedError{App: p.Name, Namespace: ns})
+	}
+	rel := hist[len(hist)-1].Release
+	st.Revision, st.Status = rel.Version, rel.Info.Status.String()
+	t := rel.Info.LastDeployed.Time
+	st.Updated = &t
+	st.Healthy = rel.Info.Status.String() == "deployed"
 	names := make([]string, 0, len(p.Services))
 	for n := range p.Services {
 		names = append(names, n)
@@ -141,17 +147,11 @@ func (o *StatusOptions) Run(ctx context.Context) error {
 }
 
 func (o *StatusOptions) printTable(st AppStatus) {
-	fmt.Fprintf(o.Out, "app %s in namespace %s", st.App, st.Namespace)
-	if st.Revision > 0 {
-		fmt.Fprintf(o.Out, ", revision %d (%s", st.Revision, st.Status)
-		if st.Updated != nil {
-			fmt.Fprintf(o.Out, " %s ago, %s", duration.HumanDuration(time.Since(*st.Updated)), st.Updated.UTC().Format(time.RFC3339))
-		}
-		fmt.Fprint(o.Out, ")")
-	} else {
-		fmt.Fprint(o.Out, ", never deployed by berth")
+	fmt.Fprintf(o.Out, "app %s in namespace %s, revision %d (%s", st.App, st.Namespace, st.Revision, st.Status)
+	if st.Updated != nil {
+		fmt.Fprintf(o.Out, " %s ago, %s", duration.HumanDuration(time.Since(*st.Updated)), st.Updated.UTC().Format(time.RFC3339))
 	}
-	fmt.Fprintln(o.Out)
+	fmt.Fprintln(o.Out, ")")
 	tw := tabwriter.NewWriter(o.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SERVICE\tKIND\tREADY\tUP-TO-DATE\tIMAGES\tENDPOINTS")
 	for _, s := range st.Services {
