@@ -19,7 +19,10 @@ values are masked (*** — with (before)/(after) where they change). Objects
 the last revision had and berth.yaml no longer renders show as deletions
 (claims are never pruned, so they never show). A volume change that berth
 deploy would refuse, or make only with --recreate-statefulset, is an error
-that says so, with the ways out, as deploy says it.
+that says so, with the ways out, as deploy says it; so is an object the API
+server would refuse (a field another tool owns, a node port another
+Service holds, an admission policy), found by the same dry run that deploy
+makes before its first write.
 
 With --exit-code, berth diff exits 1 when anything would change: a drift
 check for CI.`
@@ -36,6 +39,7 @@ type DiffOptions struct {
 	SetImages  []string
 	ExitCode   bool
 	ResetScale bool
+	Force      bool
 
 	format string
 	images map[string]string
@@ -67,6 +71,7 @@ func NewCmdDiff(f *Factory, runF func(context.Context, *DiffOptions) error) *cob
 	}
 	cmd.Flags().StringArrayVar(&o.SetImages, "set-image", nil, "use image REF for SERVICE (SERVICE=REF; repeatable)")
 	cmd.Flags().BoolVar(&o.ExitCode, "exit-code", false, "exit 1 when the cluster differs from berth.yaml")
+	cmd.Flags().BoolVar(&o.Force, "force-conflicts", false, "as berth deploy --force-conflicts: show the change with the fields other tools own taken over")
 	cmd.Flags().BoolVar(&o.ResetScale, "reset-scale", false, "as berth deploy --reset-scale: berth.yaml's replicas for services scaled with berth scale")
 	return cmd
 }
@@ -99,11 +104,7 @@ func (o *DiffOptions) Run(ctx context.Context) error {
 		return err
 	}
 	d := &deploy.Deployer{Client: c, Records: newRecords(c, ns)}
-	objs, stale, _, err := d.Preview(ctx, deploy.Options{Project: p, Namespace: ns, Images: images, ResetScale: o.ResetScale})
-	if err != nil {
-		return err
-	}
-	diffs, err := c.Diff(ctx, objs, stale)
+	diffs, _, err := d.Diff(ctx, deploy.Options{Project: p, Namespace: ns, Images: images, ResetScale: o.ResetScale, RollOptions: deploy.RollOptions{Force: o.Force}})
 	if err != nil {
 		return err
 	}
@@ -121,7 +122,7 @@ func (o *DiffOptions) Run(ctx context.Context) error {
 		if len(diffs) == 0 {
 			fmt.Fprintf(o.ErrOut, "no differences: the cluster matches %s\n", o.f.ConfigPath())
 		} else {
-			fmt.Fprintf(o.ErrOut, "%d objects would change\n", len(diffs))
+			fmt.Fprintf(o.ErrOut, "%s would change\n", plural(len(diffs), "object"))
 		}
 	}
 	if o.ExitCode && len(diffs) > 0 {

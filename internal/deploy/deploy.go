@@ -100,7 +100,8 @@ type Options struct {
 	// replicas apply again.
 	ResetScale bool
 	// Meta is recorded with the revision; its Cause also becomes the
-	// workloads' kubernetes.io/change-cause.
+	// kubernetes.io/change-cause of the workloads whose pod template the
+	// deploy changes.
 	Meta Meta
 }
 
@@ -219,8 +220,17 @@ func readState(h []release.Revision) *state {
 	return st
 }
 
+// lastManifest is the manifest of the newest revision, which the cluster
+// holds (in part, if it failed), or "" before the first.
+func (st *state) lastManifest() string {
+	if len(st.history) == 0 {
+		return ""
+	}
+	return st.history[len(st.history)-1].Release.Manifest
+}
+
 // Deploy renders, applies, waits and records one revision.
-func (d *Deployer) Deploy(ctx context.Context, o Options) (*Outcome, error) {
+func (d *Deployer) Deploy(ctx context.Context, o Options) (out *Outcome, err error) {
 	p := o.Project
 	ropts := render.Options{Namespace: o.Namespace, Images: o.Images, ShowSecrets: true, ChangeCause: o.Meta.Cause}
 	res, err := render.Render(p, ropts)
@@ -250,12 +260,16 @@ func (d *Deployer) Deploy(ctx context.Context, o Options) (*Outcome, error) {
 		}
 		out := &Outcome{Scaled: pl.meta.Scaled}
 		d.stage("apply")
-		out.Results, err = d.apply(ctx, w, pl.objs, kube.ApplyOptions{Force: o.Force, TakeFrom: []string{kube.HelmFieldManager}, DryRun: o.DryRun, Report: d.printResult})
+		opts := applyOptions(o.RollOptions)
+		opts.Report = d.printResult
+		out.Results, err = d.apply(ctx, w, pl.objs, opts)
 		return out, err
 	}
-	if created, err := d.Client.EnsureNamespace(dctx, res.Namespace, nil); err != nil {
+	created, err := d.Client.EnsureNamespace(dctx, res.Namespace, nil)
+	if err != nil {
 		return nil, err
-	} else if created {
+	}
+	if created {
 		fmt.Fprintf(d.Out, "namespace/%s created\n", res.Namespace)
 	}
 	lock, st, waited, err := d.begin(ctx, res.Namespace, p.Name, o.Holder, o.WaitLock, deadline)
@@ -263,6 +277,22 @@ func (d *Deployer) Deploy(ctx context.Context, o Options) (*Outcome, error) {
 		return nil, err
 	}
 	defer d.unlock(ctx, lock)
+	if created {
+		// The namespace exists for the dry run of the objects in it
+		// (Check); when they are refused, it goes again (see below).
+		defer func() {
+			var refused *kube.RefusedError
+			if !errors.As(err, &refused) {
+				return
+			}
+			d.unlock(ctx, lock)
+			if rerr := d.Client.RemoveNamespace(context.WithoutCancel(ctx), res.Namespace); rerr != nil {
+				fmt.Fprintf(d.Log, "warning: %v\n", rerr)
+			} else {
+				fmt.Fprintf(d.Out, "namespace/%s deleted (created for the dry run; nothing else was applied)\n", res.Namespace)
+			}
+		}()
+	}
 	o.Deadline = deadline.Add(waited)
 	pl, notes, err := d.deployPlan(p, o, ropts, res, st)
 	if err != nil {
@@ -271,48 +301,59 @@ func (d *Deployer) Deploy(ctx context.Context, o Options) (*Outcome, error) {
 	for _, n := range notes {
 		fmt.Fprintln(d.Log, n)
 	}
-	out, err := d.roll(ctx, st, pl, o.RollOptions)
+	out, err = d.roll(ctx, st, pl, o.RollOptions)
 	if out != nil {
 		out.Scaled = pl.meta.Scaled
 	}
 	return out, err
 }
 
-// Preview returns what a deploy of o would apply and prune, as Deploy
-// would compute it (with the replica counts of berth scale it keeps), and
-// its notes; it takes no lock and changes nothing. berth diff shows it.
-// Volume changes a deploy would refuse, or make only with
-// RecreateStatefulSets, are its VolumeChangeError.
-func (d *Deployer) Preview(ctx context.Context, o Options) (objs []*unstructured.Unstructured, stale []kube.Ref, notes []string, err error) {
+// Diff returns how a deploy of o would change the cluster, object by
+// object, and the deploy's notes; it takes no lock and changes nothing.
+// It is computed as Deploy would roll it out: with the replica counts of
+// berth scale it keeps and the same server-side dry run, so what the
+// deploy would be refused (volume changes, field conflicts, node ports,
+// admission) is the same error here. berth diff shows it.
+func (d *Deployer) Diff(ctx context.Context, o Options) ([]kube.Diff, []string, error) {
 	p := o.Project
 	ropts := render.Options{Namespace: o.Namespace, Images: o.Images, ShowSecrets: true, ChangeCause: o.Meta.Cause}
 	res, err := render.Render(p, ropts)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	h, err := d.Records.History(ctx, p.Name)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("reading the release history of %s: %w", p.Name, err)
+		return nil, nil, fmt.Errorf("reading the release history of %s: %w", p.Name, err)
 	}
 	st := readState(h)
 	pl, notes, err := d.deployPlan(p, o, ropts, res, st)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	// The server's dry run would refuse these with a bare Forbidden; say
 	// what a deploy would say.
 	changes, err := d.Client.VolumeChanges(ctx, pl.objs)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	if err := refusal(changes, false); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
-	return pl.objs, kube.Stale(st.applied, pl.refs), notes, nil
+	diffs, err := d.Client.Diff(ctx, pl.objs, kube.Stale(st.applied, pl.refs), applyOptions(o.RollOptions))
+	return diffs, notes, err
+}
+
+// applyOptions are how a rollout applies: the release is Helm's too, so
+// what helm rollback or upgrade of it wrote, berth takes back without
+// --force-conflicts.
+func applyOptions(o RollOptions) kube.ApplyOptions {
+	return kube.ApplyOptions{Force: o.Force, TakeFrom: []string{kube.HelmFieldManager}, DryRun: o.DryRun}
 }
 
 // deployPlan is the plan of a deploy: res, re-rendered with the replica
-// counts of berth scale that the deploy keeps (see keepScale).
+// counts of berth scale that the deploy keeps (see keepScale) and the
+// change-cause of the workloads whose pod template it leaves as the newest
+// revision had it (see keptCauses).
 func (d *Deployer) deployPlan(p *config.Project, o Options, ropts render.Options, res *render.Result, st *state) (*plan, []string, error) {
 	meta := o.Meta
 	meta.Scaled = nil
@@ -332,7 +373,15 @@ func (d *Deployer) deployPlan(p *config.Project, o Options, ropts render.Options
 			}
 		}
 	}
-	if len(meta.Scaled) > 0 {
+	for name, cause := range keptCauses(st.lastManifest(), res.Manifest) {
+		if cause != ropts.ChangeCause {
+			if ropts.Causes == nil {
+				ropts.Causes = map[string]string{}
+			}
+			ropts.Causes[name] = cause
+		}
+	}
+	if len(meta.Scaled) > 0 || len(ropts.Causes) > 0 {
 		ropts.Replicas = map[string]int32{}
 		for name, sc := range meta.Scaled {
 			ropts.Replicas[name] = sc.Replicas
@@ -451,6 +500,16 @@ func (d *Deployer) roll(ctx context.Context, st *state, pl *plan, o RollOptions)
 	deadline := o.deadline()
 	rctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
+	// So is any object the API server would refuse (validation,
+	// admission, a taken node port, a field conflict): one server-side
+	// dry run of every object first. The StatefulSets to recreate are
+	// left out: the dry run of their new claim templates is refused by
+	// design.
+	opts := applyOptions(o)
+	opts.Report, opts.Selector = d.printResult, InstanceSelector(pl.app)
+	if opts.Checked, err = d.Client.Check(rctx, without(pl.objs, w.recreate), opts); err != nil {
+		return nil, timedOut(rctx, deadline, o.Timeout, err)
+	}
 	// Not cancelled by a signal: a write cancelled after the API server
 	// stored it would leave a pending revision behind.
 	bctx, bcancel := context.WithTimeout(context.WithoutCancel(rctx), recordTimeout)
@@ -492,10 +551,8 @@ func (d *Deployer) roll(ctx context.Context, st *state, pl *plan, o RollOptions)
 	if ctx.Err() != nil {
 		return out, stop(StageApply, ctx.Err())
 	}
-	// The release is Helm's too: what helm rollback or upgrade of it wrote,
-	// berth takes back without --force-conflicts.
 	d.stage("apply")
-	out.Results, err = d.apply(rctx, w, pl.objs, kube.ApplyOptions{Force: o.Force, TakeFrom: []string{kube.HelmFieldManager}, Report: d.printResult, Selector: InstanceSelector(pl.app)})
+	out.Results, err = d.apply(rctx, w, pl.objs, opts)
 	if err != nil {
 		return out, stop(StageApply, timedOut(rctx, deadline, o.Timeout, err))
 	}

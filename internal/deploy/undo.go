@@ -142,7 +142,9 @@ func (d *Deployer) Undo(ctx context.Context, o UndoOptions) (*Outcome, error) {
 		}
 		out := &Outcome{RolledBack: target.Version}
 		d.stage("apply")
-		out.Results, err = d.apply(ctx, w, pl.objs, kube.ApplyOptions{Force: o.Force, TakeFrom: []string{kube.HelmFieldManager}, DryRun: o.DryRun, Report: d.printResult})
+		opts := applyOptions(o.RollOptions)
+		opts.Report = d.printResult
+		out.Results, err = d.apply(ctx, w, pl.objs, opts)
 		if err != nil {
 			return out, err
 		}

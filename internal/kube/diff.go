@@ -2,14 +2,12 @@ package kube
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	udiff "github.com/aymanbagabas/go-udiff"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/yaml"
 )
 
@@ -29,33 +27,20 @@ type Diff struct {
 }
 
 // Diff compares live state with what applying objs (and pruning stale)
-// would leave: a server-side dry-run apply per object, both sides stripped
+// would leave: the server-side dry-run apply of every object that a deploy
+// makes before it writes (Check, with the same opts), both sides stripped
 // of managed fields, status and server bookkeeping, Secret values masked.
-// Objects that would not change are left out.
-func (c *Client) Diff(ctx context.Context, objs []*unstructured.Unstructured, stale []Ref) ([]Diff, error) {
+// What the deploy would be refused (a field conflict, an allocated node
+// port, an admission policy) is Check's *RefusedError. Objects that would
+// not change are left out.
+func (c *Client) Diff(ctx context.Context, objs []*unstructured.Unstructured, stale []Ref, opts ApplyOptions) ([]Diff, error) {
+	results, err := c.Check(ctx, objs, opts)
+	if err != nil {
+		return nil, err
+	}
 	var out []Diff
-	for _, o := range objs {
-		ref := RefOf(o)
-		res, err := c.Resource(ref)
-		if err != nil {
-			return nil, err
-		}
-		live, err := res.Get(ctx, ref.Name, metav1.GetOptions{})
-		if apierrors.IsNotFound(err) {
-			live = nil
-		} else if err != nil {
-			return nil, fmt.Errorf("reading %s: %w", ref, err)
-		}
-		data, err := json.Marshal(o.Object)
-		if err != nil {
-			return nil, err
-		}
-		force := true
-		merged, err := res.Patch(ctx, ref.Name, types.ApplyPatchType, data, metav1.PatchOptions{FieldManager: FieldManager, Force: &force, DryRun: []string{metav1.DryRunAll}})
-		if err != nil {
-			return nil, fmt.Errorf("dry-run applying %s: %w", ref, err)
-		}
-		d, err := diffObjects(ref, live, merged, "live", "berth")
+	for _, r := range results {
+		d, err := diffObjects(r.Ref, r.Live, r.Object, "live", "berth")
 		if err != nil {
 			return nil, err
 		}

@@ -183,6 +183,19 @@ func TestApplyDryRun(t *testing.T) {
 	if got := replicaSets(t, kc, ns); len(got) != 0 {
 		t.Errorf("a dry run created objects: %v", got)
 	}
+	// On live objects a server dry run (Check's) tells a change from none.
+	if _, err := kc.Apply(t.Context(), objs, kube.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for text, want := range map[string]kube.Action{"one": kube.Unchanged, "two": kube.Configured} {
+		rs, err := kc.Apply(t.Context(), renderYAML(t, ns, strings.Replace(webApp, "%s", text, 1)), kube.ApplyOptions{DryRun: kube.DryRunServer, Selector: "app.kubernetes.io/instance=shop"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := actions(rs)["deployment.apps/web"]; got != want {
+			t.Errorf("server dry run of %q over \"one\": web %s, want %s", text, got, want)
+		}
+	}
 }
 
 // TestConflict plays `kubectl scale` (another field manager takes
@@ -391,7 +404,7 @@ secrets:
 		t.Fatal(err)
 	}
 	before := replicaSets(t, kc, ns)
-	diffs, err := kc.Diff(ctx, v1, nil)
+	diffs, err := kc.Diff(ctx, v1, nil, kube.ApplyOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -399,7 +412,7 @@ secrets:
 		t.Fatalf("diff of what is applied: %+v", diffs)
 	}
 	v2 := renderYAML(t, ns, strings.ReplaceAll(strings.Replace(app, "  old:\n    image: nginx:1.27\n", "", 1), "%s", "two"))
-	diffs, err = kc.Diff(ctx, v2, kube.Stale(refsOf(v1), refsOf(v2)))
+	diffs, err = kc.Diff(ctx, v2, kube.Stale(refsOf(v1), refsOf(v2)), kube.ApplyOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

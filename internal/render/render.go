@@ -38,6 +38,11 @@ type Options struct {
 	// ChangeCause is recorded on the workloads as kubernetes.io/change-cause,
 	// for kubectl rollout history.
 	ChangeCause string
+	// Causes override ChangeCause for the workloads of the services they
+	// name; an empty cause records none. A deploy that leaves a workload's
+	// pod template as it was keeps the cause that template was rolled out
+	// with (see deploy), as kubectl's change-cause marks a rollout.
+	Causes map[string]string
 	// Replicas override berth.yaml's replicas, by service (berth scale);
 	// services with autoscale ignore them.
 	Replicas map[string]int32

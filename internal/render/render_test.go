@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -342,5 +343,33 @@ func TestConfigFilesExact(t *testing.T) {
 				t.Errorf("ConfigMap data (-files +rendered):\n%s", diff)
 			}
 		}
+	}
+}
+
+// TestExampleEnvironmentsShareACluster: node ports belong to the whole
+// cluster, so two environments of an example (in their own namespaces)
+// that pin the same one could not both be deployed to one cluster.
+func TestExampleEnvironmentsShareACluster(t *testing.T) {
+	nodePort := regexp.MustCompile(`(?m)^\s*nodePort: (\d+)$`)
+	for _, file := range examples(t) {
+		t.Run(exampleName(file), func(t *testing.T) {
+			t.Parallel()
+			p, r := renderFile(t, file, "", false)
+			manifests := map[string][]byte{"(base)": r.Manifest}
+			for env := range p.Environments {
+				_, re := renderFile(t, file, env, false)
+				manifests[env] = re.Manifest
+			}
+			owner := map[string]string{}
+			for env, m := range manifests {
+				for _, match := range nodePort.FindAllSubmatch(m, -1) {
+					port := string(match[1])
+					if other, ok := owner[port]; ok && other != env {
+						t.Errorf("environments %s and %s both pin node port %s", other, env, port)
+					}
+					owner[port] = env
+				}
+			}
+		})
 	}
 }

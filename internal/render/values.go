@@ -28,8 +28,6 @@ type Values struct {
 	Services       map[string]*ServiceValues      `json:"services"`
 	Secrets        map[string]*SecretValues       `json:"secrets"`
 	StorageClasses map[string]*StorageClassValues `json:"storageClasses"`
-	// ChangeCause annotates the workloads (kubernetes.io/change-cause).
-	ChangeCause string `json:"changeCause,omitempty"`
 }
 
 // ServiceValues describe one workload.
@@ -65,6 +63,8 @@ type ServiceValues struct {
 	Labels           map[string]string                 `json:"labels,omitempty"`
 	Annotations      map[string]string                 `json:"annotations,omitempty"`
 	PodAnnotations   map[string]string                 `json:"podAnnotations,omitempty"`
+	// ChangeCause annotates the workload (kubernetes.io/change-cause).
+	ChangeCause string `json:"changeCause,omitempty"`
 }
 
 // PortValues is a fully defaulted port.
@@ -155,7 +155,6 @@ const (
 // names to the image reference to run (resolved by the caller).
 func buildValues(p *config.Project, images map[string]string, redact bool, opts Options) (*Values, error) {
 	v := &Values{
-		ChangeCause:    opts.ChangeCause,
 		Services:       map[string]*ServiceValues{},
 		Secrets:        map[string]*SecretValues{},
 		StorageClasses: map[string]*StorageClassValues{},
@@ -195,6 +194,10 @@ func buildValues(p *config.Project, images map[string]string, redact bool, opts 
 		sv, err := serviceValues(p, name, s, images[name], sums)
 		if err != nil {
 			return nil, err
+		}
+		sv.ChangeCause = opts.ChangeCause
+		if c, ok := opts.Causes[name]; ok {
+			sv.ChangeCause = c
 		}
 		if n, ok := opts.Replicas[name]; ok && s.Autoscale == nil {
 			sv.Replicas = n

@@ -170,9 +170,10 @@ func (p *Proxy) OnRequest(hook func(*http.Request)) {
 	p.hook = hook
 }
 
-// IsApply reports a server-side apply request.
+// IsApply reports a server-side apply request that writes: not the
+// dry runs (dryRun=All) berth sends before its first write.
 func IsApply(r *http.Request) bool {
-	return r.Method == http.MethodPatch && r.Header.Get("Content-Type") == "application/apply-patch+yaml"
+	return r.Method == http.MethodPatch && r.Header.Get("Content-Type") == "application/apply-patch+yaml" && r.URL.Query().Get("dryRun") == ""
 }
 
 func selfSigned(t testing.TB) (tls.Certificate, []byte) {

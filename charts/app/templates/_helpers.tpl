@@ -28,8 +28,9 @@ app.kubernetes.io/managed-by: berth
 {{- end }}
 
 {{/*
-Metadata of a service's objects. A workload (.workload) also carries the
-deploy's cause as kubernetes.io/change-cause: the Deployment and StatefulSet
+Metadata of a service's objects. A workload (.workload) also carries its
+cause (the cause of the deploy that last changed its pod template) as
+kubernetes.io/change-cause: the Deployment and StatefulSet
 controllers copy it to the ReplicaSet or ControllerRevision, where
 kubectl rollout history reads it. It is not put on the pod template, which
 would restart every pod whenever the cause changes.
@@ -41,7 +42,7 @@ labels:
   {{- include "berth.labels" . | nindent 2 }}
 {{- $annotations := dict }}
 {{- with .svc.annotations }}{{ $annotations = merge $annotations . }}{{ end }}
-{{- if .workload }}{{ with .root.Values.changeCause }}{{ $_ := set $annotations "kubernetes.io/change-cause" . }}{{ end }}{{ end }}
+{{- if .workload }}{{ with .svc.changeCause }}{{ $_ := set $annotations "kubernetes.io/change-cause" . }}{{ end }}{{ end }}
 {{- with $annotations }}
 annotations:
   {{- toYaml . | nindent 2 }}

@@ -1,0 +1,78 @@
+package deploy
+
+import (
+	"reflect"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/berth-dev/berth/internal/render"
+)
+
+// ChangeCauseAnnotation is where a workload records why its pod template is
+// what it is; the Deployment and StatefulSet controllers copy it to the
+// ReplicaSet or ControllerRevision, where rollout history reads it.
+const ChangeCauseAnnotation = "kubernetes.io/change-cause"
+
+// keptCauses returns the change-cause of each workload whose pod template
+// is the same in manifest as in prev (the manifest last applied), by
+// service: a deploy records its cause only on the workloads whose pod
+// template it changes, as kubectl's change-cause marks a rollout. The
+// others keep the cause they had, so a new cause alone changes nothing.
+func keptCauses(prev string, manifest []byte) map[string]string {
+	if prev == "" {
+		return nil
+	}
+	before := map[string]workloadTemplate{}
+	for _, o := range render.Split(prev) {
+		if w, ok := decodeTemplate(o); ok {
+			before[w.service] = w
+		}
+	}
+	var kept map[string]string
+	for _, o := range render.Split(string(manifest)) {
+		w, ok := decodeTemplate(o)
+		if !ok {
+			continue
+		}
+		old, ok := before[w.service]
+		if !ok || old.kind != w.kind || !reflect.DeepEqual(old.template, w.template) {
+			continue
+		}
+		if kept == nil {
+			kept = map[string]string{}
+		}
+		kept[w.service] = old.cause
+	}
+	return kept
+}
+
+// workloadTemplate is a Deployment's or StatefulSet's pod template and
+// change-cause.
+type workloadTemplate struct {
+	kind, service, cause string
+	template             any
+}
+
+func decodeTemplate(o render.Object) (workloadTemplate, bool) {
+	if o.Kind != "Deployment" && o.Kind != "StatefulSet" {
+		return workloadTemplate{}, false
+	}
+	var obj struct {
+		Metadata struct {
+			Name        string            `json:"name"`
+			Labels      map[string]string `json:"labels"`
+			Annotations map[string]string `json:"annotations"`
+		} `json:"metadata"`
+		Spec struct {
+			Template any `json:"template"`
+		} `json:"spec"`
+	}
+	if err := yaml.Unmarshal(o.YAML, &obj); err != nil {
+		return workloadTemplate{}, false
+	}
+	service := obj.Metadata.Labels["app.kubernetes.io/component"]
+	if service == "" {
+		service = obj.Metadata.Name
+	}
+	return workloadTemplate{kind: o.Kind, service: service, cause: obj.Metadata.Annotations[ChangeCauseAnnotation], template: obj.Spec.Template}, true
+}
