@@ -85,7 +85,7 @@ func NewCmdInit(f *Factory, runF func(context.Context, *InitOptions) error) *cob
 	fl := cmd.Flags()
 	fl.StringVar(&o.Dir, "dir", ".", "the project folder")
 	fl.StringVar(&o.Name, "name", "", "app name (default: from package.json, go.mod or the folder)")
-	fl.IntVar(&o.Port, "port", 0, "port the app listens on (default: the Dockerfile's EXPOSE or ENV PORT, else a listener in the source; none: a worker)")
+	fl.IntVar(&o.Port, "port", 0, "port the app listens on (default: the Dockerfile's EXPOSE or ENV PORT, else a listener in the source; with none, a worker)")
 	fl.IntVar(&o.Replicas, "replicas", 0, "pods to run (default 2)")
 	fl.StringVar(&o.Expose, "expose", "", "ClusterIP (default), NodePort or LoadBalancer")
 	fl.StringVar(&o.Registry, "registry", "", "where berth build pushes images, e.g. ghcr.io/OWNER")
