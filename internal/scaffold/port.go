@@ -67,7 +67,8 @@ var (
 		{"listen()", js, regexp.MustCompile(`\.listen\(`), jsPorts, 3000, ""},
 		{"Bun.serve", js, regexp.MustCompile(`\bBun\.serve\(`), jsPorts, 3000, "Bun's default"},
 		{"Deno.serve", js, regexp.MustCompile(`\bDeno\.serve\(`), jsPorts, 8000, "Deno's default"},
-		{"http.ListenAndServe", goFile, regexp.MustCompile(`\bListenAndServe(?:TLS)?\(`), goPorts, 8080, ""},
+		// "(" and not "?": a call, not a regexp that looks for one.
+		{"http.ListenAndServe", goFile, regexp.MustCompile(`\.ListenAndServe(?:TLS)?\([^?]`), goPorts, 8080, ""},
 		{"net.Listen", goFile, regexp.MustCompile(`\bnet\.Listen\(`), goPorts, 8080, ""},
 		{"gin", goFile, regexp.MustCompile(`\bgin\.(?:Default|New)\(`), goPorts, 8080, "gin's default"},
 		{"echo", goFile, regexp.MustCompile(`\becho\.New\(`), goPorts, 8080, ""},
@@ -305,11 +306,13 @@ func readHead(file string) ([]byte, error) {
 func skipDir(name string) bool {
 	switch name {
 	case "node_modules", "vendor", "bin", "obj", "target", "dist", "build", "out", "deps",
-		"venv", "env", "__pycache__", "site-packages", "testdata", "test", "tests",
-		"__tests__", "spec", "e2e", "coverage", "examples":
+		"venv", "env", "__pycache__", "site-packages", "__tests__", "spec", "e2e", "mocks",
+		"fixtures", "coverage", "examples":
 		return true
 	}
-	return strings.HasPrefix(name, ".") || strings.HasSuffix(name, ".Tests") || strings.HasSuffix(name, ".Test")
+	// test, tests, testdata, testutil...: test support, not the app.
+	return strings.HasPrefix(name, ".") || strings.HasPrefix(name, "test") ||
+		strings.HasSuffix(name, ".Tests") || strings.HasSuffix(name, ".Test")
 }
 
 func skipFile(name string) bool {

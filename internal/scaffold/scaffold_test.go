@@ -176,6 +176,7 @@ func TestDetectPort(t *testing.T) {
 		{"go getenv fallback", map[string]string{"go.mod": "module a\n", "main.go": "srv := &http.Server{Addr: \":\" + cmp.Or(os.Getenv(\"PORT\"), \"8085\")}\nsrv.ListenAndServe()\n"}, 8085, "http.ListenAndServe in main.go"},
 		{"go in cmd", map[string]string{"go.mod": "module a\n", "cmd/api/main.go": "http.ListenAndServe(\"0.0.0.0:8086\", nil)\n"}, 8086, "http.ListenAndServe in cmd/api/main.go"},
 		{"go gin default", map[string]string{"go.mod": "module a\n", "main.go": "r := gin.Default()\nr.Run()\n"}, 8080, "gin in main.go, no port number there: gin's default"},
+		{"go test helpers", map[string]string{"go.mod": "module a\n", "internal/testutil/server.go": "l, _ := net.Listen(\"tcp\", \"127.0.0.1:8087\")\n", "internal/scan/scan.go": "re := regexp.MustCompile(`\\.ListenAndServe(?:TLS)?\\(`)\n"}, 0, ""},
 		{"go client only", map[string]string{"go.mod": "module a\n", "main.go": "resp, _ := http.Get(\"http://api:8080/\")\nexec.Command(\"x\").Run()\n"}, 0, ""},
 		{"flask default", map[string]string{"requirements.txt": "flask\n", "app.py": "from flask import Flask\napp = Flask(__name__)\n"}, 5000, "Flask in app.py, no port number there: Flask's default"},
 		{"uvicorn port", map[string]string{"pyproject.toml": "[project]\nname = \"a\"\n", "main.py": "uvicorn.run(app, host=\"0.0.0.0\", port=8010)\n"}, 8010, "uvicorn.run in main.py"},
