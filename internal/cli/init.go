@@ -25,6 +25,14 @@ requirements.txt or pyproject.toml, or a Dockerfile of its own) and write
   .github/workflows/deploy.yml   with --ci github: build, push to GHCR,
                   deploy with the KUBECONFIG secret
 
+The port is the one the project shows, and berth says where it found it:
+the Dockerfile's EXPOSE, then its ENV PORT (ARGs expanded), then a command
+that serves (gunicorn, uvicorn, flask run, next start in the Dockerfile's
+CMD, the start script or the Procfile), then a listener in the source
+(listen(), http.ListenAndServe, Flask, uvicorn.run, WebApplication,
+Spring's server.port, ...). A project with none of these is a worker: no
+ports, no Service and no readiness probe; --port gives it a port.
+
 On a terminal berth asks for the name, port, replicas, how to expose it and
 the registry, offering what it detected; --yes (or no terminal) takes the
 detected values and the flags. Existing files are never overwritten
@@ -77,7 +85,7 @@ func NewCmdInit(f *Factory, runF func(context.Context, *InitOptions) error) *cob
 	fl := cmd.Flags()
 	fl.StringVar(&o.Dir, "dir", ".", "the project folder")
 	fl.StringVar(&o.Name, "name", "", "app name (default: from package.json, go.mod or the folder)")
-	fl.IntVar(&o.Port, "port", 0, "port the app listens on (default: guessed from the sources)")
+	fl.IntVar(&o.Port, "port", 0, "port the app listens on (default: the Dockerfile's EXPOSE or ENV PORT, else a listener in the source; with none, a worker)")
 	fl.IntVar(&o.Replicas, "replicas", 0, "pods to run (default 2)")
 	fl.StringVar(&o.Expose, "expose", "", "ClusterIP (default), NodePort or LoadBalancer")
 	fl.StringVar(&o.Registry, "registry", "", "where berth build pushes images, e.g. ghcr.io/OWNER")
@@ -107,12 +115,17 @@ func (o *InitOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(o.ErrOut, "detected: %s project %q, port %d\n", p.Lang, p.Name, p.Port)
+	if p.Port > 0 {
+		fmt.Fprintf(o.ErrOut, "detected: %s project %q, port %d (%s)\n", p.Lang, p.Name, p.Port, p.PortFrom)
+	} else {
+		fmt.Fprintf(o.ErrOut, "detected: %s project %q, no port\n", p.Lang, p.Name)
+	}
+	detected := p.Port
 	if o.Name != "" {
 		p.Name = o.Name
 	}
 	if o.Port > 0 {
-		p.Port = o.Port
+		p.Port, p.PortFrom = o.Port, "--port"
 	}
 	if o.Replicas > 0 {
 		p.Replicas = o.Replicas
@@ -125,6 +138,16 @@ func (o *InitOptions) Run(ctx context.Context) error {
 		if err := o.ask(p); err != nil {
 			return err
 		}
+	}
+	switch {
+	case p.Port == 0 && o.Expose != "":
+		return usageErrorf("--expose %s needs a port: berth init found none for %s; add --port", o.Expose, p.Name)
+	case p.Port == 0 && detected == 0:
+		fmt.Fprintf(o.ErrOut, "no port found (no EXPOSE, ENV PORT or listener in the source): %s is a worker with no Service; add ports: to berth.yaml if it serves\n", p.Name)
+	case p.Port == 0:
+		fmt.Fprintf(o.ErrOut, "no port (%s): %s is a worker with no Service; add ports: to berth.yaml if it serves\n", p.PortFrom, p.Name)
+	case p.Port != detected:
+		fmt.Fprintf(o.ErrOut, "using port %d (%s)\n", p.Port, p.PortFrom)
 	}
 	files, err := scaffold.Render(p)
 	if err != nil {
@@ -161,21 +184,39 @@ func (o *InitOptions) ask(p *scaffold.Project) error {
 	if p.Name, err = read("App name", p.Name); err != nil {
 		return err
 	}
-	for _, q := range []struct {
-		label string
-		v     *int
-	}{{"Port the app listens on", &p.Port}, {"Replicas", &p.Replicas}} {
-		s, err := read(q.label, strconv.Itoa(*q.v))
-		if err != nil {
-			return err
-		}
-		n, err := strconv.Atoi(s)
-		if err != nil || n <= 0 {
-			return usageErrorf("%s: %q is not a positive number", q.label, s)
-		}
-		*q.v = n
+	def := "none"
+	if p.Port > 0 {
+		def = strconv.Itoa(p.Port)
 	}
-	if p.Expose, err = read("Expose as ClusterIP, NodePort or LoadBalancer", p.Expose); err != nil {
+	s, err := read("Port the app listens on (none: a worker)", def)
+	if err != nil {
+		return err
+	}
+	if s != def {
+		n, err := strconv.Atoi(s)
+		switch {
+		case s == "none" || n == 0 && err == nil:
+			p.Port = 0
+		case err != nil || n < 1 || n > 65535:
+			return usageErrorf("port: %q is not a port number (1-65535) or none", s)
+		default:
+			p.Port = n
+		}
+		p.PortFrom = "your answer"
+	}
+	s, err = read("Replicas", strconv.Itoa(p.Replicas))
+	if err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 {
+		return usageErrorf("Replicas: %q is not a positive number", s)
+	}
+	p.Replicas = n
+	if p.Port == 0 {
+		// A worker has no Service to expose.
+		p.Expose = ""
+	} else if p.Expose, err = read("Expose as ClusterIP, NodePort or LoadBalancer", p.Expose); err != nil {
 		return err
 	}
 	reg := p.Registry

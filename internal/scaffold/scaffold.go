@@ -12,8 +12,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"text/template"
 
@@ -38,8 +36,12 @@ type Project struct {
 	Lang string
 	// Name of the app (from package.json, go.mod or the folder).
 	Name string
-	// Port the app listens on (guessed from the sources, else a default).
+	// Port the app listens on; 0 for a worker, with no ports, Service or
+	// probe.
 	Port int
+	// PortFrom says where Port comes from: "Dockerfile EXPOSE",
+	// "http.ListenAndServe in main.go", "--port".
+	PortFrom string
 	// Cmd is the container command, as a JSON array body ("node", "server.js").
 	Cmd string
 	// HasDockerfile is true when the folder has a Dockerfile already.
@@ -51,41 +53,40 @@ type Project struct {
 	CI string
 }
 
-// Detect looks at dir.
+// Detect looks at dir. The port is the one the Dockerfile or the sources
+// say (see findPort), 0 when they say none.
 func Detect(dir string) (*Project, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
 	}
-	p := &Project{Dir: abs, Lang: Unknown, Name: dnsName(filepath.Base(abs)), Replicas: 2, Expose: "ClusterIP", Port: 8080}
+	p := &Project{Dir: abs, Lang: Unknown, Name: dnsName(filepath.Base(abs)), Replicas: 2, Expose: "ClusterIP"}
 	exists := func(name string) bool { _, err := os.Stat(filepath.Join(abs, name)); return err == nil }
 	p.HasDockerfile = exists("Dockerfile")
+	start := ""
 	switch {
 	case exists("package.json"):
-		p.Lang, p.Port = Node, 3000
-		p.detectNode()
+		p.Lang = Node
+		start = p.detectNode()
 	case exists("go.mod"):
 		p.Lang = Go
 		p.detectGo()
 	case exists("requirements.txt") || exists("pyproject.toml"):
-		p.Lang, p.Port = Python, 8000
+		p.Lang = Python
 		p.detectPython()
 	case p.HasDockerfile:
 		p.Lang = Dockerfile
-		if port := portIn(filepath.Join(abs, "Dockerfile"), exposeRE); port > 0 {
-			p.Port = port
-		}
 	}
+	port, err := findPort(abs, p.HasDockerfile, start)
+	if err != nil {
+		return nil, err
+	}
+	p.Port, p.PortFrom = port.n, port.from
 	return p, nil
 }
 
-var (
-	exposeRE = regexp.MustCompile(`(?m)^\s*EXPOSE\s+(\d+)`)
-	// listen(3000), PORT || 3000, port=5000, ":8080"
-	portRE = regexp.MustCompile(`(?:listen\(\s*|PORT\s*(?:\|\||\?\?|,)\s*['"]?|port\s*=\s*|":)(\d{2,5})`)
-)
-
-func (p *Project) detectNode() {
+// detectNode reads package.json; it returns the start script.
+func (p *Project) detectNode() string {
 	var pkg struct {
 		Name    string            `json:"name"`
 		Main    string            `json:"main"`
@@ -113,9 +114,7 @@ func (p *Project) detectNode() {
 		main = "index.js"
 	}
 	p.Cmd = fmt.Sprintf("%q, %q", "node", main)
-	if port := portIn(filepath.Join(p.Dir, main), portRE); port > 0 {
-		p.Port = port
-	}
+	return pkg.Scripts["start"]
 }
 
 func (p *Project) detectGo() {
@@ -127,13 +126,6 @@ func (p *Project) detectGo() {
 					p.Name = n
 				}
 			}
-		}
-	}
-	files, _ := filepath.Glob(filepath.Join(p.Dir, "*.go"))
-	for _, f := range files {
-		if port := portIn(f, portRE); port > 0 {
-			p.Port = port
-			break
 		}
 	}
 }
@@ -150,22 +142,6 @@ func (p *Project) detectPython() {
 		main = "app.py"
 	}
 	p.Cmd = fmt.Sprintf("%q, %q", "python", main)
-	if port := portIn(filepath.Join(p.Dir, main), portRE); port > 0 {
-		p.Port = port
-	}
-}
-
-func portIn(file string, re *regexp.Regexp) int {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return 0
-	}
-	if m := re.FindSubmatch(data); m != nil {
-		if n, err := strconv.Atoi(string(m[1])); err == nil && n > 0 && n < 65536 {
-			return n
-		}
-	}
-	return 0
 }
 
 // dnsName turns a name into a DNS-1123 label ("" when nothing is left).
@@ -202,7 +178,7 @@ func Render(p *Project) ([]File, error) {
 		return nil, fmt.Errorf("%q is not a valid app name: lowercase letters, digits and '-', at most 53", p.Name)
 	}
 	data := map[string]any{
-		"Name": p.Name, "Service": p.Name, "Port": p.Port, "Cmd": p.Cmd, "Replicas": p.Replicas,
+		"Name": p.Name, "Service": p.Name, "Port": p.Port, "PortFrom": p.PortFrom, "Cmd": p.Cmd, "Replicas": p.Replicas,
 		"Expose": p.Expose, "Registry": p.Registry, "Lang": p.Lang, "Layers": "", "Ignore": []string{},
 	}
 	switch p.Lang {

@@ -1,0 +1,3 @@
+module example.com/acme/pricing
+
+go 1.23

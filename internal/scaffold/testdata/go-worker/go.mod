@@ -1,0 +1,3 @@
+module github.com/acme/mailer
+
+go 1.23
