@@ -20,8 +20,11 @@ import (
 //go:embed berth.schema.json
 var schemaJSON []byte
 
-// SchemaURL is the $id of the berth.yaml JSON Schema.
-const SchemaURL = "https://berth.dev/schemas/berth-v1.json"
+// SchemaURL is the $id of the berth.yaml JSON Schema and where editors
+// fetch it: the raw path of this file, berth.schema.json, in the
+// repository. berth init's and berth import compose's modeline
+// (templates.Modeline), berth schema --help and the docs name it.
+const SchemaURL = "https://raw.githubusercontent.com/berth-dev/berth/main/internal/config/berth.schema.json"
 
 // Schema returns the JSON Schema of berth.yaml, generated from this
 // package's types (see schema_gen_test.go).
@@ -333,7 +336,7 @@ func (t *tree) allowedKeys(e *jsonschema.ValidationError) []string {
 }
 
 // propertiesAt resolves a schema location such as
-// https://berth.dev/schemas/berth-v1.json#/$defs/Service/additionalProperties
+// https://raw.githubusercontent.com/.../berth.schema.json#/$defs/Service/additionalProperties
 // to the property names of that definition.
 func propertiesAt(schemaURL string) []string {
 	i := strings.Index(schemaURL, "#")
