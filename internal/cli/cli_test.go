@@ -39,7 +39,7 @@ func run(t *testing.T, env map[string]string, args ...string) (stdout, stderr st
 	}
 	cmd := NewRootCmd(f)
 	cmd.SetArgs(args)
-	err := cmd.ExecuteContext(t.Context())
+	err := Execute(t.Context(), cmd)
 	f.Finish(err)
 	return out.String(), errOut.String(), ExitCode(err)
 }
@@ -234,6 +234,30 @@ func TestColor(t *testing.T) {
 		f := &Factory{stdoutTTY: tc.tty, stderrTTY: tc.stderrTTY, NoColor: tc.flag, Progress: tc.progress, LookupEnv: func(k string) (string, bool) { v, ok := tc.env[k]; return v, ok }}
 		if got := f.Color(); got != tc.want {
 			t.Errorf("%s: Color() = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestUsageErrorNamesCommandHelp: a usage error points at the help of the
+// command that was run, whichever layer found the mistake (cobra's flag
+// parsing, an Args check, Complete or Validate).
+func TestUsageErrorNamesCommandHelp(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"deploi"}, "Run 'berth --help' for usage."},
+		{[]string{"render", "--bogus"}, "Run 'berth render --help' for usage."},
+		{[]string{"render", "extra"}, "Run 'berth render --help' for usage."},
+		{[]string{"render", "-f", "testdata/app/berth.yaml", "-o", "xml"}, "Run 'berth render --help' for usage."},
+		{[]string{"logs"}, "Run 'berth logs --help' for usage."},
+		{[]string{"import", "compose", "--volume-size", "lots"}, "Run 'berth import compose --help' for usage."},
+		{[]string{"rollout", "status", "--timeout"}, "Run 'berth rollout status --help' for usage."},
+	} {
+		_, stderr, code := run(t, nil, tc.args...)
+		if code != ExitUsage || !strings.HasSuffix(stderr, tc.want+"\n") {
+			t.Errorf("berth %s: exit %d, want %d and %q last:\n%s", strings.Join(tc.args, " "), code, ExitUsage, tc.want, stderr)
 		}
 	}
 }
