@@ -261,3 +261,24 @@ func TestUsageErrorNamesCommandHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestSetImageUnknownService: --set-image naming a service berth.yaml does
+// not have is a usage error (exit 2) in every command that takes it.
+func TestSetImageUnknownService(t *testing.T) {
+	t.Parallel()
+	const want = `--set-image nosuch=foo:1: berth.yaml has no service "nosuch" (services: api, web)`
+	check := func(args ...string) {
+		t.Helper()
+		_, stderr, code := run(t, nil, args...)
+		if code != ExitUsage || !strings.Contains(stderr, want) {
+			t.Errorf("berth %s: exit %d, want %d with %q:\n%s", strings.Join(args, " "), code, ExitUsage, want, stderr)
+		}
+	}
+	check("render", "-f", "testdata/app/berth.yaml", "--set-image", "nosuch=foo:1")
+	check("export-chart", t.TempDir(), "-f", "testdata/app/berth.yaml", "--set-image", "nosuch=foo:1")
+
+	_, _, flags := onCluster(t)
+	for _, cmd := range []string{"deploy", "apply", "diff", "up"} {
+		check(append([]string{cmd, "-f", "testdata/app/berth.yaml", "--set-image", "nosuch=foo:1"}, flags...)...)
+	}
+}
