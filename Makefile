@@ -78,7 +78,7 @@ fuzz: ## run each fuzz target for FUZZTIME (default 30s; make test runs each for
 		$(GO) test $${t%%:*} -run '^$$' -fuzz "^$${t#*:}\$$" -fuzztime $(or $(FUZZTIME),30s) -parallel 2; \
 	done
 
-sandbox-build: ## build the local control-plane binaries (once; 25-35 min cold, cached in ~/.cache/berth-sandbox)
+sandbox-build: ## build the local control-plane binaries (once; about 8 minutes cold on 2 cores, cached in ~/.cache/berth-sandbox)
 	scripts/sandbox build
 
 sandbox-up: ## start a local sandbox cluster; prints its kubeconfig

@@ -5,7 +5,8 @@ package templates
 
 import (
 	"embed"
-	"strings"
+
+	"github.com/berth-dev/berth/internal/config"
 )
 
 // FS holds the templates (read-only).
@@ -13,16 +14,11 @@ import (
 //go:embed *.tmpl
 var FS embed.FS
 
-// Modeline is the first line of the berth.yaml berth init writes: the
-// yaml-language-server comment that points editors at berth's schema.
-// berth import compose starts its berth.yaml with the same line.
+// Modeline is the first line of the berth.yaml berth init writes (the
+// first line of berth.yaml.tmpl, checked by the tests): the
+// yaml-language-server comment that points editors at berth's schema,
+// config.SchemaURL. berth import compose starts its berth.yaml with the
+// same line.
 func Modeline() string {
-	data, err := FS.ReadFile("berth.yaml.tmpl")
-	if err != nil {
-		// The template is embedded at build time; a missing one is a
-		// broken build, caught by the templates' tests.
-		panic(err)
-	}
-	line, _, _ := strings.Cut(string(data), "\n")
-	return line
+	return "# yaml-language-server: $schema=" + config.SchemaURL
 }

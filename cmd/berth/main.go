@@ -27,7 +27,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	streams := genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
 	f := cli.NewFactory(streams)
-	err := cli.NewRootCmd(f).ExecuteContext(ctx)
+	err := cli.Execute(ctx, cli.NewRootCmd(f))
 	stop()
 	f.Finish(err)
 	os.Exit(cli.ExitCode(err))

@@ -86,7 +86,8 @@ func NewCmdBuild(f *Factory, runF func(context.Context, *BuildOptions) error) *c
 	fl := cmd.Flags()
 	fl.BoolVar(&o.Push, "push", true, "push to the registry (false: keep the image in the local OCI layout .berth/oci)")
 	fl.BoolVar(&o.NoCache, "no-cache", false, "build even when the inputs are unchanged since the last build")
-	fl.StringVar(&o.Builder, "builder", "", "override build.builder: auto, berth, docker, podman, buildah or nerdctl")
+	fl.StringVar(&o.Builder, "builder", "", "override build.builder: "+orList(builders)+
+		" (minikube builds inside the cluster of a minikube target: berth up)")
 	addRegistryFlags(fl, &f.Registry)
 	return cmd
 }
@@ -99,11 +100,21 @@ func (o *BuildOptions) Complete(args []string) error {
 	return err
 }
 
+// builders are the values of --builder, as of berth.yaml's build.builder.
+var builders = []string{build.BuilderAuto, build.BuilderBerth, build.BuilderDocker, build.BuilderPodman, build.BuilderBuildah, build.BuilderNerdctl, build.BuilderMinikube}
+
+// orList words names as "a, b or c".
+func orList(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
 // Validate checks flags.
 func (o *BuildOptions) Validate() error {
-	valid := []string{"", build.BuilderAuto, build.BuilderBerth, build.BuilderDocker, build.BuilderPodman, build.BuilderBuildah, build.BuilderNerdctl}
-	if !slices.Contains(valid, o.Builder) {
-		return usageErrorf("--builder %q: use one of %s", o.Builder, strings.Join(valid[1:], ", "))
+	if o.Builder != "" && !slices.Contains(builders, o.Builder) {
+		return usageErrorf("--builder %q: use one of %s", o.Builder, strings.Join(builders, ", "))
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log"
@@ -17,6 +18,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/build"
+	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/testutil"
 )
 
@@ -219,5 +221,47 @@ func TestBuildProgressJSON(t *testing.T) {
 	_, stderr, code = run(t, gh, "build", "-f", file, "--no-cache")
 	if code != 0 || !strings.HasPrefix(stderr, "::group::build\n") || !strings.Contains(stderr, "[web] pushed") || !strings.Contains(stderr, "::endgroup::\ndone: 1 image(s)") && !strings.HasSuffix(stderr, "::endgroup::\n") {
 		t.Errorf("GitHub Actions build (exit %d):\n%s", code, stderr)
+	}
+}
+
+// TestBuildBuilderFlag: --builder takes, and its help lists, every builder
+// berth.yaml's build.builder accepts (the schema's enum), and refuses
+// others as a usage error.
+func TestBuildBuilderFlag(t *testing.T) {
+	t.Parallel()
+	var schema struct {
+		Defs map[string]struct {
+			Properties map[string]struct {
+				Enum []string `json:"enum"`
+			} `json:"properties"`
+		} `json:"$defs"`
+	}
+	if err := json.Unmarshal(config.Schema(), &schema); err != nil {
+		t.Fatal(err)
+	}
+	builders := schema.Defs["Build"].Properties["builder"].Enum
+	if len(builders) == 0 {
+		t.Fatal("the schema lists no build.builder values")
+	}
+	streams, _, _, _ := genericiooptions.NewTestIOStreams()
+	f := NewFactory(streams)
+	help := NewCmdBuild(f, nil).Flags().Lookup("builder").Usage
+	for _, b := range builders {
+		if !strings.Contains(help, b) {
+			t.Errorf("--builder help %q does not list %s", help, b)
+		}
+		var ran bool
+		cmd := NewCmdBuild(f, func(context.Context, *BuildOptions) error { ran = true; return nil })
+		cmd.SetArgs([]string{"--builder", b})
+		if err := cmd.Execute(); err != nil || !ran {
+			t.Errorf("--builder %s: %v (ran: %v)", b, err, ran)
+		}
+	}
+	cmd := NewCmdBuild(f, func(context.Context, *BuildOptions) error { return nil })
+	cmd.SetArgs([]string{"--builder", "kaniko"})
+	cmd.SetOut(io.Discard)
+	cmd.SetErr(io.Discard)
+	if err := cmd.Execute(); ExitCode(err) != ExitUsage {
+		t.Errorf("--builder kaniko: %v (exit %d), want a usage error", err, ExitCode(err))
 	}
 }

@@ -39,7 +39,7 @@ func run(t *testing.T, env map[string]string, args ...string) (stdout, stderr st
 	}
 	cmd := NewRootCmd(f)
 	cmd.SetArgs(args)
-	err := cmd.ExecuteContext(t.Context())
+	err := Execute(t.Context(), cmd)
 	f.Finish(err)
 	return out.String(), errOut.String(), ExitCode(err)
 }
@@ -235,5 +235,50 @@ func TestColor(t *testing.T) {
 		if got := f.Color(); got != tc.want {
 			t.Errorf("%s: Color() = %v, want %v", tc.name, got, tc.want)
 		}
+	}
+}
+
+// TestUsageErrorNamesCommandHelp: a usage error points at the help of the
+// command that was run, whichever layer found the mistake (cobra's flag
+// parsing, an Args check, Complete or Validate).
+func TestUsageErrorNamesCommandHelp(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"deploi"}, "Run 'berth --help' for usage."},
+		{[]string{"render", "--bogus"}, "Run 'berth render --help' for usage."},
+		{[]string{"render", "extra"}, "Run 'berth render --help' for usage."},
+		{[]string{"render", "-f", "testdata/app/berth.yaml", "-o", "xml"}, "Run 'berth render --help' for usage."},
+		{[]string{"logs"}, "Run 'berth logs --help' for usage."},
+		{[]string{"import", "compose", "--volume-size", "lots"}, "Run 'berth import compose --help' for usage."},
+		{[]string{"rollout", "status", "--timeout"}, "Run 'berth rollout status --help' for usage."},
+	} {
+		_, stderr, code := run(t, nil, tc.args...)
+		if code != ExitUsage || !strings.HasSuffix(stderr, tc.want+"\n") {
+			t.Errorf("berth %s: exit %d, want %d and %q last:\n%s", strings.Join(tc.args, " "), code, ExitUsage, tc.want, stderr)
+		}
+	}
+}
+
+// TestSetImageUnknownService: --set-image naming a service berth.yaml does
+// not have is a usage error (exit 2) in every command that takes it.
+func TestSetImageUnknownService(t *testing.T) {
+	t.Parallel()
+	const want = `--set-image nosuch=foo:1: berth.yaml has no service "nosuch" (services: api, web)`
+	check := func(args ...string) {
+		t.Helper()
+		_, stderr, code := run(t, nil, args...)
+		if code != ExitUsage || !strings.Contains(stderr, want) {
+			t.Errorf("berth %s: exit %d, want %d with %q:\n%s", strings.Join(args, " "), code, ExitUsage, want, stderr)
+		}
+	}
+	check("render", "-f", "testdata/app/berth.yaml", "--set-image", "nosuch=foo:1")
+	check("export-chart", t.TempDir(), "-f", "testdata/app/berth.yaml", "--set-image", "nosuch=foo:1")
+
+	_, _, flags := onCluster(t)
+	for _, cmd := range []string{"deploy", "apply", "diff", "up"} {
+		check(append([]string{cmd, "-f", "testdata/app/berth.yaml", "--set-image", "nosuch=foo:1"}, flags...)...)
 	}
 }

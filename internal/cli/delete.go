@@ -145,7 +145,7 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 			return fmt.Errorf("not deleted")
 		}
 	}
-	results, err := c.Prune(ctx, refs, kube.PruneOptions{Volumes: o.Volumes, Claims: confirmed})
+	results, err := c.Prune(ctx, refs, kube.PruneOptions{Volumes: o.Volumes, Claims: confirmed, VolumesFlag: "--volumes"})
 	for _, r := range results {
 		fmt.Fprintln(o.Out, deletedLine(r))
 	}

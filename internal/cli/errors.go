@@ -1,12 +1,15 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"strings"
 	"syscall"
+
+	"github.com/spf13/cobra"
 
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/deploy"
@@ -40,7 +43,12 @@ func (e *ExitError) Error() string { return e.Err.Error() }
 func (e *ExitError) Unwrap() error { return e.Err }
 
 // UsageError is a mistake in how berth was called.
-type UsageError struct{ Err error }
+type UsageError struct {
+	Err error
+	// Command is the command path whose help PrintError points at
+	// ("berth logs"); set by Execute, "berth" when empty.
+	Command string
+}
 
 func (e *UsageError) Error() string { return e.Err.Error() }
 func (e *UsageError) Unwrap() error { return e.Err }
@@ -57,6 +65,32 @@ type HintError struct {
 
 func (e *HintError) Error() string { return e.Err.Error() }
 func (e *HintError) Unwrap() error { return e.Err }
+
+// Execute runs root (NewRootCmd) on its arguments, as main does. A usage
+// error it returns names the command that was run, so that PrintError
+// points at that command's help.
+func Execute(ctx context.Context, root *cobra.Command) error {
+	cmd, err := root.ExecuteContextC(ctx)
+	return forCommand(cmd, err)
+}
+
+// forCommand records cmd's path in a usage error, wrapping cobra's own
+// (untyped) usage errors.
+func forCommand(cmd *cobra.Command, err error) error {
+	if err == nil || cmd == nil {
+		return err
+	}
+	var ue *UsageError
+	switch {
+	case errors.As(err, &ue):
+		if ue.Command == "" {
+			ue.Command = cmd.CommandPath()
+		}
+	case isCobraUsage(err):
+		return &UsageError{Err: err, Command: cmd.CommandPath()}
+	}
+	return err
+}
 
 // ExitCode maps an error returned by a command to the process exit code.
 func ExitCode(err error) int {
@@ -139,6 +173,11 @@ func PrintError(w io.Writer, err error, color bool) {
 			"          (kubectl config current-context). For a local cluster: make demo, or scripts/sandbox up")
 	}
 	if ExitCode(err) == ExitUsage {
-		fmt.Fprintln(w, "Run 'berth --help' for usage.")
+		command := "berth"
+		var ue *UsageError
+		if errors.As(err, &ue) && ue.Command != "" {
+			command = ue.Command
+		}
+		fmt.Fprintf(w, "Run '%s --help' for usage.\n", command)
 	}
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -224,8 +225,12 @@ func (f *Factory) ProjectOnCluster() (*config.Project, *kube.Client, string, err
 // resolveImages gives every built service the image of its last build
 // (pinned by digest) or its content-tagged reference, then applies
 // --set-image overrides. unbuilt names services whose current sources
-// have no recorded build.
+// have no recorded build. An override for a service berth.yaml does not
+// have is a usage error: every command taking --set-image resolves here.
 func resolveImages(p *config.Project, overrides map[string]string) (images map[string]string, unbuilt []string, err error) {
+	if err := checkSetImages(p, overrides); err != nil {
+		return nil, nil, err
+	}
 	resolved, err := build.Resolve(p, overrides)
 	if err != nil {
 		return nil, nil, err
@@ -242,6 +247,18 @@ func resolveImages(p *config.Project, overrides map[string]string) (images map[s
 	}
 	slices.Sort(unbuilt)
 	return images, unbuilt, nil
+}
+
+// checkSetImages refuses, as a usage error, a --set-image override for a
+// service berth.yaml does not have.
+func checkSetImages(p *config.Project, overrides map[string]string) error {
+	for _, name := range slices.Sorted(maps.Keys(overrides)) {
+		if _, ok := p.Services[name]; !ok {
+			return usageErrorf("--set-image %s=%s: berth.yaml has no service %q (services: %s)",
+				name, overrides[name], name, strings.Join(slices.Sorted(maps.Keys(p.Services)), ", "))
+		}
+	}
+	return nil
 }
 
 // RegistryAccess is Registry with the environment and user agent filled in.

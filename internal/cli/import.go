@@ -91,7 +91,10 @@ func NewCmdImport(f *Factory, runF func(context.Context, *ImportComposeOptions) 
 		Use:   "import",
 		Short: "Write berth.yaml from another tool's files (Docker Compose)",
 		Long:  importLong,
-		Args:  noArgs,
+		Example: `  # The Docker Compose project of this folder to ./berth.yaml, then check it
+  berth import compose
+  berth validate`,
+		Args: noArgs,
 	}
 	cmd.AddCommand(NewCmdImportCompose(f, runF))
 	return cmd

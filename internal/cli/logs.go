@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -62,6 +64,11 @@ func NewCmdLogs(f *Factory, runF func(context.Context, *LogsOptions) error) *cob
 		Long:              logsLong,
 		Example:           logsExample,
 		Args: func(cmd *cobra.Command, args []string) error {
+			if o.Follow {
+				if err := followNotFile(cmd, args); err != nil {
+					return err
+				}
+			}
 			if len(args) != 1 {
 				return usageErrorf("%s takes one SERVICE (a service of berth.yaml), got %q", cmd.CommandPath(), args)
 			}
@@ -87,6 +94,38 @@ func NewCmdLogs(f *Factory, runF func(context.Context, *LogsOptions) error) *cob
 	fl.StringVarP(&o.Container, "container", "c", "", "only this container")
 	fl.BoolVar(&o.Timestamps, "timestamps", false, "prefix each line with its RFC3339 timestamp")
 	return cmd
+}
+
+// followNotFile catches berth.yaml given to -f, which in berth logs is
+// --follow (kubectl's meaning) while it is --file in every other command:
+// an argument ending in .yaml or .yml, or naming an existing file, is a
+// usage error that says to use --file.
+func followNotFile(cmd *cobra.Command, args []string) error {
+	path := ""
+	var services []string
+	for _, a := range args {
+		if ext := filepath.Ext(a); path == "" && (ext == ".yaml" || ext == ".yml" || isFile(a)) {
+			path = a
+			continue
+		}
+		services = append(services, a)
+	}
+	if path == "" {
+		return nil
+	}
+	service := "SERVICE"
+	if len(services) == 1 {
+		service = services[0]
+	}
+	return usageErrorf("%s: -f is --follow here, as in kubectl logs, so %s was taken as a service; "+
+		"name berth.yaml with --file: %s %s --file %s (add -f to follow)", cmd.CommandPath(), path, cmd.CommandPath(), service, path)
+}
+
+// isFile reports whether path names an existing regular file (a service's
+// build folder of the same name is not one).
+func isFile(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular()
 }
 
 // Run prints the logs.

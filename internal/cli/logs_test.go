@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/testutil"
@@ -129,4 +130,48 @@ func readFile(t *testing.T, file string) string {
 		t.Fatal(err)
 	}
 	return string(data)
+}
+
+// TestLogsFollowFlagTakesNoFile: in berth logs -f is --follow, as in
+// kubectl logs; a berth.yaml given to it is a usage error that says to use
+// --file, while -f with a service follows.
+func TestLogsFollowFlagTakesNoFile(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args    []string
+		service string // the service Run gets; "" for the usage error
+		want    string
+	}{
+		{[]string{"logs", "-f", "berth.yaml", "web-api"}, "", "berth logs web-api --file berth.yaml"},
+		{[]string{"logs", "-f", "deploy/berth.yml", "web-api"}, "", "berth logs web-api --file deploy/berth.yml"},
+		{[]string{"logs", "-f", "testdata/app/berth.yaml"}, "", "berth logs SERVICE --file testdata/app/berth.yaml"},
+		{[]string{"logs", "web-api", "-f", "testdata/app/berth.yaml"}, "", "berth logs web-api --file testdata/app/berth.yaml"},
+		{[]string{"logs", "-f", "web-api"}, "web-api", ""},
+		{[]string{"logs", "web-api", "-f", "--file", "testdata/app/berth.yaml"}, "web-api", ""},
+	} {
+		streams, _, _, _ := genericiooptions.NewTestIOStreams()
+		f := NewFactory(streams)
+		var got *LogsOptions
+		root := &cobra.Command{Use: "berth", SilenceErrors: true, SilenceUsage: true}
+		root.AddCommand(NewCmdLogs(f, func(_ context.Context, o *LogsOptions) error { got = o; return nil }))
+		addFileFlag(f, root)
+		root.SetArgs(tc.args)
+		err := Execute(t.Context(), root)
+		if tc.service != "" {
+			if err != nil || got == nil || got.service != tc.service || !got.Follow {
+				t.Errorf("%v: %v, options %+v; want to follow %s", tc.args, err, got, tc.service)
+			}
+			continue
+		}
+		if err == nil {
+			t.Errorf("%v: ran with service %q, want a usage error naming %q", tc.args, got.service, tc.want)
+			continue
+		}
+		var b strings.Builder
+		PrintError(&b, err, false)
+		if ExitCode(err) != ExitUsage || got != nil || !strings.Contains(b.String(), "--file") || !strings.Contains(b.String(), tc.want) ||
+			!strings.Contains(b.String(), "Run 'berth logs --help' for usage.") {
+			t.Errorf("%v: exit %d (ran: %v), want a usage error naming %q:\n%s", tc.args, ExitCode(err), got != nil, tc.want, b.String())
+		}
+	}
 }

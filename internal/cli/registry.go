@@ -38,6 +38,13 @@ const registryLoginExample = `  # Log in to a private registry (type the passwor
   # In CI, from a secret
   echo "$REGISTRY_PASSWORD" | berth registry login registry.example.com -u ci --password-stdin`
 
+const registryExample = `  # Save credentials for berth.yaml's registry, then build and push to it
+  berth registry login registry.example.com -u alice
+  berth build
+
+  # Forget them
+  berth registry logout registry.example.com`
+
 // RegistryLoginOptions are the inputs of berth registry login.
 type RegistryLoginOptions struct {
 	genericiooptions.IOStreams
@@ -51,9 +58,10 @@ type RegistryLoginOptions struct {
 // NewCmdRegistry builds berth registry and its subcommands.
 func NewCmdRegistry(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "registry",
-		Short: "Log in to and out of image registries",
-		Args:  noArgs,
+		Use:     "registry",
+		Short:   "Log in to and out of image registries",
+		Example: registryExample,
+		Args:    noArgs,
 	}
 	cmd.AddCommand(NewCmdRegistryLogin(f, nil), NewCmdRegistryLogout(f))
 	return cmd

@@ -12,9 +12,10 @@ import (
 const schemaLong = `Print the JSON Schema of berth.yaml.
 
 Editors that speak the YAML language server complete and check berth.yaml
-with it. Put this line at the top of berth.yaml:
+with it. Put this line at the top of berth.yaml (berth init and
+berth import compose write it):
 
-  # yaml-language-server: $schema=https://berth.dev/schemas/berth-v1.json
+  ` + "# yaml-language-server: $schema=" + config.SchemaURL + `
 
 or save the schema next to it and point at the file:
 

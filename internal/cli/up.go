@@ -122,6 +122,9 @@ func (o *UpOptions) Run(ctx context.Context) error {
 	if err := o.f.OpenSecrets(p); err != nil {
 		return err
 	}
+	if err := checkSetImages(p, o.images); err != nil {
+		return err // before a cluster is started or created
+	}
 	kind := config.TargetKube
 	if p.Target != nil && p.Target.Kind != "" {
 		kind = p.Target.Kind

@@ -528,3 +528,26 @@ func openPTY(t *testing.T) (master, slave *os.File) {
 	t.Cleanup(func() { slave.Close() })
 	return master, slave
 }
+
+// TestKeptClaimsNameTheFlag: a claim kept because it holds data says
+// which flag of the command that was run would delete it: --prune-volumes
+// for deploy, --volumes for delete.
+func TestKeptClaimsNameTheFlag(t *testing.T) {
+	t.Parallel()
+	_, _, flags := onCluster(t)
+	small, full := writeConfig(t, webOnly), writeConfig(t, withVolumes)
+	mustRun(t, append([]string{"deploy", "-f", full, "--timeout", "1m"}, flags...)...)
+	stdout, _ := mustRun(t, append([]string{"deploy", "-f", small, "--timeout", "1m"}, flags...)...)
+	wantAll(t, "deploy", stdout,
+		"persistentvolumeclaim/files-data kept: it holds data; berth deletes claims only with --prune-volumes\n",
+		"persistentvolumeclaim/data-db-0 kept: volume of statefulset db; berth deletes claims only with --prune-volumes\n")
+
+	mustRun(t, append([]string{"deploy", "-f", full, "--timeout", "1m"}, flags...)...)
+	stdout, _ = mustRun(t, append([]string{"delete", "-f", full, "--yes"}, flags...)...)
+	wantAll(t, "delete", stdout,
+		"persistentvolumeclaim/files-data kept: it holds data; berth deletes claims only with --volumes\n",
+		"persistentvolumeclaim/data-db-0 kept: volume of statefulset db; berth deletes claims only with --volumes\n")
+	if strings.Contains(stdout, "--prune-volumes") {
+		t.Errorf("delete names deploy's --prune-volumes:\n%s", stdout)
+	}
+}

@@ -20,8 +20,11 @@ import (
 //go:embed berth.schema.json
 var schemaJSON []byte
 
-// SchemaURL is the $id of the berth.yaml JSON Schema.
-const SchemaURL = "https://berth.dev/schemas/berth-v1.json"
+// SchemaURL is the $id of the berth.yaml JSON Schema and where editors
+// fetch it: the raw path of this file, berth.schema.json, in the
+// repository. berth init's and berth import compose's modeline
+// (templates.Modeline), berth schema --help and the docs name it.
+const SchemaURL = "https://raw.githubusercontent.com/berth-dev/berth/main/internal/config/berth.schema.json"
 
 // Schema returns the JSON Schema of berth.yaml, generated from this
 // package's types (see schema_gen_test.go).
@@ -240,7 +243,7 @@ func (t *tree) typeError(p string, pos Pos, got string, want []string) {
 	} else if slices.Contains(want, "array") {
 		hint = "this field takes a list: `[a, b]` or lines starting with `- `"
 	} else if got == "string" && (slices.Contains(want, "integer") || slices.Contains(want, "number")) {
-		hint = "write the number without quotes"
+		hint = numberHint(p, t.lookup(p), want)
 	} else if slices.Contains(want, "string") && (got == "number" || got == "integer" || got == "boolean") {
 		hint = "quote the value to make it a string, e.g. \"5432\" or \"true\""
 	}
@@ -249,6 +252,25 @@ func (t *tree) typeError(p string, pos Pos, got string, want []string) {
 	}
 	t.errs = append(t.errs, &Error{File: t.file, Pos: pos, Path: t.display(p),
 		Msg: fmt.Sprintf("expected %s, got %s", orList(want), typeWord(got)), Hint: hint})
+}
+
+// numeral matches a number written as text, e.g. the quoted "3".
+var numeral = regexp.MustCompile(`^[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?$`)
+
+// numberHint is the hint for a string where a number belongs: a number in
+// quotes needs them removed; other text (replicas: two) needs a number.
+func numberHint(ptr string, v any, want []string) string {
+	if s, ok := v.(string); ok && numeral.MatchString(strings.TrimSpace(s)) {
+		return "write the number without quotes"
+	}
+	field := ptr[strings.LastIndex(ptr, "/")+1:]
+	if field == "" || field[0] >= '0' && field[0] <= '9' {
+		field = "the value" // a list item
+	}
+	if slices.Contains(want, "number") {
+		return field + " must be a number such as 2 or 0.5"
+	}
+	return field + " must be a whole number such as 2"
 }
 
 func typeWord(ty string) string {
@@ -333,7 +355,7 @@ func (t *tree) allowedKeys(e *jsonschema.ValidationError) []string {
 }
 
 // propertiesAt resolves a schema location such as
-// https://berth.dev/schemas/berth-v1.json#/$defs/Service/additionalProperties
+// https://raw.githubusercontent.com/.../berth.schema.json#/$defs/Service/additionalProperties
 // to the property names of that definition.
 func propertiesAt(schemaURL string) []string {
 	i := strings.Index(schemaURL, "#")

@@ -57,7 +57,7 @@ func generateSchema(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	s := r.Reflect(&Project{})
-	s.ID = "https://berth.dev/schemas/berth-v1.json"
+	s.ID = SchemaURL
 	s.Title = "berth.yaml"
 	defs := s.Definitions
 	enum := func(def, field string, values ...any) {

@@ -15,6 +15,10 @@ type PruneOptions struct {
 	// otherwise, and so is a claim that appeared after the confirmation.
 	Volumes bool
 	Claims  []Ref
+	// VolumesFlag is the flag of the calling command that deletes claims,
+	// named in the note of a kept one: --prune-volumes (deploy's and
+	// undo's) when empty, --volumes for delete.
+	VolumesFlag string
 	// DryRun reports what would happen without deleting.
 	DryRun string
 }
@@ -98,7 +102,11 @@ func keptNote(opts PruneOptions, what string) string {
 	if opts.Volumes {
 		return what + "; it was not among the claims confirmed for deletion"
 	}
-	return what + "; berth deletes claims only with --prune-volumes (berth delete: --volumes)"
+	flag := opts.VolumesFlag
+	if flag == "" {
+		flag = "--prune-volumes"
+	}
+	return what + "; berth deletes claims only with " + flag
 }
 
 // statefulClaims lists the claims a StatefulSet's volumeClaimTemplates

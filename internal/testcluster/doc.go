@@ -28,7 +28,7 @@
 //     set: the test is skipped, with a message saying how to build them. On a
 //     developer machine `go test ./...` stays fast and green without them.
 //   - CI=true (or BERTH_SANDBOX_BUILD=1): Main builds the binaries first
-//     (20 to 30 minutes cold on 2 cores, instant when cached in
+//     (about 8 minutes cold on 2 cores, instant when cached in
 //     ~/.cache/berth-sandbox), so CI never silently skips; if the sandbox
 //     still cannot start, the tests fail.
 //   - The binaries are there but the sandbox fails to start: the tests fail,

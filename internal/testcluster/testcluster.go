@@ -267,7 +267,7 @@ func setUp() *Cluster {
 		build, _ := strconv.ParseBool(os.Getenv("BERTH_SANDBOX_BUILD"))
 		if !InCI() && !build {
 			return &Cluster{skip: "sandbox binaries not built; run `scripts/sandbox build` " +
-				"once (20-30 min cold) or set BERTH_SANDBOX_BUILD=1"}
+				"once (about 8 minutes cold on 2 cores) or set BERTH_SANDBOX_BUILD=1"}
 		}
 		fmt.Fprintln(os.Stderr, "testcluster: building the sandbox binaries (scripts/sandbox build)")
 		ctx, cancel := context.WithTimeout(context.Background(), BuildTimeout)

@@ -1,8 +1,9 @@
 // Command provisioner is the sandbox's stand-in for a storage backend: it
 // gives every pending PersistentVolumeClaim of an existing StorageClass a
 // hostPath volume, and makes the "standard" class the default, so apps with
-// volumes run on the sandbox as on minikube. scripts/sandbox up starts it;
-// tests run the same code in process (internal/testcluster.Provision).
+// volumes run on the sandbox as on minikube. scripts/demo starts it and
+// records its pid in the sandbox's DIR/pids, so scripts/sandbox down stops
+// it; tests run the same code in process (internal/testcluster.Provision).
 package main
 
 import (
