@@ -3,12 +3,15 @@ package compose
 import (
 	"errors"
 	"flag"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/render"
@@ -64,6 +67,9 @@ func TestImport(t *testing.T) {
 			}
 			testutil.Golden(t, filepath.Join("testdata", "golden", golden+".berth.yaml"), res.YAML, *update)
 			testutil.Golden(t, filepath.Join("testdata", "golden", golden+".warnings"), []byte(warnings.String()), *update)
+			if strings.Contains(warnings.String(), "reaches every other") {
+				t.Errorf("a warning claims every service reaches every other by name: only those with a Service do")
+			}
 
 			if first, _, _ := strings.Cut(string(res.YAML), "\n"); first != templates.Modeline() {
 				t.Errorf("first line %q, want berth init's modeline %q", first, templates.Modeline())
@@ -179,5 +185,102 @@ func TestImportSecretRefs(t *testing.T) {
 	}
 	if strings.Contains(string(res.YAML), "plain-token") {
 		t.Errorf("berth.yaml holds the env_file's token:\n%s", res.YAML)
+	}
+}
+
+// writeProject writes files (path → content) under a new temp dir and
+// returns it.
+func writeProject(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// importProject imports dir/compose.yaml with berth.yaml in dir.
+func importProject(t *testing.T, dir string, opts Options) *Result {
+	t.Helper()
+	opts.Files, opts.OutputDir = []string{filepath.Join(dir, "compose.yaml")}, dir
+	res, err := Import(t.Context(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := config.Parse(filepath.Join(dir, "berth.yaml"), res.YAML, config.Options{LookupEnv: anyVar}); err != nil {
+		t.Fatalf("berth.yaml does not validate: %v\n%s", err, res.YAML)
+	}
+	return res
+}
+
+// warningsOf are the messages of the warnings about path.
+func warningsOf(res *Result, path string) []string {
+	var out []string
+	for _, w := range res.Warnings {
+		if w.Path == path {
+			out = append(out, fmt.Sprintf("%d: %s", w.Line, w.Msg))
+		}
+	}
+	return out
+}
+
+// TestImportServicePorts: in compose every service is reachable by its
+// name, so every berth service gets a Service (ports without expose:,
+// i.e. ClusterIP) when its ports can be known: from ports and expose,
+// else the Dockerfile's EXPOSE, else the official image's well-known
+// ports. A service whose ports are not known is named in a warning at
+// its line.
+func TestImportServicePorts(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		service string // the compose service, under services:
+		files   map[string]string
+		want    []config.Port
+		warning string // part of the warning at services.s (line 2), "" for none
+	}{
+		{name: "expose", service: "image: ghcr.io/acme/api:1\n    expose: [\"9000\"]", want: []config.Port{{Port: 9000}}},
+		{name: "expose before the Dockerfile", service: "build: ./app\n    expose: [\"9000\"]", files: map[string]string{"app/Dockerfile": "FROM node:22\nEXPOSE 3000\n"}, want: []config.Port{{Port: 9000}}},
+		{name: "the Dockerfile's EXPOSE", service: "build: ./app", files: map[string]string{"app/Dockerfile": "FROM node:22\nARG PORT=3000\nRUN npm ci\nEXPOSE $PORT 9100/udp\n"},
+			want: []config.Port{{Name: "tcp-3000", Port: 3000}, {Name: "udp-9100", Port: 9100, Protocol: "UDP"}}},
+		{name: "the Dockerfile of the target", service: "build: {context: ./app, dockerfile: docker/Dockerfile.dev, target: dev}", files: map[string]string{"app/docker/Dockerfile.dev": "FROM node AS dev\nEXPOSE 5173\nFROM nginx\nEXPOSE 80\n"},
+			want: []config.Port{{Port: 5173}}},
+		{name: "the Dockerfile's official base", service: "build: ./db", files: map[string]string{"db/Dockerfile": "FROM postgres:16-alpine\nCOPY init.sql /docker-entrypoint-initdb.d/\n"}, want: []config.Port{{Port: 5432}}},
+		{name: "redis", service: "image: redis:7-alpine", want: []config.Port{{Port: 6379}}},
+		{name: "postgres by digest", service: "image: postgres@sha256:" + strings.Repeat("a", 64), want: []config.Port{{Port: 5432}}},
+		{name: "mariadb", service: "image: docker.io/library/mariadb:11", want: []config.Port{{Port: 3306}}},
+		{name: "mysql", service: "image: mysql:8", want: []config.Port{{Port: 3306}}},
+		{name: "mongo", service: "image: mongo", want: []config.Port{{Port: 27017}}},
+		{name: "memcached", service: "image: memcached:1.6", want: []config.Port{{Port: 11211}}},
+		{name: "rabbitmq", service: "image: rabbitmq:3", want: []config.Port{{Port: 5672}}},
+		{name: "rabbitmq with management", service: "image: rabbitmq:3-management", want: []config.Port{{Name: "tcp-5672", Port: 5672}, {Name: "tcp-15672", Port: 15672}}},
+		{name: "not the official image", service: "image: bitnami/redis:7", warning: `has no port berth knows of (no ports or expose in compose, no EXPOSE in its image), so it gets no Service and other services cannot reach it by the name "s"`},
+		{name: "a Dockerfile without EXPOSE", service: "build: ./app", files: map[string]string{"app/Dockerfile": "FROM busybox\n"}, warning: `add expose: ["PORT"] to the compose service and import again, or ports: [{port: PORT}] to the service in berth.yaml`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			files := map[string]string{"compose.yaml": "services:\n  s:\n    " + tc.service + "\n"}
+			maps.Copy(files, tc.files)
+			dir := writeProject(t, files)
+			res := importProject(t, dir, Options{Expose: config.ExposeNodePort})
+			s := res.Project.Services["s"]
+			if diff := cmp.Diff(tc.want, s.Ports, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("ports (-want +got):\n%s", diff)
+			}
+			if s.Expose != "" {
+				t.Errorf("expose: %s, want none (ClusterIP): compose publishes no port of it", s.Expose)
+			}
+			got := warningsOf(res, "services.s")
+			switch {
+			case tc.warning == "" && len(got) > 0:
+				t.Errorf("warnings %q, want none", got)
+			case tc.warning != "" && (len(got) != 1 || !strings.HasPrefix(got[0], "2: ") || !strings.Contains(got[0], tc.warning)):
+				t.Errorf("warnings %q, want one at line 2 with %q", got, tc.warning)
+			}
+		})
 	}
 }

@@ -36,10 +36,12 @@ type converter struct {
 	warnings []Warning
 	// volumeUsers lists, per named volume, the services mounting it.
 	volumeUsers map[string][]string
+	// dockerfiles are the parsed Dockerfiles of built services.
+	dockerfiles map[string]*dockerfile
 }
 
 func newConverter(opts Options, cp *types.Project, ix *index, outDir string) *converter {
-	return &converter{opts: opts, cp: cp, ix: ix, outDir: outDir, names: map[string]string{}, comments: map[string][]string{}, volumeUsers: map[string][]string{}}
+	return &converter{opts: opts, cp: cp, ix: ix, outDir: outDir, names: map[string]string{}, comments: map[string][]string{}, volumeUsers: map[string][]string{}, dockerfiles: map[string]*dockerfile{}}
 }
 
 func (c *converter) warn(at pos, path, format string, args ...any) {
@@ -212,7 +214,7 @@ var handled = []string{
 
 // notes explain, for keys berth does not translate, what to do instead.
 var notes = map[string]string{
-	"networks":          "every berth service reaches every other by its name on the cluster network; isolating them needs NetworkPolicies, which berth does not write",
+	"networks":          "berth services share one cluster network, where each service with ports (a Service) is reached by its name; isolating them needs NetworkPolicies, which berth does not write",
 	"container_name":    "Kubernetes names the pods; other services reach this one by its service name",
 	"hostname":          "pods are reached by their service name",
 	"labels":            "berth's labels must be valid Kubernetes labels; add them under labels: or podAnnotations: by hand",
@@ -221,7 +223,7 @@ var notes = map[string]string{
 	"privileged":        "berth does not run privileged containers",
 	"cap_add":           "berth does not change container capabilities",
 	"extra_hosts":       "use DNS names of services, or add them to the image",
-	"links":             "every service reaches every other by its name",
+	"links":             "each service with ports (a Service) is reached by its name",
 	"stop_grace_period": "Kubernetes gives pods 30 seconds to stop",
 }
 
@@ -255,7 +257,7 @@ func (c *converter) service(name string, s types.ServiceConfig) *config.Service 
 			out.Args = nil
 		}
 	}
-	c.ports(name, s, out)
+	c.ports(name, bn, s, out)
 	c.environment(name, bn, s, out)
 	c.volumes(name, bn, s, out)
 	c.configs(name, s, out)
@@ -392,7 +394,8 @@ func (c *converter) rel(p string) string {
 
 // ports: compose's ports (published to the host) and expose (internal)
 // both become Service ports; the Service port is the published port.
-func (c *converter) ports(name string, s types.ServiceConfig, out *config.Service) {
+// Without either, the ports come from the Dockerfile or image.
+func (c *converter) ports(name, bn string, s types.ServiceConfig, out *config.Service) {
 	sp := "services." + name
 	type portKey struct {
 		proto string
@@ -461,6 +464,9 @@ func (c *converter) ports(name string, s types.ServiceConfig, out *config.Servic
 		for n := from; n <= to; n++ {
 			add(proto, uint32(n), uint32(n), at, sp+".expose")
 		}
+	}
+	if len(out.Ports) == 0 {
+		c.inferPorts(name, bn, s, out)
 	}
 	sort.SliceStable(out.Ports, func(i, j int) bool {
 		a, b := out.Ports[i], out.Ports[j]
