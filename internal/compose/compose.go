@@ -6,15 +6,21 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/compose-spec/compose-go/v2/cli"
 	"github.com/compose-spec/compose-go/v2/errdefs"
 
+	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/config"
 )
 
 // DefaultVolumeSize is the claim size of a named volume unless Options say otherwise.
 const DefaultVolumeSize = "1Gi"
+
+// DefaultLookupTimeout bounds the registry lookups of one import unless
+// Options say otherwise.
+const DefaultLookupTimeout = 5 * time.Second
 
 // Options say which Compose project to import and how.
 type Options struct {
@@ -40,6 +46,14 @@ type Options struct {
 	// Expose is the Service type of services that publish ports to the
 	// host: ClusterIP (default), NodePort or LoadBalancer.
 	Expose string
+	// Registry, when set, is asked for the config of the images of
+	// services that neither compose nor their Dockerfile give ports
+	// (its ExposedPorts); nil: no registry is asked.
+	Registry build.Remote
+	// LookupTimeout bounds all registry lookups together (default
+	// DefaultLookupTimeout); a registry that has not answered by then
+	// counts as not knowing.
+	LookupTimeout time.Duration
 }
 
 // Warning is a part of the compose project that was not translated, or
@@ -96,6 +110,9 @@ func Import(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Expose == "" {
 		opts.Expose = config.ExposeClusterIP
 	}
+	if opts.LookupTimeout <= 0 {
+		opts.LookupTimeout = DefaultLookupTimeout
+	}
 	fns := []cli.ProjectOptionsFn{cli.WithEnv(opts.Environ)}
 	if len(opts.Files) == 0 {
 		fns = append(fns, cli.WithWorkingDirectory(opts.Dir), cli.WithConfigFileEnv, cli.WithDefaultConfigPath)
@@ -134,6 +151,7 @@ func Import(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	c := newConverter(opts, cp, ix, outDir)
+	c.lookupImages(ctx)
 	p := c.convert()
 	if len(p.Services) == 0 {
 		return nil, fmt.Errorf("the compose project has no service berth can run: %s", c.reasons())

@@ -5,15 +5,24 @@ import (
 	"flag"
 	"fmt"
 	"maps"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/registry"
 	"github.com/berth-dev/berth/internal/render"
 	"github.com/berth-dev/berth/internal/testutil"
 	"github.com/berth-dev/berth/templates"
@@ -282,5 +291,121 @@ func TestImportServicePorts(t *testing.T) {
 				t.Errorf("warnings %q, want one at line 2 with %q", got, tc.warning)
 			}
 		})
+	}
+}
+
+// pushImage pushes an image whose config exposes ports to ref.
+func pushImage(t *testing.T, ref string, ports ...string) {
+	t.Helper()
+	cf := &v1.ConfigFile{Architecture: "amd64", OS: "linux", Config: v1.Config{ExposedPorts: map[string]struct{}{}}}
+	for _, p := range ports {
+		cf.Config.ExposedPorts[p] = struct{}{}
+	}
+	img, err := mutate.ConfigFile(empty.Image, cf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(r, img, remote.WithContext(t.Context())); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// hubMirror is registry.Access with Docker Hub replaced by a local
+// registry: the tests cannot reach Docker Hub.
+type hubMirror struct {
+	*registry.Access
+	host string
+}
+
+func (m hubMirror) Reference(s string) (name.Reference, error) {
+	ref, err := name.ParseReference(s)
+	if err != nil || ref.Context().RegistryStr() != name.DefaultRegistry {
+		return m.Access.Reference(s)
+	}
+	sep := ":"
+	if _, ok := ref.(name.Digest); ok {
+		sep = "@"
+	}
+	return name.ParseReference(m.host + "/" + ref.Context().RepositoryStr() + sep + ref.Identifier())
+}
+
+// TestImportImagePorts reads the ports of a service's image from its
+// registry (go-containerregistry's in-process one here, standing in for
+// Docker Hub too) when compose and the Dockerfile list none: before the
+// well-known ports, and only when Options name a registry.
+func TestImportImagePorts(t *testing.T) {
+	reg := testutil.Registry(t)
+	pushImage(t, reg+"/acme/queue:1", "5672/tcp", "15692/tcp")
+	pushImage(t, reg+"/acme/base:1", "8000/tcp")
+	pushImage(t, reg+"/acme/silent:1")
+	pushImage(t, reg+"/library/redis:7", "6380/tcp") // not 6379, to tell the config from the table
+	for _, tc := range []struct {
+		name    string
+		service string
+		files   map[string]string
+		offline bool
+		want    []config.Port
+		comment string // part of the comment above the service
+		warning string
+	}{
+		{name: "the image's config", service: "image: " + reg + "/acme/queue:1", comment: "ports: EXPOSE of image " + reg + "/acme/queue:1 (its config, from the registry).",
+			want: []config.Port{{Name: "tcp-5672", Port: 5672}, {Name: "tcp-15692", Port: 15692}}},
+		{name: "the base image's config", service: "build: ./app", files: map[string]string{"app/Dockerfile": "FROM " + reg + "/acme/base:1\nCOPY . /app\n"},
+			comment: "ports: EXPOSE of the Dockerfile's base image " + reg + "/acme/base:1 (its config, from the registry).", want: []config.Port{{Port: 8000}}},
+		{name: "the Dockerfile before the registry", service: "build: ./app", files: map[string]string{"app/Dockerfile": "FROM " + reg + "/acme/base:1\nEXPOSE 9000\n"}, want: []config.Port{{Port: 9000}}},
+		{name: "the registry before the well-known ports", service: "image: redis:7", comment: "ports: EXPOSE of image redis:7 (its config, from the registry).", want: []config.Port{{Port: 6380}}},
+		{name: "the well-known ports when the registry lacks the image", service: "image: postgres:16", comment: "ports: the default of the official postgres image", want: []config.Port{{Port: 5432}}},
+		{name: "an image exposing nothing", service: "image: " + reg + "/acme/silent:1", warning: "no EXPOSE in its image"},
+		{name: "an image the registry lacks", service: "image: " + reg + "/acme/nope:1", warning: "(reading the config of " + reg + "/acme/nope:1 from its registry: "},
+		{name: "offline", service: "image: " + reg + "/acme/queue:1", offline: true, warning: "has no port berth knows of"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			files := map[string]string{"compose.yaml": "services:\n  s:\n    " + tc.service + "\n"}
+			maps.Copy(files, tc.files)
+			opts := Options{Registry: hubMirror{&registry.Access{}, reg}}
+			if tc.offline {
+				opts.Registry = nil
+			}
+			res := importProject(t, writeProject(t, files), opts)
+			if diff := cmp.Diff(tc.want, res.Project.Services["s"].Ports, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("ports (-want +got):\n%s", diff)
+			}
+			if tc.comment != "" && !strings.Contains(string(res.YAML), "# "+tc.comment) {
+				t.Errorf("berth.yaml lacks the comment %q:\n%s", tc.comment, res.YAML)
+			}
+			got := warningsOf(res, "services.s")
+			switch {
+			case tc.warning == "" && len(got) > 0:
+				t.Errorf("warnings %q, want none", got)
+			case tc.warning != "" && (len(got) != 1 || !strings.Contains(got[0], tc.warning)):
+				t.Errorf("warnings %q, want one with %q", got, tc.warning)
+			}
+		})
+	}
+}
+
+// TestImportImagePortsTimeout: a registry that does not answer delays
+// the import by LookupTimeout at most, and the service is reported.
+func TestImportImagePortsTimeout(t *testing.T) {
+	stuck := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	t.Cleanup(stuck.Close)
+	host := strings.TrimPrefix(stuck.URL, "http://")
+	compose := "services:\n"
+	for _, s := range []string{"a", "b", "c", "d", "e", "f"} {
+		compose += "  " + s + ":\n    image: " + host + "/acme/" + s + ":1\n"
+	}
+	start := time.Now()
+	res := importProject(t, writeProject(t, map[string]string{"compose.yaml": compose}), Options{Registry: &registry.Access{}, LookupTimeout: 300 * time.Millisecond})
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("the import took %v with a lookup timeout of 300ms", d)
+	}
+	for _, s := range []string{"a", "f"} {
+		if got := warningsOf(res, "services."+s); len(got) != 1 || !strings.Contains(got[0], "the registry did not answer within 300ms") {
+			t.Errorf("services.%s warnings %q", s, got)
+		}
 	}
 }

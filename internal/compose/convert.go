@@ -38,10 +38,12 @@ type converter struct {
 	volumeUsers map[string][]string
 	// dockerfiles are the parsed Dockerfiles of built services.
 	dockerfiles map[string]*dockerfile
+	// images are the registry's answers, by image reference.
+	images map[string]imageAnswer
 }
 
 func newConverter(opts Options, cp *types.Project, ix *index, outDir string) *converter {
-	return &converter{opts: opts, cp: cp, ix: ix, outDir: outDir, names: map[string]string{}, comments: map[string][]string{}, volumeUsers: map[string][]string{}, dockerfiles: map[string]*dockerfile{}}
+	return &converter{opts: opts, cp: cp, ix: ix, outDir: outDir, names: map[string]string{}, comments: map[string][]string{}, volumeUsers: map[string][]string{}, dockerfiles: map[string]*dockerfile{}, images: map[string]imageAnswer{}}
 }
 
 func (c *converter) warn(at pos, path, format string, args ...any) {

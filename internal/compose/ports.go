@@ -1,7 +1,10 @@
 package compose
 
 import (
+	"context"
 	"fmt"
+	"maps"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,6 +13,8 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/config"
@@ -153,6 +158,17 @@ func (c *converter) inferPorts(name, bn string, s types.ServiceConfig, out *conf
 			}
 		}
 	}
+	if a, ok := c.images[image]; ok && len(ports) == 0 && image != "" {
+		switch {
+		case a.err != nil:
+			why = append(why, a.err.Error())
+		case len(a.ports) > 0:
+			ports, from = a.ports, "EXPOSE of image "+image+" (its config, from the registry)"
+			if s.Build != nil {
+				from = "EXPOSE of the Dockerfile's base image " + image + " (its config, from the registry)"
+			}
+		}
+	}
 	if len(ports) == 0 && image != "" {
 		if ports = wellKnownPorts(image); len(ports) > 0 {
 			official, _ := officialImage(image)
@@ -184,4 +200,113 @@ func (c *converter) inferPorts(name, bn string, s types.ServiceConfig, out *conf
 		msg += " (" + strings.Join(why, "; ") + ")"
 	}
 	c.warn(c.ix.locate(name), "services."+name, "%s", msg)
+}
+
+// imageAnswer is what the registry said of an image: the ports of its
+// config, or why it did not say.
+type imageAnswer struct {
+	ports []string
+	err   error
+}
+
+// maxLookups is how many images are looked up at once.
+const maxLookups = 4
+
+// lookupImages asks the registry, all at once and within
+// opts.LookupTimeout, for the config of each image that alone can give a
+// service's ports: the services compose lists no ports for, whose
+// Dockerfile (if they are built) exposes none.
+func (c *converter) lookupImages(ctx context.Context) {
+	if c.opts.Registry == nil {
+		return
+	}
+	var refs []string
+	for _, name := range slices.Sorted(maps.Keys(c.cp.Services)) {
+		s := c.cp.Services[name]
+		if composePorts(s) {
+			continue
+		}
+		ref := s.Image
+		if s.Build != nil {
+			d := c.dockerfileOf(name, s)
+			if d == nil || len(d.ports) > 0 {
+				continue
+			}
+			ref = d.base
+		}
+		if ref != "" && !slices.Contains(refs, ref) {
+			refs = append(refs, ref)
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.opts.LookupTimeout)
+	defer cancel()
+	answers := make([]imageAnswer, len(refs))
+	var g errgroup.Group
+	g.SetLimit(maxLookups)
+	for i, ref := range refs {
+		g.Go(func() error {
+			ports, err := imagePorts(ctx, c.opts.Registry, ref)
+			if err != nil {
+				if ctx.Err() != nil {
+					err = fmt.Errorf("%s: the registry did not answer within %v", ref, c.opts.LookupTimeout)
+				} else {
+					err = fmt.Errorf("reading the config of %s from its registry: %s", ref, firstLine(err.Error()))
+				}
+			}
+			answers[i] = imageAnswer{ports, err}
+			return nil
+		})
+	}
+	_ = g.Wait() // the lookups return no errors: each answer holds its own
+	for i, ref := range refs {
+		c.images[ref] = answers[i]
+	}
+}
+
+// composePorts reports whether compose lists ports of the service that
+// berth can serve: expose, or ports not bound to the host's loopback.
+func composePorts(s types.ServiceConfig) bool {
+	if len(s.Expose) > 0 {
+		return true
+	}
+	return slices.ContainsFunc(s.Ports, func(p types.ServicePortConfig) bool { return !loopback(p.HostIP) })
+}
+
+// loopback reports a host IP that only the host itself reaches.
+func loopback(hostIP string) bool {
+	if hostIP == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(hostIP, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+// imagePorts reads the ExposedPorts of an image's config.
+func imagePorts(ctx context.Context, reg build.Remote, image string) ([]string, error) {
+	ref, err := reg.Reference(image)
+	if err != nil {
+		return nil, err
+	}
+	opts, err := reg.Options(ctx)
+	if err != nil {
+		return nil, err
+	}
+	img, err := remote.Image(ref, append(opts, remote.WithContext(ctx))...)
+	if err != nil {
+		return nil, err
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return nil, err
+	}
+	return slices.Sorted(maps.Keys(cf.Config.ExposedPorts)), nil
+}
+
+// firstLine is the first line of s, at most 200 bytes.
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	if len(s) > 200 {
+		s = s[:197] + "..."
+	}
+	return s
 }
