@@ -409,3 +409,34 @@ func TestImportImagePortsTimeout(t *testing.T) {
 		}
 	}
 }
+
+// TestImportHostOnlyPorts: a port compose publishes on the host's
+// loopback only (a debugger, an admin UI) stays out of the Service,
+// which would open it to the whole cluster; a warning at its line says
+// how to reach it instead.
+func TestImportHostOnlyPorts(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		ports   string
+		want    []config.Port
+		warning string // part of the warning at services.s.ports (line 4)
+	}{
+		{name: "a debugger next to the app", ports: `["3000:3000", "127.0.0.1:9229:9229"]`, want: []config.Port{{Port: 3000}},
+			warning: "127.0.0.1:9229:9229 is published on the host's loopback only (a host-only port, such as a debugger's) and is left out: a Service port would open it to the whole cluster; reach it from your machine with kubectl port-forward (kubectl port-forward deploy/s 9229)"},
+		{name: "IPv6 loopback", ports: `["3000:3000", "[::1]:9229:9229"]`, want: []config.Port{{Port: 3000}}, warning: "[::1]:9229:9229 is published on the host's loopback only"},
+		{name: "long syntax", ports: "[{target: 3000, published: \"3000\"}, {target: 5005, published: \"15005\", host_ip: 127.0.0.2}]", want: []config.Port{{Port: 3000}}, warning: "127.0.0.2:15005:5005 is published on the host's loopback only"},
+		{name: "only host-only ports: the image's ports", ports: `["127.0.0.1:8080:80"]`, want: []config.Port{{Port: 80}}, warning: "127.0.0.1:8080:80 is published"},
+		{name: "another host IP is kept", ports: `["192.168.1.10:3000:3000"]`, want: []config.Port{{Port: 3000}}, warning: "host IP 192.168.1.10 is not translated: a Service listens on the cluster network"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := writeProject(t, map[string]string{"compose.yaml": "services:\n  s:\n    image: nginx:1.27\n    ports: " + tc.ports + "\n"})
+			res := importProject(t, dir, Options{})
+			if diff := cmp.Diff(tc.want, res.Project.Services["s"].Ports, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("ports (-want +got):\n%s", diff)
+			}
+			if got := warningsOf(res, "services.s.ports"); len(got) != 1 || !strings.HasPrefix(got[0], "4: ") || !strings.Contains(got[0], tc.warning) {
+				t.Errorf("warnings %q, want one at line 4 with %q", got, tc.warning)
+			}
+		})
+	}
+}

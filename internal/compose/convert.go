@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"net"
 	"os"
 	"path"
 	"path/filepath"
@@ -434,6 +435,10 @@ func (c *converter) ports(name, bn string, s types.ServiceConfig, out *config.Se
 	}
 	for _, p := range s.Ports {
 		at := c.ix.locate(name, key("ports"), item(strconv.Itoa(int(p.Target))))
+		if loopback(p.HostIP) {
+			c.hostOnly(at, sp+".ports", bn, p)
+			continue
+		}
 		port := p.Target
 		if p.Published != "" {
 			n, err := strconv.ParseUint(p.Published, 10, 16)
@@ -485,6 +490,19 @@ func (c *converter) ports(name, bn string, s types.ServiceConfig, out *config.Se
 	if published && c.opts.Expose != config.ExposeClusterIP {
 		out.Expose = c.opts.Expose
 	}
+}
+
+// hostOnly reports a port published on the host's loopback only: on the
+// host it is for the developer alone (a debugger, an admin UI), and a
+// Service port would open it to every pod of the cluster.
+func (c *converter) hostOnly(at pos, path, bn string, p types.ServicePortConfig) {
+	target := strconv.Itoa(int(p.Target))
+	forward := target
+	if p.Published != "" && p.Published != target {
+		forward = p.Published + ":" + target
+	}
+	c.warn(at, path, "%s:%s is published on the host's loopback only (a host-only port, such as a debugger's) and is left out: a Service port would open it to the whole cluster; reach it from your machine with kubectl port-forward (kubectl port-forward deploy/%s %s)",
+		net.JoinHostPort(strings.Trim(p.HostIP, "[]"), p.Published), target, bn, forward)
 }
 
 // secretName matches variable names that hold credentials.
