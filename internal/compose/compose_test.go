@@ -440,3 +440,47 @@ func TestImportHostOnlyPorts(t *testing.T) {
 		})
 	}
 }
+
+// TestImportDevCommands: a development command (a file watcher, a
+// debugger, a framework's dev server) is kept, since berth cannot know
+// the production one, but flagged at its line with what to do.
+func TestImportDevCommands(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		setting string // under the service, after image:
+		key     string // command or entrypoint
+		want    string // part of the warning; "" for none
+	}{
+		{name: "nodemon with a debugger", setting: "command: nodemon --inspect=0.0.0.0:9229 index.js", key: "command", want: `command "nodemon --inspect=0.0.0.0:9229 index.js" is a development command (nodemon restarts the app when files change; --inspect opens a Node.js debugger to whoever reaches the port)`},
+		{name: "node --inspect", setting: `command: ["node", "--inspect", "server.js"]`, key: "command", want: "(--inspect opens a Node.js debugger"},
+		{name: "node --inspect-brk", setting: `entrypoint: ["node", "--inspect-brk=9229", "server.js"]`, key: "entrypoint", want: "(--inspect opens a Node.js debugger"},
+		{name: "npm run dev", setting: "command: npm run dev", key: "command", want: "(npm run dev runs the project's development script"},
+		{name: "in a shell", setting: `entrypoint: ["sh", "-c", "npm install && yarn dev"]`, key: "entrypoint", want: "(yarn dev runs the project's development script"},
+		{name: "flask --debug", setting: "command: flask run --debug --host 0.0.0.0", key: "command", want: "(flask run is Flask's development server"},
+		{name: "flask --debug before run", setting: "command: flask --app app --debug run", key: "command", want: "(flask run is Flask's development server"},
+		{name: "django runserver", setting: "command: python manage.py runserver 0.0.0.0:8000", key: "command", want: "(manage.py runserver is Django's development server"},
+		{name: "uvicorn --reload", setting: "command: uvicorn main:app --host 0.0.0.0 --reload", key: "command", want: "(--reload restarts the server when files change"},
+		{name: "vite", setting: "command: npx vite --host", key: "command", want: "(vite is a development server"},
+		{name: "the fix is said", setting: "command: npm run dev", key: "command", want: "berth keeps it as args:, but a cluster should run the production start command: change it to that (node server.js, npm start, gunicorn app:app, …) or remove it so the image's CMD runs"},
+		{name: "node", setting: "command: node server.js", key: "command"},
+		{name: "npm start", setting: "command: npm start", key: "command"},
+		{name: "gunicorn", setting: "command: gunicorn -w 4 app:app", key: "command"},
+		{name: "a server named like a tool", setting: "command: [\"redis-server\", \"--save\", \"devices\"]", key: "command"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := writeProject(t, map[string]string{"compose.yaml": "services:\n  s:\n    image: node:22\n    " + tc.setting + "\n"})
+			res := importProject(t, dir, Options{})
+			s := res.Project.Services["s"]
+			if len(s.Command)+len(s.Args) == 0 {
+				t.Errorf("the command was dropped: %+v", s)
+			}
+			got := warningsOf(res, "services.s."+tc.key)
+			switch {
+			case tc.want == "" && len(got) > 0:
+				t.Errorf("warnings %q, want none", got)
+			case tc.want != "" && (len(got) != 1 || !strings.HasPrefix(got[0], "4: ") || !strings.Contains(got[0], tc.want)):
+				t.Errorf("warnings %q, want one at line 4 with %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -260,6 +260,7 @@ func (c *converter) service(name string, s types.ServiceConfig) *config.Service 
 			out.Args = nil
 		}
 	}
+	c.devCommand(name, s)
 	c.ports(name, bn, s, out)
 	c.environment(name, bn, s, out)
 	c.volumes(name, bn, s, out)
