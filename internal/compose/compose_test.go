@@ -484,3 +484,133 @@ func TestImportDevCommands(t *testing.T) {
 		})
 	}
 }
+
+// TestImportProbeFiles: small project files a service bind-mounts (a
+// file, or a small directory of them) are carried as configFiles, and no
+// readiness probe needs a file the import did not carry: a healthcheck
+// that runs a file from a bind mount left behind is left out, with a
+// warning at its line, and one that executes a carried file (a
+// ConfigMap's files are not executable) runs it with its #! interpreter.
+func TestImportProbeFiles(t *testing.T) {
+	script := "#!/bin/sh\nredis-cli ping | grep -q PONG\n"
+	many := map[string]string{}
+	for i := range 40 {
+		many[fmt.Sprintf("healthchecks/f%02d.sh", i)] = script
+	}
+	many["healthchecks/redis.sh"] = script
+	for _, tc := range []struct {
+		name        string
+		service     string // after image: redis:7
+		files       map[string]string
+		configFiles map[string]string
+		probe       []string // the readiness exec command; nil for no probe
+		warning     string   // part of a warning at services.s.healthcheck
+	}{
+		{
+			name:        "a script from a carried directory",
+			service:     "volumes: [./healthchecks:/healthchecks]\n    healthcheck: {test: [CMD, /healthchecks/redis.sh]}",
+			files:       map[string]string{"healthchecks/redis.sh": script, "healthchecks/lib/common.sh": "ok() { true; }\n"},
+			configFiles: map[string]string{"/healthchecks/redis.sh": "healthchecks/redis.sh", "/healthchecks/lib/common.sh": "healthchecks/lib/common.sh"},
+			probe:       []string{"/bin/sh", "/healthchecks/redis.sh"},
+			warning:     "runs /healthchecks/redis.sh, which berth carries in a ConfigMap, where files are not executable: the probe runs it with /bin/sh",
+		},
+		{
+			name:        "a script in a shell",
+			service:     "volumes: [./healthchecks:/healthchecks:ro]\n    healthcheck: {test: /healthchecks/redis.sh --quiet || exit 1}",
+			files:       map[string]string{"healthchecks/redis.sh": "#!/usr/bin/env bash\nexit 0\n"},
+			configFiles: map[string]string{"/healthchecks/redis.sh": "healthchecks/redis.sh"},
+			probe:       []string{"sh", "-c", "/usr/bin/env bash /healthchecks/redis.sh --quiet || exit 1"},
+			warning:     "the probe runs it with /usr/bin/env bash",
+		},
+		{
+			name:        "a carried script read by a shell",
+			service:     "volumes: [./healthchecks/redis.sh:/usr/local/bin/check.sh]\n    healthcheck: {test: [CMD, sh, /usr/local/bin/check.sh]}",
+			files:       map[string]string{"healthchecks/redis.sh": script},
+			configFiles: map[string]string{"/usr/local/bin/check.sh": "healthchecks/redis.sh"},
+			probe:       []string{"sh", "/usr/local/bin/check.sh"},
+		},
+		{
+			name:    "a directory too large to carry",
+			service: "volumes: [./healthchecks:/healthchecks]\n    healthcheck: {test: [CMD, /healthchecks/redis.sh]}",
+			files:   many,
+			warning: "is left out: it needs /healthchecks/redis.sh from the bind mount healthchecks:/healthchecks, which berth does not carry (see services.s.volumes), so the probe could never pass: copy the file into the image (COPY in a Dockerfile) and add probes.readiness to the service in berth.yaml",
+		},
+		{
+			name:    "a missing directory",
+			service: "volumes: [./healthchecks:/healthchecks]\n    healthcheck: {test: [CMD-SHELL, \"sh /healthchecks/redis.sh\"]}",
+			warning: "is left out: it needs /healthchecks/redis.sh from the bind mount healthchecks:/healthchecks",
+		},
+		{
+			name:    "a file outside the project",
+			service: "volumes: [\"/etc/hostname:/etc/check-host\"]\n    healthcheck: {test: [CMD, cat, /etc/check-host]}",
+			warning: "is left out: it needs /etc/check-host from the bind mount /etc/hostname:/etc/check-host",
+		},
+		{
+			name:    "a file of the image",
+			service: "volumes: [./data:/data]\n    healthcheck: {test: [CMD, /usr/local/bin/docker-healthcheck, --url, \"http://localhost:6379/data\"]}",
+			probe:   []string{"/usr/local/bin/docker-healthcheck", "--url", "http://localhost:6379/data"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			files := map[string]string{"compose.yaml": "services:\n  s:\n    image: redis:7\n    " + tc.service + "\n"}
+			maps.Copy(files, tc.files)
+			res := importProject(t, writeProject(t, files), Options{})
+			s := res.Project.Services["s"]
+			if diff := cmp.Diff(tc.configFiles, s.ConfigFiles, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("configFiles (-want +got):\n%s", diff)
+			}
+			var probe []string
+			if s.Probes != nil && s.Probes.Readiness != nil && s.Probes.Readiness.Exec != nil {
+				probe = s.Probes.Readiness.Exec.Command
+			}
+			if diff := cmp.Diff(tc.probe, probe); diff != "" {
+				t.Errorf("readiness probe (-want +got):\n%s", diff)
+			}
+			got := warningsOf(res, "services.s.healthcheck")
+			switch {
+			case tc.warning == "" && len(got) > 0:
+				t.Errorf("warnings %q, want none", got)
+			case tc.warning != "" && (len(got) != 1 || !strings.Contains(got[0], tc.warning)):
+				t.Errorf("warnings %q, want one with %q", got, tc.warning)
+			}
+		})
+	}
+}
+
+// TestImportBindDirectories: a small directory of project files becomes
+// configFiles; source code of a build context, credentials, the project
+// itself and large or deep trees are reported instead.
+func TestImportBindDirectories(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		service     string
+		files       map[string]string
+		configFiles map[string]string
+		warning     string // part of the warning at services.s.volumes
+	}{
+		{name: "config files", service: "image: nginx\n    volumes: [./nginx/conf.d:/etc/nginx/conf.d:ro]",
+			files:       map[string]string{"nginx/conf.d/default.conf": "server {}\n", "nginx/conf.d/snippets/gzip.conf": "gzip on;\n", "nginx/conf.d/.DS_Store": "x"},
+			configFiles: map[string]string{"/etc/nginx/conf.d/default.conf": "nginx/conf.d/default.conf", "/etc/nginx/conf.d/snippets/gzip.conf": "nginx/conf.d/snippets/gzip.conf"},
+			warning:     "bind mount of directory nginx/conf.d at /etc/nginx/conf.d became configFiles (2 files): read-only copies in a ConfigMap, mounted one by one over the image's directory, not a live mount; changes roll the pods on the next deploy; hidden files are left out"},
+		{name: "source code", service: "build: ./app\n    volumes: [./app/src:/app/src]", files: map[string]string{"app/Dockerfile": "FROM node\nEXPOSE 3000\n", "app/src/index.js": "x\n"},
+			warning: "(it is source code of a build context, which the image holds already; the mount is for editing it live)"},
+		{name: "the project", service: "image: python:3\n    volumes: [.:/code]", files: map[string]string{"app.py": "x\n"}, warning: "(it holds the compose file)"},
+		{name: "credentials", service: "image: nginx\n    volumes: [./certs:/etc/certs]", files: map[string]string{"certs/site.crt": "x", "certs/site.key": "x"}, warning: "(site.key looks like a credential"},
+		{name: "an empty directory", service: "image: nginx\n    volumes: [./logs:/var/log/app]", files: map[string]string{"logs/.gitkeep": ""}, warning: "(it is empty)"},
+		{name: "clashing names", service: "image: nginx\n    volumes: [./conf:/etc/app]", files: map[string]string{"conf/a/app.conf": "x", "conf/b/app.conf": "x"}, warning: "(b/app.conf has the same file name as a/app.conf"},
+		{name: "too deep", service: "image: nginx\n    volumes: [./conf:/etc/app]", files: map[string]string{"conf/a/b/c/d/app.conf": "x"}, warning: "(it is more than 4 directories deep)"},
+		{name: "too large", service: "image: nginx\n    volumes: [./conf:/etc/app]", files: map[string]string{"conf/a.bin": strings.Repeat("x", 600<<10), "conf/b.bin": strings.Repeat("x", 600<<10)}, warning: "(more than 1 MiB with the service's other configFiles"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			files := map[string]string{"compose.yaml": "services:\n  s:\n    " + tc.service + "\n"}
+			maps.Copy(files, tc.files)
+			res := importProject(t, writeProject(t, files), Options{})
+			if diff := cmp.Diff(tc.configFiles, res.Project.Services["s"].ConfigFiles, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("configFiles (-want +got):\n%s", diff)
+			}
+			if got := warningsOf(res, "services.s.volumes"); len(got) != 1 || !strings.Contains(got[0], tc.warning) {
+				t.Errorf("warnings %q, want one with %q", got, tc.warning)
+			}
+		})
+	}
+}

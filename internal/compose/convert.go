@@ -41,10 +41,12 @@ type converter struct {
 	dockerfiles map[string]*dockerfile
 	// images are the registry's answers, by image reference.
 	images map[string]imageAnswer
+	// binds are the bind mounts of each compose service.
+	binds map[string][]bindMount
 }
 
 func newConverter(opts Options, cp *types.Project, ix *index, outDir string) *converter {
-	return &converter{opts: opts, cp: cp, ix: ix, outDir: outDir, names: map[string]string{}, comments: map[string][]string{}, volumeUsers: map[string][]string{}, dockerfiles: map[string]*dockerfile{}, images: map[string]imageAnswer{}}
+	return &converter{opts: opts, cp: cp, ix: ix, outDir: outDir, names: map[string]string{}, comments: map[string][]string{}, volumeUsers: map[string][]string{}, dockerfiles: map[string]*dockerfile{}, images: map[string]imageAnswer{}, binds: map[string][]bindMount{}}
 }
 
 func (c *converter) warn(at pos, path, format string, args ...any) {
@@ -631,17 +633,24 @@ func (c *converter) volumes(name, bn string, s types.ServiceConfig, out *config.
 // maxConfigFile is what one ConfigMap holds.
 const maxConfigFile = 1 << 20
 
-// bind mounts a single local file as a configFiles entry (a copy in a
-// ConfigMap, read-only); directories and sockets are reported.
+// bind mounts a local file of the project, or the files of a small
+// directory, as configFiles (copies in a ConfigMap, read-only); other
+// bind mounts are reported.
 func (c *converter) bind(name string, v types.ServiceVolumeConfig, target string, at pos, out *config.Service) {
 	sp := "services." + name + ".volumes"
 	src := c.rel(v.Source)
+	if !c.inProject(v.Source) {
+		src = filepath.ToSlash(v.Source)
+	}
+	c.binds[name] = append(c.binds[name], bindMount{src, target})
 	fi, err := os.Stat(v.Source)
 	switch {
 	case err != nil:
 		c.warn(at, sp, "bind mount %s:%s is not translated: %s does not exist; for a single file use configFiles: {%s: %s}", src, target, src, target, src)
+	case !c.inProject(v.Source):
+		c.warn(at, sp, "bind mount %s:%s is not translated: %s is outside the project, and berth carries only the project's own files (as configFiles); bake what the service needs into the image", src, target, src)
 	case fi.IsDir():
-		c.warn(at, sp, "bind mount of directory %s at %s is not translated: bake it into the image (COPY in the Dockerfile), mount its files with configFiles: {%s/FILE: %s/FILE}, or keep the data in a named volume", src, target, target, src)
+		c.bindDir(name, v, target, at, out)
 	case !fi.Mode().IsRegular() || fi.Size() > maxConfigFile:
 		c.warn(at, sp, "bind mount %s:%s is not translated: configFiles take regular files of at most 1 MiB", src, target)
 	default:
@@ -712,6 +721,14 @@ func (c *converter) healthcheck(name string, s types.ServiceConfig, out *config.
 	if len(cmd) == 0 || cmd[len(cmd)-1] == "" {
 		c.warn(at, sp, "the test has no command and is not translated")
 		return
+	}
+	cmd, note, why := c.probeFiles(name, cmd, out)
+	if why != "" {
+		c.warn(at, sp, "is left out: %s, so the probe could never pass: copy the file into the image (COPY in a Dockerfile) and add probes.readiness to the service in berth.yaml", why)
+		return
+	}
+	if note != "" {
+		c.warn(at, sp, "%s", note)
 	}
 	p := &config.Probe{Exec: &config.ExecCheck{Command: cmd}}
 	p.Period = duration(h.Interval)
