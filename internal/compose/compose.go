@@ -10,6 +10,7 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/cli"
 	"github.com/compose-spec/compose-go/v2/errdefs"
+	"github.com/compose-spec/compose-go/v2/types"
 
 	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/config"
@@ -113,24 +114,9 @@ func Import(ctx context.Context, opts Options) (*Result, error) {
 	if opts.LookupTimeout <= 0 {
 		opts.LookupTimeout = DefaultLookupTimeout
 	}
-	fns := []cli.ProjectOptionsFn{cli.WithEnv(opts.Environ)}
-	if len(opts.Files) == 0 {
-		fns = append(fns, cli.WithWorkingDirectory(opts.Dir), cli.WithConfigFileEnv, cli.WithDefaultConfigPath)
-	}
-	fns = append(fns, cli.WithEnvFiles(opts.EnvFiles...), cli.WithDotEnv, cli.WithDefaultProfiles(opts.Profiles...))
-	po, err := cli.NewProjectOptions(opts.Files, fns...)
+	cp, po, err := load(ctx, opts)
 	if err != nil {
-		return nil, fmt.Errorf("reading the compose environment: %w", err)
-	}
-	if len(po.ConfigPaths) == 0 {
-		return nil, ErrNoComposeFile
-	}
-	cp, err := po.LoadProject(ctx)
-	if err != nil {
-		if errors.Is(err, errdefs.ErrNotFound) && len(opts.Files) == 0 {
-			return nil, ErrNoComposeFile
-		}
-		return nil, fmt.Errorf("loading the compose project: %w", err)
+		return nil, err
 	}
 	ix := &index{}
 	var displays []string
@@ -161,6 +147,30 @@ func Import(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	return &Result{YAML: data, Project: p, Warnings: c.sortedWarnings(displays), ComposeFiles: displays}, nil
+}
+
+// load loads the compose project as docker compose would.
+func load(ctx context.Context, opts Options) (*types.Project, *cli.ProjectOptions, error) {
+	fns := []cli.ProjectOptionsFn{cli.WithEnv(opts.Environ)}
+	if len(opts.Files) == 0 {
+		fns = append(fns, cli.WithWorkingDirectory(opts.Dir), cli.WithConfigFileEnv, cli.WithDefaultConfigPath)
+	}
+	fns = append(fns, cli.WithEnvFiles(opts.EnvFiles...), cli.WithDotEnv, cli.WithDefaultProfiles(opts.Profiles...))
+	po, err := cli.NewProjectOptions(opts.Files, fns...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading the compose environment: %w", err)
+	}
+	if len(po.ConfigPaths) == 0 {
+		return nil, nil, ErrNoComposeFile
+	}
+	cp, err := po.LoadProject(ctx)
+	if err != nil {
+		if errors.Is(err, errdefs.ErrNotFound) && len(opts.Files) == 0 {
+			return nil, nil, ErrNoComposeFile
+		}
+		return nil, nil, fmt.Errorf("loading the compose project: %w", err)
+	}
+	return cp, po, nil
 }
 
 // displayPath names a discovered file relative to dir, as given.

@@ -8,11 +8,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -34,34 +38,51 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // secrets validate.
 func anyVar(string) (string, bool) { return "from-the-environment", true }
 
-// TestImport converts the compose projects under testdata and compares
-// berth.yaml and the warnings with the golden files next to them; each
-// result must load, validate and render, and no plain-text secret of the
-// compose files may be copied.
-func TestImport(t *testing.T) {
-	for _, tc := range []struct {
-		name     string
-		dir      string   // testdata/DIR
-		files    []string // relative to the dir; empty: discovery
-		profiles []string
-		environ  []string
-		golden   string // golden name; dir when empty
-		// secrets are plain-text values of the compose project that
-		// must not appear in berth.yaml.
-		secrets []string
-	}{
+// fixture is a compose project under testdata with its golden files.
+type fixture struct {
+	name     string
+	dir      string   // testdata/DIR
+	files    []string // relative to the dir; empty: discovery
+	profiles []string
+	environ  []string
+	golden   string // golden name; dir when empty
+	// secrets are plain-text values of the compose project that
+	// must not appear in berth.yaml.
+	secrets []string
+}
+
+// options are the import options of the fixture.
+func (tc fixture) options() Options {
+	dir := filepath.Join("testdata", tc.dir)
+	opts := Options{Dir: dir, OutputDir: dir, Profiles: tc.profiles, Environ: tc.environ}
+	for _, f := range tc.files {
+		opts.Files = append(opts.Files, filepath.Join(dir, f))
+	}
+	return opts
+}
+
+// fixtures are the compose projects TestImport compares with golden files.
+func fixtures() []fixture {
+	return []fixture{
 		{name: "web, db and cache", dir: "webdbcache", files: []string{"docker-compose.yml"}, secrets: []string{"example"}},
 		{name: "build with args", dir: "buildargs", files: []string{"compose.yaml"}, environ: []string{"API_TOKEN=tok-1234", "VERSION=1.2.3"}, secrets: []string{"tok-1234"}},
 		{name: "healthchecks", dir: "healthcheck", files: []string{"compose.yaml"}},
 		{name: "discovery, override file, extends, env_file, .env", dir: "layered", golden: "layered-discovered", secrets: []string{"sk_test_123"}},
 		{name: "several files and profiles", dir: "layered", files: []string{"compose.yaml", "compose.prod.yaml"}, profiles: []string{"debug", "docs"}, golden: "layered-prod", secrets: []string{"sk_test_123"}},
-	} {
+		{name: "a development setup: debugger, watcher, bind-mounted healthcheck, no ports", dir: "nodedev", files: []string{"compose.yaml"}},
+		{name: "a public project: react-java-mysql", dir: "javamysql", files: []string{"compose.yaml"}, secrets: []string{"db-pw-from-the-file"}},
+	}
+}
+
+// TestImport converts the compose projects under testdata and compares
+// berth.yaml and the warnings with the golden files next to them; each
+// result must load, validate and render, and no plain-text secret of the
+// compose files may be copied.
+func TestImport(t *testing.T) {
+	for _, tc := range fixtures() {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := filepath.Join("testdata", tc.dir)
-			opts := Options{Dir: dir, OutputDir: dir, Profiles: tc.profiles, Environ: tc.environ}
-			for _, f := range tc.files {
-				opts.Files = append(opts.Files, filepath.Join(dir, f))
-			}
+			opts := tc.options()
 			res, err := Import(t.Context(), opts)
 			if err != nil {
 				t.Fatal(err)
@@ -536,6 +557,12 @@ func TestImportProbeFiles(t *testing.T) {
 			warning: "is left out: it needs /healthchecks/redis.sh from the bind mount healthchecks:/healthchecks, which berth does not carry (see services.s.volumes), so the probe could never pass: copy the file into the image (COPY in a Dockerfile) and add probes.readiness to the service in berth.yaml",
 		},
 		{
+			name:    "a script the image has",
+			service: "build: ./app\n    volumes: [./app/scripts:/srv/scripts]\n    healthcheck: {test: [CMD, node, /srv/scripts/health.js]}",
+			files:   map[string]string{"app/Dockerfile": "FROM node\nWORKDIR /srv\nCOPY scripts/ scripts/\n", "app/scripts/health.js": "x\n"},
+			probe:   []string{"node", "/srv/scripts/health.js"},
+		},
+		{
 			name:    "a missing directory",
 			service: "volumes: [./healthchecks:/healthchecks]\n    healthcheck: {test: [CMD-SHELL, \"sh /healthchecks/redis.sh\"]}",
 			warning: "is left out: it needs /healthchecks/redis.sh from the bind mount healthchecks:/healthchecks",
@@ -593,7 +620,9 @@ func TestImportBindDirectories(t *testing.T) {
 			configFiles: map[string]string{"/etc/nginx/conf.d/default.conf": "nginx/conf.d/default.conf", "/etc/nginx/conf.d/snippets/gzip.conf": "nginx/conf.d/snippets/gzip.conf"},
 			warning:     "bind mount of directory nginx/conf.d at /etc/nginx/conf.d became configFiles (2 files): read-only copies in a ConfigMap, mounted one by one over the image's directory, not a live mount; changes roll the pods on the next deploy; hidden files are left out"},
 		{name: "source code", service: "build: ./app\n    volumes: [./app/src:/app/src]", files: map[string]string{"app/Dockerfile": "FROM node\nEXPOSE 3000\n", "app/src/index.js": "x\n"},
-			warning: "(it is source code of a build context, which the image holds already; the mount is for editing it live)"},
+			warning: "(it is source code in a build context, mounted for editing it live)"},
+		{name: "source code the image has", service: "build: ./app\n    volumes: [./app/src:/app/src]", files: map[string]string{"app/Dockerfile": "FROM node\nWORKDIR /app\nCOPY package.json .\nRUN npm ci\nCOPY . .\n", "app/src/index.js": "x\n"},
+			warning: "bind mount of directory app/src at /app/src is not translated: the image has these files there (app/Dockerfile copies them); the mount is for editing them live"},
 		{name: "the project", service: "image: python:3\n    volumes: [.:/code]", files: map[string]string{"app.py": "x\n"}, warning: "(it holds the compose file)"},
 		{name: "credentials", service: "image: nginx\n    volumes: [./certs:/etc/certs]", files: map[string]string{"certs/site.crt": "x", "certs/site.key": "x"}, warning: "(site.key looks like a credential"},
 		{name: "an empty directory", service: "image: nginx\n    volumes: [./logs:/var/log/app]", files: map[string]string{"logs/.gitkeep": ""}, warning: "(it is empty)"},
@@ -610,6 +639,84 @@ func TestImportBindDirectories(t *testing.T) {
 			}
 			if got := warningsOf(res, "services.s.volumes"); len(got) != 1 || !strings.Contains(got[0], tc.warning) {
 				t.Errorf("warnings %q, want one with %q", got, tc.warning)
+			}
+		})
+	}
+}
+
+// TestImportReachable checks two promises on every fixture. Each service
+// another one reaches by name (depends_on, or a host name in its
+// environment, as in redis://cache:6379) has a Service port. No exec
+// probe needs a file under a bind mount that did not reach the cluster
+// (configFiles, or the service's own build context, which its Dockerfile
+// copies to the same place), nor executes a configFiles file (a
+// ConfigMap's files are not executable).
+func TestImportReachable(t *testing.T) {
+	pathRE := regexp.MustCompile(`(?:^|[\s='"])(/[^\s'"();&|<>]+)`)
+	for _, tc := range fixtures() {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := tc.options()
+			res, err := Import(t.Context(), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cp, _, err := load(t.Context(), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			reached := map[string][]string{} // service → who reaches it
+			for _, from := range slices.Sorted(maps.Keys(cp.Services)) {
+				s := cp.Services[from]
+				for to := range cp.Services {
+					host := regexp.MustCompile(`(?:^|[/@=\s,])` + regexp.QuoteMeta(to) + `(?::\d+|/|,|\s|$)`)
+					_, dep := s.DependsOn[to]
+					byEnv := slices.ContainsFunc(slices.Collect(maps.Values(s.Environment)), func(v *string) bool { return v != nil && host.MatchString(*v) })
+					if to != from && (dep || byEnv) {
+						reached[to] = append(reached[to], from)
+					}
+				}
+			}
+			for to, froms := range reached {
+				if s := res.Project.Services[dnsLabel(to, 54, true)]; s == nil || len(s.Ports) == 0 {
+					t.Errorf("%s reaches %s by name, but %s has no Service port", strings.Join(froms, ", "), to, to)
+				}
+			}
+			for name, s := range cp.Services {
+				out := res.Project.Services[dnsLabel(name, 54, true)]
+				if out == nil || out.Probes == nil {
+					continue
+				}
+				for _, probe := range []*config.Probe{out.Probes.Readiness, out.Probes.Liveness, out.Probes.Startup} {
+					if probe == nil || probe.Exec == nil {
+						continue
+					}
+					cmd := probe.Exec.Command
+					if _, ok := out.ConfigFiles[cmd[0]]; ok {
+						t.Errorf("%s: the probe executes %s, a configFiles file, which is not executable", name, cmd[0])
+					}
+					if len(cmd) == 3 && cmd[1] == "-c" {
+						if first, _, _ := strings.Cut(cmd[2], " "); out.ConfigFiles[first] != "" {
+							t.Errorf("%s: the probe's shell executes %s, a configFiles file, which is not executable", name, first)
+						}
+					}
+					for _, m := range pathRE.FindAllStringSubmatch(strings.Join(cmd, " "), -1) {
+						p := path.Clean(m[1])
+						for _, v := range s.Volumes {
+							rel, err := filepath.Rel(v.Target, p)
+							if v.Type != types.VolumeTypeBind || err != nil || strings.HasPrefix(rel, "..") {
+								continue
+							}
+							_, carried := out.ConfigFiles[p]
+							if !carried && s.Build != nil && strings.HasPrefix(v.Source, s.Build.Context+string(filepath.Separator)) {
+								_, err := os.Stat(filepath.Join(v.Source, rel))
+								carried = err == nil
+							}
+							if !carried {
+								t.Errorf("%s: the probe %q needs %s, from the bind mount %s:%s, which berth.yaml does not carry", name, cmd, p, v.Source, v.Target)
+							}
+						}
+					}
+				}
 			}
 		})
 	}

@@ -642,7 +642,7 @@ func (c *converter) bind(name string, v types.ServiceVolumeConfig, target string
 	if !c.inProject(v.Source) {
 		src = filepath.ToSlash(v.Source)
 	}
-	c.binds[name] = append(c.binds[name], bindMount{src, target})
+	c.binds[name] = append(c.binds[name], bindMount{source: src, target: target})
 	fi, err := os.Stat(v.Source)
 	switch {
 	case err != nil:
@@ -650,6 +650,11 @@ func (c *converter) bind(name string, v types.ServiceVolumeConfig, target string
 	case !c.inProject(v.Source):
 		c.warn(at, sp, "bind mount %s:%s is not translated: %s is outside the project, and berth carries only the project's own files (as configFiles); bake what the service needs into the image", src, target, src)
 	case fi.IsDir():
+		if df, ok := c.imageHas(name, v.Source, target); ok {
+			c.binds[name][len(c.binds[name])-1].inImage = true
+			c.warn(at, sp, "bind mount of directory %s at %s is not translated: the image has these files there (%s copies them); the mount is for editing them live", src, target, df)
+			return
+		}
 		c.bindDir(name, v, target, at, out)
 	case !fi.Mode().IsRegular() || fi.Size() > maxConfigFile:
 		c.warn(at, sp, "bind mount %s:%s is not translated: configFiles take regular files of at most 1 MiB", src, target)

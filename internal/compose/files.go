@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 
 	"github.com/berth-dev/berth/internal/config"
 )
@@ -22,6 +23,8 @@ import (
 // bindMount is a bind mount of a service as written in compose.
 type bindMount struct {
 	source, target string // as in messages: source relative to berth.yaml
+	// inImage: the service's Dockerfile copies the same files to target.
+	inImage bool
 }
 
 func (b bindMount) String() string { return b.source + ":" + b.target }
@@ -94,7 +97,7 @@ type dirFile struct {
 func (c *converter) dirFiles(dir string, out *config.Service) (why string, files []dirFile, hidden bool) {
 	for _, s := range c.cp.Services {
 		if b := s.Build; b != nil && !isRemote(b.Context) && (within(dir, b.Context) || within(b.Context, dir)) {
-			return "it is source code of a build context, which the image holds already; the mount is for editing it live", nil, false
+			return "it is source code in a build context, mounted for editing it live", nil, false
 		}
 	}
 	for _, f := range c.ix.files {
@@ -194,7 +197,7 @@ func (c *converter) probeFiles(name string, cmd []string, out *config.Service) (
 				covering = &b
 			}
 		}
-		if covering == nil {
+		if covering == nil || covering.inImage {
 			continue // a file of the image
 		}
 		src, carried := out.ConfigFiles[p]
@@ -239,4 +242,87 @@ func interpreter(file string) []string {
 		}
 	}
 	return []string{"sh"}
+}
+
+// copied is a source of a COPY or ADD from the build context: where the
+// context's src (slash-separated, clean) goes in the image.
+type copied struct {
+	src, dest string
+}
+
+// contextCopies lists the COPY and ADD sources of the build context,
+// with their destinations made absolute by WORKDIR. Sources and
+// destinations with variables or wildcards are left out: the image
+// may have them, but berth cannot tell.
+func contextCopies(commands []instructions.Command) []copied {
+	var out []copied
+	workdir := "/"
+	for _, cmd := range commands {
+		var sd instructions.SourcesAndDest
+		switch cmd := cmd.(type) {
+		case *instructions.WorkdirCommand:
+			if strings.Contains(cmd.Path, "$") {
+				workdir = ""
+			} else if workdir != "" {
+				workdir = path.Join(workdir, cmd.Path)
+			}
+			continue
+		case *instructions.CopyCommand:
+			if cmd.From != "" || cmd.Parents {
+				continue
+			}
+			sd = cmd.SourcesAndDest
+		case *instructions.AddCommand:
+			sd = cmd.SourcesAndDest
+		default:
+			continue
+		}
+		dest := sd.DestPath
+		if strings.ContainsAny(dest, "$") || !path.IsAbs(dest) && workdir == "" {
+			continue
+		}
+		if !path.IsAbs(dest) {
+			dest = path.Join(workdir, dest)
+		}
+		for _, src := range sd.SourcePaths {
+			if strings.ContainsAny(src, "$*?[") || strings.Contains(src, "://") {
+				continue
+			}
+			out = append(out, copied{src: path.Clean("/" + src)[1:], dest: path.Clean(dest)})
+		}
+	}
+	return out
+}
+
+// imageHas reports whether the service's image, built from its
+// Dockerfile, holds the bind mount's source directory at target: the
+// usual mount of source code over the place the Dockerfile copies it to,
+// for editing it live.
+func (c *converter) imageHas(name, source, target string) (string, bool) {
+	s := c.cp.Services[name]
+	if s.Build == nil {
+		return "", false
+	}
+	d := c.dockerfileOf(name, s)
+	if d == nil || !within(source, s.Build.Context) {
+		return "", false
+	}
+	rel, err := filepath.Rel(s.Build.Context, source)
+	if err != nil {
+		return "", false
+	}
+	rel = filepath.ToSlash(rel)
+	for _, cp := range d.copies {
+		if cp.src != "" && cp.src != rel && !strings.HasPrefix(rel, cp.src+"/") {
+			continue
+		}
+		under := strings.TrimPrefix(strings.TrimPrefix(rel, cp.src), "/")
+		if cp.src == "" {
+			under = rel
+		}
+		if path.Join(cp.dest, under) == target {
+			return d.display, true
+		}
+	}
+	return "", false
 }

@@ -81,12 +81,14 @@ func wellKnownPorts(ref string) []string {
 	return ports
 }
 
-// dockerfile is what a service's Dockerfile says about its ports.
+// dockerfile is what a service's Dockerfile says about its ports and
+// the files it copies.
 type dockerfile struct {
 	display string   // the Dockerfile's path, relative to berth.yaml
 	ports   []string // EXPOSE, e.g. 8080/tcp
 	base    string   // the FROM image of the built stage
 	err     error    // EXPOSE words that did not expand
+	copies  []copied // COPY and ADD of the build context
 }
 
 // dockerfileOf parses the Dockerfile of a service built from a local
@@ -129,7 +131,7 @@ func (c *converter) dockerfileOf(name string, s types.ServiceConfig) *dockerfile
 	if df == nil {
 		return nil
 	}
-	d = &dockerfile{display: c.rel(file), base: df.Base}
+	d = &dockerfile{display: c.rel(file), base: df.Base, copies: contextCopies(df.Commands)}
 	d.ports, d.err = df.ExposedPorts()
 	if d.base == "scratch" {
 		d.base = ""
