@@ -42,9 +42,12 @@ Each service becomes a berth service:
   named volumes          volumes of --volume-size; the service becomes
                          stateful (a StatefulSet), or ReadWriteMany when
                          it has several replicas
-  file bind mounts,      configFiles (a copy in a ConfigMap)
+  bind mounts of         configFiles (copies in a ConfigMap)
+  project files and
+  small directories,
   configs
-  healthcheck            a readiness probe (exec)
+  healthcheck            a readiness probe (exec), unless it needs a
+                         file the import did not carry
   deploy.replicas,       replicas, resources
   deploy.resources
   entrypoint, command    command, args
@@ -59,8 +62,10 @@ postgres 5432, mysql and mariadb 3306, …; docs/import.md lists them), and
 writes them as ports without expose: (ClusterIP, inside the cluster only).
 When none of them knows, a warning says the service will have no name.
 
-Everything else (directory bind mounts, depends_on, networks, …) is listed
-as a warning on stderr with the compose file and line; depends_on is also
+Everything else (other bind mounts, ports published on 127.0.0.1 only,
+development commands such as nodemon or flask run, which are kept,
+depends_on, networks, …) is listed as a warning on stderr with the
+compose file and line; depends_on is also
 noted in berth.yaml. berth.yaml starts with the schema modeline berth init
 writes, and is never overwritten without --force.
 

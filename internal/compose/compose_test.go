@@ -721,3 +721,22 @@ func TestImportReachable(t *testing.T) {
 		})
 	}
 }
+
+// TestWellKnownPortsDocumented keeps the table of docs/import.md equal to
+// the one berth uses.
+func TestWellKnownPortsDocumented(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "docs", "import.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := regexp.MustCompile("(?m)^ *\\| `([a-z0-9-]+)` \\| ([0-9, ]+)(?: \\(.*\\))? \\|$")
+	got := map[string][]string{}
+	for _, m := range row.FindAllStringSubmatch(string(data), -1) {
+		for _, p := range strings.Split(m[2], ", ") {
+			got[m[1]] = append(got[m[1]], strings.TrimSpace(p)+"/tcp")
+		}
+	}
+	if diff := cmp.Diff(wellKnown, got); diff != "" {
+		t.Errorf("docs/import.md's well-known ports (-code +docs):\n%s", diff)
+	}
+}
