@@ -72,7 +72,7 @@ func TestCommandsGolden(t *testing.T) {
 		{"validate-yaml", []string{"validate", "-f", "testdata/app/berth.yaml", "-o", "yaml"}, nil},
 		{"validate-broken-json", []string{"validate", "-f", "testdata/broken/berth.yaml", "-o", "json"}, nil},
 		{"export-chart-no-dir", []string{"export-chart"}, nil},
-		{"import-compose", []string{"import", "compose", "-f", "testdata/compose/docker-compose.yml", "--file", "-"}, nil},
+		{"import-compose", []string{"import", "compose", "-f", "testdata/compose/docker-compose.yml", "--file", "-", "--offline"}, nil},
 		{"import-compose-bad-size", []string{"import", "compose", "--volume-size", "lots"}, nil},
 		{"import-compose-stdin", []string{"import", "compose", "-f", "-"}, nil},
 		{"import-compose-help", []string{"import", "compose", "--help"}, nil},

@@ -34,23 +34,38 @@ its override file the way docker compose does.
 Each service becomes a berth service:
 
   image, build           image, or build (context, dockerfile, args, target)
-  ports, expose          ports: the published port is the Service port
+  ports, expose          ports (ClusterIP unless --expose): the published
+                         port is the Service port
   environment, env_file  env; values that look like credentials (by name,
                          or a URL with a password) go to secrets: as a
                          ${VAR} to export, never as the compose value
   named volumes          volumes of --volume-size; the service becomes
                          stateful (a StatefulSet), or ReadWriteMany when
                          it has several replicas
-  file bind mounts,      configFiles (a copy in a ConfigMap)
+  bind mounts of         configFiles (copies in a ConfigMap)
+  project files and
+  small directories,
   configs
-  healthcheck            a readiness probe (exec)
+  healthcheck            a readiness probe (exec), unless it needs a
+                         file the import did not carry
   deploy.replicas,       replicas, resources
   deploy.resources
   entrypoint, command    command, args
   user, read_only        securityContext
 
-Everything else (directory bind mounts, depends_on, networks, …) is listed
-as a warning on stderr with the compose file and line; depends_on is also
+Ports: in compose every service is reachable by its name; in Kubernetes
+only a Service gives a name, and it needs ports. For a service without
+ports or expose, berth takes them from its Dockerfile's EXPOSE, else from
+its image's config when the registry answers within 5s (not with
+--offline), else from the default ports of official images (redis 6379,
+postgres 5432, mysql and mariadb 3306, …; docs/import.md lists them), and
+writes them as ports without expose: (ClusterIP, inside the cluster only).
+When none of them knows, a warning says the service will have no name.
+
+Everything else (other bind mounts, ports published on 127.0.0.1 only,
+development commands such as nodemon or flask run, which are kept,
+depends_on, networks, …) is listed as a warning on stderr with the
+compose file and line; depends_on is also
 noted in berth.yaml. berth.yaml starts with the schema modeline berth init
 writes, and is never overwritten without --force.
 
@@ -79,6 +94,8 @@ type ImportComposeOptions struct {
 	VolumeSize   string
 	Expose       string
 	Force        bool
+	// Offline skips the registry lookups of image ports.
+	Offline bool
 
 	// output is berth.yaml's path, or - for stdout.
 	output string
@@ -129,6 +146,7 @@ func NewCmdImportCompose(f *Factory, runF func(context.Context, *ImportComposeOp
 	fl.StringVar(&o.VolumeSize, "volume-size", compose.DefaultVolumeSize, "size of the claim each named volume becomes")
 	fl.StringVar(&o.Expose, "expose", config.ExposeClusterIP, "Service type of services that publish ports: ClusterIP, NodePort or LoadBalancer")
 	fl.BoolVar(&o.Force, "force", false, "overwrite berth.yaml if it exists")
+	fl.BoolVar(&o.Offline, "offline", false, "do not ask registries for the ports of images (only the Dockerfile and the well-known ports say)")
 	return cmd
 }
 
@@ -171,10 +189,14 @@ func (o *ImportComposeOptions) Run(ctx context.Context) error {
 	if !toStdout {
 		outDir = filepath.Dir(o.output)
 	}
-	res, err := compose.Import(ctx, compose.Options{
+	opts := compose.Options{
 		Files: o.ComposeFiles, Profiles: o.Profiles, EnvFiles: o.EnvFiles, Environ: o.f.Environ(),
 		Name: o.Name, OutputDir: outDir, VolumeSize: o.VolumeSize, Expose: o.Expose,
-	})
+	}
+	if !o.Offline {
+		opts.Registry = o.f.RegistryAccess()
+	}
+	res, err := compose.Import(ctx, opts)
 	if errors.Is(err, compose.ErrNoComposeFile) {
 		return &HintError{Err: errors.New("no compose file here (compose.yaml, compose.yml, docker-compose.yml or docker-compose.yaml)"),
 			Hint: "name it with -f FILE, or run berth import compose in the project's folder"}

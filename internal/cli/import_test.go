@@ -18,7 +18,7 @@ func TestImportComposeCommand(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "berth.yaml")
 	compose := filepath.Join("testdata", "compose", "docker-compose.yml")
-	_, stderr, code := run(t, nil, "import", "compose", "-f", compose, "--file", out, "--volume-size", "5Gi")
+	_, stderr, code := run(t, nil, "import", "compose", "-f", compose, "--file", out, "--volume-size", "5Gi", "--offline")
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
@@ -39,14 +39,14 @@ func TestImportComposeCommand(t *testing.T) {
 	if _, stderr, code := run(t, env, "validate", "-f", out); code != 0 {
 		t.Errorf("validate: exit %d\n%s", code, stderr)
 	}
-	_, stderr, code = run(t, nil, "import", "compose", "-f", compose, "--file", out)
+	_, stderr, code = run(t, nil, "import", "compose", "-f", compose, "--file", out, "--offline")
 	if code != ExitFailure || !strings.Contains(stderr, "does not overwrite it") || !strings.Contains(stderr, "hint: pass --force") {
 		t.Errorf("second import: exit %d\n%s", code, stderr)
 	}
 	if after, _ := os.ReadFile(out); string(after) != string(data) {
 		t.Errorf("berth.yaml changed without --force")
 	}
-	if _, stderr, code = run(t, nil, "import", "compose", "-f", compose, "--file", out, "--force"); code != 0 {
+	if _, stderr, code = run(t, nil, "import", "compose", "-f", compose, "--file", out, "--force", "--offline"); code != 0 {
 		t.Errorf("--force: exit %d\n%s", code, stderr)
 	}
 	if _, stderr, code = run(t, nil, "import", "compose", "--file", filepath.Join(dir, "other.yaml"), "-f", filepath.Join(dir, "nope.yml")); code != ExitFailure || !strings.Contains(stderr, "nope.yml") {
@@ -68,11 +68,11 @@ func TestImportComposeFlags(t *testing.T) {
 	}
 	root.AddCommand(NewCmdImport(f, func(_ context.Context, o *ImportComposeOptions) error { got = o; return nil }))
 	addFileFlag(f, root)
-	root.SetArgs([]string{"import", "compose", "-f", "a.yml", "-f", "b.yml", "--profile", "p1", "--profile", "p2", "--file", "out/berth.yaml", "--expose", "NodePort", "--name", "shop", "--force", "--env-file", "prod.env"})
+	root.SetArgs([]string{"import", "compose", "-f", "a.yml", "-f", "b.yml", "--profile", "p1", "--profile", "p2", "--file", "out/berth.yaml", "--expose", "NodePort", "--name", "shop", "--force", "--env-file", "prod.env", "--offline"})
 	if err := root.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	want := ImportComposeOptions{ComposeFiles: []string{"a.yml", "b.yml"}, Profiles: []string{"p1", "p2"}, EnvFiles: []string{"prod.env"}, Name: "shop", VolumeSize: "1Gi", Expose: "NodePort", Force: true}
+	want := ImportComposeOptions{ComposeFiles: []string{"a.yml", "b.yml"}, Profiles: []string{"p1", "p2"}, EnvFiles: []string{"prod.env"}, Name: "shop", VolumeSize: "1Gi", Expose: "NodePort", Force: true, Offline: true}
 	gotv := *got
 	gotv.IOStreams, gotv.f = genericiooptions.IOStreams{}, nil
 	if diff := cmp.Diff(want, gotv, cmp.AllowUnexported(ImportComposeOptions{}), cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".output" }, cmp.Ignore())); diff != "" {

@@ -6,15 +6,22 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/compose-spec/compose-go/v2/cli"
 	"github.com/compose-spec/compose-go/v2/errdefs"
+	"github.com/compose-spec/compose-go/v2/types"
 
+	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/config"
 )
 
 // DefaultVolumeSize is the claim size of a named volume unless Options say otherwise.
 const DefaultVolumeSize = "1Gi"
+
+// DefaultLookupTimeout bounds the registry lookups of one import unless
+// Options say otherwise.
+const DefaultLookupTimeout = 5 * time.Second
 
 // Options say which Compose project to import and how.
 type Options struct {
@@ -40,6 +47,14 @@ type Options struct {
 	// Expose is the Service type of services that publish ports to the
 	// host: ClusterIP (default), NodePort or LoadBalancer.
 	Expose string
+	// Registry, when set, is asked for the config of the images of
+	// services that neither compose nor their Dockerfile give ports
+	// (its ExposedPorts); nil: no registry is asked.
+	Registry build.Remote
+	// LookupTimeout bounds all registry lookups together (default
+	// DefaultLookupTimeout); a registry that has not answered by then
+	// counts as not knowing.
+	LookupTimeout time.Duration
 }
 
 // Warning is a part of the compose project that was not translated, or
@@ -96,24 +111,12 @@ func Import(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Expose == "" {
 		opts.Expose = config.ExposeClusterIP
 	}
-	fns := []cli.ProjectOptionsFn{cli.WithEnv(opts.Environ)}
-	if len(opts.Files) == 0 {
-		fns = append(fns, cli.WithWorkingDirectory(opts.Dir), cli.WithConfigFileEnv, cli.WithDefaultConfigPath)
+	if opts.LookupTimeout <= 0 {
+		opts.LookupTimeout = DefaultLookupTimeout
 	}
-	fns = append(fns, cli.WithEnvFiles(opts.EnvFiles...), cli.WithDotEnv, cli.WithDefaultProfiles(opts.Profiles...))
-	po, err := cli.NewProjectOptions(opts.Files, fns...)
+	cp, po, err := load(ctx, opts)
 	if err != nil {
-		return nil, fmt.Errorf("reading the compose environment: %w", err)
-	}
-	if len(po.ConfigPaths) == 0 {
-		return nil, ErrNoComposeFile
-	}
-	cp, err := po.LoadProject(ctx)
-	if err != nil {
-		if errors.Is(err, errdefs.ErrNotFound) && len(opts.Files) == 0 {
-			return nil, ErrNoComposeFile
-		}
-		return nil, fmt.Errorf("loading the compose project: %w", err)
+		return nil, err
 	}
 	ix := &index{}
 	var displays []string
@@ -134,6 +137,7 @@ func Import(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	c := newConverter(opts, cp, ix, outDir)
+	c.lookupImages(ctx)
 	p := c.convert()
 	if len(p.Services) == 0 {
 		return nil, fmt.Errorf("the compose project has no service berth can run: %s", c.reasons())
@@ -143,6 +147,30 @@ func Import(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	return &Result{YAML: data, Project: p, Warnings: c.sortedWarnings(displays), ComposeFiles: displays}, nil
+}
+
+// load loads the compose project as docker compose would.
+func load(ctx context.Context, opts Options) (*types.Project, *cli.ProjectOptions, error) {
+	fns := []cli.ProjectOptionsFn{cli.WithEnv(opts.Environ)}
+	if len(opts.Files) == 0 {
+		fns = append(fns, cli.WithWorkingDirectory(opts.Dir), cli.WithConfigFileEnv, cli.WithDefaultConfigPath)
+	}
+	fns = append(fns, cli.WithEnvFiles(opts.EnvFiles...), cli.WithDotEnv, cli.WithDefaultProfiles(opts.Profiles...))
+	po, err := cli.NewProjectOptions(opts.Files, fns...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading the compose environment: %w", err)
+	}
+	if len(po.ConfigPaths) == 0 {
+		return nil, nil, ErrNoComposeFile
+	}
+	cp, err := po.LoadProject(ctx)
+	if err != nil {
+		if errors.Is(err, errdefs.ErrNotFound) && len(opts.Files) == 0 {
+			return nil, nil, ErrNoComposeFile
+		}
+		return nil, nil, fmt.Errorf("loading the compose project: %w", err)
+	}
+	return cp, po, nil
 }
 
 // displayPath names a discovered file relative to dir, as given.

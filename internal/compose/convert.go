@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"net"
 	"os"
 	"path"
 	"path/filepath"
@@ -36,10 +37,16 @@ type converter struct {
 	warnings []Warning
 	// volumeUsers lists, per named volume, the services mounting it.
 	volumeUsers map[string][]string
+	// dockerfiles are the parsed Dockerfiles of built services.
+	dockerfiles map[string]*dockerfile
+	// images are the registry's answers, by image reference.
+	images map[string]imageAnswer
+	// binds are the bind mounts of each compose service.
+	binds map[string][]bindMount
 }
 
 func newConverter(opts Options, cp *types.Project, ix *index, outDir string) *converter {
-	return &converter{opts: opts, cp: cp, ix: ix, outDir: outDir, names: map[string]string{}, comments: map[string][]string{}, volumeUsers: map[string][]string{}}
+	return &converter{opts: opts, cp: cp, ix: ix, outDir: outDir, names: map[string]string{}, comments: map[string][]string{}, volumeUsers: map[string][]string{}, dockerfiles: map[string]*dockerfile{}, images: map[string]imageAnswer{}, binds: map[string][]bindMount{}}
 }
 
 func (c *converter) warn(at pos, path, format string, args ...any) {
@@ -212,7 +219,7 @@ var handled = []string{
 
 // notes explain, for keys berth does not translate, what to do instead.
 var notes = map[string]string{
-	"networks":          "every berth service reaches every other by its name on the cluster network; isolating them needs NetworkPolicies, which berth does not write",
+	"networks":          "berth services share one cluster network, where each service with ports (a Service) is reached by its name; isolating them needs NetworkPolicies, which berth does not write",
 	"container_name":    "Kubernetes names the pods; other services reach this one by its service name",
 	"hostname":          "pods are reached by their service name",
 	"labels":            "berth's labels must be valid Kubernetes labels; add them under labels: or podAnnotations: by hand",
@@ -221,7 +228,7 @@ var notes = map[string]string{
 	"privileged":        "berth does not run privileged containers",
 	"cap_add":           "berth does not change container capabilities",
 	"extra_hosts":       "use DNS names of services, or add them to the image",
-	"links":             "every service reaches every other by its name",
+	"links":             "each service with ports (a Service) is reached by its name",
 	"stop_grace_period": "Kubernetes gives pods 30 seconds to stop",
 }
 
@@ -255,7 +262,8 @@ func (c *converter) service(name string, s types.ServiceConfig) *config.Service 
 			out.Args = nil
 		}
 	}
-	c.ports(name, s, out)
+	c.devCommand(name, s)
+	c.ports(name, bn, s, out)
 	c.environment(name, bn, s, out)
 	c.volumes(name, bn, s, out)
 	c.configs(name, s, out)
@@ -392,7 +400,8 @@ func (c *converter) rel(p string) string {
 
 // ports: compose's ports (published to the host) and expose (internal)
 // both become Service ports; the Service port is the published port.
-func (c *converter) ports(name string, s types.ServiceConfig, out *config.Service) {
+// Without either, the ports come from the Dockerfile or image.
+func (c *converter) ports(name, bn string, s types.ServiceConfig, out *config.Service) {
 	sp := "services." + name
 	type portKey struct {
 		proto string
@@ -429,6 +438,10 @@ func (c *converter) ports(name string, s types.ServiceConfig, out *config.Servic
 	}
 	for _, p := range s.Ports {
 		at := c.ix.locate(name, key("ports"), item(strconv.Itoa(int(p.Target))))
+		if loopback(p.HostIP) {
+			c.hostOnly(at, sp+".ports", bn, p)
+			continue
+		}
 		port := p.Target
 		if p.Published != "" {
 			n, err := strconv.ParseUint(p.Published, 10, 16)
@@ -462,6 +475,9 @@ func (c *converter) ports(name string, s types.ServiceConfig, out *config.Servic
 			add(proto, uint32(n), uint32(n), at, sp+".expose")
 		}
 	}
+	if len(out.Ports) == 0 {
+		c.inferPorts(name, bn, s, out)
+	}
 	sort.SliceStable(out.Ports, func(i, j int) bool {
 		a, b := out.Ports[i], out.Ports[j]
 		if a.Port != b.Port {
@@ -477,6 +493,19 @@ func (c *converter) ports(name string, s types.ServiceConfig, out *config.Servic
 	if published && c.opts.Expose != config.ExposeClusterIP {
 		out.Expose = c.opts.Expose
 	}
+}
+
+// hostOnly reports a port published on the host's loopback only: on the
+// host it is for the developer alone (a debugger, an admin UI), and a
+// Service port would open it to every pod of the cluster.
+func (c *converter) hostOnly(at pos, path, bn string, p types.ServicePortConfig) {
+	target := strconv.Itoa(int(p.Target))
+	forward := target
+	if p.Published != "" && p.Published != target {
+		forward = p.Published + ":" + target
+	}
+	c.warn(at, path, "%s:%s is published on the host's loopback only (a host-only port, such as a debugger's) and is left out: a Service port would open it to the whole cluster; reach it from your machine with kubectl port-forward (kubectl port-forward deploy/%s %s)",
+		net.JoinHostPort(strings.Trim(p.HostIP, "[]"), p.Published), target, bn, forward)
 }
 
 // secretName matches variable names that hold credentials.
@@ -604,17 +633,29 @@ func (c *converter) volumes(name, bn string, s types.ServiceConfig, out *config.
 // maxConfigFile is what one ConfigMap holds.
 const maxConfigFile = 1 << 20
 
-// bind mounts a single local file as a configFiles entry (a copy in a
-// ConfigMap, read-only); directories and sockets are reported.
+// bind mounts a local file of the project, or the files of a small
+// directory, as configFiles (copies in a ConfigMap, read-only); other
+// bind mounts are reported.
 func (c *converter) bind(name string, v types.ServiceVolumeConfig, target string, at pos, out *config.Service) {
 	sp := "services." + name + ".volumes"
 	src := c.rel(v.Source)
+	if !c.inProject(v.Source) {
+		src = filepath.ToSlash(v.Source)
+	}
+	c.binds[name] = append(c.binds[name], bindMount{source: src, target: target})
 	fi, err := os.Stat(v.Source)
 	switch {
 	case err != nil:
 		c.warn(at, sp, "bind mount %s:%s is not translated: %s does not exist; for a single file use configFiles: {%s: %s}", src, target, src, target, src)
+	case !c.inProject(v.Source):
+		c.warn(at, sp, "bind mount %s:%s is not translated: %s is outside the project, and berth carries only the project's own files (as configFiles); bake what the service needs into the image", src, target, src)
 	case fi.IsDir():
-		c.warn(at, sp, "bind mount of directory %s at %s is not translated: bake it into the image (COPY in the Dockerfile), mount its files with configFiles: {%s/FILE: %s/FILE}, or keep the data in a named volume", src, target, target, src)
+		if df, ok := c.imageHas(name, v.Source, target); ok {
+			c.binds[name][len(c.binds[name])-1].inImage = true
+			c.warn(at, sp, "bind mount of directory %s at %s is not translated: the image has these files there (%s copies them); the mount is for editing them live", src, target, df)
+			return
+		}
+		c.bindDir(name, v, target, at, out)
 	case !fi.Mode().IsRegular() || fi.Size() > maxConfigFile:
 		c.warn(at, sp, "bind mount %s:%s is not translated: configFiles take regular files of at most 1 MiB", src, target)
 	default:
@@ -685,6 +726,14 @@ func (c *converter) healthcheck(name string, s types.ServiceConfig, out *config.
 	if len(cmd) == 0 || cmd[len(cmd)-1] == "" {
 		c.warn(at, sp, "the test has no command and is not translated")
 		return
+	}
+	cmd, note, why := c.probeFiles(name, cmd, out)
+	if why != "" {
+		c.warn(at, sp, "is left out: %s, so the probe could never pass: copy the file into the image (COPY in a Dockerfile) and add probes.readiness to the service in berth.yaml", why)
+		return
+	}
+	if note != "" {
+		c.warn(at, sp, "%s", note)
 	}
 	p := &config.Probe{Exec: &config.ExecCheck{Command: cmd}}
 	p.Period = duration(h.Interval)

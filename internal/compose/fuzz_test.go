@@ -25,7 +25,7 @@ const importTimeLimit = 10 * time.Second
 // loads and validates, failing at most on files the compose file names
 // but the fuzz directory does not hold.
 func FuzzImport(f *testing.F) {
-	for _, file := range []string{"webdbcache/docker-compose.yml", "buildargs/compose.yaml", "healthcheck/compose.yaml", "layered/compose.yaml"} {
+	for _, file := range []string{"webdbcache/docker-compose.yml", "buildargs/compose.yaml", "healthcheck/compose.yaml", "layered/compose.yaml", "nodedev/compose.yaml", "javamysql/compose.yaml"} {
 		data, err := os.ReadFile(filepath.Join("testdata", file))
 		if err != nil {
 			f.Fatal(err)

@@ -151,20 +151,21 @@ func spaced(data []byte) []byte {
 	lines := strings.Split(string(data), "\n")
 	var out []string
 	inServices, first := false, true
-	for i, line := range lines {
+	for _, line := range lines {
 		top := line != "" && line[0] != ' ' && line[0] != '#' && line[0] != '-'
 		service := inServices && strings.HasPrefix(line, "  ") && len(line) > 2 && line[2] != ' ' && line[2] != '#' && line[2] != '-'
 		if top {
 			inServices = strings.HasPrefix(line, "services:")
 		}
-		if (top && !first && !strings.HasPrefix(line, "name:")) || service && !strings.HasSuffix(lines[i-1], "services:") {
+		if (top && !first && !strings.HasPrefix(line, "name:")) || service {
 			// Move up over the comment block that belongs to this line.
 			indent := line[:len(line)-len(strings.TrimLeft(line, " "))]
 			j := len(out)
 			for j > 0 && strings.HasPrefix(out[j-1], indent+"#") {
 				j--
 			}
-			if j > 0 && out[j-1] != "" {
+			// The first service follows services: directly.
+			if j > 0 && out[j-1] != "" && !(service && out[j-1] == "services:") {
 				out = append(out[:j], append([]string{""}, out[j:]...)...)
 			}
 		}
