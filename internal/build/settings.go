@@ -1,7 +1,9 @@
 package build
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -26,30 +28,58 @@ type Settings struct {
 // limits as Plan, skipping those that add files or run programs (COPY,
 // ADD, RUN), so it works on a Dockerfile ParseDockerfile returned with a
 // *DaemonError too. Like Plan, it expands the commands in place.
+//
+// A command that does not expand is reported in the error, one joined
+// error per such command (or EXPOSE word, which leaves the other words),
+// and the walk goes on: the settings found are returned with it.
 func (df *Dockerfile) Settings() (*Settings, error) {
 	p := &planner{
 		df: df, x: &expander{lex: shell.NewLex(df.Escape), escape: df.Escape}, args: map[string]string{},
 		shell: []string{"/bin/sh", "-c"}, out: &plan{},
 	}
 	s := &Settings{}
+	var errs []error
 	for _, c := range df.Commands {
 		switch c := c.(type) {
 		case *instructions.CopyCommand, *instructions.AddCommand, *instructions.RunCommand:
 			continue
 		case *instructions.ExposeCommand:
-			// ports expands each word as command does; keep the order.
+			// Word by word, as command does, keeping the order.
+			if p.out.Config.ExposedPorts == nil {
+				p.out.Config.ExposedPorts = map[string]struct{}{}
+			}
 			for _, word := range c.Ports {
+				if w, err := p.expand(word); err == nil && w == "" {
+					errs = append(errs, fmt.Errorf("%s:%d: EXPOSE %s: expands to nothing (the base image may set it)", df.File, line(c), word))
+					continue
+				}
 				ports, err := p.ports(word)
 				if err != nil {
-					return nil, fmt.Errorf("%s:%d: %s: %w", df.File, line(c), text(c), err)
+					errs = append(errs, fmt.Errorf("%s:%d: %w", df.File, line(c), err))
+				}
+				for _, port := range ports {
+					p.out.Config.ExposedPorts[port] = struct{}{}
 				}
 				s.Exposed = append(s.Exposed, ports...)
 			}
+			continue
 		}
 		if err := p.command(c); err != nil {
-			return nil, fmt.Errorf("%s:%d: %s: %w", df.File, line(c), text(c), err)
+			errs = append(errs, fmt.Errorf("%s:%d: %s: %w", df.File, line(c), text(c), err))
 		}
 	}
 	s.Config = p.out.Config
-	return s, nil
+	return s, errors.Join(errs...)
+}
+
+// ExposedPorts lists the ports the stage chain EXPOSEs ("8080/tcp",
+// "53/udp"), sorted, as Settings reads them (berth import compose): the
+// base image's own EXPOSE is not known here. An EXPOSE word that does not
+// expand to ports is reported in the error; the ports found are returned
+// with it.
+func (df *Dockerfile) ExposedPorts() ([]string, error) {
+	s, err := df.Settings()
+	ports := slices.Clone(s.Exposed)
+	slices.Sort(ports)
+	return slices.Compact(ports), err
 }
