@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"os/exec"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -22,6 +20,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/gitinfo"
 )
 
 // Builder names.
@@ -120,7 +119,7 @@ func (b *Builder) Build(ctx context.Context, p *config.Project, o Options) ([]Re
 	if err := ensureStateDir(state); err != nil {
 		return nil, err
 	}
-	gitTag := gitTag(ctx, p.Dir)
+	gitTag := gitinfo.Tag(ctx, p.Dir)
 	results := make([]Result, len(services))
 	errs := make([]error, len(services))
 	var mu sync.Mutex
@@ -465,20 +464,6 @@ func (b *Builder) log(svc, line string) {
 	}
 }
 
-// gitTag is "git-SHORTSHA" when dir is in a git work tree without
-// uncommitted changes, else "".
-func gitTag(ctx context.Context, dir string) string {
-	out, err := exec.CommandContext(ctx, "git", "-C", dir, "status", "--porcelain", "--untracked-files=normal", ".").Output()
-	if err != nil || len(strings.TrimSpace(string(out))) > 0 {
-		return ""
-	}
-	sha, err := exec.CommandContext(ctx, "git", "-C", dir, "rev-parse", "--short=7", "HEAD").Output()
-	if err != nil {
-		return ""
-	}
-	return "git-" + strings.TrimSpace(string(sha))
-}
-
 func cmpOr(vals ...string) string {
 	for _, v := range vals {
 		if v != "" {
@@ -575,7 +560,7 @@ func (b *Builder) pushRecorded(ctx context.Context, p *config.Project, svc strin
 		return nil, err
 	}
 	var extra []string
-	if t := gitTag(ctx, p.Dir); t != "" {
+	if t := gitinfo.Tag(ctx, p.Dir); t != "" {
 		extra = append(extra, t)
 	}
 	if err := b.push(ctx, svc, ref, a, extra); err != nil {

@@ -87,7 +87,8 @@ type DiffResult struct {
 	Objects []kube.Diff `json:"objects"`
 }
 
-// ErrDiffers is returned with --exit-code when there are differences.
+// ErrDiffers is returned with --exit-code when there are differences;
+// ExitCode maps it to ExitFailure, as diff(1) exits 1.
 var ErrDiffers = errors.New("the cluster differs from berth.yaml")
 
 // Run computes and prints the diff.
@@ -126,7 +127,8 @@ func (o *DiffOptions) Run(ctx context.Context) error {
 		}
 	}
 	if o.ExitCode && len(diffs) > 0 {
-		return &ExitError{Code: ExitFailure, Err: &silentError{err: ErrDiffers}}
+		// The diff said it all; ExitCode maps ErrDiffers to ExitFailure.
+		return &silentError{err: ErrDiffers}
 	}
 	return nil
 }

@@ -33,6 +33,11 @@ const (
 	ExitInterrupted = 130
 )
 
+// unreachableHint is what a user can do when the API server cannot be
+// reached.
+const unreachableHint = `berth could not reach the Kubernetes API server; check KUBECONFIG, --kubeconfig and --context
+          (kubectl config current-context), and that the cluster is running (for minikube: minikube start)`
+
 // ExitError carries a specific exit code.
 type ExitError struct {
 	Code int
@@ -106,6 +111,8 @@ func ExitCode(err error) int {
 		return ee.Code
 	case errors.As(err, &nd):
 		return ExitNotDeployed
+	case errors.Is(err, ErrDiffers):
+		return ExitFailure
 	case errors.As(err, &ue), errors.As(err, &cerrs), errors.As(err, &cerr):
 		return ExitUsage
 	case isCobraUsage(err):
@@ -169,8 +176,7 @@ func PrintError(w io.Writer, err error, color bool) {
 	case errors.As(err, &hinter) && hinter.Hint() != "":
 		fmt.Fprintf(w, "    hint: %s\n", strings.ReplaceAll(hinter.Hint(), "\n", "\n          "))
 	case errors.Is(err, syscall.ECONNREFUSED), errors.As(err, &dnsErr):
-		fmt.Fprintln(w, "    hint: berth could not reach the Kubernetes API server; check KUBECONFIG, --kubeconfig and --context\n"+
-			"          (kubectl config current-context). For a local cluster: make demo, or scripts/sandbox up")
+		fmt.Fprintln(w, "    hint: "+unreachableHint)
 	}
 	if ExitCode(err) == ExitUsage {
 		command := "berth"

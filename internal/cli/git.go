@@ -1,32 +1,19 @@
 package cli
 
 import (
-	"os/exec"
-	"strings"
+	"context"
+
+	"github.com/berth-dev/berth/internal/gitinfo"
 )
 
-// gitCommit is the commit of dir's work tree, with "-dirty" when it has
-// uncommitted changes; "" outside git.
+// gitCommit is gitinfo.Commit for callers that have no context at hand yet.
+// New code calls gitinfo.Commit(ctx, dir) directly.
 func gitCommit(dir string) string {
-	sha := git(dir, "rev-parse", "HEAD")
-	if sha == "" {
-		return ""
-	}
-	if git(dir, "status", "--porcelain", "--untracked-files=no") != "" {
-		sha += "-dirty"
-	}
-	return sha
+	return gitinfo.Commit(context.TODO(), dir)
 }
 
-// gitSubject is "subject (short sha)" of dir's HEAD commit; "" outside git.
+// gitSubject is gitinfo.Subject for callers that have no context at hand
+// yet. New code calls gitinfo.Subject(ctx, dir) directly.
 func gitSubject(dir string) string {
-	return git(dir, "log", "-1", "--format=%s (%h)")
-}
-
-func git(dir string, args ...string) string {
-	out, err := exec.Command("git", append([]string{"-C", dir}, args...)...).Output()
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(out))
+	return gitinfo.Subject(context.TODO(), dir)
 }

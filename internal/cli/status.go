@@ -9,16 +9,10 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	appsv1 "k8s.io/api/apps/v1"
-	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/duration"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/charts"
-	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/kube"
 )
@@ -176,140 +170,4 @@ func (o *StatusOptions) printTable(st AppStatus) {
 
 func indentLines(s, prefix string) string {
 	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
-}
-
-// serviceStatus reads one service's workload, pods, Services and Ingress.
-func serviceStatus(ctx context.Context, c *kube.Client, ns, name string, s *config.Service) (ServiceStatus, error) {
-	ss := ServiceStatus{Name: name, Kind: "Deployment", Images: []string{}, Endpoints: []string{}}
-	var selector *metav1.LabelSelector
-	if s.Stateful {
-		ss.Kind = "StatefulSet"
-		sts, err := c.Clientset.AppsV1().StatefulSets(ns).Get(ctx, name, metav1.GetOptions{})
-		if apierrors.IsNotFound(err) {
-			ss.Problem = "not deployed"
-			return ss, nil
-		} else if err != nil {
-			return ss, fmt.Errorf("reading statefulset %s: %w", name, err)
-		}
-		ss.Desired, ss.Ready, ss.Updated = deref(sts.Spec.Replicas), sts.Status.ReadyReplicas, sts.Status.UpdatedReplicas
-		ss.Healthy = sts.Status.ObservedGeneration >= sts.Generation && ss.Ready == ss.Desired && ss.Updated == ss.Desired
-		selector = sts.Spec.Selector
-	} else {
-		d, err := c.Clientset.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
-		if apierrors.IsNotFound(err) {
-			ss.Problem = "not deployed"
-			return ss, nil
-		} else if err != nil {
-			return ss, fmt.Errorf("reading deployment %s: %w", name, err)
-		}
-		ss.Desired, ss.Ready, ss.Updated = deref(d.Spec.Replicas), d.Status.ReadyReplicas, d.Status.UpdatedReplicas
-		ss.Healthy = deploymentHealthy(d)
-		selector = d.Spec.Selector
-	}
-	if selector != nil {
-		pods, err := c.Clientset.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: labels.SelectorFromSet(selector.MatchLabels).String()})
-		if err != nil {
-			return ss, fmt.Errorf("listing pods of %s: %w", name, err)
-		}
-		ss.Images = podImages(pods.Items)
-	}
-	for _, svcName := range []string{name, name + "-headless"} {
-		svc, err := c.Clientset.CoreV1().Services(ns).Get(ctx, svcName, metav1.GetOptions{})
-		if err != nil {
-			continue
-		}
-		ss.Endpoints = append(ss.Endpoints, serviceEndpoints(svc)...)
-	}
-	if s.Ingress != nil {
-		in, err := c.Clientset.NetworkingV1().Ingresses(ns).Get(ctx, name, metav1.GetOptions{})
-		if err == nil {
-			for _, rule := range in.Spec.Rules {
-				host := rule.Host
-				if host == "" {
-					host = "*"
-				}
-				for _, path := range rule.HTTP.Paths {
-					addr := ""
-					for _, lb := range in.Status.LoadBalancer.Ingress {
-						addr = " → " + lb.IP + lb.Hostname
-					}
-					ss.Endpoints = append(ss.Endpoints, "ingress "+host+path.Path+addr)
-				}
-			}
-		}
-	}
-	return ss, nil
-}
-
-func deploymentHealthy(d *appsv1.Deployment) bool {
-	want := deref(d.Spec.Replicas)
-	return d.Status.ObservedGeneration >= d.Generation && d.Status.UpdatedReplicas == want &&
-		d.Status.ReadyReplicas == want && d.Status.AvailableReplicas == want && d.Status.Replicas == want
-}
-
-func deref(p *int32) int32 {
-	if p == nil {
-		return 1
-	}
-	return *p
-}
-
-// podImages lists the images pods run, with the digest the node resolved
-// when the status has one.
-func podImages(pods []corev1.Pod) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, pod := range pods {
-		for _, cs := range pod.Status.ContainerStatuses {
-			img := cs.Image
-			if _, digest, ok := strings.Cut(cs.ImageID, "@"); ok && !strings.Contains(img, "@") {
-				img += "@" + shortDigest(digest)
-			}
-			if !seen[img] {
-				seen[img] = true
-				out = append(out, img)
-			}
-		}
-		if len(pod.Status.ContainerStatuses) == 0 {
-			for _, ctr := range pod.Spec.Containers {
-				if !seen[ctr.Image] {
-					seen[ctr.Image] = true
-					out = append(out, ctr.Image)
-				}
-			}
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
-func shortDigest(d string) string {
-	if algo, hex, ok := strings.Cut(d, ":"); ok && len(hex) > 12 {
-		return algo + ":" + hex[:12]
-	}
-	return d
-}
-
-func serviceEndpoints(svc *corev1.Service) []string {
-	var out []string
-	for _, p := range svc.Spec.Ports {
-		switch {
-		case svc.Spec.ClusterIP == corev1.ClusterIPNone:
-			out = append(out, fmt.Sprintf("headless %s.%s:%d", svc.Name, svc.Namespace, p.Port))
-		default:
-			out = append(out, fmt.Sprintf("%s:%d", svc.Spec.ClusterIP, p.Port))
-		}
-		if p.NodePort != 0 {
-			out = append(out, fmt.Sprintf("nodePort %d", p.NodePort))
-		}
-		if svc.Spec.Type == corev1.ServiceTypeLoadBalancer {
-			if len(svc.Status.LoadBalancer.Ingress) == 0 {
-				out = append(out, "loadBalancer pending")
-			}
-			for _, lb := range svc.Status.LoadBalancer.Ingress {
-				out = append(out, fmt.Sprintf("loadBalancer %s%s:%d", lb.IP, lb.Hostname, p.Port))
-			}
-		}
-	}
-	return out
 }

@@ -1,0 +1,185 @@
+package cli
+
+// Reading one service's live state for berth status: its workload (with
+// kstatus's verdict), the images its pods run and where it is reachable.
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/fluxcd/cli-utils/pkg/kstatus/status"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/kube"
+)
+
+// serviceStatus reads one service's workload, pods, Services and Ingress.
+func serviceStatus(ctx context.Context, c *kube.Client, ns, name string, s *config.Service) (ServiceStatus, error) {
+	ss := ServiceStatus{Name: name, Kind: "Deployment", Images: []string{}, Endpoints: []string{}}
+	var selector *metav1.LabelSelector
+	if s.Stateful {
+		ss.Kind = "StatefulSet"
+		sts, err := c.Clientset.AppsV1().StatefulSets(ns).Get(ctx, name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			ss.Problem = "not deployed"
+			return ss, nil
+		} else if err != nil {
+			return ss, fmt.Errorf("reading statefulset %s: %w", name, err)
+		}
+		ss.Desired, ss.Ready, ss.Updated = deref(sts.Spec.Replicas), sts.Status.ReadyReplicas, sts.Status.UpdatedReplicas
+		if ss.Healthy, err = current(sts, ss.Kind); err != nil {
+			return ss, err
+		}
+		selector = sts.Spec.Selector
+	} else {
+		d, err := c.Clientset.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			ss.Problem = "not deployed"
+			return ss, nil
+		} else if err != nil {
+			return ss, fmt.Errorf("reading deployment %s: %w", name, err)
+		}
+		ss.Desired, ss.Ready, ss.Updated = deref(d.Spec.Replicas), d.Status.ReadyReplicas, d.Status.UpdatedReplicas
+		if ss.Healthy, err = current(d, ss.Kind); err != nil {
+			return ss, err
+		}
+		selector = d.Spec.Selector
+	}
+	if selector != nil {
+		pods, err := c.Clientset.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: labels.SelectorFromSet(selector.MatchLabels).String()})
+		if err != nil {
+			return ss, fmt.Errorf("listing pods of %s: %w", name, err)
+		}
+		ss.Images = podImages(pods.Items)
+	}
+	for _, svcName := range []string{name, name + "-headless"} {
+		svc, err := c.Clientset.CoreV1().Services(ns).Get(ctx, svcName, metav1.GetOptions{})
+		if err != nil {
+			continue
+		}
+		ss.Endpoints = append(ss.Endpoints, serviceEndpoints(svc)...)
+	}
+	if s.Ingress != nil {
+		if in, err := c.Clientset.NetworkingV1().Ingresses(ns).Get(ctx, name, metav1.GetOptions{}); err == nil {
+			ss.Endpoints = append(ss.Endpoints, ingressEndpoints(in)...)
+		}
+	}
+	return ss, nil
+}
+
+// current is kstatus's verdict on a workload, the one berth deploy waits
+// for (kube.Client.Wait): health has that one definition.
+func current(obj runtime.Object, kind string) (bool, error) {
+	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+	if err != nil {
+		return false, fmt.Errorf("reading %s status: %w", strings.ToLower(kind), err)
+	}
+	u := &unstructured.Unstructured{Object: m}
+	// Typed clients leave the type out; kstatus picks its rules by kind.
+	u.SetAPIVersion("apps/v1")
+	u.SetKind(kind)
+	res, err := status.Compute(u)
+	if err != nil {
+		return false, fmt.Errorf("computing %s %s status: %w", strings.ToLower(kind), u.GetName(), err)
+	}
+	return res.Status == status.CurrentStatus, nil
+}
+
+// ingressEndpoints lists an Ingress's host and path per rule, with the
+// load balancer address when it has one.
+func ingressEndpoints(in *networkingv1.Ingress) []string {
+	var out []string
+	for _, rule := range in.Spec.Rules {
+		host := rule.Host
+		if host == "" {
+			host = "*"
+		}
+		if rule.HTTP == nil {
+			continue
+		}
+		for _, path := range rule.HTTP.Paths {
+			addr := ""
+			for _, lb := range in.Status.LoadBalancer.Ingress {
+				addr = " → " + lb.IP + lb.Hostname
+			}
+			out = append(out, "ingress "+host+path.Path+addr)
+		}
+	}
+	return out
+}
+
+func deref(p *int32) int32 {
+	if p == nil {
+		return 1
+	}
+	return *p
+}
+
+// podImages lists the images pods run, with the digest the node resolved
+// when the status has one.
+func podImages(pods []corev1.Pod) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, pod := range pods {
+		for _, cs := range pod.Status.ContainerStatuses {
+			img := cs.Image
+			if _, digest, ok := strings.Cut(cs.ImageID, "@"); ok && !strings.Contains(img, "@") {
+				img += "@" + shortDigest(digest)
+			}
+			if !seen[img] {
+				seen[img] = true
+				out = append(out, img)
+			}
+		}
+		if len(pod.Status.ContainerStatuses) == 0 {
+			for _, ctr := range pod.Spec.Containers {
+				if !seen[ctr.Image] {
+					seen[ctr.Image] = true
+					out = append(out, ctr.Image)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func shortDigest(d string) string {
+	if algo, hex, ok := strings.Cut(d, ":"); ok && len(hex) > 12 {
+		return algo + ":" + hex[:12]
+	}
+	return d
+}
+
+func serviceEndpoints(svc *corev1.Service) []string {
+	var out []string
+	for _, p := range svc.Spec.Ports {
+		switch {
+		case svc.Spec.ClusterIP == corev1.ClusterIPNone:
+			out = append(out, fmt.Sprintf("headless %s.%s:%d", svc.Name, svc.Namespace, p.Port))
+		default:
+			out = append(out, fmt.Sprintf("%s:%d", svc.Spec.ClusterIP, p.Port))
+		}
+		if p.NodePort != 0 {
+			out = append(out, fmt.Sprintf("nodePort %d", p.NodePort))
+		}
+		if svc.Spec.Type == corev1.ServiceTypeLoadBalancer {
+			if len(svc.Status.LoadBalancer.Ingress) == 0 {
+				out = append(out, "loadBalancer pending")
+			}
+			for _, lb := range svc.Status.LoadBalancer.Ingress {
+				out = append(out, fmt.Sprintf("loadBalancer %s%s:%d", lb.IP, lb.Hostname, p.Port))
+			}
+		}
+	}
+	return out
+}
