@@ -222,6 +222,20 @@ func serviceValues(p *config.Project, name string, s *config.Service, image stri
 		Annotations:      s.Annotations,
 		Autoscale:        s.Autoscale,
 	}
+	networkValues(sv, name, s)
+	sv.Env, sv.EnvFrom = envValues(s)
+	var err error
+	if sv.PodAnnotations, sv.ConfigFiles, err = podAnnotations(p, name, s, sums); err != nil {
+		return nil, err
+	}
+	podValues(sv, name, s)
+	sv.Ingress = ingressValues(sv, name, s)
+	return sv, nil
+}
+
+// networkValues sets a service's ports and the Kubernetes Services that
+// expose them (with a StatefulSet's governing headless Service).
+func networkValues(sv *ServiceValues, name string, s *config.Service) {
 	for i, pt := range s.Ports {
 		pv := PortValues{
 			Port:       pt.Port,
@@ -257,7 +271,13 @@ func serviceValues(p *config.Project, name string, s *config.Service, image stri
 		}
 		slices.SortFunc(sv.KubeServices, func(a, b KubeServiceValues) int { return strings.Compare(a.Name, b.Name) })
 	}
+}
 
+// envValues is a service's environment: variables sorted by name, then
+// the sources it imports whole.
+func envValues(s *config.Service) ([]corev1.EnvVar, []corev1.EnvFromSource) {
+	var env []corev1.EnvVar
+	var envFrom []corev1.EnvFromSource
 	envNames := make([]string, 0, len(s.Env))
 	for k := range s.Env {
 		envNames = append(envNames, k)
@@ -279,7 +299,7 @@ func serviceValues(p *config.Project, name string, s *config.Service, image stri
 			ev.Value = ""
 			ev.ValueFrom = &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: e.FieldRef}}
 		}
-		sv.Env = append(sv.Env, ev)
+		env = append(env, ev)
 	}
 	for _, ef := range s.EnvFrom {
 		src := corev1.EnvFromSource{Prefix: ef.Prefix}
@@ -288,9 +308,16 @@ func serviceValues(p *config.Project, name string, s *config.Service, image stri
 		} else {
 			src.ConfigMapRef = &corev1.ConfigMapEnvSource{LocalObjectReference: corev1.LocalObjectReference{Name: ef.ConfigMap}}
 		}
-		sv.EnvFrom = append(sv.EnvFrom, src)
+		envFrom = append(envFrom, src)
 	}
+	return env, envFrom
+}
 
+// podAnnotations are a service's pod annotations with the checksums that
+// roll its pods when its config files or secrets change (nil when there
+// are none), and its config files.
+func podAnnotations(p *config.Project, name string, s *config.Service, sums map[string]string) (map[string]string, *ConfigFilesValues, error) {
+	var files *ConfigFilesValues
 	podAnnotations := map[string]string{}
 	for k, val := range s.PodAnnotations {
 		podAnnotations[k] = val
@@ -298,22 +325,28 @@ func serviceValues(p *config.Project, name string, s *config.Service, image stri
 	if len(s.ConfigFiles) > 0 {
 		cf, sum, err := configFiles(p, name, s)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		sv.ConfigFiles = cf
+		files = cf
 		podAnnotations[ChecksumConfigAnnotation] = sum
 	}
 	sum, err := secretsChecksum(p, s, sums)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if sum != "" {
 		podAnnotations[ChecksumSecretsAnnotation] = sum
 	}
-	if len(podAnnotations) > 0 {
-		sv.PodAnnotations = podAnnotations
+	if len(podAnnotations) == 0 {
+		podAnnotations = nil
 	}
+	return podAnnotations, files, nil
+}
 
+// podValues sets what a service's pod template holds besides its
+// containers' environment: probes, resources, update strategy, volumes,
+// security context and tolerations.
+func podValues(sv *ServiceValues, name string, s *config.Service) {
 	if s.Probes != nil {
 		sv.LivenessProbe = probe(s, s.Probes.Liveness)
 		sv.ReadinessProbe = probe(s, s.Probes.Readiness)
@@ -355,23 +388,29 @@ func serviceValues(p *config.Project, name string, s *config.Service, image stri
 			Effect: corev1.TaintEffect(t.Effect), TolerationSeconds: t.TolerationSeconds,
 		})
 	}
-	if in := s.Ingress; in != nil {
-		port := sv.Ports[0].Name
-		if idx := portIndex(s, in.Port); !in.Port.IsZero() && idx >= 0 {
-			port = sv.Ports[idx].Name
-		}
-		sv.Ingress = &IngressValues{
-			Host:        in.Host,
-			Path:        orDefault(in.Path, "/"),
-			PathType:    orDefault(in.PathType, "Prefix"),
-			Port:        port,
-			ServiceName: name,
-			ClassName:   in.ClassName,
-			TLS:         in.TLS,
-			Annotations: in.Annotations,
-		}
+}
+
+// ingressValues is a service's Ingress, nil without one; its port is the
+// service's first unless ingress.port names another.
+func ingressValues(sv *ServiceValues, name string, s *config.Service) *IngressValues {
+	in := s.Ingress
+	if in == nil {
+		return nil
 	}
-	return sv, nil
+	port := sv.Ports[0].Name
+	if idx := portIndex(s, in.Port); !in.Port.IsZero() && idx >= 0 {
+		port = sv.Ports[idx].Name
+	}
+	return &IngressValues{
+		Host:        in.Host,
+		Path:        orDefault(in.Path, "/"),
+		PathType:    orDefault(in.PathType, "Prefix"),
+		Port:        port,
+		ServiceName: name,
+		ClassName:   in.ClassName,
+		TLS:         in.TLS,
+		Annotations: in.Annotations,
+	}
 }
 
 func portIndex(s *config.Service, ref config.PortRef) int {
