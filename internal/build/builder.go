@@ -262,33 +262,43 @@ func (b *Builder) service(ctx context.Context, p *config.Project, svc string, o 
 	if err != nil {
 		return nil, nil, err
 	}
-	digest, err := artifact.Digest()
-	if err != nil {
+	if err := b.publish(ctx, StateDirOf(p), o.Push, repo, tagRef, artifact, res, gitTag); err != nil {
 		return nil, nil, err
-	}
-	res.Digest = digest.String()
-	res.Image = repo + ":" + in.Tag + "@" + res.Digest
-	res.Tags = []string{in.Tag}
-	if gitTag != "" {
-		res.Tags = append(res.Tags, gitTag)
-	}
-	if o.Push {
-		if err := b.push(ctx, svc, tagRef, artifact, res.Tags[1:]); err != nil {
-			return nil, nil, err
-		}
-		res.Pushed = true
-		b.log(svc, "pushed "+res.Image)
-	} else {
-		if err := saveLocal(StateDirOf(p), tagRef, artifact); err != nil {
-			return nil, nil, err
-		}
-		b.log(svc, "built "+res.Image+" (kept in .berth/oci, not pushed)")
 	}
 	rec := &Record{Tag: in.Tag, Image: res.Image, Digest: res.Digest, Platforms: platforms, Builder: res.Builder, Pushed: res.Pushed, Time: time.Now().UTC()}
 	if base != nil {
 		rec.Base = base.Pinned()
 	}
 	return res, rec, nil
+}
+
+// publish names a built artifact in res (digest, image repo:TAG@DIGEST,
+// tags) and pushes it to tagRef's registry with its tags, or with push
+// false keeps it in the OCI layout under stateDir.
+func (b *Builder) publish(ctx context.Context, stateDir string, push bool, repo string, tagRef name.Reference, artifact artifact, res *Result, gitTag string) error {
+	digest, err := artifact.Digest()
+	if err != nil {
+		return err
+	}
+	res.Digest = digest.String()
+	res.Image = repo + ":" + res.Tag + "@" + res.Digest
+	res.Tags = []string{res.Tag}
+	if gitTag != "" {
+		res.Tags = append(res.Tags, gitTag)
+	}
+	if push {
+		if err := b.push(ctx, res.Service, tagRef, artifact, res.Tags[1:]); err != nil {
+			return err
+		}
+		res.Pushed = true
+		b.log(res.Service, "pushed "+res.Image)
+	} else {
+		if err := saveLocal(stateDir, tagRef, artifact); err != nil {
+			return err
+		}
+		b.log(res.Service, "built "+res.Image+" (kept in .berth/oci, not pushed)")
+	}
+	return nil
 }
 
 // artifact is an image or, for several platforms, an index.

@@ -130,6 +130,26 @@ func (p *planner) command(c instructions.Command) error {
 			return err
 		}
 	}
+	switch c := c.(type) {
+	case *instructions.CopyCommand:
+		return p.copy(c, c.SourcesAndDest, c.Chown, c.Chmod, false)
+	case *instructions.AddCommand:
+		return p.copy(c, c.SourcesAndDest, c.Chown, c.Chmod, true)
+	}
+	known, err := p.configure(c)
+	if err != nil {
+		return err
+	}
+	if !known {
+		return &DaemonError{File: p.df.File, Line: line(c), Text: text(c), Reason: "berth's builder does not support " + strings.ToUpper(c.Name())}
+	}
+	p.out.History = append(p.out.History, v1.History{Created: p.created, CreatedBy: createdBy(c), Comment: "berth", EmptyLayer: true})
+	return nil
+}
+
+// configure applies an instruction that changes only the image's config
+// (or the stage's ARGs and shell); known is false for the others.
+func (p *planner) configure(c instructions.Command) (known bool, err error) {
 	cfg := &p.out.Config
 	switch c := c.(type) {
 	case *instructions.ArgCommand:
@@ -177,7 +197,7 @@ func (p *planner) command(c instructions.Command) error {
 		for _, word := range c.Ports {
 			ports, err := p.ports(word)
 			if err != nil {
-				return err
+				return true, err
 			}
 			for _, port := range ports {
 				cfg.ExposedPorts[port] = struct{}{}
@@ -189,7 +209,7 @@ func (p *planner) command(c instructions.Command) error {
 		}
 		for _, v := range c.Volumes {
 			if v = strings.TrimSpace(v); v == "" {
-				return fmt.Errorf("VOLUME needs a path")
+				return true, fmt.Errorf("VOLUME needs a path")
 			}
 			cfg.Volumes[v] = struct{}{}
 		}
@@ -211,15 +231,10 @@ func (p *planner) command(c instructions.Command) error {
 		cfg.Healthcheck = &v1.HealthConfig{Test: h.Test, Interval: h.Interval, Timeout: h.Timeout, StartPeriod: h.StartPeriod, Retries: h.Retries}
 	case *instructions.OnbuildCommand:
 		cfg.OnBuild = append(cfg.OnBuild, c.Expression)
-	case *instructions.CopyCommand:
-		return p.copy(c, c.SourcesAndDest, c.Chown, c.Chmod, false)
-	case *instructions.AddCommand:
-		return p.copy(c, c.SourcesAndDest, c.Chown, c.Chmod, true)
 	default:
-		return &DaemonError{File: p.df.File, Line: line(c), Text: text(c), Reason: "berth's builder does not support " + strings.ToUpper(c.Name())}
+		return false, nil
 	}
-	p.out.History = append(p.out.History, v1.History{Created: p.created, CreatedBy: createdBy(c), Comment: "berth", EmptyLayer: true})
-	return nil
+	return true, nil
 }
 
 func createdBy(c instructions.Command) string {
@@ -335,109 +350,167 @@ func (p *planner) copy(c instructions.Command, sd instructions.SourcesAndDest, c
 	if err != nil {
 		return err
 	}
-	var mode int64 = -1
-	if chmod != "" {
-		m, err := strconv.ParseUint(chmod, 8, 32)
-		if err != nil || m > 0o7777 {
-			return fmt.Errorf("--chmod=%s: berth's builder takes an octal mode such as 0755", chmod)
-		}
-		mode = int64(m)
+	mode, err := copyMode(chmod)
+	if err != nil {
+		return err
 	}
-	dest := sd.DestPath
+	t := copyTarget{mode: mode, uid: uid, gid: gid}
+	t.dest, t.dir = p.copyDest(sd.DestPath)
+	sources, err := p.copySources(sd)
+	if err != nil {
+		return err
+	}
+	if len(sources) > 1 && !t.dir {
+		return fmt.Errorf("with more than one source the destination must be a directory ending in /")
+	}
+	if err := p.copyEntries(&t, sources, add); err != nil {
+		return err
+	}
+	for _, sc := range sd.SourceContents {
+		name := t.dest
+		if t.dir {
+			name = path.Join(t.dest, sc.Path)
+		}
+		m := int64(0o644)
+		if mode >= 0 {
+			m = mode
+		}
+		t.entries = append(t.entries, entry{Name: name, Data: []byte(sc.Data), Mode: m, UID: uid, GID: gid})
+	}
+	p.addLayers(createdBy(c), t.entries)
+	return nil
+}
+
+// copyMode is --chmod's mode, -1 without one.
+func copyMode(chmod string) (int64, error) {
+	if chmod == "" {
+		return -1, nil
+	}
+	m, err := strconv.ParseUint(chmod, 8, 32)
+	if err != nil || m > 0o7777 {
+		return 0, fmt.Errorf("--chmod=%s: berth's builder takes an octal mode such as 0755", chmod)
+	}
+	return int64(m), nil
+}
+
+// copyDest is a COPY's destination in the image (relative to its root,
+// after WORKDIR) and whether it names a directory.
+func (p *planner) copyDest(dest string) (string, bool) {
 	destIsDir := strings.HasSuffix(dest, "/") || dest == "." || strings.HasSuffix(dest, "/.")
 	if !path.IsAbs(dest) {
 		dest = path.Join("/", p.out.Config.WorkingDir, dest)
 	}
-	dest = strings.TrimPrefix(path.Clean(dest), "/")
+	return strings.TrimPrefix(path.Clean(dest), "/"), destIsDir
+}
 
-	// A source is an entry of the context (nil for its root), copied
-	// under name when it is a file.
-	type source struct {
-		f    *File
-		name string
-		root bool
-	}
-	var sources []source
+// copySource is an entry of the context (nil for its root), copied under
+// name when it is a file; a heredoc source has neither.
+type copySource struct {
+	f    *File
+	name string
+	root bool
+}
+
+// copySources resolves a COPY's sources in the build context, wildcards
+// expanded, with one empty source per heredoc.
+func (p *planner) copySources(sd instructions.SourcesAndDest) ([]copySource, error) {
+	var sources []copySource
 	resolved := func(rel string) error {
 		f, err := p.ctx.Resolve(rel)
 		if err != nil {
 			return err
 		}
-		sources = append(sources, source{f: f, name: path.Base(rel), root: f == nil})
+		sources = append(sources, copySource{f: f, name: path.Base(rel), root: f == nil})
 		return nil
 	}
 	for _, src := range sd.SourcePaths {
 		rel, err := contextPath(src)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if hasWildcard(rel) {
 			n := len(sources)
 			for _, f := range p.ctx.Files {
 				if ok, _ := path.Match(rel, f.Rel); ok {
 					if err := resolved(f.Rel); err != nil {
-						return err
+						return nil, err
 					}
 				}
 			}
 			if len(sources) == n {
-				return fmt.Errorf("no file of the build context matches %s (after .dockerignore)", src)
+				return nil, fmt.Errorf("no file of the build context matches %s (after .dockerignore)", src)
 			}
 			continue
 		}
 		if err := resolved(rel); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	for range sd.SourceContents {
-		sources = append(sources, source{})
+		sources = append(sources, copySource{})
 	}
-	if len(sources) > 1 && !destIsDir {
-		return fmt.Errorf("with more than one source the destination must be a directory ending in /")
-	}
+	return sources, nil
+}
 
-	fileMode := func(f *File) int64 {
-		switch {
-		case mode >= 0:
-			return mode
-		case f.IsDir(), f.Executable():
-			return 0o755
-		}
-		return 0o644
+// copyTarget collects the entries one COPY or ADD writes under dest, with
+// its owner and --chmod mode (-1 without one).
+type copyTarget struct {
+	dest     string
+	dir      bool
+	mode     int64
+	uid, gid int
+	entries  []entry
+}
+
+func (t *copyTarget) fileMode(f *File) int64 {
+	switch {
+	case t.mode >= 0:
+		return t.mode
+	case f.IsDir(), f.Executable():
+		return 0o755
 	}
-	var entries []entry
-	addDir := func(name string) {
-		if !systemDir(name) {
-			m := int64(0o755)
-			if mode >= 0 {
-				m = mode
-			}
-			entries = append(entries, entry{Name: name, Dir: true, Mode: m, UID: uid, GID: gid})
+	return 0o644
+}
+
+func (t *copyTarget) addDir(name string) {
+	if !systemDir(name) {
+		m := int64(0o755)
+		if t.mode >= 0 {
+			m = t.mode
 		}
+		t.entries = append(t.entries, entry{Name: name, Dir: true, Mode: m, UID: t.uid, GID: t.gid})
 	}
-	addFile := func(name string, f *File) {
-		e := entry{Name: name, Src: f, Mode: fileMode(f), UID: uid, GID: gid, Dir: f.IsDir()}
-		if f.IsLink() {
-			e.Mode = 0o777
-		}
-		entries = append(entries, e)
+}
+
+func (t *copyTarget) addFile(name string, f *File) {
+	e := entry{Name: name, Src: f, Mode: t.fileMode(f), UID: t.uid, GID: t.gid, Dir: f.IsDir()}
+	if f.IsLink() {
+		e.Mode = 0o777
 	}
+	t.entries = append(t.entries, e)
+}
+
+// copyEntries adds the entries of the context's sources to t: a directory's
+// files under dest, a file at dest (or in it), and with ADD a local archive
+// unpacked into dest.
+func (p *planner) copyEntries(t *copyTarget, sources []copySource, add bool) error {
+	dest := t.dest
 	for _, s := range sources {
 		switch {
 		case s.root:
-			addDir(dest)
+			t.addDir(dest)
 			for _, f := range p.ctx.Files {
-				addFile(path.Join(dest, f.Rel), f)
+				t.addFile(path.Join(dest, f.Rel), f)
 			}
 		case s.f == nil:
 		case s.f.IsDir():
-			addDir(dest)
+			t.addDir(dest)
 			for _, f := range p.ctx.Under(s.f.Rel) {
-				addFile(path.Join(dest, strings.TrimPrefix(f.Rel, s.f.Rel+"/")), f)
+				t.addFile(path.Join(dest, strings.TrimPrefix(f.Rel, s.f.Rel+"/")), f)
 			}
 		default:
 			name := dest
-			if destIsDir {
+			if t.dir {
 				name = path.Join(dest, s.name)
 			}
 			if add && s.f.IsRegular() {
@@ -446,26 +519,21 @@ func (p *planner) copy(c instructions.Command, sd instructions.SourcesAndDest, c
 					return err
 				}
 				if isArchive {
-					addDir(dest)
-					entries = append(entries, entry{Name: dest, Archive: s.f, UID: uid, GID: gid})
+					t.addDir(dest)
+					t.entries = append(t.entries, entry{Name: dest, Archive: s.f, UID: t.uid, GID: t.gid})
 					continue
 				}
 			}
-			addFile(name, s.f)
+			t.addFile(name, s.f)
 		}
 	}
-	for _, sc := range sd.SourceContents {
-		name := dest
-		if destIsDir {
-			name = path.Join(dest, sc.Path)
-		}
-		m := int64(0o644)
-		if mode >= 0 {
-			m = mode
-		}
-		entries = append(entries, entry{Name: name, Data: []byte(sc.Data), Mode: m, UID: uid, GID: gid})
-	}
-	by := createdBy(c)
+	return nil
+}
+
+// addLayers appends the layers of a COPY's entries (with the WORKDIRs
+// created before it) and their history; an empty history entry when it
+// wrote nothing.
+func (p *planner) addLayers(by string, entries []entry) {
 	layers := p.split(append(p.takeWorkdirs(), entries...))
 	for i := range layers {
 		layers[i].CreatedBy = by
@@ -475,7 +543,6 @@ func (p *planner) copy(c instructions.Command, sd instructions.SourcesAndDest, c
 	if len(layers) == 0 {
 		p.out.History = append(p.out.History, v1.History{Created: p.created, CreatedBy: by, Comment: "berth", EmptyLayer: true})
 	}
-	return nil
 }
 
 // split puts entries copied from a build.layers directory into a layer of
