@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -311,4 +312,114 @@ func firstLine(s string) string {
 		s = s[:197] + "..."
 	}
 	return s
+}
+
+// ports: compose's ports (published to the host) and expose (internal)
+// both become Service ports; the Service port is the published port.
+// Without either, the ports come from the Dockerfile or image.
+func (c *converter) ports(name, bn string, s types.ServiceConfig, out *config.Service) {
+	sp := "services." + name
+	type portKey struct {
+		proto string
+		port  int32
+	}
+	seen := map[portKey]bool{}
+	published := false
+	add := func(proto string, port, target uint32, at pos, path string) {
+		proto = strings.ToUpper(proto)
+		if proto == "" {
+			proto = "TCP"
+		}
+		if !slices.Contains([]string{"TCP", "UDP", "SCTP"}, proto) {
+			c.warn(at, path, "protocol %q is not translated (Kubernetes takes TCP, UDP or SCTP)", proto)
+			return
+		}
+		if port == 0 || port > 65535 || target == 0 || target > 65535 {
+			c.warn(at, path, "port %d:%d is out of range and left out", port, target)
+			return
+		}
+		k := portKey{proto, int32(port)}
+		if seen[k] {
+			return
+		}
+		seen[k] = true
+		p := config.Port{Port: int32(port), Protocol: proto}
+		if target != port {
+			p.TargetPort = int32(target)
+		}
+		if proto == "TCP" {
+			p.Protocol = ""
+		}
+		out.Ports = append(out.Ports, p)
+	}
+	for _, p := range s.Ports {
+		at := c.ix.locate(name, key("ports"), item(strconv.Itoa(int(p.Target))))
+		if loopback(p.HostIP) {
+			c.hostOnly(at, sp+".ports", bn, p)
+			continue
+		}
+		port := p.Target
+		if p.Published != "" {
+			n, err := strconv.ParseUint(p.Published, 10, 16)
+			if err != nil {
+				c.warn(at, sp+".ports", "published port %q is not a single port; the Service port is %d", p.Published, p.Target)
+			} else {
+				port = uint32(n)
+				published = true
+			}
+		}
+		if p.HostIP != "" {
+			c.warn(at, sp+".ports", "host IP %s is not translated: a Service listens on the cluster network", p.HostIP)
+		}
+		add(p.Protocol, port, p.Target, at, sp+".ports")
+	}
+	for _, e := range s.Expose {
+		at := c.ix.locate(name, key("expose"), item(e))
+		spec, proto, _ := strings.Cut(e, "/")
+		lo, hi, isRange := strings.Cut(spec, "-")
+		from, err1 := strconv.ParseUint(lo, 10, 16)
+		to := from
+		var err2 error
+		if isRange {
+			to, err2 = strconv.ParseUint(hi, 10, 16)
+		}
+		if err1 != nil || err2 != nil || to < from || to-from > 100 {
+			c.warn(at, sp+".expose", "%q is not translated: write a port or a short range", e)
+			continue
+		}
+		for n := from; n <= to; n++ {
+			add(proto, uint32(n), uint32(n), at, sp+".expose")
+		}
+	}
+	if len(out.Ports) == 0 {
+		c.inferPorts(name, bn, s, out)
+	}
+	sort.SliceStable(out.Ports, func(i, j int) bool {
+		a, b := out.Ports[i], out.Ports[j]
+		if a.Port != b.Port {
+			return a.Port < b.Port
+		}
+		return a.Protocol < b.Protocol
+	})
+	if len(out.Ports) > 1 {
+		for i := range out.Ports {
+			out.Ports[i].Name = out.Ports[i].EffectiveName()
+		}
+	}
+	if published && c.opts.Expose != config.ExposeClusterIP {
+		out.Expose = c.opts.Expose
+	}
+}
+
+// hostOnly reports a port published on the host's loopback only: on the
+// host it is for the developer alone (a debugger, an admin UI), and a
+// Service port would open it to every pod of the cluster.
+func (c *converter) hostOnly(at pos, path, bn string, p types.ServicePortConfig) {
+	target := strconv.Itoa(int(p.Target))
+	forward := target
+	if p.Published != "" && p.Published != target {
+		forward = p.Published + ":" + target
+	}
+	c.warn(at, path, "%s:%s is published on the host's loopback only (a host-only port, such as a debugger's) and is left out: a Service port would open it to the whole cluster; reach it from your machine with kubectl port-forward (kubectl port-forward deploy/%s %s)",
+		net.JoinHostPort(strings.Trim(p.HostIP, "[]"), p.Published), target, bn, forward)
 }
