@@ -13,15 +13,24 @@ import (
 	"testing"
 )
 
-// TestInvalidCoversEveryRule reads the error calls of validate.go (the
+// TestInvalidCoversEveryRule reads the error calls of validate*.go (the
 // rules the schema cannot express) and checks that the golden errors of
 // testdata/invalid show each rule's message at least once: a new rule
 // needs a broken berth.yaml that proves it.
 func TestInvalidCoversEveryRule(t *testing.T) {
 	t.Parallel()
-	rules := validationRules(t, "validate.go")
+	sources, err := filepath.Glob("validate*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rules []rule
+	for _, f := range sources {
+		if !strings.HasSuffix(f, "_test.go") {
+			rules = append(rules, validationRules(t, f)...)
+		}
+	}
 	if len(rules) < 60 {
-		t.Fatalf("found %d rules in validate.go; the parser lost track of the error calls", len(rules))
+		t.Fatalf("found %d rules in %v; the parser lost track of the error calls", len(rules), sources)
 	}
 	files, err := filepath.Glob("testdata/invalid/*.err")
 	if err != nil {
@@ -37,10 +46,10 @@ func TestInvalidCoversEveryRule(t *testing.T) {
 	}
 	for _, r := range rules {
 		if file, ok := schemaFirst[r.text]; ok {
-			// The schema reports the problem before validate.go can: the
+			// The schema reports the problem before validate*.go can: the
 			// file proves the problem is caught, with the schema's words.
 			if _, err := os.Stat(filepath.Join("testdata/invalid", file+".err")); err != nil {
-				t.Errorf("validate.go:%d: %q is caught by the schema, but %s.err is missing: %v", r.line, r.text, file, err)
+				t.Errorf("%s:%d: %q is caught by the schema, but %s.err is missing: %v", r.file, r.line, r.text, file, err)
 			}
 			continue
 		}
@@ -48,13 +57,13 @@ func TestInvalidCoversEveryRule(t *testing.T) {
 			continue
 		}
 		if !r.re.MatchString(golden.String()) {
-			t.Errorf("validate.go:%d: no file of testdata/invalid shows the error %q", r.line, r.text)
+			t.Errorf("%s:%d: no file of testdata/invalid shows the error %q", r.file, r.line, r.text)
 		}
 	}
 }
 
-// schemaFirst are rules of validate.go whose problem the JSON schema
-// reports first (validate.go keeps them for projects built in Go), with
+// schemaFirst are rules of validate*.go whose problem the JSON schema
+// reports first (validate*.go keeps them for projects built in Go), with
 // the invalid file that shows the schema's error.
 var schemaFirst = map[string]string{
 	"unsupported apiVersion %q":     "apiversion_unsupported",
@@ -95,6 +104,7 @@ func TestConfigFileTooLarge(t *testing.T) {
 }
 
 type rule struct {
+	file string
 	line int
 	text string
 	re   *regexp.Regexp
@@ -137,7 +147,7 @@ func validationRules(t *testing.T, file string) []rule {
 			}
 			text.WriteString(*p)
 		}
-		out = append(out, rule{line: fset.Position(call.Pos()).Line, text: text.String(), re: regexp.MustCompile(re.String())})
+		out = append(out, rule{file: file, line: fset.Position(call.Pos()).Line, text: text.String(), re: regexp.MustCompile(re.String())})
 		return true
 	})
 	return out
