@@ -155,16 +155,22 @@ type Options struct {
 // token); it changes nothing.
 func New(p *config.Project, o Options) (Target, error) {
 	o = o.withDefaults()
+	var t Target
+	var err error
 	switch kind := p.Target.String(); kind {
 	case config.TargetKube:
-		return newKube(o), nil
+		t = newKube(o)
 	case config.TargetMinikube:
-		return newMinikube(p.Target.Minikube, o)
+		t, err = newMinikube(p.Target.Minikube, o)
 	case config.TargetDigitalOcean:
-		return newDOKS(p, o)
+		t, err = newDOKS(p, o)
 	default:
-		return nil, fmt.Errorf("unknown target %q", kind)
+		err = fmt.Errorf("unknown target %q", kind)
 	}
+	if err != nil {
+		return nil, err // not a Target holding a nil pointer
+	}
+	return t, nil
 }
 
 func (o Options) withDefaults() Options {
