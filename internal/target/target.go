@@ -45,6 +45,7 @@ type Target interface {
 // Planner is a Target that can say what Prepare would create, and its
 // price, without changing anything (DigitalOcean).
 type Planner interface {
+	// Plan reads what exists and prices what Prepare would create.
 	Plan(ctx context.Context) (*Plan, error)
 }
 
@@ -92,8 +93,10 @@ type Publisher interface {
 // Endpoint is where a service is reachable: URLs, addresses, node ports,
 // ingress hosts.
 type Endpoint struct {
+	// Service is the service's name in berth.yaml.
 	Service string
-	Where   []string
+	// Where lists its URLs and addresses.
+	Where []string
 }
 
 // DownOptions say what Target.Down removes.
