@@ -2,12 +2,11 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
-	"os"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -74,35 +73,28 @@ func NewCmdDown(f *Factory, runF func(context.Context, *DownOptions) error) *cob
 	return cmd
 }
 
-// Run selects the target's cluster and deletes the app there.
+// Run reaches the target's cluster and deletes the app there; the
+// target then removes what it made (with --cluster).
 func (o *DownOptions) Run(ctx context.Context) error {
 	p, err := o.f.LoadProject()
 	if err != nil {
 		return err
 	}
-	if p.Target != nil {
-		switch p.Target.Kind {
-		case config.TargetMinikube:
-			profile := ""
-			if p.Target.Minikube != nil {
-				profile = p.Target.Minikube.Profile
-			}
-			mk, err := target.FindMinikube(profile, o.f.lookPath, o.ErrOut)
-			if err != nil {
-				return err
-			}
-			if err := mk.Ensure(ctx, false); err != nil {
-				return err
-			}
-			o.f.UseContext(mk.Context())
-		case config.TargetDigitalOcean:
-			return o.digitalOcean(ctx, p)
-		}
+	t, err := target.New(p, targetOptions(o.f, o.ErrOut, o.Yes, o.AccessToken))
+	if err != nil {
+		return err
 	}
-	if o.Cluster {
+	err = t.Down(ctx, p, target.DownOptions{Cluster: o.Cluster, Volumes: o.Volumes,
+		RemoveApp: func(ctx context.Context, a target.Access, confirmed bool) error {
+			useAccess(o.f, a)
+			o.Yes = o.Yes || confirmed
+			return o.deleteApp(ctx, p)
+		},
+	})
+	if errors.Is(err, target.ErrKeepsCluster) {
 		return usageErrorf("--cluster deletes DigitalOcean clusters berth created; this environment's target is not digitalocean")
 	}
-	return o.deleteApp(ctx, p)
+	return err
 }
 
 // deleteApp deletes the app, then with --charts its charts.
@@ -151,65 +143,6 @@ func (o *DownOptions) deleteApp(ctx context.Context, p *config.Project) error {
 		fmt.Fprintf(o.ErrOut, "chart %s: uninstalled\n", name)
 	}
 	return err
-}
-
-// digitalOcean removes the app from the DigitalOcean cluster, then, with
-// --cluster, the cluster.
-func (o *DownOptions) digitalOcean(ctx context.Context, p *config.Project) error {
-	home, _ := os.UserHomeDir()
-	token, _, err := target.Token(o.AccessToken, o.f.getenv, home)
-	if err != nil {
-		return err
-	}
-	d, err := target.NewDigitalOcean(token, o.f.getenv("DIGITALOCEAN_API_URL"), time.Second, p.Target.DigitalOcean, p.Name, o.ErrOut)
-	if err != nil {
-		return err
-	}
-	var teardown *target.Teardown
-	if o.Cluster {
-		// Refuse early (and change nothing) for a cluster berth did not create.
-		if teardown, err = d.PlanTeardown(ctx); err != nil {
-			return err
-		}
-		fmt.Fprintf(o.ErrOut, "berth down --cluster destroys cluster %s (%s) with its nodes", teardown.Cluster.Name, teardown.Cluster.RegionSlug)
-		if len(teardown.LoadBalancers) > 0 {
-			fmt.Fprintf(o.ErrOut, ", load balancers %s", strings.Join(teardown.LoadBalancers, ", "))
-		}
-		if o.Volumes && len(teardown.Volumes) > 0 {
-			fmt.Fprintf(o.ErrOut, ", and volumes %s (their data is lost)", strings.Join(teardown.Volumes, ", "))
-		} else if len(teardown.Volumes) > 0 {
-			fmt.Fprintf(o.ErrOut, "; volumes %s are kept (--volumes deletes them)", strings.Join(teardown.Volumes, ", "))
-		}
-		fmt.Fprintln(o.ErrOut)
-		if !o.Yes {
-			if err := o.f.confirmTyped("Type the cluster's name to destroy it", teardown.Cluster.Name); err != nil {
-				return err
-			}
-		}
-	}
-	c, err := d.Find(ctx)
-	if err != nil {
-		return err
-	}
-	if c != nil {
-		name, err := d.SaveKubeconfig(ctx, c.ID, kubeconfigFile(o.f))
-		if err != nil {
-			return err
-		}
-		o.f.UseKubeconfig(kubeconfigFile(o.f), name)
-		o.Yes = o.Yes || teardown != nil
-		if err := o.deleteApp(ctx, p); err != nil {
-			return err
-		}
-	}
-	if teardown == nil {
-		return nil
-	}
-	if err := d.DeleteCluster(ctx, teardown, o.Volumes); err != nil {
-		return err
-	}
-	fmt.Fprintf(o.ErrOut, "deleted cluster %s\n", teardown.Cluster.Name)
-	return nil
 }
 
 // chartClaims are the claims the releases of berth.yaml's charts hold.

@@ -4,18 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/name"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/layout"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/spf13/cobra"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/config"
@@ -74,8 +71,6 @@ type UpOptions struct {
 	AccessToken string
 	// LBTimeout bounds the wait for load balancer addresses.
 	LBTimeout time.Duration
-
-	addonHost string // NODE-IP:5000 with --registry-addon
 }
 
 // NewCmdUp builds berth up.
@@ -112,7 +107,9 @@ func NewCmdUp(f *Factory, runF func(context.Context, *UpOptions) error) *cobra.C
 	return cmd
 }
 
-// Run does it all.
+// Run does it all: the target prepares its cluster and says how images
+// get there; berth builds and ships them, deploys, and prints where the
+// app is reachable.
 func (o *UpOptions) Run(ctx context.Context) error {
 	start := time.Now()
 	p, err := o.f.LoadProject()
@@ -125,43 +122,35 @@ func (o *UpOptions) Run(ctx context.Context) error {
 	if err := checkSetImages(p, o.images); err != nil {
 		return err // before a cluster is started or created
 	}
-	kind := config.TargetKube
-	if p.Target != nil && p.Target.Kind != "" {
-		kind = p.Target.Kind
+	opts := targetOptions(o.f, o.ErrOut, o.Yes, o.AccessToken)
+	opts.Step, opts.Start, opts.RegistryAddon, opts.LBTimeout = o.step, o.Start, o.RegistryAddon, o.LBTimeout
+	t, err := target.New(p, opts)
+	if err != nil {
+		return err
 	}
-	var mk *target.Minikube
-	switch kind {
-	case config.TargetMinikube:
-		profile := ""
-		if p.Target.Minikube != nil {
-			profile = p.Target.Minikube.Profile
-		}
-		if mk, err = target.FindMinikube(profile, o.f.lookPath, o.ErrOut); err != nil {
+	if planner, ok := t.(target.Planner); ok && o.Plan {
+		plan, err := planner.Plan(ctx)
+		if err != nil {
 			return err
 		}
-		o.step("minikube profile %s", mk.Profile)
-		if err := mk.Ensure(ctx, o.Start); err != nil {
-			return err
-		}
-		o.f.UseContext(mk.Context())
-		if o.RegistryAddon {
-			if err := o.registryAddon(ctx, p, mk); err != nil {
-				return err
-			}
-		}
-	case config.TargetDigitalOcean:
-		done, err := o.digitalOcean(ctx, p)
-		if err != nil || done {
-			return err
-		}
+		return o.printPlan(plan)
 	}
+	prepared, err := t.Prepare(ctx, p)
+	if err != nil {
+		return err
+	}
+	p = prepared.Project
+	useAccess(o.f, prepared.Access)
+	// Preflight's registry probes and chart pulls reach the target's
+	// registry as its pushes do.
+	o.f.Registry = prepared.Registry
 	c, err := o.f.KubeClient()
 	if err != nil {
 		return err
 	}
 	ns := o.f.TargetNamespace(p, c)
 
-	images, err := o.ship(ctx, p, mk)
+	p, images, err := o.ship(ctx, p, prepared.Publisher)
 	if err != nil {
 		stage := "building"
 		if pe := (*build.PushError)(nil); errors.As(err, &pe) {
@@ -170,11 +159,6 @@ func (o *UpOptions) Run(ctx context.Context) error {
 		return interrupted(ctx, err, "while "+stage+" the images: nothing was deployed",
 			p.Name+" on the cluster is as it was; images already pushed stay in the registry (a new up reuses them)")
 	}
-	if mk != nil {
-		if err := o.ingressAddon(ctx, p, mk); err != nil {
-			return err
-		}
-	}
 	o.DeployOptions.Yes = o.Yes
 	if err := o.deploy(ctx, start, p, c, ns, images); err != nil {
 		return err
@@ -182,19 +166,21 @@ func (o *UpOptions) Run(ctx context.Context) error {
 	if o.DryRun != kube.DryRunNone || o.format != "text" {
 		return nil
 	}
-	if mk == nil {
-		o.waitLoadBalancers(ctx, p, c, ns)
+	endpoints, err := t.Endpoints(ctx, p, c.Clientset, ns)
+	for _, e := range endpoints {
+		fmt.Fprintf(o.Out, "%s\t%s\n", e.Service, strings.Join(e.Where, "  "))
 	}
-	return o.printEndpoints(ctx, p, c, ns, mk)
+	return err
 }
 
 func (o *UpOptions) step(format string, args ...any) {
 	fmt.Fprintf(o.ErrOut, "%s %s\n", o.f.paint("==>", green), fmt.Sprintf(format, args...))
 }
 
-// ship builds the images and gets them to the cluster: pushed to the
-// registry, or loaded into minikube. It returns service → image.
-func (o *UpOptions) ship(ctx context.Context, p *config.Project, mk *target.Minikube) (map[string]string, error) {
+// ship builds the images and gets them to the cluster through the
+// target's publisher. It returns the project to deploy and service →
+// image (--set-image overrides included).
+func (o *UpOptions) ship(ctx context.Context, p *config.Project, pub target.Publisher) (*config.Project, map[string]string, error) {
 	images := map[string]string{}
 	var built []string
 	for name, s := range p.Services {
@@ -206,249 +192,58 @@ func (o *UpOptions) ship(ctx context.Context, p *config.Project, mk *target.Mini
 	if len(built) > 0 {
 		epoch, err := build.EpochFromEnv(o.f.getenv)
 		if err != nil {
-			return nil, usageErrorf("%v", err)
+			return p, nil, usageErrorf("%v", err)
 		}
 		obs := o.f.builds(o.ErrOut)
-		b := &build.Builder{Remote: o.f.RegistryAccess(), Observer: obs, Epoch: epoch}
-		if mk != nil {
-			b.InCluster = func(ctx context.Context, in *build.Inputs, ref string) error {
-				dockerfile, err := filepath.Rel(in.Context.Dir, in.Dockerfile)
-				if err != nil {
-					return err
-				}
-				return mk.BuildImage(ctx, ref, dockerfile, in.Context.Dir, in.Build.Args, in.Build.Target)
-			}
-		}
-		push := mk == nil || o.RegistryAddon
-		if push {
-			o.step("build and push %s", strings.Join(built, ", "))
-		} else {
-			o.step("build %s and load into minikube", strings.Join(built, ", "))
-		}
+		b, push := pub.Builder(build.Builder{Observer: obs, Epoch: epoch})
+		o.step("%s", pub.Summary(built))
 		o.f.report().Stage("build")
 		results, err := b.Build(ctx, p, build.Options{Services: built, Push: push})
 		obs.Done()
 		if err != nil {
-			return nil, err
+			return p, nil, err
 		}
-		for _, r := range results {
-			images[r.Service] = r.Image
-			if o.addonHost != "" {
-				// Pushed to NODE-IP:5000; the nodes pull it as localhost:5000.
-				images[r.Service] = "localhost:5000" + strings.TrimPrefix(r.Image, o.addonHost)
-			}
+		q, shipped, err := pub.Publish(ctx, p, results)
+		if err != nil {
+			return p, nil, err
 		}
-		if mk != nil && !o.RegistryAddon {
-			if err := o.load(ctx, p, mk, results, images); err != nil {
-				return nil, err
-			}
-		}
+		p, images = q, shipped
 	}
 	for k, v := range o.images {
 		images[k] = v
 	}
-	return images, nil
+	return p, images, nil
 }
 
-// load puts each built image into minikube (unless its runtime has it)
-// and deploys it by its content tag with imagePullPolicy IfNotPresent: an
-// image loaded into a node has no registry digest to pin.
-func (o *UpOptions) load(ctx context.Context, p *config.Project, mk *target.Minikube, results []build.Result, images map[string]string) error {
-	have, err := mk.Images(ctx)
-	if err != nil {
-		return err
+// targetOptions are what berth up and down tell a target.
+func targetOptions(f *Factory, errOut io.Writer, yes bool, token string) target.Options {
+	home, _ := os.UserHomeDir()
+	return target.Options{
+		Log: errOut, Yes: yes, Confirm: f.confirm, ConfirmTyped: f.confirmTyped,
+		Getenv: f.getenv, Home: home, LookPath: f.lookPath,
+		Registry: *f.RegistryAccess(), Kubeconfig: kubeconfigFile(f), AccessToken: token,
 	}
-	state := build.StateDirOf(p)
-	for _, r := range results {
-		tagged := build.Repository(p, r.Service) + ":" + r.Tag
-		images[r.Service] = tagged
-		if s := p.Services[r.Service]; s.ImagePullPolicy == "" {
-			s.ImagePullPolicy = "IfNotPresent"
-		}
-		if have[tagged] || r.Builder == build.BuilderMinikube {
-			fmt.Fprintf(o.ErrOut, "[%s] minikube has %s\n", r.Service, tagged)
-			continue
-		}
-		archive, err := exportArchive(state, tagged, r.Digest)
-		if err != nil {
-			return err
-		}
-		err = mk.LoadImage(ctx, archive)
-		os.Remove(archive)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(o.ErrOut, "[%s] loaded %s into minikube\n", r.Service, tagged)
-	}
-	return nil
 }
 
-// exportArchive writes the image of digest from .berth/oci as a docker
-// save archive tagged ref.
-func exportArchive(stateDir, ref, digest string) (string, error) {
-	lp, err := layout.FromPath(filepath.Join(stateDir, "oci"))
-	if err != nil {
-		return "", err
+// useAccess points the kube flags at the target's cluster (unless
+// --context was given).
+func useAccess(f *Factory, a target.Access) {
+	switch {
+	case a.Kubeconfig != "":
+		f.UseKubeconfig(a.Kubeconfig, a.Context)
+	case a.Context != "":
+		f.UseContext(a.Context)
 	}
-	h, err := v1.NewHash(digest)
-	if err != nil {
-		return "", err
-	}
-	img, err := lp.Image(h)
-	if err != nil {
-		return "", fmt.Errorf("the build of %s is not in .berth/oci (%v); build it again with --no-cache", ref, err)
-	}
-	tag, err := name.NewTag(ref)
-	if err != nil {
-		return "", err
-	}
-	f, err := os.CreateTemp(stateDir, "load-*.tar")
-	if err != nil {
-		return "", err
-	}
-	f.Close()
-	if err := tarball.WriteToFile(f.Name(), tag, img); err != nil {
-		os.Remove(f.Name())
-		return "", err
-	}
-	return f.Name(), nil
 }
 
-// ingressAddon enables minikube's ingress addon when a service has an
-// ingress, after asking (or with --yes).
-func (o *UpOptions) ingressAddon(ctx context.Context, p *config.Project, mk *target.Minikube) error {
-	needed := false
-	for _, s := range p.Services {
-		needed = needed || s.Ingress != nil
+// kubeconfigFile is where a target saves its kube context: --kubeconfig,
+// else the first KUBECONFIG file, else ~/.kube/config.
+func kubeconfigFile(f *Factory) string {
+	if kf := f.KubeFlags; kf != nil && kf.KubeConfig != nil && *kf.KubeConfig != "" {
+		return *kf.KubeConfig
 	}
-	if !needed {
-		return nil
+	if list := filepath.SplitList(f.getenv("KUBECONFIG")); len(list) > 0 && list[0] != "" {
+		return list[0]
 	}
-	addons, err := mk.Addons(ctx)
-	if err != nil {
-		return err
-	}
-	if addons["ingress"] {
-		return nil
-	}
-	if !o.Yes {
-		ok, err := o.f.confirm(fmt.Sprintf("A service has ingress:, and minikube's ingress addon is off. Enable it (minikube addons enable ingress -p %s)?", mk.Profile))
-		if err != nil {
-			return err
-		}
-		if !ok {
-			fmt.Fprintf(o.ErrOut, "note: the ingress addon stays off; the Ingress will have no controller\n")
-			return nil
-		}
-	}
-	o.step("enable the minikube ingress addon")
-	return mk.EnableAddon(ctx, "ingress")
-}
-
-// printEndpoints prints, per service, where it can be reached: minikube's
-// URLs and ingress hosts, or what the cluster shows (load balancer IPs,
-// node ports, ingress hosts).
-func (o *UpOptions) printEndpoints(ctx context.Context, p *config.Project, c *kube.Client, ns string, mk *target.Minikube) error {
-	names := make([]string, 0, len(p.Services))
-	for n := range p.Services {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	var ip string
-	for _, name := range names {
-		s := p.Services[name]
-		var where []string
-		switch {
-		case mk != nil && (s.Expose == config.ExposeNodePort || s.Expose == config.ExposeLoadBalancer):
-			uctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-			urls, err := mk.ServiceURLs(uctx, ns, name)
-			cancel()
-			if err != nil {
-				fmt.Fprintf(o.ErrOut, "warning: minikube service %s --url: %v\n", name, err)
-			}
-			where = append(where, urls...)
-			if s.Expose == config.ExposeLoadBalancer {
-				fmt.Fprintf(o.ErrOut, "note: %s is a LoadBalancer: run minikube tunnel -p %s for its external IP\n", name, mk.Profile)
-			}
-		case mk == nil:
-			svc, err := c.Clientset.CoreV1().Services(ns).Get(ctx, name, metav1.GetOptions{})
-			if err == nil && svc.Spec.Type != "ClusterIP" {
-				where = append(where, serviceEndpoints(svc)...)
-			}
-		}
-		if s.Ingress != nil && s.Ingress.Host != "" {
-			if mk != nil && ip == "" {
-				ip, _ = mk.IP(ctx)
-			}
-			url := "http://" + s.Ingress.Host + "/"
-			addr := ip
-			if mk == nil {
-				addr = ingressAddress(ctx, c, ns, name)
-			}
-			if addr != "" {
-				url += fmt.Sprintf(" (ingress at %s; until DNS points there, add to /etc/hosts: %s %s)", addr, addr, s.Ingress.Host)
-			}
-			where = append(where, url)
-		}
-		if len(where) > 0 {
-			fmt.Fprintf(o.Out, "%s\t%s\n", name, strings.Join(where, "  "))
-		}
-	}
-	return nil
-}
-
-// registryAddon enables minikube's registry addon (after asking, or with
-// --yes) and pushes there: the registry answers on the node's port 5000,
-// and every node reaches it as localhost:5000.
-func (o *UpOptions) registryAddon(ctx context.Context, p *config.Project, mk *target.Minikube) error {
-	addons, err := mk.Addons(ctx)
-	if err != nil {
-		return err
-	}
-	if !addons["registry"] {
-		if !o.Yes {
-			ok, err := o.f.confirm(fmt.Sprintf("Enable minikube's registry addon (minikube addons enable registry -p %s)?", mk.Profile))
-			if err != nil {
-				return err
-			}
-			if !ok {
-				return fmt.Errorf("--registry-addon needs the registry addon")
-			}
-		}
-		o.step("enable the minikube registry addon")
-		if err := mk.EnableAddon(ctx, "registry"); err != nil {
-			return err
-		}
-	}
-	ip, err := mk.IP(ctx)
-	if err != nil {
-		return err
-	}
-	o.addonHost = ip + ":5000"
-	// Keep berth.yaml's repository path, on the addon's host.
-	path := ""
-	if _, rest, ok := strings.Cut(p.Registry, "/"); ok {
-		path = "/" + rest
-	}
-	p.Registry = o.addonHost + path
-	o.f.Registry.Insecure = append(o.f.Registry.Insecure, o.addonHost)
-	return nil
-}
-
-// ingressAddress is the address the ingress controller gave a service's
-// Ingress, "" while it has none.
-func ingressAddress(ctx context.Context, c *kube.Client, ns, name string) string {
-	ing, err := c.Clientset.NetworkingV1().Ingresses(ns).Get(ctx, name, metav1.GetOptions{})
-	if err != nil {
-		return ""
-	}
-	for _, lb := range ing.Status.LoadBalancer.Ingress {
-		if lb.IP != "" {
-			return lb.IP
-		}
-		if lb.Hostname != "" {
-			return lb.Hostname
-		}
-	}
-	return ""
+	return clientcmd.RecommendedHomeFile
 }

@@ -186,3 +186,31 @@ func TestUpMinikubeRegistryAddon(t *testing.T) { // not parallel: fakeMinikube s
 		t.Errorf("image %s", img)
 	}
 }
+
+// TestDownClusterOffDigitalOcean: --cluster is refused, as a usage error
+// and before the target's cluster is touched, on targets whose cluster
+// berth does not delete.
+func TestDownClusterOffDigitalOcean(t *testing.T) {
+	t.Parallel()
+	bin, state := t.TempDir(), t.TempDir()
+	script, _ := filepath.Abs("../target/testdata/minikube")
+	if err := os.Symlink(script, filepath.Join(bin, "minikube")); err != nil {
+		t.Fatal(err)
+	}
+	for _, target := range []string{"kube", "{minikube: {profile: dev}}"} {
+		t.Run(target, func(t *testing.T) {
+			t.Parallel()
+			file := writeConfig(t, "apiVersion: berth/v1\nname: shop\ntarget: "+target+"\nservices:\n  web: {image: nginx:1.27}\n")
+			env := map[string]string{"PATH": bin, "FAKE_MINIKUBE_DIR": state, "CI": "true"}
+			_, stderr, code := run(t, env, "down", "-f", file, "--kubeconfig", filepath.Join(t.TempDir(), "none"), "--cluster", "--yes")
+			if code != 2 || !strings.Contains(stderr, "--cluster deletes DigitalOcean clusters berth created; this environment's target is not digitalocean") {
+				t.Errorf("exit %d\n%s", code, stderr)
+			}
+		})
+	}
+	t.Cleanup(func() { // after the subtests
+		if calls, _ := os.ReadFile(filepath.Join(state, "calls")); len(calls) != 0 {
+			t.Errorf("minikube was run:\n%s", calls)
+		}
+	})
+}
