@@ -20,6 +20,7 @@ import (
 
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/kube"
+	"github.com/berth-dev/berth/internal/target"
 )
 
 // serviceStatus reads one service's workload, pods, Services and Ingress.
@@ -66,7 +67,7 @@ func serviceStatus(ctx context.Context, c *kube.Client, ns, name string, s *conf
 		if err != nil {
 			continue
 		}
-		ss.Endpoints = append(ss.Endpoints, serviceEndpoints(svc)...)
+		ss.Endpoints = append(ss.Endpoints, target.ServiceAddresses(svc)...)
 	}
 	if s.Ingress != nil {
 		if in, err := c.Clientset.NetworkingV1().Ingresses(ns).Get(ctx, name, metav1.GetOptions{}); err == nil {
@@ -158,28 +159,4 @@ func shortDigest(d string) string {
 		return algo + ":" + hex[:12]
 	}
 	return d
-}
-
-func serviceEndpoints(svc *corev1.Service) []string {
-	var out []string
-	for _, p := range svc.Spec.Ports {
-		switch {
-		case svc.Spec.ClusterIP == corev1.ClusterIPNone:
-			out = append(out, fmt.Sprintf("headless %s.%s:%d", svc.Name, svc.Namespace, p.Port))
-		default:
-			out = append(out, fmt.Sprintf("%s:%d", svc.Spec.ClusterIP, p.Port))
-		}
-		if p.NodePort != 0 {
-			out = append(out, fmt.Sprintf("nodePort %d", p.NodePort))
-		}
-		if svc.Spec.Type == corev1.ServiceTypeLoadBalancer {
-			if len(svc.Status.LoadBalancer.Ingress) == 0 {
-				out = append(out, "loadBalancer pending")
-			}
-			for _, lb := range svc.Status.LoadBalancer.Ingress {
-				out = append(out, fmt.Sprintf("loadBalancer %s%s:%d", lb.IP, lb.Hostname, p.Port))
-			}
-		}
-	}
-	return out
 }
