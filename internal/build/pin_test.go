@@ -1,6 +1,8 @@
 package build_test
 
 import (
+	"maps"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -24,10 +26,7 @@ func TestPinAll(t *testing.T) {
 		"db":     "postgres:16",               // not asked about
 		"api":    host + "/app/api:def456",    // never pushed
 	}
-	before := map[string]string{}
-	for k, v := range images {
-		before[k] = v
-	}
+	before := maps.Clone(images)
 	pinned, missing := build.PinAll(t.Context(), access, images, []string{"worker", "web", "api"})
 	want := map[string]string{
 		"web":    host + "/app/web:abc123@" + digestOf(t, web),
@@ -57,11 +56,9 @@ func TestPinAllNothing(t *testing.T) {
 
 func digestOf(t *testing.T, ref string) string {
 	t.Helper()
-	for i := len(ref) - 1; i >= 0; i-- {
-		if ref[i] == '@' {
-			return ref[i+1:]
-		}
+	_, digest, ok := strings.Cut(ref, "@")
+	if !ok {
+		t.Fatalf("%s has no digest", ref)
 	}
-	t.Fatalf("%s has no digest", ref)
-	return ""
+	return digest
 }

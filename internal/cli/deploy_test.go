@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,8 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/berth-dev/berth/internal/deploy"
+	"github.com/berth-dev/berth/internal/preflight"
 	"github.com/berth-dev/berth/internal/testcluster"
 	"github.com/berth-dev/berth/internal/testutil"
 )
@@ -339,5 +345,54 @@ func TestDeployFailsFastWithDiagnosis(t *testing.T) {
 	}
 	if !strings.Contains(stderr, "Unschedulable") || !strings.Contains(stderr, "cpu") {
 		t.Errorf("no diagnosis naming the short resource:\n%s", stderr)
+	}
+}
+
+// TestRolloutErrorExitCodes: the errors of a deploy get their exit codes
+// from ExitCode alone, and print as "error:" with the hint the library
+// gives (an unhealthy revision's diagnosis first).
+func TestRolloutErrorExitCodes(t *testing.T) {
+	t.Parallel()
+	applying := &deploy.InterruptedError{App: "shop", Revision: 2, Stage: deploy.StageApply, Applied: 1, Total: 3, Previous: 1, Err: context.Canceled}
+	unhealthy := &deploy.FailedError{Revision: 2, Diagnosis: "web: CrashLoopBackOff\n", Err: errors.New("web not ready")}
+	cancelled, cancel := context.WithCancel(t.Context())
+	cancel()
+	for _, tc := range []struct {
+		name   string
+		err    error
+		code   int
+		stderr string
+	}{
+		{"interrupted rollout", applying, ExitInterrupted,
+			"error: " + applying.Error() + "\n    hint: " + applying.Hint() + "\n"},
+		{"unhealthy", unhealthy, ExitUnhealthy,
+			"\nweb: CrashLoopBackOff\nerror: revision 2 did not become healthy: web not ready\n"},
+		{"unhealthy, -o json", errors.Join(unhealthy, nil), ExitUnhealthy,
+			"\nweb: CrashLoopBackOff\nerror: revision 2 did not become healthy: web not ready\n"},
+		{"interrupted checks", &deploy.StoppedError{While: "while checking the cluster (berth preflight): nothing was applied", State: "shop on the cluster is as it was; run the command again"}, ExitInterrupted,
+			"error: interrupted while checking the cluster (berth preflight): nothing was applied\n    hint: shop on the cluster is as it was; run the command again\n"},
+		{"interrupted build (berth up)", interrupted(cancelled, errors.New("build failed"), "while building the images: nothing was deployed", "shop on the cluster is as it was"), ExitInterrupted,
+			"error: interrupted while building the images: nothing was deployed\n    hint: shop on the cluster is as it was\n"},
+		{"preflight failed", &preflight.FailedError{}, ExitFailure,
+			"error: preflight checks failed; nothing was applied\n    hint: fix the errors above, or skip the checks with --skip-preflight\n"},
+		{"not deployed", &deploy.NotDeployedError{App: "shop", Namespace: "prod"}, ExitNotDeployed,
+			"error: shop has no revisions in namespace prod\n    hint: deploy it first (berth deploy), or name the namespace it is in with -n\n"},
+		{"other", errors.New("boom"), ExitFailure, "error: boom\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			streams, _, _, errOut := genericiooptions.NewTestIOStreams()
+			err := rolloutError(NewFactory(streams), errOut, tc.err)
+			if code := ExitCode(err); code != tc.code {
+				t.Errorf("exit %d, want %d", code, tc.code)
+			}
+			PrintError(errOut, err, false)
+			if diff := cmp.Diff(tc.stderr, errOut.String()); diff != "" {
+				t.Errorf("stderr (-want +got):\n%s", diff)
+			}
+		})
+	}
+	if err := errors.New("build failed"); interrupted(t.Context(), err, "while building", "") != err {
+		t.Error("interrupted changed the error of a context not cancelled")
 	}
 }

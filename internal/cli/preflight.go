@@ -10,6 +10,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/kube"
 	"github.com/berth-dev/berth/internal/preflight"
 )
@@ -135,6 +136,8 @@ func checkBeforeDeploy(ctx context.Context, f *Factory, streams genericiooptions
 	chk.Report = func(rs []preflight.Result) { printPreflight(streams.ErrOut, f, rs, false) }
 	return chk.Check(ctx, p, ns, images)
 }
+
+var _ deploy.Preflight = (*preflight.Checker)(nil)
 
 // PreflightReport is the -o json|yaml shape of berth preflight.
 type PreflightReport struct {
