@@ -217,3 +217,43 @@ func push(t *testing.T, ref string, img v1.Image) {
 		t.Fatalf("pushing %s: %v", ref, err)
 	}
 }
+
+// TestChecker checks as berth deploy does: the probes read the image's
+// platforms from the registry, Report hears every result before Check
+// returns, and an error result is a *FailedError carrying them.
+func TestChecker(t *testing.T) {
+	t.Parallel()
+	kc, ns := client(t, "")
+	ctx := t.Context()
+	host := testutil.Registry(t)
+	s390x := host + "/shop/web:s390x"
+	push(t, s390x, platformImage(t, "linux", "s390x", ""))
+	amd := host + "/shop/web:amd64"
+	push(t, amd, platformImage(t, "linux", "amd64", ""))
+	p := project(t, "apiVersion: berth/v1\nname: shop\nservices:\n  web: {image: "+s390x+"}\n")
+
+	var reported []preflight.Result
+	chk := &preflight.Checker{Client: kc, Access: access(t), Report: func(rs []preflight.Result) { reported = rs }}
+	err := chk.Check(ctx, p, ns, map[string]string{"web": s390x})
+	var failed *preflight.FailedError
+	if !errors.As(err, &failed) {
+		t.Fatalf("Check(s390x) = %v, want a FailedError", err)
+	}
+	if r := find(reported, "image web"); r.Level != preflight.Error || !strings.Contains(r.Message, s390x+" is built for linux/s390x") {
+		t.Errorf("image web: %+v", r)
+	}
+	if diff := cmp.Diff(reported, failed.Results); diff != "" {
+		t.Errorf("FailedError.Results differ from the report (-reported +error):\n%s", diff)
+	}
+
+	reported = nil
+	if err := chk.Check(ctx, p, ns, map[string]string{"web": amd}); err != nil {
+		t.Fatalf("Check(amd64) = %v", err)
+	}
+	if r := find(reported, "image web"); r.Level != preflight.Warning || !strings.Contains(r.Message, "its pods fail on the linux/arm64 nodes") {
+		t.Errorf("image web (amd64 only): %+v", r)
+	}
+	if r := find(reported, "cluster"); r.Level != preflight.OK {
+		t.Errorf("cluster: %+v", r)
+	}
+}
