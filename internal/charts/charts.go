@@ -41,6 +41,8 @@ type Installer struct {
 	Timeout time.Duration
 	// Log gets Helm's debug lines (nil: discarded).
 	Log io.Writer
+	// Out gets Install's line per chart (nil: discarded).
+	Out io.Writer
 }
 
 // Result is what happened to one chart.
@@ -67,6 +69,19 @@ func (in *Installer) Ensure(ctx context.Context, charts map[string]*config.Chart
 		out = append(out, *r)
 	}
 	return out, nil
+}
+
+// Install ensures every chart (Ensure) and writes one line per chart to
+// Out: "chart NAME: installed CHART-VERSION in NAMESPACE (revision N)".
+// The charts ensured before one that fails get their line too.
+func (in *Installer) Install(ctx context.Context, charts map[string]*config.Chart, defaultNS string) error {
+	results, err := in.Ensure(ctx, charts, defaultNS)
+	if in.Out != nil {
+		for _, r := range results {
+			fmt.Fprintf(in.Out, "chart %s: %s %s-%s in %s (revision %d)\n", r.Name, r.Action, r.Chart, r.Version, r.Namespace, r.Revision)
+		}
+	}
+	return err
 }
 
 func (in *Installer) settings() *cli.EnvSettings {

@@ -63,6 +63,13 @@ func TestRepositoryChart(t *testing.T) {
 	if res, err = in.Ensure(ctx, want, ns); err != nil || res[0].Action != "unchanged" || res[0].Revision != 1 {
 		t.Errorf("again: %+v %v", res, err)
 	}
+	// Install writes Ensure's result as berth deploy's line.
+	var lines strings.Builder
+	in.Out = &lines
+	if err := in.Install(ctx, want, ns); err != nil || lines.String() != "chart greeter: unchanged hello-0.2.0 in "+ns+" (revision 1)\n" {
+		t.Errorf("Install: %v, wrote %q", err, lines.String())
+	}
+	in.Out = nil
 	want["greeter"].Values["message"] = "hello"
 	if res, err = in.Ensure(ctx, want, ns); err != nil || res[0].Action != "upgraded" || res[0].Revision != 2 {
 		t.Errorf("new values: %+v %v", res, err)
@@ -117,5 +124,34 @@ func TestOCIChart(t *testing.T) {
 	}
 	if _, err := c.Clientset(t).AppsV1().Deployments(ns).Get(t.Context(), "cache", metav1.GetOptions{}); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestInstallFails: a chart that cannot be fetched stops Install with the
+// chart named, before the cluster is asked anything, and writes no line
+// for it.
+func TestInstallFails(t *testing.T) {
+	t.Parallel()
+	repo := testutil.ChartRepo(t, "0.1.0")
+	home := t.TempDir()
+	s := cli.New()
+	s.RepositoryCache = filepath.Join(home, "cache")
+	s.RepositoryConfig = filepath.Join(home, "repositories.yaml")
+	s.RegistryConfig = filepath.Join(home, "registry.json")
+	flags := genericclioptions.NewConfigFlags(false)
+	kubeconfig := filepath.Join(home, "no-kubeconfig")
+	flags.KubeConfig = &kubeconfig
+	var lines strings.Builder
+	in := &charts.Installer{Getter: flags, Settings: s, Out: &lines}
+	err := in.Install(t.Context(), map[string]*config.Chart{"cache": {Repo: repo, Chart: "hello", Version: "9.x"}}, "default")
+	if err == nil || !strings.Contains(err.Error(), "chart cache (hello): fetching the chart") {
+		t.Errorf("Install = %v, want the chart named", err)
+	}
+	if lines.Len() != 0 {
+		t.Errorf("Install wrote %q for a chart it did not install", lines.String())
+	}
+	in.Out = nil
+	if err := in.Install(t.Context(), nil, "default"); err != nil {
+		t.Errorf("Install(no charts) = %v", err)
 	}
 }

@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"context"
-	"fmt"
 	"path/filepath"
 	"time"
 
@@ -10,7 +8,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/charts"
-	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/deploy"
 )
 
 // chartInstaller installs berth.yaml's third-party charts on the cluster
@@ -40,12 +38,12 @@ func helmSettings(f *Factory) *cli.EnvSettings {
 	return s
 }
 
-// ensureCharts installs or upgrades the charts before the app's services,
-// one line each on stderr.
-func ensureCharts(ctx context.Context, f *Factory, streams genericiooptions.IOStreams, p *config.Project, ns string, timeout time.Duration) error {
-	results, err := chartInstaller(f, timeout).Ensure(ctx, p.Charts, ns)
-	for _, r := range results {
-		fmt.Fprintf(streams.ErrOut, "chart %s: %s %s-%s in %s (revision %d)\n", r.Name, r.Action, r.Chart, r.Version, r.Namespace, r.Revision)
-	}
-	return err
+// deployCharts installs or upgrades the charts before the app's services
+// (deploy and up), one line each on stderr.
+func deployCharts(f *Factory, streams genericiooptions.IOStreams, timeout time.Duration) *charts.Installer {
+	in := chartInstaller(f, timeout)
+	in.Out = streams.ErrOut
+	return in
 }
+
+var _ deploy.Charts = (*charts.Installer)(nil)

@@ -2,13 +2,10 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/user"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -19,7 +16,6 @@ import (
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/kube"
-	"github.com/berth-dev/berth/internal/release"
 	"github.com/berth-dev/berth/internal/version"
 )
 
@@ -204,46 +200,28 @@ func (o *DeployOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	o.pinFromRegistry(ctx, images, unbuilt)
-	return o.deploy(ctx, start, p, c, ns, images)
+	return o.deploy(ctx, start, p, c, ns, o.pinFromRegistry(ctx, images, unbuilt))
 }
 
-// deploy checks the cluster (preflight), then rolls out p with the given
-// images and reports it.
+// deploy checks the cluster (preflight), installs the charts, then rolls
+// out p with the given images (deploy.Pipeline) and reports it.
 func (o *DeployOptions) deploy(ctx context.Context, start time.Time, p *config.Project, c *kube.Client, ns string, images map[string]string) error {
-	// --timeout bounds the rollout from here (charts keep their own).
-	deadline := time.Now().Add(o.Timeout)
+	wait := o.Wait && o.DryRun == kube.DryRunNone
+	pl := &deploy.Pipeline{
+		Charts:   deployCharts(o.f, o.IOStreams, o.Timeout),
+		Rollout:  newDeployer(o.f, c, ns, o.IOStreams, o.format != "text", wait),
+		Reporter: o.f.report(),
+	}
 	if !o.SkipPreflight {
-		all := map[string]string{}
-		for name, s := range p.Services {
-			if s.Image != "" {
-				all[name] = s.Image
-			}
-		}
-		for k, v := range images {
-			all[k] = v
-		}
-		o.f.report().Stage("preflight")
-		pctx, cancel := context.WithDeadline(ctx, deadline)
-		err := checkBeforeDeploy(pctx, o.f, o.IOStreams, c, p, ns, all)
-		cancel()
-		if err != nil {
-			return interrupted(ctx, err, "while checking the cluster (berth preflight): nothing was applied", p.Name+" on the cluster is as it was; run the command again")
-		}
+		pl.Preflight = deploy.PreflightFunc(func(ctx context.Context, p *config.Project, ns string, images map[string]string) error {
+			return checkBeforeDeploy(ctx, o.f, o.IOStreams, c, p, ns, images)
+		})
 	}
-	if len(p.Charts) > 0 && o.DryRun == kube.DryRunNone {
-		o.f.report().Stage("charts")
-		if err := ensureCharts(ctx, o.f, o.IOStreams, p, ns, o.Timeout); err != nil {
-			return interrupted(ctx, err, "while installing the charts: the services were not deployed", "a chart may be partly installed or upgraded (helm list -n "+ns+" shows them); run the command again")
-		}
-		deadline = time.Now().Add(o.Timeout)
-	}
-	d := newDeployer(o.f, c, ns, o.IOStreams, o.format != "text", o.Wait && o.DryRun == kube.DryRunNone)
-	outcome, err := d.Deploy(ctx, deploy.Options{
+	outcome, err := pl.Run(ctx, deploy.Options{
 		RollOptions: deploy.RollOptions{
 			DryRun: o.DryRun, Force: o.Force, PruneVolumes: o.PruneVolumes, RecreateStatefulSets: o.RecreateStatefulSets,
 			ConfirmVolumes: confirmVolumes(o.f, p.Name, "--prune-volumes", "", o.Yes),
-			Wait:           o.Wait && o.DryRun == kube.DryRunNone, Timeout: o.Timeout, Deadline: deadline, Atomic: o.Atomic, HistoryMax: o.HistoryMax,
+			Wait:           wait, Timeout: o.Timeout, Atomic: o.Atomic, HistoryMax: o.HistoryMax,
 			Holder: holder(), WaitLock: o.WaitLock,
 		},
 		Project: p, Namespace: ns, Images: images, ResetScale: o.ResetScale,
@@ -253,104 +231,6 @@ func (o *DeployOptions) deploy(ctx context.Context, start time.Time, p *config.P
 	return run.report(o.f, o.IOStreams, o.format, outcome, err, o.DryRun, func(state string) string {
 		return fmt.Sprintf("%s %s revision %d in namespace %s: %s (%s)", o.f.paint("deployed", green), p.Name, outcome.Revision, ns, state, time.Since(start).Round(100*time.Millisecond))
 	})
-}
-
-// DeployResult is the -o json shape of deploy, apply, up and undo.
-type DeployResult struct {
-	APIVersion string `json:"apiVersion"`
-	Kind       string `json:"kind"`
-	// Command is deploy, apply, up or undo.
-	Command   string `json:"command"`
-	App       string `json:"app"`
-	Namespace string `json:"namespace"`
-	// Revision is the revision recorded (0 for a dry run).
-	Revision int `json:"revision"`
-	// Status is healthy, applied (not waited for), failed or dry-run.
-	Status  string `json:"status"`
-	Healthy bool   `json:"healthy"`
-	// RolledBack is the revision undo (or --atomic, after a failure) restored.
-	RolledBack int `json:"rolledBack,omitempty"`
-	// Objects are the applied objects with their result, in apply order.
-	Objects []kube.Result `json:"objects"`
-	Pruned  []kube.Result `json:"pruned,omitempty"`
-	// Scaled are the replica counts of berth scale the revision kept.
-	Scaled map[string]release.Scale `json:"scaled,omitempty"`
-}
-
-// rolloutRun names a deploy, apply, up or undo for its report.
-type rolloutRun struct {
-	command, app, namespace string
-	start                   time.Time
-}
-
-// report ends deploy and undo: -o json prints the outcome; a finished
-// event (--progress=json) says how it ended; an error goes through
-// rolloutError; otherwise stderr gets the summary line (given "healthy" or
-// "applied"), or the dry run's.
-func (r rolloutRun) report(f *Factory, streams genericiooptions.IOStreams, format string, outcome *deploy.Outcome, err error, dryRun string, summary func(state string) string) error {
-	state := "applied"
-	switch {
-	case err != nil:
-		state = "failed"
-	case dryRun != kube.DryRunNone:
-		state = "dry-run"
-	case outcome.Healthy:
-		state = "healthy"
-	}
-	// The revision restored: undo's target, or --atomic's (its Outcome
-	// counts the new revision that restored it).
-	var failed *deploy.FailedError
-	rolledBack := 0
-	if outcome != nil {
-		rolledBack = outcome.RolledBack
-	}
-	if errors.As(err, &failed) && failed.RolledBack > 0 {
-		rolledBack = failed.RolledBack
-	}
-	if outcome != nil {
-		f.report().finished(finished{Command: r.command, App: r.app, Namespace: r.namespace, Revision: outcome.Revision, Status: state,
-			RolledBack: rolledBack, Duration: time.Since(r.start).Round(100 * time.Millisecond).String()})
-	}
-	if format != "text" && outcome != nil {
-		res := DeployResult{APIVersion: APIVersion, Kind: "DeployResult", Command: r.command, App: r.app, Namespace: r.namespace,
-			Revision: outcome.Revision, Status: state, Healthy: outcome.Healthy, RolledBack: rolledBack,
-			Objects: outcome.Results, Pruned: outcome.Pruned, Scaled: outcome.Scaled}
-		if res.Objects == nil {
-			res.Objects = []kube.Result{}
-		}
-		err = errors.Join(err, printData(streams.Out, format, res))
-	}
-	if err != nil {
-		return rolloutError(f, streams.ErrOut, err)
-	}
-	if dryRun != kube.DryRunNone {
-		fmt.Fprintf(streams.ErrOut, "dry run (%s): nothing was changed\n", dryRun)
-		return nil
-	}
-	fmt.Fprintln(streams.ErrOut, summary(state))
-	return nil
-}
-
-// rolloutError maps the errors of deploy, undo and scale to the CLI's:
-// a revision that did not become healthy prints its diagnosis (unless
-// --progress=json sent it as diagnosis events) and exits 3; errors that
-// know the way out carry it as a hint.
-func rolloutError(f *Factory, errOut io.Writer, err error) error {
-	var failed *deploy.FailedError
-	var hinted interface{ Hint() string }
-	var stopped *deploy.InterruptedError
-	switch {
-	case errors.As(err, &stopped):
-		return &ExitError{Code: ExitInterrupted, Err: &HintError{Err: err, Hint: stopped.Hint()}}
-	case errors.As(err, &failed):
-		if failed.Diagnosis != "" && f.events == nil {
-			fmt.Fprintf(errOut, "\n%s\n", strings.TrimRight(failed.Diagnosis, "\n"))
-		}
-		return &ExitError{Code: ExitUnhealthy, Err: err}
-	case errors.As(err, &hinted):
-		return &HintError{Err: err, Hint: hinted.Hint()}
-	}
-	return err
 }
 
 // cause is --cause, else the git commit subject, else the command line.
@@ -381,24 +261,16 @@ func whoami() string {
 // pinFromRegistry pins services without a local build record by asking
 // the registry for their content tag (a CI job that did not build), and
 // warns about those the registry does not have either.
-func (o *DeployOptions) pinFromRegistry(ctx context.Context, images map[string]string, unbuilt []string) {
+func (o *DeployOptions) pinFromRegistry(ctx context.Context, images map[string]string, unbuilt []string) map[string]string {
 	access := o.f.RegistryAccess()
 	access.Attempts = 1
-	hctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	pinned := make([]string, len(unbuilt))
-	var wg sync.WaitGroup
-	for i, svc := range unbuilt {
-		wg.Go(func() { pinned[i], _ = build.Pin(hctx, access, images[svc]) })
-	}
-	wg.Wait()
-	for i, svc := range unbuilt {
-		if pinned[i] != "" {
-			images[svc] = pinned[i]
-			continue
-		}
+	pinned, missing := build.PinAll(ctx, access, images, unbuilt)
+	for _, svc := range missing {
 		fmt.Fprintf(o.ErrOut, "%s %s has no build of its current sources here or in the registry; deploying %s (run berth build first, or berth up to build and deploy)\n", o.f.paint("warning:", yellow), svc, images[svc])
 	}
+	return pinned
 }
 
 // interrupted says what was being done and the state of the app (hint)
@@ -408,5 +280,5 @@ func interrupted(ctx context.Context, err error, what, hint string) error {
 	if ctx.Err() == nil || err == nil {
 		return err
 	}
-	return &ExitError{Code: ExitInterrupted, Err: &HintError{Err: fmt.Errorf("interrupted %s", what), Hint: hint}}
+	return &deploy.StoppedError{While: what, State: hint, Err: ctx.Err()}
 }

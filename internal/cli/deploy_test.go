@@ -1,16 +1,29 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/berth-dev/berth/internal/deploy"
+	"github.com/berth-dev/berth/internal/preflight"
 	"github.com/berth-dev/berth/internal/testcluster"
 	"github.com/berth-dev/berth/internal/testutil"
 )
@@ -339,5 +352,221 @@ func TestDeployFailsFastWithDiagnosis(t *testing.T) {
 	}
 	if !strings.Contains(stderr, "Unschedulable") || !strings.Contains(stderr, "cpu") {
 		t.Errorf("no diagnosis naming the short resource:\n%s", stderr)
+	}
+}
+
+// TestRolloutErrorExitCodes: the errors of a deploy get their exit codes
+// from ExitCode alone, and print as "error:" with the hint the library
+// gives (an unhealthy revision's diagnosis first).
+func TestRolloutErrorExitCodes(t *testing.T) {
+	t.Parallel()
+	applying := &deploy.InterruptedError{App: "shop", Revision: 2, Stage: deploy.StageApply, Applied: 1, Total: 3, Previous: 1, Err: context.Canceled}
+	unhealthy := &deploy.FailedError{Revision: 2, Diagnosis: "web: CrashLoopBackOff\n", Err: errors.New("web not ready")}
+	cancelled, cancel := context.WithCancel(t.Context())
+	cancel()
+	for _, tc := range []struct {
+		name   string
+		err    error
+		code   int
+		stderr string
+	}{
+		{"interrupted rollout", applying, ExitInterrupted,
+			"error: " + applying.Error() + "\n    hint: " + applying.Hint() + "\n"},
+		{"unhealthy", unhealthy, ExitUnhealthy,
+			"\nweb: CrashLoopBackOff\nerror: revision 2 did not become healthy: web not ready\n"},
+		{"unhealthy, -o json", errors.Join(unhealthy, nil), ExitUnhealthy,
+			"\nweb: CrashLoopBackOff\nerror: revision 2 did not become healthy: web not ready\n"},
+		{"interrupted checks", &deploy.StoppedError{While: "while checking the cluster (berth preflight): nothing was applied", State: "shop on the cluster is as it was; run the command again"}, ExitInterrupted,
+			"error: interrupted while checking the cluster (berth preflight): nothing was applied\n    hint: shop on the cluster is as it was; run the command again\n"},
+		{"interrupted build (berth up)", interrupted(cancelled, errors.New("build failed"), "while building the images: nothing was deployed", "shop on the cluster is as it was"), ExitInterrupted,
+			"error: interrupted while building the images: nothing was deployed\n    hint: shop on the cluster is as it was\n"},
+		{"preflight failed", &preflight.FailedError{}, ExitFailure,
+			"error: preflight checks failed; nothing was applied\n    hint: fix the errors above, or skip the checks with --skip-preflight\n"},
+		{"not deployed", &deploy.NotDeployedError{App: "shop", Namespace: "prod"}, ExitNotDeployed,
+			"error: shop has no revisions in namespace prod\n    hint: deploy it first (berth deploy), or name the namespace it is in with -n\n"},
+		{"other", errors.New("boom"), ExitFailure, "error: boom\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			streams, _, _, errOut := genericiooptions.NewTestIOStreams()
+			err := rolloutError(NewFactory(streams), errOut, tc.err)
+			if code := ExitCode(err); code != tc.code {
+				t.Errorf("exit %d, want %d", code, tc.code)
+			}
+			PrintError(errOut, err, false)
+			if diff := cmp.Diff(tc.stderr, errOut.String()); diff != "" {
+				t.Errorf("stderr (-want +got):\n%s", diff)
+			}
+		})
+	}
+	if err := errors.New("build failed"); interrupted(t.Context(), err, "while building", "") != err {
+		t.Error("interrupted changed the error of a context not cancelled")
+	}
+}
+
+// pushPlatform pushes a small image built for platform (os/arch) as ref.
+func pushPlatform(t *testing.T, ref, platform string) {
+	t.Helper()
+	img, err := random.Image(64, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf = cf.DeepCopy()
+	cf.OS, cf.Architecture, _ = strings.Cut(platform, "/")
+	if img, err = mutate.ConfigFile(img, cf); err != nil {
+		t.Fatal(err)
+	}
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(r, img, remote.WithContext(t.Context())); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestDeployPreflight: berth preflight reads an image's platform from its
+// registry and reports an image no node can run as an error (exit 1);
+// berth deploy prints the same error, stops before anything is applied
+// and says how to go on; --skip-preflight goes on.
+func TestDeployPreflight(t *testing.T) {
+	t.Parallel()
+	c, ns, flags := onCluster(t)
+	host := testutil.Registry(t)
+	image := host + "/team/web:s390x"
+	pushPlatform(t, image, "linux/s390x")
+	file := writeConfig(t, "apiVersion: berth/v1\nname: shop\nservices:\n  web:\n    image: "+image+"\n    ports: [{port: 80}]\n")
+	problem := regexp.MustCompile(`(?m)^image web +error +` + regexp.QuoteMeta(image) + ` is built for linux/s390x; the nodes run linux/amd64, linux/arm64\n +fix: build for the nodes' platform: build.platforms: \[linux/amd64, linux/arm64\]$`)
+
+	stdout, stderr, code := run(t, nil, append([]string{"preflight", "-f", file}, flags...)...)
+	if code != ExitFailure || stderr != "" || !problem.MatchString(stdout) || !regexp.MustCompile(`(?m)^cluster +ok +reachable, Kubernetes v1\.`).MatchString(stdout) || !strings.Contains(stdout, "namespace") {
+		t.Errorf("preflight: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	stdout, _, code = run(t, nil, append([]string{"preflight", "-f", file, "-o", "json"}, flags...)...)
+	var report PreflightReport
+	if err := json.Unmarshal([]byte(stdout), &report); err != nil || code != ExitFailure || report.Passed || report.Kind != "PreflightReport" || report.App != "shop" || report.Namespace != ns {
+		t.Errorf("preflight -o json: exit %d, %v\n%s", code, err, stdout)
+	}
+
+	_, stderr, code = run(t, nil, append([]string{"deploy", "-f", file}, flags...)...)
+	if code != ExitFailure || !problem.MatchString(stderr) || strings.Contains(stderr, "cluster ") ||
+		!strings.HasSuffix(stderr, "error: preflight checks failed; nothing was applied\n    hint: fix the errors above, or skip the checks with --skip-preflight\n") {
+		t.Errorf("deploy: exit %d\n%s", code, stderr)
+	}
+	if got := releases(t, c, ns); len(got) != 0 {
+		t.Errorf("a refused deploy recorded %v", got)
+	}
+	if _, stderr, code = run(t, nil, append([]string{"deploy", "-f", file, "--skip-preflight", "--dry-run=server"}, flags...)...); code != 0 || strings.Contains(stderr, "preflight") {
+		t.Errorf("deploy --skip-preflight: exit %d\n%s", code, stderr)
+	}
+}
+
+// TestApplyPinsFromRegistry: a built service without a local build
+// record is pinned from the registry when its content tag is there, and
+// deployed by tag with a warning when it is not.
+func TestApplyPinsFromRegistry(t *testing.T) {
+	t.Parallel()
+	_, _, flags := onCluster(t)
+	host := testutil.Registry(t)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "Dockerfile"), "FROM scratch\nCOPY index.html /\n")
+	writeFile(t, filepath.Join(dir, "index.html"), "<h1>shop</h1>\n")
+	file := filepath.Join(dir, "berth.yaml")
+	writeFile(t, file, "apiVersion: berth/v1\nname: shop\nregistry: "+host+"/team\nservices:\n  web:\n    build: {}\n    ports: [{port: 80}]\n")
+	args := append([]string{"apply", "-f", file, "--dry-run=server", "--skip-preflight"}, flags...)
+
+	_, stderr, code := run(t, nil, args...)
+	warning := regexp.MustCompile(`(?m)^warning: web has no build of its current sources here or in the registry; deploying (` + regexp.QuoteMeta(host) + `/team/\S+) \(run berth build first, or berth up to build and deploy\)$`)
+	m := warning.FindStringSubmatch(stderr)
+	if code != 0 || m == nil {
+		t.Fatalf("apply without an image: exit %d\n%s", code, stderr)
+	}
+	testutil.PushRandom(t, m[1])
+	if _, stderr, code = run(t, nil, args...); code != 0 || strings.Contains(stderr, "warning:") {
+		t.Errorf("apply with the image in the registry: exit %d\n%s", code, stderr)
+	}
+}
+
+// TestSignalBeforeRollout sends SIGINT to berth deploy while it installs
+// a chart (the create of the chart's Deployment is held): berth exits 130
+// saying what it was doing and that the services were not deployed, and
+// records nothing. (SIGINT during the checks stops at the next step: a
+// check that cannot ask the API server is a warning, not an error.)
+func TestSignalBeforeRollout(t *testing.T) {
+	t.Parallel()
+	bin, err := berthBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := testcluster.Require(t, cluster)
+	repoURL := testutil.ChartRepo(t, "0.1.0")
+	file := writeConfig(t, "apiVersion: berth/v1\nname: shop\ncharts:\n  greeter: {repo: \""+repoURL+"\", chart: hello, version: 0.1.x}\nservices:\n  web:\n    image: nginx:1.27\n    ports: [{port: 80}]\n")
+	for _, tc := range []struct {
+		stage string
+		hold  func(*http.Request) bool
+		want  []string
+	}{
+		{
+			stage: "charts",
+			hold: func(r *http.Request) bool {
+				// Helm creates (berth applies) the chart's objects.
+				return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/deployments")
+			},
+			want: []string{"error: interrupted while installing the charts: the services were not deployed\n" +
+				"    hint: a chart may be partly installed or upgraded (helm list -n NS shows them); run the command again\n"},
+		},
+	} {
+		t.Run(tc.stage, func(t *testing.T) {
+			t.Parallel()
+			ns := c.Namespace(t)
+			apiHold := newHold()
+			apiHold.on(tc.hold)
+			p := c.Proxy(t)
+			p.OnRequest(func(r *http.Request) {
+				if apiHold.serve(r) {
+					panic(http.ErrAbortHandler)
+				}
+			})
+			home := t.TempDir()
+			cmd := exec.Command(bin, "deploy", "-f", file, "--kubeconfig", p.Kubeconfig, "-n", ns)
+			cmd.Env = append(os.Environ(), "CI=true", "HOME="+home, "HELM_CACHE_HOME="+home+"/cache", "HELM_CONFIG_HOME="+home+"/config", "HELM_DATA_HOME="+home+"/data")
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case <-apiHold.reached:
+			case <-time.After(90 * time.Second):
+				_ = cmd.Process.Kill()
+				t.Fatalf("berth never reached the %s stage:\n%s", tc.stage, stderr.String())
+			}
+			if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+				t.Fatal(err)
+			}
+			timer := time.AfterFunc(30*time.Second, func() { _ = cmd.Process.Kill() })
+			err := cmd.Wait()
+			timer.Stop()
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) || exit.ExitCode() != ExitInterrupted {
+				t.Fatalf("berth after SIGINT in %s: %v, want exit %d\n%s", tc.stage, err, ExitInterrupted, stderr.String())
+			}
+			for _, want := range tc.want {
+				if want = strings.ReplaceAll(want, "NS", ns); !strings.HasSuffix(stderr.String(), want) {
+					t.Errorf("stderr does not end with %q:\n%s", want, stderr.String())
+				}
+			}
+			apiHold.on(nil)
+			if got := releases(t, c, ns); len(got) != 0 {
+				t.Errorf("release records %v, want none", got)
+			}
+			if lockHeld(t, c, ns) {
+				t.Error("a lock was taken")
+			}
+		})
 	}
 }

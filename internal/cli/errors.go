@@ -97,16 +97,26 @@ func forCommand(cmd *cobra.Command, err error) error {
 	return err
 }
 
-// ExitCode maps an error returned by a command to the process exit code.
+// ExitCode maps an error returned by a command to the process exit code:
+// the one place where errors become exit codes. The library's typed
+// errors come first: a deploy interrupted (during its rollout, or before
+// it) is 130, a revision that did not become healthy 3.
 func ExitCode(err error) int {
 	var ue *UsageError
 	var ee *ExitError
 	var cerrs config.Errors
 	var cerr *config.Error
 	var nd *deploy.NotDeployedError
+	var interrupted *deploy.InterruptedError
+	var stopped *deploy.StoppedError
+	var failed *deploy.FailedError
 	switch {
 	case err == nil:
 		return ExitOK
+	case errors.As(err, &interrupted), errors.As(err, &stopped):
+		return ExitInterrupted
+	case errors.As(err, &failed):
+		return ExitUnhealthy
 	case errors.As(err, &ee):
 		return ee.Code
 	case errors.As(err, &nd):

@@ -4,22 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
-	"strings"
 	"text/tabwriter"
-	"time"
 
-	"github.com/google/go-containerregistry/pkg/authn"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/kube"
 	"github.com/berth-dev/berth/internal/preflight"
-	"github.com/berth-dev/berth/internal/registry"
-	"github.com/berth-dev/berth/internal/target"
 )
 
 const preflightLong = `Check that the cluster can take the application before anything is
@@ -87,7 +80,7 @@ func (o *PreflightOptions) Run(ctx context.Context) error {
 			images[name] = s.Image
 		}
 	}
-	rs := runPreflight(ctx, o.f, c, p, ns, images)
+	rs := preflightChecker(o.f, c).Run(ctx, p, ns, images)
 	if o.format != "text" {
 		report := PreflightReport{APIVersion: APIVersion, Kind: "PreflightReport", App: p.Name, Namespace: ns, Passed: !preflight.Failed(rs), Checks: rs}
 		if report.Checks == nil {
@@ -105,112 +98,11 @@ func (o *PreflightOptions) Run(ctx context.Context) error {
 	return nil
 }
 
-// runPreflight runs the checks with image platforms read from registries
-// (bounded: an image that cannot be asked for is skipped).
-func runPreflight(ctx context.Context, f *Factory, c *kube.Client, p *config.Project, ns string, images map[string]string) []preflight.Result {
-	access := f.RegistryAccess()
-	access.Attempts = 1
-	kind := config.TargetKube
-	if p.Target != nil && p.Target.Kind != "" {
-		kind = p.Target.Kind
-	}
-	buildRegistry := ""
-	for _, s := range p.Services {
-		if s.Build != nil {
-			buildRegistry = p.Registry
-		}
-	}
-	return preflight.Run(ctx, c, p, ns, preflight.Options{
-		Target:   kind,
-		Images:   images,
-		Registry: buildRegistry,
-		Ping: func(ctx context.Context, host string) error {
-			ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			defer cancel()
-			reg, err := access.Reference(host + "/ping")
-			if err != nil {
-				return err
-			}
-			t, err := access.Transport()
-			if err != nil {
-				return err
-			}
-			req, err := http.NewRequestWithContext(ctx, http.MethodGet, reg.Context().Scheme()+"://"+host+"/v2/", nil)
-			if err != nil {
-				return err
-			}
-			resp, err := (&http.Client{Transport: t}).Do(req)
-			if err != nil {
-				return registry.Explain(err, host, "")
-			}
-			resp.Body.Close()
-			return nil
-		},
-		Integrated: func(image string) bool {
-			// DOKS nodes pull from an integrated DigitalOcean registry.
-			return kind == config.TargetDigitalOcean && strings.HasPrefix(image, target.RegistryHost+"/")
-		},
-		Private: func(ctx context.Context, image string) (bool, error) {
-			ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			defer cancel()
-			ref, err := access.Reference(image)
-			if err != nil {
-				return false, err
-			}
-			t, err := access.Transport()
-			if err != nil {
-				return false, err
-			}
-			_, err = remote.Head(ref, remote.WithContext(ctx), remote.WithTransport(t), remote.WithAuth(authn.Anonymous))
-			var te *transport.Error
-			if errors.As(err, &te) && (te.StatusCode == http.StatusUnauthorized || te.StatusCode == http.StatusForbidden) {
-				return true, nil
-			}
-			return false, err
-		},
-		Platforms: func(ctx context.Context, image string) ([]string, error) {
-			ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			defer cancel()
-			ref, err := access.Reference(image)
-			if err != nil {
-				return nil, err
-			}
-			opts, err := access.Options(ctx)
-			if err != nil {
-				return nil, err
-			}
-			desc, err := remote.Get(ref, opts...)
-			if err != nil {
-				return nil, err
-			}
-			if desc.MediaType.IsIndex() {
-				idx, err := desc.ImageIndex()
-				if err != nil {
-					return nil, err
-				}
-				im, err := idx.IndexManifest()
-				if err != nil {
-					return nil, err
-				}
-				var out []string
-				for _, m := range im.Manifests {
-					if m.Platform != nil && m.Platform.Architecture != "unknown" {
-						out = append(out, m.Platform.String())
-					}
-				}
-				return out, nil
-			}
-			img, err := desc.Image()
-			if err != nil {
-				return nil, err
-			}
-			cf, err := img.ConfigFile()
-			if err != nil || cf.OS == "" || cf.Architecture == "" {
-				return nil, err
-			}
-			return []string{cf.Platform().String()}, nil
-		},
-	})
+// preflightChecker runs the checks on the cluster c reaches, with image
+// platforms and pull access read from registries as the registry flags
+// say (bounded: an image that cannot be asked about is skipped).
+func preflightChecker(f *Factory, c *kube.Client) *preflight.Checker {
+	return &preflight.Checker{Client: c, Access: f.RegistryAccess()}
 }
 
 // printPreflight writes the results as a table; all=false keeps only
@@ -237,16 +129,15 @@ func printPreflight(w interface{ Write([]byte) (int, error) }, f *Factory, rs []
 }
 
 // checkBeforeDeploy runs the preflight of deploy and up: warnings and
-// errors go to stderr, and an error stops the deploy before anything is
-// applied.
+// errors go to stderr, and an error (*preflight.FailedError) stops the
+// deploy before anything is applied.
 func checkBeforeDeploy(ctx context.Context, f *Factory, streams genericiooptions.IOStreams, c *kube.Client, p *config.Project, ns string, images map[string]string) error {
-	rs := runPreflight(ctx, f, c, p, ns, images)
-	printPreflight(streams.ErrOut, f, rs, false)
-	if preflight.Failed(rs) {
-		return &HintError{Err: errors.New("preflight checks failed; nothing was applied"), Hint: "fix the errors above, or skip the checks with --skip-preflight"}
-	}
-	return nil
+	chk := preflightChecker(f, c)
+	chk.Report = func(rs []preflight.Result) { printPreflight(streams.ErrOut, f, rs, false) }
+	return chk.Check(ctx, p, ns, images)
 }
+
+var _ deploy.Preflight = (*preflight.Checker)(nil)
 
 // PreflightReport is the -o json|yaml shape of berth preflight.
 type PreflightReport struct {
