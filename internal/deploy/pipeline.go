@@ -75,6 +75,12 @@ func (pl *Pipeline) Run(ctx context.Context, o Options) (*Outcome, error) {
 		pctx, cancel := context.WithDeadline(ctx, deadline)
 		err := pl.Preflight.Check(pctx, p, ns, images)
 		cancel()
+		if err == nil {
+			// A check that could not reach the cluster is only a
+			// warning: an interrupt during the checks ends here all
+			// the same, with nothing applied.
+			err = ctx.Err()
+		}
 		if err != nil {
 			return nil, stopped(ctx, err, "while checking the cluster (berth preflight): nothing was applied",
 				p.Name+" on the cluster is as it was; run the command again")

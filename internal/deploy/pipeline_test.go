@@ -242,6 +242,17 @@ func TestPipelineInterrupted(t *testing.T) {
 			[]string{"preflight shop in prod"},
 		},
 		{
+			// A check that cannot reach the cluster is only a warning:
+			// the checks pass, but the interrupt still ends the deploy there.
+			"preflight passed",
+			func(s *steps, cancel context.CancelFunc) *deploy.Pipeline {
+				return &deploy.Pipeline{Preflight: fakePreflight{s: s, cancel: cancel}, Charts: fakeCharts{s: s}, Rollout: fakeRollout{s}}
+			},
+			"interrupted while checking the cluster (berth preflight): nothing was applied",
+			"shop on the cluster is as it was; run the command again",
+			[]string{"preflight shop in prod"},
+		},
+		{
 			"charts",
 			func(s *steps, cancel context.CancelFunc) *deploy.Pipeline {
 				return &deploy.Pipeline{Preflight: fakePreflight{s: s}, Charts: fakeCharts{s: s, err: context.Canceled, cancel: cancel}, Rollout: fakeRollout{s}}
