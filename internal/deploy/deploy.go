@@ -17,7 +17,6 @@ import (
 
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/kube"
-	"github.com/berth-dev/berth/internal/progress"
 	"github.com/berth-dev/berth/internal/release"
 	"github.com/berth-dev/berth/internal/render"
 )
@@ -100,13 +99,15 @@ type Options struct {
 
 // Deployer runs deploys against one cluster.
 type Deployer struct {
-	Client    *kube.Client
+	Cluster Cluster
+	// Locker takes the app's deploy lock; Diff and dry runs need none.
+	Locker    Locker
 	Records   Records
 	Diagnoser Diagnoser
 	// Out receives the per-object result lines; Log receives notes.
 	Out, Log io.Writer
 	// Progress shows the wait; nil shows nothing.
-	Progress progress.Printer
+	Progress WaitPrinter
 	// Reporter hears the steps of a rollout and each object's result
 	// (berth --progress=json, GitHub log groups); nil hears nothing.
 	Reporter Reporter
@@ -175,18 +176,18 @@ func (d *Deployer) Deploy(ctx context.Context, o Options) (out *Outcome, err err
 		out.Results, err = d.apply(ctx, w, pl.objs, opts)
 		return out, err
 	}
-	created, err := d.Client.EnsureNamespace(dctx, res.Namespace, nil)
+	created, err := d.Cluster.EnsureNamespace(dctx, res.Namespace, nil)
 	if err != nil {
 		return nil, err
 	}
 	if created {
 		fmt.Fprintf(d.Out, "namespace/%s created\n", res.Namespace)
 	}
-	lock, st, waited, err := d.begin(ctx, res.Namespace, p.Name, o.Holder, o.WaitLock, deadline)
+	lease, st, waited, err := d.begin(ctx, res.Namespace, p.Name, o.Holder, o.WaitLock, deadline)
 	if err != nil {
 		return nil, err
 	}
-	defer d.unlock(ctx, lock)
+	defer d.unlock(ctx, lease)
 	if created {
 		// The namespace exists for the dry run of the objects in it
 		// (Check); when they are refused, it goes again (see below).
@@ -195,8 +196,8 @@ func (d *Deployer) Deploy(ctx context.Context, o Options) (out *Outcome, err err
 			if !errors.As(err, &refused) {
 				return
 			}
-			d.unlock(ctx, lock)
-			if rerr := d.Client.RemoveNamespace(context.WithoutCancel(ctx), res.Namespace); rerr != nil {
+			d.unlock(ctx, lease)
+			if rerr := d.Cluster.RemoveNamespace(context.WithoutCancel(ctx), res.Namespace); rerr != nil {
 				fmt.Fprintf(d.Log, "warning: %v\n", rerr)
 			} else {
 				fmt.Fprintf(d.Out, "namespace/%s deleted (created for the dry run; nothing else was applied)\n", res.Namespace)
@@ -211,7 +212,7 @@ func (d *Deployer) Deploy(ctx context.Context, o Options) (out *Outcome, err err
 	for _, n := range notes {
 		fmt.Fprintln(d.Log, n)
 	}
-	out, err = d.roll(ctx, st, pl, o.RollOptions)
+	out, err = d.roll(ctx, lease, st, pl, o.RollOptions)
 	if out != nil {
 		out.Scaled = pl.meta.Scaled
 	}
@@ -242,14 +243,14 @@ func (d *Deployer) Diff(ctx context.Context, o Options) ([]kube.Diff, []string, 
 	}
 	// The server's dry run would refuse these with a bare Forbidden; say
 	// what a deploy would say.
-	changes, err := d.Client.VolumeChanges(ctx, pl.objs)
+	changes, err := d.Cluster.VolumeChanges(ctx, pl.objs)
 	if err != nil {
 		return nil, nil, err
 	}
 	if err := refusal(changes, false); err != nil {
 		return nil, nil, err
 	}
-	diffs, err := d.Client.Diff(ctx, pl.objs, kube.Stale(st.applied, pl.refs), applyOptions(o.RollOptions))
+	diffs, err := d.Cluster.Diff(ctx, pl.objs, kube.Stale(st.applied, pl.refs), applyOptions(o.RollOptions))
 	return diffs, notes, err
 }
 

@@ -129,6 +129,56 @@ func abbreviate(names []string, n int) []string {
 	return append(append([]string{}, names[:n]...), fmt.Sprintf("… %d more", len(names)-n))
 }
 
-type terminalError struct{ report string }
+// Stages a LeaseLostError may name besides those of an InterruptedError:
+// scaling (berth scale) and recording the revision deployed.
+const (
+	StageScale  = "scaling"
+	StageRecord = "recording"
+)
 
-func (e *terminalError) Error() string { return "waiting longer will not help" }
+// LeaseLostError is a rollout stopped because its deploy lock was lost:
+// the lease was taken over (it expired while berth was stopped or could
+// not reach the API server, or someone took it) or deleted. Another berth
+// may be deploying the app, so this one writes nothing more; the revision
+// it had begun is recorded as failed.
+type LeaseLostError struct {
+	App string
+	// Revision is the revision begun, 0 when none was.
+	Revision int
+	// Recorded says the revision is recorded as failed.
+	Recorded bool
+	Stage    string
+	// Applied of Total objects were applied.
+	Applied, Total int
+	// Err says how the lock was lost.
+	Err error
+}
+
+func (e *LeaseLostError) Error() string {
+	switch {
+	case e.Revision == 0 && e.Applied == 0:
+		return fmt.Sprintf("stopped before anything was written: %v", e.Err)
+	case e.Revision == 0:
+		return fmt.Sprintf("stopped while %s %s: %v; berth wrote nothing after that (%d of %d workloads scaled, no revision recorded)", e.Stage, e.App, e.Err, e.Applied, e.Total)
+	}
+	what := fmt.Sprintf("%d of %d objects applied", e.Applied, e.Total)
+	if e.Stage != StageApply {
+		what = fmt.Sprintf("all %d objects applied", e.Total)
+	}
+	rec := "recorded as failed"
+	if !e.Recorded {
+		rec = "not recorded yet (the next berth command marks it failed)"
+	}
+	stage := e.Stage
+	if stage == StageWait {
+		stage += " for"
+	}
+	return fmt.Sprintf("stopped while %s revision %d of %s: %v; berth wrote nothing after that (%s); revision %d is %s", stage, e.Revision, e.App, e.Err, what, e.Revision, rec)
+}
+
+func (e *LeaseLostError) Unwrap() error { return e.Err }
+
+// Hint says what happened and how to go on.
+func (e *LeaseLostError) Hint() string {
+	return fmt.Sprintf("another berth deploy, undo or scale of %s may be running now (a berth stopped or cut off from the API server for longer than the lock's %s loses it): berth history and berth status show what the cluster runs; deploy again once it is done", e.App, LockTTL)
+}

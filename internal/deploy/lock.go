@@ -17,9 +17,9 @@ const LockTTL = 30 * time.Second
 // holds it), marks revisions a killed berth left pending as failed, and
 // reads the history, all before deadline (moved on by the time waited for
 // the lock, which it returns).
-func (d *Deployer) begin(ctx context.Context, ns, app, holder string, lockWait time.Duration, deadline time.Time) (*release.Lock, *state, time.Duration, error) {
+func (d *Deployer) begin(ctx context.Context, ns, app, holder string, lockWait time.Duration, deadline time.Time) (Lease, *state, time.Duration, error) {
 	start := time.Now()
-	lock, err := d.lock(ctx, ns, app, holder, lockWait, deadline)
+	lease, err := d.lock(ctx, ns, app, holder, lockWait, deadline)
 	if err != nil {
 		return nil, nil, 0, err
 	}
@@ -28,7 +28,7 @@ func (d *Deployer) begin(ctx context.Context, ns, app, holder string, lockWait t
 	defer cancel()
 	stuck, err := d.Records.RecoverPending(ctx, app)
 	if err != nil {
-		d.unlock(ctx, lock)
+		d.unlock(ctx, lease)
 		return nil, nil, 0, fmt.Errorf("recovering interrupted revisions of %s: %w", app, err)
 	}
 	for _, rel := range stuck {
@@ -36,30 +36,85 @@ func (d *Deployer) begin(ctx context.Context, ns, app, holder string, lockWait t
 	}
 	h, err := d.Records.History(ctx, app)
 	if err != nil {
-		d.unlock(ctx, lock)
+		d.unlock(ctx, lease)
 		return nil, nil, 0, fmt.Errorf("reading the release history of %s: %w", app, err)
 	}
-	return lock, readState(h), waited, nil
+	return lease, readState(h), waited, nil
 }
 
 // lock takes the app's lock. While another berth holds it, it fails at
-// once naming the holder, or with lockWait waits for it, saying so.
-func (d *Deployer) lock(ctx context.Context, ns, app, holder string, lockWait time.Duration, deadline time.Time) (*release.Lock, error) {
-	actx, cancel := context.WithDeadline(ctx, deadline)
-	lock, err := release.Acquire(actx, d.Client.Clientset, ns, app, holder, LockTTL)
-	cancel()
-	var locked *release.LockedError
-	if lockWait <= 0 || !errors.As(err, &locked) {
-		return lock, err
+// once naming the holder, or with lockWait waits for it, saying so. The
+// lock is renewed until unlock, past deadline (which bounds the taking
+// only), until ctx is cancelled.
+func (d *Deployer) lock(ctx context.Context, ns, app, holder string, lockWait time.Duration, deadline time.Time) (Lease, error) {
+	if d.Locker == nil {
+		return nil, errors.New("taking the deploy lock: the Deployer has no Locker")
 	}
-	fmt.Fprintf(d.Log, "waiting up to %s for the deploy lock of %s: %s holds it since %s\n", lockWait, app, locked.Holder, locked.Since.Local().Format(time.TimeOnly))
-	wctx, cancel := context.WithTimeout(ctx, lockWait)
-	defer cancel()
-	return release.WaitAcquire(wctx, d.Client.Clientset, ns, app, holder, LockTTL)
+	// Not cancelled before the lease is released: the lease renews itself
+	// until its context is cancelled.
+	actx, cancel := context.WithDeadline(ctx, deadline)
+	lease, err := d.Locker.Lock(actx, ns, app, holder, LockTTL)
+	var locked *release.LockedError
+	if lockWait > 0 && errors.As(err, &locked) {
+		cancel()
+		fmt.Fprintf(d.Log, "waiting up to %s for the deploy lock of %s: %s holds it since %s\n", lockWait, app, locked.Holder, locked.Since.Local().Format(time.TimeOnly))
+		actx, cancel = context.WithTimeout(ctx, lockWait)
+		lease, err = d.Locker.WaitLock(actx, ns, app, holder, LockTTL)
+	}
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	return &heldLease{Lease: lease, cancel: cancel}, nil
 }
 
-func (d *Deployer) unlock(ctx context.Context, lock *release.Lock) {
+// heldLease is a Lease and the cancellation of the context it was taken
+// with, which Release calls.
+type heldLease struct {
+	Lease
+	cancel context.CancelFunc
+}
+
+func (l *heldLease) Release(ctx context.Context) error {
+	defer l.cancel()
+	return l.Lease.Release(ctx)
+}
+
+func (d *Deployer) unlock(ctx context.Context, lease Lease) {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	_ = lock.Release(rctx)
+	_ = lease.Release(rctx)
+}
+
+// errLeaseLost is the cause of a rollout context's cancellation by
+// watchLease.
+var errLeaseLost = errors.New("the deploy lock was lost")
+
+// watchLease returns a context that is cancelled, with cause errLeaseLost,
+// when lease is lost: a rollout's requests stop at once, the next write
+// included.
+func watchLease(ctx context.Context, lease Lease) (context.Context, context.CancelFunc) {
+	lctx, cancel := context.WithCancelCause(ctx)
+	go func() {
+		select {
+		case <-lease.Lost():
+			cancel(errLeaseLost)
+		case <-lctx.Done():
+		}
+	}()
+	return lctx, func() { cancel(nil) }
+}
+
+// lostLease returns why lease was lost, or nil while it is held, without
+// asking the API server.
+func lostLease(ctx context.Context, lease Lease) error {
+	select {
+	case <-lease.Lost():
+		if err := lease.Check(context.WithoutCancel(ctx)); err != nil {
+			return err
+		}
+		return errLeaseLost
+	default:
+		return nil
+	}
 }

@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
-	"golang.org/x/sync/errgroup"
 	hrelease "helm.sh/helm/v3/pkg/release"
 
 	"github.com/berth-dev/berth/internal/kube"
@@ -17,15 +15,15 @@ import (
 // roll applies pl as a new revision, waits, prunes what the cluster may
 // hold from earlier revisions and pl does not, and records the outcome.
 // Applying, waiting and pruning stop at o's deadline; the record is written
-// after it with a context of its own. The caller holds the app's lock.
-func (d *Deployer) roll(ctx context.Context, st *state, pl *plan, o RollOptions) (*Outcome, error) {
+// after it with a context of its own. The caller holds the app's lock,
+// lease: when it is lost, the rollout stops before its next write.
+func (d *Deployer) roll(ctx context.Context, lease Lease, st *state, pl *plan, o RollOptions) (*Outcome, error) {
 	// Volume changes Kubernetes cannot make, and claims to delete, are
 	// refused or confirmed before anything is written, the record included.
 	w, err := d.checkVolumes(ctx, st, pl, o)
 	if err != nil {
 		return nil, err
 	}
-	out := &Outcome{}
 	deadline := o.deadline()
 	rctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
@@ -36,8 +34,11 @@ func (d *Deployer) roll(ctx context.Context, st *state, pl *plan, o RollOptions)
 	// design.
 	opts := applyOptions(o)
 	opts.Report, opts.Selector = d.printResult, InstanceSelector(pl.app)
-	if opts.Checked, err = d.Client.Check(rctx, without(pl.objs, w.recreate), opts); err != nil {
+	if opts.Checked, err = d.Cluster.Check(rctx, without(pl.objs, w.recreate), opts); err != nil {
 		return nil, timedOut(rctx, deadline, o.Timeout, err)
+	}
+	if err := lease.Check(rctx); err != nil {
+		return nil, &LeaseLostError{App: pl.app, Total: len(pl.objs), Err: err}
 	}
 	// Not cancelled by a signal: a write cancelled after the API server
 	// stored it would leave a pending revision behind.
@@ -47,89 +48,176 @@ func (d *Deployer) roll(ctx context.Context, st *state, pl *plan, o RollOptions)
 	if err != nil {
 		return nil, fmt.Errorf("recording the new revision: %w", err)
 	}
-	out.Revision = rel.Version
+	// From here on, requests stop as soon as the lease is lost.
+	wctx, unwatch := watchLease(rctx, lease)
+	defer unwatch()
+	r := &rollout{d: d, ctx: ctx, wctx: wctx, lease: lease, deadline: deadline, o: o, st: st, pl: pl, rel: rel, out: &Outcome{Revision: rel.Version}}
+	return r.out, r.run(w, opts)
+}
+
+// rollout is one revision being rolled out, once it is recorded pending:
+// whatever happens from there, it ends recorded deployed or failed.
+type rollout struct {
+	d *Deployer
+	// ctx is the caller's, done when berth is interrupted; wctx is bounded
+	// by deadline and cancelled when lease is lost.
+	ctx, wctx context.Context
+	lease     Lease
+	deadline  time.Time
+	o         RollOptions
+	st        *state
+	pl        *plan
+	rel       *hrelease.Release
+	out       *Outcome
+}
+
+func (r *rollout) run(w *volumeWork, opts kube.ApplyOptions) error {
+	d, o := r.d, r.o
 	var held secretData
-	if o.Atomic && st.current != nil {
+	if o.Atomic && r.st.current != nil {
 		// The record keeps no secret values: keep the current ones in
 		// memory for a rollback.
-		if held, err = d.snapshotSecrets(ctx, pl.namespace, st.current); err != nil {
-			d.finish(ctx, rel, err)
-			return out, err
-		}
-	}
-	// Whatever happens from here, the revision ends deployed or failed,
-	// even when ctx is cancelled (SIGINT): finish uses a context of its own.
-	stop := func(stage string, err error) error {
-		recorded := d.finish(rctx, rel, err)
-		if ctx.Err() == nil {
+		var err error
+		if held, err = d.snapshotSecrets(r.ctx, r.pl.namespace, r.st.current); err != nil {
+			d.finish(r.ctx, r.rel, err)
 			return err
 		}
-		ie := &InterruptedError{App: pl.app, Revision: rel.Version, Stage: stage, Recorded: recorded, Total: len(pl.objs), Applied: len(out.Results), Err: err}
-		if st.current != nil {
-			ie.Previous = st.current.Version
-		}
-		var we *kube.WaitError
-		if errors.As(err, &we) {
-			for _, p := range we.NotReady {
-				ie.NotReady = append(ie.NotReady, p.Ref.Name)
-			}
-		}
-		return ie
 	}
-
-	if ctx.Err() != nil {
-		return out, stop(StageApply, ctx.Err())
+	if r.ctx.Err() != nil {
+		return r.stop(StageApply, r.ctx.Err())
+	}
+	if err := r.held(StageApply); err != nil {
+		return err
 	}
 	d.stage("apply")
-	out.Results, err = d.apply(rctx, w, pl.objs, opts)
+	var err error
+	r.out.Results, err = d.apply(r.wctx, w, r.pl.objs, opts)
 	if err != nil {
-		return out, stop(StageApply, timedOut(rctx, deadline, o.Timeout, err))
+		return r.stop(StageApply, timedOut(r.wctx, r.deadline, o.Timeout, err))
 	}
 	if o.Wait {
-		if werr := d.wait(rctx, out.Results, max(time.Until(deadline), time.Millisecond)); werr != nil {
-			if ctx.Err() != nil {
-				return out, stop(StageWait, werr)
-			}
-			ferr := d.failed(ctx, rel, werr)
-			if o.Atomic && st.current != nil && ctx.Err() == nil {
-				prev := st.current
-				d.stage("rollback")
-				fmt.Fprintf(d.Log, "rolling back to revision %d (--atomic)\n", prev.Version)
-				back, rerr := d.restore(ctx, st, pl, prev, held, o)
-				if rerr != nil {
-					return out, fmt.Errorf("%w; rolling back to revision %d failed too: %v", ferr, prev.Version, rerr)
-				}
-				ferr.RolledBack = prev.Version
-				out.RolledBack = back
-			}
-			return out, ferr
+		if err := r.wait(held); err != nil {
+			return err
 		}
-		out.Healthy = true
+		r.out.Healthy = true
 	}
-	stale := kube.Stale(st.applied, pl.refs)
+	if err := r.prune(w); err != nil {
+		return err
+	}
+	return r.succeed()
+}
+
+// wait waits for the applied objects; when they do not become healthy,
+// it records the revision failed and with --atomic rolls back.
+func (r *rollout) wait(held secretData) error {
+	werr := r.d.wait(r.wctx, r.out.Results, max(time.Until(r.deadline), time.Millisecond))
+	if werr == nil {
+		return nil
+	}
+	if r.ctx.Err() != nil || lostLease(r.ctx, r.lease) != nil {
+		return r.stop(StageWait, werr)
+	}
+	ferr := r.d.failed(r.ctx, r.rel, werr)
+	if !r.o.Atomic || r.st.current == nil || r.ctx.Err() != nil {
+		return ferr
+	}
+	prev := r.st.current
+	r.d.stage("rollback")
+	fmt.Fprintf(r.d.Log, "rolling back to revision %d (--atomic)\n", prev.Version)
+	back, err := r.d.restore(r.ctx, r.lease, r.st, r.pl, prev, held, r.o)
+	if err != nil {
+		return fmt.Errorf("%w; rolling back to revision %d failed too: %v", ferr, prev.Version, err)
+	}
+	ferr.RolledBack = prev.Version
+	r.out.RolledBack = back
+	return ferr
+}
+
+// prune deletes what the cluster may hold from earlier revisions and the
+// new one does not have.
+func (r *rollout) prune(w *volumeWork) error {
+	stale := kube.Stale(r.st.applied, r.pl.refs)
 	if len(stale) > 0 {
-		d.stage("prune")
+		r.d.stage("prune")
 	}
-	out.Pruned, err = d.Client.Prune(rctx, stale, kube.PruneOptions{Volumes: o.PruneVolumes, Claims: w.pruneClaims})
-	for _, r := range out.Pruned {
-		d.printResult(r)
+	if err := r.held(StagePrune); err != nil {
+		return err
+	}
+	var err error
+	r.out.Pruned, err = r.d.Cluster.Prune(r.wctx, stale, kube.PruneOptions{Volumes: r.o.PruneVolumes, Claims: w.pruneClaims})
+	for _, res := range r.out.Pruned {
+		r.d.printResult(res)
 	}
 	if err != nil {
-		return out, stop(StagePrune, timedOut(rctx, deadline, o.Timeout, err))
+		return r.stop(StagePrune, timedOut(r.wctx, r.deadline, r.o.Timeout, err))
 	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	return nil
+}
+
+// succeed records the revision deployed and prunes the history.
+func (r *rollout) succeed() error {
+	if err := r.held(StageRecord); err != nil {
+		return err
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(r.ctx), recordTimeout)
 	defer cancel()
-	if err := d.Records.Succeed(sctx, rel); err != nil {
-		return out, fmt.Errorf("recording revision %d as deployed: %w", rel.Version, err)
+	if err := r.d.Records.Succeed(sctx, r.rel); err != nil {
+		return fmt.Errorf("recording revision %d as deployed: %w", r.rel.Version, err)
 	}
-	max := o.HistoryMax
+	r.d.pruneHistory(sctx, r.pl.app, r.o.HistoryMax)
+	return nil
+}
+
+// pruneHistory keeps at most max revisions of app (0: the default).
+func (d *Deployer) pruneHistory(ctx context.Context, app string, max int) {
 	if max <= 0 {
 		max = DefaultHistoryMax
 	}
-	if _, err := d.Records.Prune(sctx, pl.app, max); err != nil {
+	if _, err := d.Records.Prune(ctx, app, max); err != nil {
 		fmt.Fprintf(d.Log, "warning: pruning old revisions: %v\n", err)
 	}
-	return out, nil
+}
+
+// held returns nil while the lease is held; once it is lost, it records
+// the revision failed and returns a *LeaseLostError for stage.
+func (r *rollout) held(stage string) error {
+	err := r.lease.Check(r.wctx)
+	if err == nil {
+		return nil
+	}
+	return r.leaseLost(stage, err)
+}
+
+func (r *rollout) leaseLost(stage string, cause error) error {
+	e := &LeaseLostError{App: r.pl.app, Revision: r.rel.Version, Stage: stage, Applied: len(r.out.Results), Total: len(r.pl.objs), Err: cause}
+	// Not r.ctx: the reason is the lost lock, not an interruption.
+	e.Recorded = r.d.finish(context.WithoutCancel(r.ctx), r.rel, fmt.Errorf("stopped while %s: %w", stage, cause))
+	return e
+}
+
+// stop records the revision failed after err stopped stage, and says
+// why: the lease was lost, berth was interrupted, or err.
+func (r *rollout) stop(stage string, err error) error {
+	if r.ctx.Err() == nil {
+		if lost := lostLease(r.ctx, r.lease); lost != nil {
+			return r.leaseLost(stage, lost)
+		}
+	}
+	recorded := r.d.finish(r.wctx, r.rel, err)
+	if r.ctx.Err() == nil {
+		return err
+	}
+	ie := &InterruptedError{App: r.pl.app, Revision: r.rel.Version, Stage: stage, Recorded: recorded, Total: len(r.pl.objs), Applied: len(r.out.Results), Err: err}
+	if r.st.current != nil {
+		ie.Previous = r.st.current.Version
+	}
+	var we *kube.WaitError
+	if errors.As(err, &we) {
+		for _, p := range we.NotReady {
+			ie.NotReady = append(ie.NotReady, p.Ref.Name)
+		}
+	}
+	return ie
 }
 
 // recordTimeout bounds the write of a revision's outcome, which happens
@@ -146,7 +234,7 @@ func timedOut(ctx context.Context, deadline time.Time, timeout time.Duration, er
 
 // restore rolls out revision prev again as a new revision, after failed
 // (--atomic). Whatever failed applied is pruned.
-func (d *Deployer) restore(ctx context.Context, st *state, failed *plan, prev *hrelease.Release, held secretData, o RollOptions) (int, error) {
+func (d *Deployer) restore(ctx context.Context, lease Lease, st *state, failed *plan, prev *hrelease.Release, held secretData, o RollOptions) (int, error) {
 	meta, err := release.MetaOf(prev)
 	if err != nil {
 		return 0, err
@@ -166,98 +254,11 @@ func (d *Deployer) restore(ctx context.Context, st *state, failed *plan, prev *h
 	// confirmed deleting them in the middle of a rollback.
 	o.Atomic, o.Force, o.Deadline = false, true, time.Now().Add(o.Timeout)
 	o.PruneVolumes = false
-	out, err := d.roll(ctx, after, pl, o)
+	out, err := d.roll(ctx, lease, after, pl, o)
 	if err != nil {
 		return 0, err
 	}
 	return out.Revision, nil
-}
-
-func (d *Deployer) wait(ctx context.Context, results []kube.Result, timeout time.Duration) error {
-	var refs []kube.Ref
-	for _, r := range results {
-		if kube.Waited(r.Ref.Kind) {
-			refs = append(refs, r.Ref)
-		}
-	}
-	d.stage("wait")
-	opts := kube.WaitOptions{Timeout: timeout}
-	if d.Progress != nil {
-		d.Progress.Begin(refs)
-		opts.OnUpdate = d.Progress.Update
-		defer d.Progress.Done()
-	}
-	if d.Diagnoser != nil {
-		opts.Check = func(ctx context.Context, p kube.Progress) error {
-			report, terminal, err := d.Diagnoser.Diagnose(ctx, p)
-			if err != nil || !terminal {
-				return nil // a failed look is no reason to stop waiting
-			}
-			return &terminalError{report: report}
-		}
-	}
-	return d.Client.Wait(ctx, refs, opts)
-}
-
-// failed diagnoses a wait that failed, records rel failed with the
-// diagnosis (or the error) as its description, and returns the error.
-func (d *Deployer) failed(ctx context.Context, rel *hrelease.Release, werr error) *FailedError {
-	ferr := &FailedError{Revision: rel.Version, Err: werr}
-	var we *kube.WaitError
-	if errors.As(werr, &we) && d.Diagnoser != nil && ctx.Err() == nil {
-		// The diagnosis comes after the deadline: a few seconds of its own.
-		dctx, cancel := context.WithTimeout(ctx, diagnoseTimeout)
-		ferr.Diagnosis = d.diagnoseAll(dctx, we.NotReady)
-		cancel()
-	}
-	if headline := headlines(ferr.Diagnosis); headline != "" {
-		werr = fmt.Errorf("%s", headline)
-	}
-	d.finish(ctx, rel, werr)
-	return ferr
-}
-
-// diagnoseTimeout bounds the diagnosis of a failed wait.
-const diagnoseTimeout = 3 * time.Second
-
-// headlines are the findings of a diagnosis without their hints and logs,
-// on one line of at most 500 bytes: the description of a failed revision.
-func headlines(diagnosis string) string {
-	var hs []string
-	for _, l := range strings.Split(diagnosis, "\n") {
-		if l != "" && l[0] != ' ' {
-			hs = append(hs, l)
-		}
-	}
-	s := strings.Join(hs, "; ")
-	if len(s) > 500 {
-		s = s[:497] + "..."
-	}
-	return s
-}
-
-func (d *Deployer) diagnoseAll(ctx context.Context, notReady []kube.Progress) string {
-	// In parallel: against a slow API server one after the other would
-	// not fit in diagnoseTimeout.
-	reports := make([]string, len(notReady))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(8)
-	for i, p := range notReady {
-		g.Go(func() error {
-			report, _, err := d.Diagnoser.Diagnose(gctx, p)
-			switch {
-			case err != nil:
-				reports[i] = fmt.Sprintf("%s: could not diagnose: %v\n", p.Ref, err)
-			case report != "":
-				reports[i] = report
-			default:
-				reports[i] = fmt.Sprintf("%s: %s (%s)\n", p.Ref, p.Status, p.Message)
-			}
-			return nil
-		})
-	}
-	_ = g.Wait()
-	return strings.Join(reports, "")
 }
 
 func failReason(ctx context.Context, err error) string {

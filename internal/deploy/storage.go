@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
 	"github.com/berth-dev/berth/internal/config"
 )
 
@@ -24,25 +21,19 @@ func (d *Deployer) checkStorageClasses(ctx context.Context, p *config.Project) e
 				continue
 			}
 			checked[sc] = true
-			_, err := d.Client.Clientset.StorageV1().StorageClasses().Get(ctx, sc, metav1.GetOptions{})
-			switch {
-			case apierrors.IsNotFound(err):
+			ok, err := d.Cluster.HasStorageClass(ctx, sc)
+			if err != nil {
+				return err
+			}
+			if !ok {
 				problems = append(problems, fmt.Sprintf("service %s, volume %s: storage class %q exists neither in berth.yaml nor in the cluster", name, v.Name, sc))
-			case err != nil && !apierrors.IsForbidden(err):
-				return fmt.Errorf("reading storage class %s: %w", sc, err)
 			}
 		}
 	}
 	if len(problems) == 0 {
 		return nil
 	}
-	classes, _ := d.Client.Clientset.StorageV1().StorageClasses().List(ctx, metav1.ListOptions{})
-	var names []string
-	if classes != nil {
-		for _, c := range classes.Items {
-			names = append(names, c.Name)
-		}
-	}
+	names, _ := d.Cluster.StorageClassNames(ctx)
 	return &StorageClassError{Problems: problems, Available: names}
 }
 

@@ -28,7 +28,7 @@ func (c *Client) StorageClassNames(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listing storage classes: %w", err)
 	}
-	names := make([]string, 0, len(classes.Items))
+	var names []string
 	for _, sc := range classes.Items {
 		names = append(names, sc.Name)
 	}
