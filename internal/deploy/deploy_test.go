@@ -523,3 +523,31 @@ func TestDiff(t *testing.T) {
 	diff(t, "writes", []string(nil), e.cluster.Writes())
 	diff(t, "history", []string{"1:deployed:first"}, e.history(t))
 }
+
+// TestScaleLostLease: a scale stops at the first workload after its lease
+// is lost, and records no revision.
+func TestScaleLostLease(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.mustDeploy(t, shop, "first")
+	scaled := 0
+	e.cluster.before = func(ctx context.Context, op string) error {
+		if op == "scale" {
+			if scaled++; scaled == 2 {
+				// Lost while the request is under way: it is cancelled.
+				e.locker.current().lose("intruder")
+				<-ctx.Done()
+				return ctx.Err()
+			}
+		}
+		return nil
+	}
+	_, err := e.d.Scale(t.Context(), deploy.ScaleOptions{Project: project(t, shop), Namespace: ns, Replicas: map[string]int32{"web": 3, "worker": 2}, Holder: "test"})
+	var lost *deploy.LeaseLostError
+	if !errors.As(err, &lost) {
+		t.Fatalf("got %v, want a LeaseLostError", err)
+	}
+	diff(t, "error", "stopped while scaling shop: deploy lock of shop lost: taken over by intruder; berth wrote nothing after that (1 of 2 workloads scaled, no revision recorded)", err.Error())
+	diff(t, "writes", []string{"scale deployment.apps/web to 3"}, e.cluster.Writes())
+	diff(t, "history", []string{"1:deployed:first"}, e.history(t))
+}
