@@ -81,10 +81,10 @@ type Lock struct {
 // description of who holds it shown to others ("alice@laptop pid 4242
 // (berth deploy)"). While another holder's lease has not expired, it
 // returns a *LockedError. The lock lasts ttl (whole seconds, at least one)
-// and is renewed every ttl/3 until Release or until ctx is cancelled.
-// ctx's deadline bounds the acquisition only: a deploy acquires within its
-// rollout's deadline and holds the lock past it, while it records the
-// outcome.
+// and is renewed every ttl/3 until Release, or until ctx is cancelled
+// before its deadline. The deadline bounds the acquisition only: a deploy
+// acquires within its rollout's deadline and holds the lock past it, while
+// it records the outcome.
 func Acquire(ctx context.Context, client kubernetes.Interface, namespace, app, holder string, ttl time.Duration) (*Lock, error) {
 	if err := validApp(app); err != nil {
 		return nil, err
@@ -229,7 +229,7 @@ func lockedError(app string, lease *coordinationv1.Lease) *LockedError {
 
 // Lost returns a channel closed when the lock is lost: taken over by
 // another holder, deleted, not renewed for a whole ttl, or no longer renewed
-// because the context given to Acquire is cancelled. It stays open after
+// because the context given to Acquire was cancelled. It stays open after
 // Release.
 func (l *Lock) Lost() <-chan struct{} { return l.lost }
 
