@@ -245,27 +245,51 @@ func TestAtomicRollsBack(t *testing.T) {
 	}
 }
 
-func TestInterruptedWhileWaiting(t *testing.T) {
+// TestInterrupted: a rollout stopped by its context (SIGINT) records the
+// revision failed and says where it stopped, although the interruption
+// also stopped renewing the lease.
+func TestInterrupted(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	ctx, interrupt := context.WithCancel(t.Context())
-	defer interrupt()
-	e.cluster.waitFor = func(ctx context.Context, refs []kube.Ref) error {
-		interrupt() // SIGINT
-		<-ctx.Done()
-		return &kube.WaitError{NotReady: []kube.Progress{{Ref: refs[0]}}, Err: ctx.Err()}
-	}
-	_, err := e.d.Deploy(ctx, options(project(t, shop), "first"))
-	var ie *deploy.InterruptedError
-	if !errors.As(err, &ie) {
-		t.Fatalf("got %v, want an InterruptedError", err)
-	}
-	if ie.Stage != deploy.StageWait || ie.Revision != 1 || !ie.Recorded || ie.Previous != 0 {
-		t.Errorf("InterruptedError %+v", ie)
-	}
-	h := e.history(t)
-	if len(h) != 1 || !strings.HasPrefix(h[0], "1:failed:interrupted: ") {
-		t.Errorf("history %q, want revision 1 failed as interrupted", h)
+	second := strings.Replace(shop, "  cache:\n    image: cache:1\n    volumes: [{name: data, mountPath: /data, size: 1Gi}]\n", "", 1)
+	for _, tc := range []struct {
+		at     string
+		stage  string
+		writes []string
+	}{
+		{"wait", deploy.StageWait, nil},
+		{"ready", deploy.StagePrune, nil},
+	} {
+		t.Run(tc.at, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			e.mustDeploy(t, shop, "first")
+			ctx, interrupt := context.WithCancel(t.Context())
+			defer interrupt()
+			e.cluster.before = func(ctx context.Context, op string) error {
+				if op != tc.at {
+					return nil
+				}
+				interrupt() // SIGINT
+				if op == "ready" {
+					return nil // the wait was over
+				}
+				<-ctx.Done()
+				return ctx.Err()
+			}
+			_, err := e.d.Deploy(ctx, options(project(t, second), "second"))
+			var ie *deploy.InterruptedError
+			if !errors.As(err, &ie) {
+				t.Fatalf("got %v, want an InterruptedError", err)
+			}
+			if ie.Stage != tc.stage || ie.Revision != 2 || !ie.Recorded || ie.Previous != 1 {
+				t.Errorf("InterruptedError %+v", ie)
+			}
+			diff(t, "writes", tc.writes, e.cluster.Writes())
+			h := e.history(t)
+			if len(h) != 2 || !strings.HasPrefix(h[1], "2:failed:interrupted: ") {
+				t.Errorf("history %q, want revision 2 failed as interrupted", h)
+			}
+		})
 	}
 }
 

@@ -317,13 +317,26 @@ type fakeLocker struct {
 	taken int
 }
 
-func (l *fakeLocker) Lock(context.Context, string, string, string, time.Duration) (deploy.Lease, error) {
+// Lock hands out a new lease. As release.Lock's, it is no longer renewed,
+// so lost, once ctx is cancelled (by an interruption).
+func (l *fakeLocker) Lock(ctx context.Context, _, _, _ string, _ time.Duration) (deploy.Lease, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.lease != nil && !l.lease.released {
 		return nil, errors.New("fake lock: taken and not released")
 	}
-	l.lease = newFakeLease()
+	lease := newFakeLease()
+	context.AfterFunc(ctx, func() {
+		if errors.Is(ctx.Err(), context.Canceled) {
+			lease.mu.Lock()
+			defer lease.mu.Unlock()
+			if lease.err == nil {
+				lease.err = fmt.Errorf("deploy lock of shop no longer renewed: %w", context.Cause(ctx))
+				close(lease.lost)
+			}
+		}
+	})
+	l.lease = lease
 	l.taken++
 	return l.lease, nil
 }

@@ -105,6 +105,22 @@ func watchLease(ctx context.Context, lease Lease) (context.Context, context.Canc
 	return lctx, func() { cancel(nil) }
 }
 
+// leaseCheckTimeout bounds the request with which Lease.Check may confirm
+// the lease.
+const leaseCheckTimeout = 5 * time.Second
+
+// leaseError returns why lease was lost, or nil while it is held. Once ctx
+// (the caller's) is done it returns nil: an interruption also stops the
+// renewal, and is reported as what it is.
+func leaseError(ctx context.Context, lease Lease) error {
+	if ctx.Err() != nil {
+		return nil
+	}
+	cctx, cancel := context.WithTimeout(ctx, leaseCheckTimeout)
+	defer cancel()
+	return lease.Check(cctx)
+}
+
 // lostLease returns why lease was lost, or nil while it is held, without
 // asking the API server.
 func lostLease(ctx context.Context, lease Lease) error {

@@ -37,7 +37,7 @@ func (d *Deployer) roll(ctx context.Context, lease Lease, st *state, pl *plan, o
 	if opts.Checked, err = d.Cluster.Check(rctx, without(pl.objs, w.recreate), opts); err != nil {
 		return nil, timedOut(rctx, deadline, o.Timeout, err)
 	}
-	if err := lease.Check(rctx); err != nil {
+	if err := leaseError(ctx, lease); err != nil {
 		return nil, &LeaseLostError{App: pl.app, Total: len(pl.objs), Err: err}
 	}
 	// Not cancelled by a signal: a write cancelled after the API server
@@ -181,7 +181,7 @@ func (d *Deployer) pruneHistory(ctx context.Context, app string, max int) {
 // held returns nil while the lease is held; once it is lost, it records
 // the revision failed and returns a *LeaseLostError for stage.
 func (r *rollout) held(stage string) error {
-	err := r.lease.Check(r.wctx)
+	err := leaseError(r.ctx, r.lease)
 	if err == nil {
 		return nil
 	}

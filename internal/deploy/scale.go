@@ -117,7 +117,7 @@ func (d *Deployer) Scale(ctx context.Context, o ScaleOptions) (*ScaleOutcome, er
 	defer unwatch()
 	out := &ScaleOutcome{}
 	d.stage("scale")
-	scaled, err := d.scaleServices(wctx, lease, o, cur, values, meta.Scaled, out)
+	scaled, err := d.scaleServices(ctx, wctx, lease, o, cur, values, meta.Scaled, out)
 	if err != nil {
 		return out, err
 	}
@@ -135,7 +135,7 @@ func (d *Deployer) Scale(ctx context.Context, o ScaleOptions) (*ScaleOutcome, er
 	}
 	meta.Cause = "berth scale " + strings.Join(cause, " ")
 	meta.User, meta.BerthVersion = o.Meta.User, o.Meta.BerthVersion
-	if err := lease.Check(wctx); err != nil {
+	if err := leaseError(ctx, lease); err != nil {
 		return out, &LeaseLostError{App: p.Name, Stage: StageScale, Applied: len(out.Scaled), Total: len(out.Scaled), Err: err}
 	}
 	rel, err := d.Records.Begin(ctx, p.Name, cur.Chart, values, string(res.Manifest), meta)
@@ -168,8 +168,9 @@ func refuseAutoscaled(p *config.Project, replicas map[string]int32) error {
 
 // scaleServices scales each service of o to its count, in name order, and
 // sets the count in values (those of revision cur). It returns the counts
-// berth scale set that the new revision keeps: prev updated.
-func (d *Deployer) scaleServices(ctx context.Context, lease Lease, o ScaleOptions, cur *hrelease.Release, values map[string]any, prev map[string]release.Scale, out *ScaleOutcome) (map[string]release.Scale, error) {
+// berth scale set that the new revision keeps: prev updated. ctx is the
+// caller's; wctx, its requests', is cancelled when the lease is lost.
+func (d *Deployer) scaleServices(ctx, wctx context.Context, lease Lease, o ScaleOptions, cur *hrelease.Release, values map[string]any, prev map[string]release.Scale, out *ScaleOutcome) (map[string]release.Scale, error) {
 	svcValues, _ := values["services"].(map[string]any)
 	scaled := map[string]release.Scale{}
 	for k, v := range prev {
@@ -189,13 +190,15 @@ func (d *Deployer) scaleServices(ctx context.Context, lease Lease, o ScaleOption
 		}
 		ref := kube.Ref{Group: "apps", Version: "v1", Kind: kind, Namespace: o.Namespace, Name: name}
 		n := o.Replicas[name]
-		if err := lease.Check(ctx); err != nil {
+		if err := leaseError(ctx, lease); err != nil {
 			return nil, lost(err)
 		}
-		before, err := d.Cluster.Scale(ctx, ref, n)
+		before, err := d.Cluster.Scale(wctx, ref, n)
 		if err != nil {
-			if lerr := lostLease(ctx, lease); lerr != nil {
-				return nil, lost(lerr)
+			if ctx.Err() == nil {
+				if lerr := lostLease(ctx, lease); lerr != nil {
+					return nil, lost(lerr)
+				}
 			}
 			return nil, err
 		}
@@ -244,7 +247,7 @@ func (d *Deployer) waitScaled(ctx, wctx context.Context, lease Lease, o ScaleOpt
 		}
 		out.Healthy = true
 	}
-	if err := lease.Check(wctx); err != nil {
+	if err := leaseError(ctx, lease); err != nil {
 		return lost(StageRecord, err)
 	}
 	return nil
