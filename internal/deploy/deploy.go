@@ -1,8 +1,3 @@
-// Package deploy is berth's main job, as a library: render a project,
-// apply it to the cluster, wait until it is healthy, prune what the last
-// revision had and this one does not, and record the revision. It is the
-// action layer between the CLI and the kube, render and release packages,
-// in the way Helm's pkg/action sits under helm.
 package deploy
 
 import (

@@ -220,6 +220,24 @@ func (r *rollout) stop(stage string, err error) error {
 	return ie
 }
 
+// finish marks rel deployed (err nil) or failed, even when ctx is done.
+func (d *Deployer) finish(ctx context.Context, rel *hrelease.Release, err error) bool {
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	if err == nil {
+		if serr := d.Records.Succeed(fctx, rel); serr != nil {
+			fmt.Fprintf(d.Log, "warning: could not mark revision %d deployed: %v\n", rel.Version, serr)
+			return false
+		}
+		return true
+	}
+	if ferr := d.Records.Fail(fctx, rel, failReason(ctx, err)); ferr != nil {
+		fmt.Fprintf(d.Log, "warning: could not mark revision %d failed: %v\n", rel.Version, ferr)
+		return false
+	}
+	return true
+}
+
 // recordTimeout bounds the write of a revision's outcome, which happens
 // after the rollout's deadline or interruption.
 const recordTimeout = 10 * time.Second

@@ -253,24 +253,6 @@ func (d *Deployer) waitScaled(ctx, wctx context.Context, lease Lease, o ScaleOpt
 	return nil
 }
 
-// finish marks rel deployed (err nil) or failed, even when ctx is done.
-func (d *Deployer) finish(ctx context.Context, rel *hrelease.Release, err error) bool {
-	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
-	defer cancel()
-	if err == nil {
-		if serr := d.Records.Succeed(fctx, rel); serr != nil {
-			fmt.Fprintf(d.Log, "warning: could not mark revision %d deployed: %v\n", rel.Version, serr)
-			return false
-		}
-		return true
-	}
-	if ferr := d.Records.Fail(fctx, rel, failReason(ctx, err)); ferr != nil {
-		fmt.Fprintf(d.Log, "warning: could not mark revision %d failed: %v\n", rel.Version, ferr)
-		return false
-	}
-	return true
-}
-
 // copyValues deep-copies chart values (a JSON round trip, which is what
 // Helm's storage does to them anyway).
 func copyValues(v map[string]any) (map[string]any, error) {
