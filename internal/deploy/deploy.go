@@ -94,10 +94,14 @@ type Options struct {
 
 // Deployer runs deploys against one cluster.
 type Deployer struct {
+	// Cluster is where objects are applied, waited for and pruned.
 	Cluster Cluster
 	// Locker takes the app's deploy lock; Diff and dry runs need none.
-	Locker    Locker
-	Records   Records
+	Locker Locker
+	// Records are the app's release records.
+	Records Records
+	// Diagnoser explains workloads that do not become ready; nil skips
+	// the diagnosis.
 	Diagnoser Diagnoser
 	// Out receives the per-object result lines; Log receives notes.
 	Out, Log io.Writer
