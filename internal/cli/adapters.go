@@ -19,7 +19,10 @@ func newRecords(c *kube.Client, ns string) *release.Store {
 	return release.NewStore(c.Clientset, ns)
 }
 
-var _ deploy.Records = (*release.Store)(nil)
+var (
+	_ deploy.Records = (*release.Store)(nil)
+	_ deploy.Cluster = (*kube.Client)(nil)
+)
 
 // newDeployer is the deploy package's Deployer for a command: object lines
 // to stdout (none with -o json, which prints a result instead), notes and
@@ -29,7 +32,7 @@ func newDeployer(f *Factory, c *kube.Client, ns string, streams genericiooptions
 	if jsonOut {
 		out = io.Discard
 	}
-	d := &deploy.Deployer{Client: c, Records: newRecords(c, ns), Diagnoser: diagnoser{cs: c.Clientset, rep: f.report()}, Out: out, Log: streams.ErrOut, Reporter: f.report()}
+	d := &deploy.Deployer{Cluster: c, Locker: deploy.Leases{Client: c.Clientset}, Records: newRecords(c, ns), Diagnoser: diagnoser{cs: c.Clientset, rep: f.report()}, Out: out, Log: streams.ErrOut, Reporter: f.report()}
 	if wait {
 		d.Progress = f.waitPrinter(streams.ErrOut)
 	}

@@ -104,7 +104,7 @@ func (o *DiffOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	d := &deploy.Deployer{Client: c, Records: newRecords(c, ns)}
+	d := &deploy.Deployer{Cluster: c, Records: newRecords(c, ns)}
 	diffs, _, err := d.Diff(ctx, deploy.Options{Project: p, Namespace: ns, Images: images, ResetScale: o.ResetScale, RollOptions: deploy.RollOptions{Force: o.Force}})
 	if err != nil {
 		return err

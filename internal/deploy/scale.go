@@ -89,22 +89,14 @@ func (e *StaleError) Hint() string {
 // are ready.
 func (d *Deployer) Scale(ctx context.Context, o ScaleOptions) (*ScaleOutcome, error) {
 	p := o.Project
-	services := sortedNames(o.Replicas)
-	refused := &AutoscaledError{Autoscale: map[string]*config.Autoscale{}}
-	for _, name := range services {
-		if s := p.Services[name]; s != nil && s.Autoscale != nil {
-			refused.Services = append(refused.Services, name)
-			refused.Autoscale[name] = s.Autoscale
-		}
+	if err := refuseAutoscaled(p, o.Replicas); err != nil {
+		return nil, err
 	}
-	if len(refused.Services) > 0 {
-		return nil, refused
-	}
-	lock, st, _, err := d.begin(ctx, o.Namespace, p.Name, o.Holder, 0, time.Now().Add(o.Timeout+time.Minute))
+	lease, st, _, err := d.begin(ctx, o.Namespace, p.Name, o.Holder, 0, time.Now().Add(o.Timeout+time.Minute))
 	if err != nil {
 		return nil, err
 	}
-	defer d.unlock(ctx, lock)
+	defer d.unlock(ctx, lease)
 	cur := st.current
 	if cur == nil {
 		return nil, &NotDeployedError{App: p.Name, Namespace: o.Namespace}
@@ -120,19 +112,77 @@ func (d *Deployer) Scale(ctx context.Context, o ScaleOptions) (*ScaleOutcome, er
 	if err != nil {
 		return nil, err
 	}
+	// Requests stop as soon as the lease is lost.
+	wctx, unwatch := watchLease(ctx, lease)
+	defer unwatch()
+	out := &ScaleOutcome{}
+	d.stage("scale")
+	scaled, err := d.scaleServices(ctx, wctx, lease, o, cur, values, meta.Scaled, out)
+	if err != nil {
+		return out, err
+	}
+	res, err := render.RenderValues(cur.Chart, values, p.Name, o.Namespace)
+	if err != nil {
+		return out, err
+	}
+	meta.Scaled = scaled
+	if len(scaled) == 0 {
+		meta.Scaled = nil
+	}
+	cause := make([]string, len(out.Scaled))
+	for i, e := range out.Scaled {
+		cause[i] = fmt.Sprintf("%s=%d", e.Service, e.To)
+	}
+	meta.Cause = "berth scale " + strings.Join(cause, " ")
+	meta.User, meta.BerthVersion = o.Meta.User, o.Meta.BerthVersion
+	if err := leaseError(ctx, lease); err != nil {
+		return out, &LeaseLostError{App: p.Name, Stage: StageScale, Applied: len(out.Scaled), Total: len(out.Scaled), Err: err}
+	}
+	rel, err := d.Records.Begin(ctx, p.Name, cur.Chart, values, string(res.Manifest), meta)
+	if err != nil {
+		return out, fmt.Errorf("recording the new revision: %w", err)
+	}
+	out.Revision = rel.Version
+	if err := d.waitScaled(ctx, wctx, lease, o, rel, out); err != nil {
+		return out, err
+	}
+	d.finish(ctx, rel, nil)
+	d.pruneHistory(context.WithoutCancel(ctx), p.Name, o.HistoryMax)
+	return out, nil
+}
+
+// refuseAutoscaled refuses to scale services an autoscaler owns.
+func refuseAutoscaled(p *config.Project, replicas map[string]int32) error {
+	refused := &AutoscaledError{Autoscale: map[string]*config.Autoscale{}}
+	for _, name := range sortedNames(replicas) {
+		if s := p.Services[name]; s != nil && s.Autoscale != nil {
+			refused.Services = append(refused.Services, name)
+			refused.Autoscale[name] = s.Autoscale
+		}
+	}
+	if len(refused.Services) > 0 {
+		return refused
+	}
+	return nil
+}
+
+// scaleServices scales each service of o to its count, in name order, and
+// sets the count in values (those of revision cur). It returns the counts
+// berth scale set that the new revision keeps: prev updated. ctx is the
+// caller's; wctx, its requests', is cancelled when the lease is lost.
+func (d *Deployer) scaleServices(ctx, wctx context.Context, lease Lease, o ScaleOptions, cur *hrelease.Release, values map[string]any, prev map[string]release.Scale, out *ScaleOutcome) (map[string]release.Scale, error) {
 	svcValues, _ := values["services"].(map[string]any)
 	scaled := map[string]release.Scale{}
-	for k, v := range meta.Scaled {
+	for k, v := range prev {
 		scaled[k] = v
 	}
-	out := &ScaleOutcome{}
-	var refs []kube.Ref
-	var cause []string
-	d.stage("scale")
-	for _, name := range services {
+	lost := func(err error) error {
+		return &LeaseLostError{App: o.Project.Name, Stage: StageScale, Applied: len(out.Scaled), Total: len(o.Replicas), Err: err}
+	}
+	for _, name := range sortedNames(o.Replicas) {
 		sv, _ := svcValues[name].(map[string]any)
 		if sv == nil {
-			return nil, fmt.Errorf("revision %d of %s has no service %s: deploy it first (berth deploy)", cur.Version, p.Name, name)
+			return nil, fmt.Errorf("revision %d of %s has no service %s: deploy it first (berth deploy)", cur.Version, o.Project.Name, name)
 		}
 		kind := "Deployment"
 		if stateful, _ := sv["stateful"].(bool); stateful {
@@ -140,17 +190,23 @@ func (d *Deployer) Scale(ctx context.Context, o ScaleOptions) (*ScaleOutcome, er
 		}
 		ref := kube.Ref{Group: "apps", Version: "v1", Kind: kind, Namespace: o.Namespace, Name: name}
 		n := o.Replicas[name]
-		before, err := d.Client.Scale(ctx, ref, n)
+		if err := leaseError(ctx, lease); err != nil {
+			return nil, lost(err)
+		}
+		before, err := d.Cluster.Scale(wctx, ref, n)
 		if err != nil {
-			return out, err
+			if ctx.Err() == nil {
+				if lerr := lostLease(ctx, lease); lerr != nil {
+					return nil, lost(lerr)
+				}
+			}
+			return nil, err
 		}
 		fmt.Fprintf(d.Out, "%s scaled from %d to %d\n", ref, before, n)
 		if d.Reporter != nil {
 			d.Reporter.Applied(kube.Result{Ref: ref, Action: kube.Scaled, Note: fmt.Sprintf("from %d to %d", before, n)})
 		}
 		out.Scaled = append(out.Scaled, ScaleEntry{Service: name, Object: ref, From: before, To: n})
-		refs = append(refs, ref)
-		cause = append(cause, fmt.Sprintf("%s=%d", name, n))
 		// What berth.yaml said at the last deploy: the count recorded
 		// before any berth scale.
 		configured := int32(number(sv["replicas"]))
@@ -164,58 +220,37 @@ func (d *Deployer) Scale(ctx context.Context, o ScaleOptions) (*ScaleOutcome, er
 		}
 		sv["replicas"] = float64(n)
 	}
-	res, err := render.RenderValues(cur.Chart, values, p.Name, o.Namespace)
-	if err != nil {
-		return out, err
+	return scaled, nil
+}
+
+// waitScaled waits, with o.Wait, for the scaled workloads; when they do not
+// become ready, or the lease is lost (wctx is cancelled then), it records
+// rel failed.
+func (d *Deployer) waitScaled(ctx, wctx context.Context, lease Lease, o ScaleOptions, rel *hrelease.Release, out *ScaleOutcome) error {
+	lost := func(stage string, err error) error {
+		e := &LeaseLostError{App: o.Project.Name, Revision: rel.Version, Stage: stage, Applied: len(out.Scaled), Total: len(out.Scaled), Err: err}
+		e.Recorded = d.finish(context.WithoutCancel(ctx), rel, fmt.Errorf("stopped while %s: %w", stage, err))
+		return e
 	}
-	meta.Scaled = scaled
-	if len(scaled) == 0 {
-		meta.Scaled = nil
-	}
-	meta.Cause = "berth scale " + strings.Join(cause, " ")
-	meta.User, meta.BerthVersion = o.Meta.User, o.Meta.BerthVersion
-	rel, err := d.Records.Begin(ctx, p.Name, cur.Chart, values, string(res.Manifest), meta)
-	if err != nil {
-		return out, fmt.Errorf("recording the new revision: %w", err)
-	}
-	out.Revision = rel.Version
 	if o.Wait {
-		var results []kube.Result
-		for _, r := range refs {
-			results = append(results, kube.Result{Ref: r})
+		results := make([]kube.Result, len(out.Scaled))
+		for i, e := range out.Scaled {
+			results[i] = kube.Result{Ref: e.Object}
 		}
-		if werr := d.wait(ctx, results, o.Timeout); werr != nil {
-			return out, d.failed(ctx, rel, werr)
+		if werr := d.wait(wctx, results, o.Timeout); werr != nil {
+			if ctx.Err() == nil {
+				if err := lostLease(ctx, lease); err != nil {
+					return lost(StageWait, err)
+				}
+			}
+			return d.failed(ctx, rel, werr)
 		}
 		out.Healthy = true
 	}
-	d.finish(ctx, rel, nil)
-	max := o.HistoryMax
-	if max <= 0 {
-		max = DefaultHistoryMax
+	if err := leaseError(ctx, lease); err != nil {
+		return lost(StageRecord, err)
 	}
-	if _, err := d.Records.Prune(context.WithoutCancel(ctx), p.Name, max); err != nil {
-		fmt.Fprintf(d.Log, "warning: pruning old revisions: %v\n", err)
-	}
-	return out, nil
-}
-
-// finish marks rel deployed (err nil) or failed, even when ctx is done.
-func (d *Deployer) finish(ctx context.Context, rel *hrelease.Release, err error) bool {
-	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
-	defer cancel()
-	if err == nil {
-		if serr := d.Records.Succeed(fctx, rel); serr != nil {
-			fmt.Fprintf(d.Log, "warning: could not mark revision %d deployed: %v\n", rel.Version, serr)
-			return false
-		}
-		return true
-	}
-	if ferr := d.Records.Fail(fctx, rel, failReason(ctx, err)); ferr != nil {
-		fmt.Fprintf(d.Log, "warning: could not mark revision %d failed: %v\n", rel.Version, ferr)
-		return false
-	}
-	return true
+	return nil
 }
 
 // copyValues deep-copies chart values (a JSON round trip, which is what

@@ -8,8 +8,6 @@ import (
 	"strings"
 
 	hrelease "helm.sh/helm/v3/pkg/release"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/berth-dev/berth/internal/release"
 	"github.com/berth-dev/berth/internal/render"
@@ -70,27 +68,15 @@ func recordedSecrets(pl *plan) []int {
 func (d *Deployer) liveSecrets(ctx context.Context, ns string, names []string) (secretData, error) {
 	out := secretData{}
 	for _, name := range names {
-		s, err := d.Client.Clientset.CoreV1().Secrets(ns).Get(ctx, name, metav1.GetOptions{})
-		if apierrors.IsNotFound(err) {
-			continue
-		}
+		data, found, err := d.Cluster.SecretData(ctx, ns, name)
 		if err != nil {
-			return nil, fmt.Errorf("reading Secret %s: %w", name, err)
+			return nil, err
 		}
-		out[name] = s.Data
+		if found {
+			out[name] = data
+		}
 	}
 	return out, nil
-}
-
-// secretNames lists the names of the Secrets in the plan.
-func secretNames(pl *plan) []string {
-	var out []string
-	for _, obj := range pl.objs {
-		if obj.GetKind() == "Secret" && obj.GetAPIVersion() == "v1" {
-			out = append(out, obj.GetName())
-		}
-	}
-	return out
 }
 
 // fillSecrets gives the recorded Secrets of pl (revision rev) data: from

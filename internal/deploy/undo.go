@@ -83,18 +83,18 @@ func (e *MissingImagesError) Hint() string {
 // a new revision whose cause is "rollback to N".
 func (d *Deployer) Undo(ctx context.Context, o UndoOptions) (*Outcome, error) {
 	var (
-		st   *state
-		lock *release.Lock
+		st    *state
+		lease Lease
 	)
 	if o.DryRun == kube.DryRunNone {
 		var err error
 		var waited time.Duration
 		deadline := o.deadline()
-		if lock, st, waited, err = d.begin(ctx, o.Namespace, o.App, o.Holder, o.WaitLock, deadline); err != nil {
+		if lease, st, waited, err = d.begin(ctx, o.Namespace, o.App, o.Holder, o.WaitLock, deadline); err != nil {
 			return nil, err
 		}
 		o.Deadline = deadline.Add(waited)
-		defer d.unlock(ctx, lock)
+		defer d.unlock(ctx, lease)
 	} else {
 		h, err := d.Records.History(ctx, o.App)
 		if err != nil {
@@ -148,14 +148,14 @@ func (d *Deployer) Undo(ctx context.Context, o UndoOptions) (*Outcome, error) {
 		if err != nil {
 			return out, err
 		}
-		out.Pruned, err = d.Client.Prune(ctx, kube.Stale(st.applied, pl.refs), kube.PruneOptions{Volumes: o.PruneVolumes, Claims: w.pruneClaims, DryRun: o.DryRun})
+		out.Pruned, err = d.Cluster.Prune(ctx, kube.Stale(st.applied, pl.refs), kube.PruneOptions{Volumes: o.PruneVolumes, Claims: w.pruneClaims, DryRun: o.DryRun})
 		for _, r := range out.Pruned {
 			d.printResult(r)
 		}
 		return out, err
 	}
 	o.Atomic = false
-	out, err := d.roll(ctx, st, pl, o.RollOptions)
+	out, err := d.roll(ctx, lease, st, pl, o.RollOptions)
 	if out != nil {
 		out.RolledBack = target.Version
 	}

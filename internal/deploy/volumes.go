@@ -46,7 +46,7 @@ const recreateTimeout = time.Minute
 // without RecreateStatefulSets, or claims to delete that are not confirmed
 // refuse the rollout. A dry run asks for no confirmation.
 func (d *Deployer) checkVolumes(ctx context.Context, st *state, pl *plan, o RollOptions) (*volumeWork, error) {
-	changes, err := d.Client.VolumeChanges(ctx, pl.objs)
+	changes, err := d.Cluster.VolumeChanges(ctx, pl.objs)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +81,7 @@ func (d *Deployer) checkVolumes(ctx context.Context, st *state, pl *plan, o Roll
 	if !o.PruneVolumes {
 		return w, nil
 	}
-	claims, err := d.Client.ClaimsOf(ctx, kube.Stale(st.applied, pl.refs))
+	claims, err := d.Cluster.ClaimsOf(ctx, kube.Stale(st.applied, pl.refs))
 	if err != nil {
 		return nil, err
 	}
@@ -134,10 +134,10 @@ func (d *Deployer) apply(ctx context.Context, w *volumeWork, objs []*unstructure
 		for _, r := range w.replacePods {
 			fmt.Fprintf(d.Log, "%s: its pods would be replaced one at a time to get the new volumes (%s dry run)\n", r, opts.DryRun)
 		}
-		return d.Client.Apply(ctx, without(objs, w.recreate), opts)
+		return d.Cluster.Apply(ctx, without(objs, w.recreate), opts)
 	}
 	for _, e := range w.expand {
-		changed, err := d.Client.ExpandClaim(ctx, e.claim, e.size)
+		changed, err := d.Cluster.ExpandClaim(ctx, e.claim, e.size)
 		if err != nil {
 			return nil, err
 		}
@@ -147,16 +147,16 @@ func (d *Deployer) apply(ctx context.Context, w *volumeWork, objs []*unstructure
 	}
 	for _, r := range w.recreate {
 		fmt.Fprintf(d.Log, "%s: deleting it with its pods orphaned (they keep running, and keep their claims) to create it again with the new volumeClaimTemplates (--recreate-statefulset)\n", r)
-		if err := d.Client.OrphanStatefulSet(ctx, r, recreateTimeout); err != nil {
+		if err := d.Cluster.OrphanStatefulSet(ctx, r, recreateTimeout); err != nil {
 			return nil, err
 		}
 	}
-	results, err := d.Client.Apply(ctx, objs, opts)
+	results, err := d.Cluster.Apply(ctx, objs, opts)
 	if err != nil {
 		return results, err
 	}
 	for _, r := range w.replacePods {
-		err := d.Client.ReplacePodsMissingVolumes(ctx, r, w.timeout, func(pod string, missing []string) {
+		err := d.Cluster.ReplacePodsMissingVolumes(ctx, r, w.timeout, func(pod string, missing []string) {
 			fmt.Fprintf(d.Log, "%s: replacing pod %s, which lacks volume %s (the StatefulSet controller cannot add a volume to a running pod)\n", r, pod, strings.Join(missing, ", "))
 		})
 		if err != nil {

@@ -93,23 +93,7 @@ func (c *Client) Wait(ctx context.Context, refs []Ref, opts WaitOptions) error {
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
 
-	ids := make(object.ObjMetadataSet, 0, len(refs))
-	state := make(map[object.ObjMetadata]*Progress, len(refs))
-	start := time.Now()
-	for _, r := range refs {
-		id := object.ObjMetadata{Namespace: r.Namespace, Name: r.Name, GroupKind: schema.GroupKind{Group: r.Group, Kind: r.Kind}}
-		ids = append(ids, id)
-		state[id] = &Progress{Ref: r, Status: status.UnknownStatus, Since: start}
-	}
-	notReady := func() []Progress {
-		var out []Progress
-		for _, id := range ids {
-			if p := state[id]; !p.Done() {
-				out = append(out, *p)
-			}
-		}
-		return out
-	}
+	wt := newWaiter(refs, opts)
 	w := watcher.NewDefaultStatusWatcher(c.Dynamic, c.Mapper)
 	// kstatus's default readers also list each Deployment's ReplicaSets and
 	// their Pods on every event, only to attach them to the event; the
@@ -117,81 +101,129 @@ func (c *Client) Wait(ctx context.Context, refs []Ref, opts WaitOptions) error {
 	// none of them (its diagnosis reads what it needs), and with hundreds
 	// of workloads those lists were most of the wait's requests.
 	w.StatusReader = statusreaders.NewGenericStatusReader(c.Mapper, status.Compute)
-	events := w.Watch(ctx, ids, watcher.Options{})
+	events := w.Watch(ctx, wt.ids, watcher.Options{})
 	ticker := time.NewTicker(opts.CheckInterval)
 	defer ticker.Stop()
 	// Checks run beside the status events, a round at a time: a slow API
 	// server makes them slow, and they must not hold up the events.
-	type found struct {
-		id  object.ObjMetadata
-		err error
-	}
 	checked := make(chan found, 1)
 	checking := false
 	for {
 		select {
 		case ev, ok := <-events:
 			if !ok {
-				return c.stopped(ctx, notReady())
+				return c.stopped(ctx, wt.notReady())
 			}
-			switch ev.Type {
-			case event.ErrorEvent:
-				return &WaitError{NotReady: notReady(), Err: ev.Error}
-			case event.ResourceUpdateEvent:
-				p := state[ev.Resource.Identifier]
-				if p == nil {
-					continue
-				}
-				next := progressOf(*p, ev.Resource)
-				if next != *p {
-					if next.Status != p.Status {
-						next.Since = time.Now()
-					}
-					*p = next
-					if opts.OnUpdate != nil {
-						opts.OnUpdate(next)
-					}
-				}
-				if p.Status == status.FailedStatus {
-					return &WaitError{NotReady: notReady(), Err: fmt.Errorf("%s failed: %s", p.Ref, p.Message)}
-				}
-				if len(notReady()) == 0 {
-					return nil
-				}
+			if done, err := wt.event(ev); done {
+				return err
 			}
 		case <-ticker.C:
 			if opts.Check == nil || checking {
 				continue
 			}
 			checking = true
-			var round []object.ObjMetadata
-			for _, id := range ids {
-				if !state[id].Done() {
-					round = append(round, id)
-				}
-			}
-			progress := make([]Progress, len(round))
-			for i, id := range round {
-				progress[i] = *state[id]
-			}
-			go func() {
-				for i, p := range progress {
-					if err := opts.Check(ctx, p); err != nil {
-						checked <- found{id: round[i], err: err}
-						return
-					}
-				}
-				checked <- found{}
-			}()
+			round, progress := wt.pending()
+			go wt.check(ctx, round, progress, checked)
 		case f := <-checked:
 			checking = false
-			if f.err != nil && !state[f.id].Done() {
-				return &WaitError{NotReady: notReady(), Err: f.err}
+			if f.err != nil && !wt.state[f.id].Done() {
+				return &WaitError{NotReady: wt.notReady(), Err: f.err}
 			}
 		case <-ctx.Done():
-			return c.stopped(ctx, notReady())
+			return c.stopped(ctx, wt.notReady())
 		}
 	}
+}
+
+// waiter is the state of one Wait: the progress of each object.
+type waiter struct {
+	opts  WaitOptions
+	ids   object.ObjMetadataSet
+	state map[object.ObjMetadata]*Progress
+}
+
+func newWaiter(refs []Ref, opts WaitOptions) *waiter {
+	wt := &waiter{opts: opts, ids: make(object.ObjMetadataSet, 0, len(refs)), state: make(map[object.ObjMetadata]*Progress, len(refs))}
+	start := time.Now()
+	for _, r := range refs {
+		id := object.ObjMetadata{Namespace: r.Namespace, Name: r.Name, GroupKind: schema.GroupKind{Group: r.Group, Kind: r.Kind}}
+		wt.ids = append(wt.ids, id)
+		wt.state[id] = &Progress{Ref: r, Status: status.UnknownStatus, Since: start}
+	}
+	return wt
+}
+
+// notReady is the progress of the objects not ready yet, in refs' order.
+func (wt *waiter) notReady() []Progress {
+	var out []Progress
+	for _, id := range wt.ids {
+		if p := wt.state[id]; !p.Done() {
+			out = append(out, *p)
+		}
+	}
+	return out
+}
+
+// event takes in one status event; done says the wait is over, with err.
+func (wt *waiter) event(ev event.Event) (done bool, err error) {
+	switch ev.Type {
+	case event.ErrorEvent:
+		return true, &WaitError{NotReady: wt.notReady(), Err: ev.Error}
+	case event.ResourceUpdateEvent:
+		p := wt.state[ev.Resource.Identifier]
+		if p == nil {
+			return false, nil
+		}
+		next := progressOf(*p, ev.Resource)
+		if next != *p {
+			if next.Status != p.Status {
+				next.Since = time.Now()
+			}
+			*p = next
+			if wt.opts.OnUpdate != nil {
+				wt.opts.OnUpdate(next)
+			}
+		}
+		if p.Status == status.FailedStatus {
+			return true, &WaitError{NotReady: wt.notReady(), Err: fmt.Errorf("%s failed: %s", p.Ref, p.Message)}
+		}
+		if len(wt.notReady()) == 0 {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// found is the first terminal problem a round of checks found, if any.
+type found struct {
+	id  object.ObjMetadata
+	err error
+}
+
+// pending are the objects not ready yet and their progress, a snapshot
+// for the checks to read beside the events.
+func (wt *waiter) pending() ([]object.ObjMetadata, []Progress) {
+	var round []object.ObjMetadata
+	var progress []Progress
+	for _, id := range wt.ids {
+		if p := wt.state[id]; !p.Done() {
+			round = append(round, id)
+			progress = append(progress, *p)
+		}
+	}
+	return round, progress
+}
+
+// check runs opts.Check on each object of round, with its progress, and
+// sends what it found on out.
+func (wt *waiter) check(ctx context.Context, round []object.ObjMetadata, progress []Progress, out chan<- found) {
+	for i, p := range progress {
+		if err := wt.opts.Check(ctx, p); err != nil {
+			out <- found{id: round[i], err: err}
+			return
+		}
+	}
+	out <- found{}
 }
 
 func (c *Client) stopped(ctx context.Context, notReady []Progress) error {

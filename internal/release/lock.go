@@ -68,6 +68,7 @@ type Lock struct {
 	ttl    time.Duration
 
 	stop    context.CancelCauseFunc // stops renewing
+	unwatch func() bool             // stops watching the context of Acquire
 	stopped chan struct{}           // closed when renewing has stopped
 	lost    chan struct{}           // closed when the lock is lost
 
@@ -80,7 +81,10 @@ type Lock struct {
 // description of who holds it shown to others ("alice@laptop pid 4242
 // (berth deploy)"). While another holder's lease has not expired, it
 // returns a *LockedError. The lock lasts ttl (whole seconds, at least one)
-// and is renewed every ttl/3 until Release or until ctx is done.
+// and is renewed every ttl/3 until Release, or until ctx is cancelled
+// before its deadline. The deadline bounds the acquisition only: a deploy
+// acquires within its rollout's deadline and holds the lock past it, while
+// it records the outcome.
 func Acquire(ctx context.Context, client kubernetes.Interface, namespace, app, holder string, ttl time.Duration) (*Lock, error) {
 	if err := validApp(app); err != nil {
 		return nil, err
@@ -100,8 +104,13 @@ func Acquire(ctx context.Context, client kubernetes.Interface, namespace, app, h
 		return nil, err
 	}
 	l.lease = lease
-	rctx, stop := context.WithCancelCause(ctx)
+	rctx, stop := context.WithCancelCause(context.WithoutCancel(ctx))
 	l.stop = stop
+	l.unwatch = context.AfterFunc(ctx, func() {
+		if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			stop(context.Cause(ctx))
+		}
+	})
 	l.stopped = make(chan struct{})
 	l.lost = make(chan struct{})
 	go l.renew(rctx)
@@ -218,15 +227,10 @@ func lockedError(app string, lease *coordinationv1.Lease) *LockedError {
 	return e
 }
 
-// App returns the app the lock is of.
-func (l *Lock) App() string { return l.app }
-
-// Holder returns the holder identity the lock was acquired with.
-func (l *Lock) Holder() string { return l.holder }
-
 // Lost returns a channel closed when the lock is lost: taken over by
 // another holder, deleted, not renewed for a whole ttl, or no longer renewed
-// because the context given to Acquire is done. It stays open after Release.
+// because the context given to Acquire was cancelled. It stays open after
+// Release.
 func (l *Lock) Lost() <-chan struct{} { return l.lost }
 
 // Err returns why the lock was lost, or nil while it is held.
@@ -234,6 +238,29 @@ func (l *Lock) Err() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.err
+}
+
+// Check returns why the lock was lost, or nil while it is held. When the
+// lock was last renewed ttl/2 ago or more (its holder was stopped, say, or
+// the API server slow), Check renews it first: a lease that expired
+// meanwhile and was taken over is lost, and Lost closes.
+func (l *Lock) Check(ctx context.Context) error {
+	if err := l.Err(); err != nil {
+		return err
+	}
+	if time.Since(l.current().Spec.RenewTime.Time) < l.ttl/2 {
+		return nil
+	}
+	if err := l.renewOnce(ctx); err != nil {
+		var gone *lostError
+		if errors.As(err, &gone) || time.Since(l.current().Spec.RenewTime.Time) >= l.ttl {
+			l.lose(err)
+			return l.Err()
+		}
+		// The API server did not answer; the lease is still ours until it
+		// expires.
+	}
+	return nil
 }
 
 func (l *Lock) renew(ctx context.Context) {
@@ -344,6 +371,7 @@ func (l *Lock) owns(lease *coordinationv1.Lease) bool {
 // works after the context given to Acquire is done; pass one that is not
 // (context.WithoutCancel). Releasing twice is harmless.
 func (l *Lock) Release(ctx context.Context) error {
+	l.unwatch()
 	l.stop(errReleased)
 	<-l.stopped
 	name := LeaseName(l.app)
@@ -373,6 +401,9 @@ func (l *Lock) Release(ctx context.Context) error {
 // checkLocked returns an error matching ErrNotLocked unless the deploy lock
 // of app is held (by anyone: see the package documentation).
 func (s *Store) checkLocked(ctx context.Context, app string) error {
+	if s.client == nil {
+		return nil // a driver of its own: see NewStoreDriver
+	}
 	lease, err := s.client.CoordinationV1().Leases(s.namespace).Get(ctx, LeaseName(app), metav1.GetOptions{})
 	if apierrors.IsNotFound(err) || (err == nil && !held(lease, time.Now())) {
 		return fmt.Errorf("recording a revision of %s: %w (acquire it first: release.Acquire)", app, ErrNotLocked)

@@ -148,6 +148,67 @@ func TestLockRenews(t *testing.T) {
 	}
 }
 
+// TestLockOutlivesAcquireDeadline checks that the deadline of the context
+// given to Acquire bounds the acquisition only: the lock is renewed past
+// it, as a deploy holds its lock past its rollout's deadline while it
+// records the outcome.
+func TestLockOutlivesAcquireDeadline(t *testing.T) {
+	t.Parallel()
+	cs, ns, _ := setup(t)
+	ctx := t.Context()
+	actx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+	defer cancel()
+	a, err := release.Acquire(actx, cs, ns, "web", "a", time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2500 * time.Millisecond)
+	_, err = release.Acquire(ctx, cs, ns, "web", "b", time.Second)
+	wantLocked(t, err, "a")
+	select {
+	case <-a.Lost():
+		t.Errorf("Lost closed after the deadline: %v", a.Err())
+	default:
+	}
+	if err := a.Check(ctx); err != nil {
+		t.Errorf("Check: %v", err)
+	}
+	if err := a.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestLockCheck checks that Check says the lock is held, and why it was
+// lost once it is.
+func TestLockCheck(t *testing.T) {
+	t.Parallel()
+	cs, ns, _ := setup(t)
+	ctx := t.Context()
+	a := acquire(t, cs, ns, "web", "a", time.Second)
+	if err := a.Check(ctx); err != nil {
+		t.Fatalf("Check while held: %v", err)
+	}
+	leases := cs.CoordinationV1().Leases(ns)
+	lease, err := leases.Get(ctx, release.LeaseName("web"), metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lease.Spec.HolderIdentity = ptr.To("intruder")
+	if _, err := leases.Update(ctx, lease, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// Within half the ttl, Check renews (or the renewal has noticed).
+	time.Sleep(600 * time.Millisecond)
+	if err := a.Check(ctx); err == nil || err.Error() != "deploy lock of web lost: taken over by intruder" {
+		t.Errorf("Check after a takeover: %v", err)
+	}
+	select {
+	case <-a.Lost():
+	default:
+		t.Error("Lost not closed after Check found the lock lost")
+	}
+}
+
 // TestLockExpiredTakeover checks that the lease of a holder that stopped
 // renewing (a killed berth) is taken over once it expires, and that the old
 // holder then neither keeps nor deletes it.

@@ -74,8 +74,10 @@ type Revision struct {
 
 // Store reads and writes the release records of the apps of one namespace.
 type Store struct {
+	// client is nil for a Store on a driver of its own (NewStoreDriver).
 	client    kubernetes.Interface
 	namespace string
+	drv       driver.Driver
 }
 
 // NewStore returns a Store of the releases in namespace.
@@ -83,16 +85,25 @@ func NewStore(client kubernetes.Interface, namespace string) *Store {
 	return &Store{client: client, namespace: namespace}
 }
 
-// storage returns Helm's storage on a Secrets driver whose client works
-// with ctx.
-func (s *Store) storage(ctx context.Context) *storage.Storage {
-	c := &secretClient{SecretInterface: s.client.CoreV1().Secrets(s.namespace), ctx: ctx}
-	return storage.Init(driver.NewSecrets(c))
+// NewStoreDriver returns a Store of the releases in namespace kept by d,
+// such as Helm's driver.NewMemory() in tests. It checks no deploy lock
+// (there are no Leases beside d): its callers serialize themselves. A
+// *driver.Memory is set to namespace.
+func NewStoreDriver(d driver.Driver, namespace string) *Store {
+	if m, ok := d.(*driver.Memory); ok {
+		m.SetNamespace(namespace)
+	}
+	return &Store{namespace: namespace, drv: d}
 }
 
-// key is the name of the Secret holding a revision.
-func key(app string, version int) string {
-	return fmt.Sprintf("%s.%s.v%d", storage.HelmStorageType, app, version)
+// storage returns Helm's storage on the Store's driver, or on a Secrets
+// driver whose client works with ctx.
+func (s *Store) storage(ctx context.Context) *storage.Storage {
+	if s.drv != nil {
+		return storage.Init(s.drv)
+	}
+	c := &secretClient{SecretInterface: s.client.CoreV1().Secrets(s.namespace), ctx: ctx}
+	return storage.Init(driver.NewSecrets(c))
 }
 
 func validApp(app string) error {

@@ -380,3 +380,38 @@ func TestMissing(t *testing.T) {
 		}
 	}
 }
+
+// TestStoreDriver checks a Store on Helm's in-memory driver, with no
+// cluster: it records, marks and prunes revisions as the Secrets one does,
+// and checks no lock.
+func TestStoreDriver(t *testing.T) {
+	t.Parallel()
+	s := release.NewStoreDriver(driver.NewMemory(), "shop-ns")
+	deploy(t, s, "web", "1", "", release.Meta{Cause: "first"})
+	deploy(t, s, "web", "2", "crashed", release.Meta{})
+	deploy(t, s, "web", "3", "pending", release.Meta{})
+	v := deploy(t, s, "web", "4", "", release.Meta{Cause: "fixed"})
+	h, err := s.History(t.Context(), "web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []row{
+		{1, hrelease.StatusSuperseded, "first"},
+		{2, hrelease.StatusFailed, "crashed"},
+		{3, hrelease.StatusFailed, release.Interrupted},
+		{4, hrelease.StatusDeployed, "fixed"},
+	}
+	if diff := cmp.Diff(want, rows(h)); diff != "" {
+		t.Errorf("history (-want +got):\n%s", diff)
+	}
+	if h[3].Release.Namespace != "shop-ns" || v != 4 {
+		t.Errorf("revision %d in namespace %q", v, h[3].Release.Namespace)
+	}
+	deleted, err := s.Prune(t.Context(), "web", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]int{2, 3}, deleted); diff != "" {
+		t.Errorf("pruned (-want +got):\n%s", diff)
+	}
+}
