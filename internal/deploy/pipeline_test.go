@@ -89,7 +89,7 @@ type stages struct{ names []string }
 func (r *stages) Stage(name string)   { r.names = append(r.names, name) }
 func (r *stages) Applied(kube.Result) {}
 
-func shop() *config.Project {
+func pipelineProject() *config.Project {
 	return &config.Project{Name: "shop", Services: map[string]*config.Service{
 		"web": {Build: &config.Build{Context: "."}},
 		"db":  {Image: "postgres:16"},
@@ -97,7 +97,7 @@ func shop() *config.Project {
 	}, Charts: map[string]*config.Chart{"cache": {Chart: "oci://registry.example.com/charts/valkey"}}}
 }
 
-func options(p *config.Project) deploy.Options {
+func pipelineOptions(p *config.Project) deploy.Options {
 	return deploy.Options{Project: p, Namespace: "prod", RollOptions: deploy.RollOptions{Timeout: time.Minute},
 		Images: map[string]string{"web": "registry.example.com/web:abc", "api": "ghcr.io/shop/api:2"}}
 }
@@ -110,7 +110,7 @@ func TestPipelineRunsInOrder(t *testing.T) {
 	s := &steps{}
 	rep := &stages{}
 	pl := &deploy.Pipeline{Preflight: fakePreflight{s: s}, Charts: fakeCharts{s: s}, Rollout: fakeRollout{s}, Reporter: rep}
-	out, err := pl.Run(t.Context(), options(shop()))
+	out, err := pl.Run(t.Context(), pipelineOptions(pipelineProject()))
 	if err != nil || out == nil || out.Revision != 1 {
 		t.Fatalf("Run = %+v, %v", out, err)
 	}
@@ -137,7 +137,7 @@ func TestPipelineDeadlines(t *testing.T) {
 	s := &steps{}
 	before := time.Now()
 	pl := &deploy.Pipeline{Preflight: fakePreflight{s: s}, Charts: fakeCharts{s: s}, Rollout: fakeRollout{s}}
-	if _, err := pl.Run(t.Context(), options(shop())); err != nil {
+	if _, err := pl.Run(t.Context(), pipelineOptions(pipelineProject())); err != nil {
 		t.Fatal(err)
 	}
 	if s.deadline.Before(before.Add(time.Minute)) || s.deadline.After(s.chartsDone.Add(time.Minute)) {
@@ -150,7 +150,7 @@ func TestPipelineDeadlines(t *testing.T) {
 	// Without charts the rollout keeps the deadline the checks had.
 	s = &steps{}
 	pl = &deploy.Pipeline{Preflight: fakePreflight{s: s}, Rollout: fakeRollout{s}}
-	if _, err := pl.Run(t.Context(), options(shop())); err != nil {
+	if _, err := pl.Run(t.Context(), pipelineOptions(pipelineProject())); err != nil {
 		t.Fatal(err)
 	}
 	if !s.opts.Deadline.Equal(s.deadline) {
@@ -162,9 +162,9 @@ func TestPipelineDeadlines(t *testing.T) {
 // skipped quietly; a dry run and a project without charts install none.
 func TestPipelineSkips(t *testing.T) {
 	t.Parallel()
-	noCharts := shop()
+	noCharts := pipelineProject()
 	noCharts.Charts = nil
-	dryRun := options(shop())
+	dryRun := pipelineOptions(pipelineProject())
 	dryRun.DryRun = kube.DryRunServer
 	for _, tc := range []struct {
 		name string
@@ -172,13 +172,13 @@ func TestPipelineSkips(t *testing.T) {
 		o    deploy.Options
 		want []string
 	}{
-		{"rollout only", func(s *steps) *deploy.Pipeline { return &deploy.Pipeline{Rollout: fakeRollout{s}} }, options(shop()), []string{"rollout"}},
+		{"rollout only", func(s *steps) *deploy.Pipeline { return &deploy.Pipeline{Rollout: fakeRollout{s}} }, pipelineOptions(pipelineProject()), []string{"rollout"}},
 		{"dry run", func(s *steps) *deploy.Pipeline {
 			return &deploy.Pipeline{Preflight: fakePreflight{s: s}, Charts: fakeCharts{s: s}, Rollout: fakeRollout{s}}
 		}, dryRun, []string{"preflight shop in prod", "rollout"}},
 		{"no charts", func(s *steps) *deploy.Pipeline {
 			return &deploy.Pipeline{Charts: fakeCharts{s: s}, Rollout: fakeRollout{s}}
-		}, options(noCharts), []string{"rollout"}},
+		}, pipelineOptions(noCharts), []string{"rollout"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -191,7 +191,7 @@ func TestPipelineSkips(t *testing.T) {
 			}
 		})
 	}
-	if _, err := (&deploy.Pipeline{}).Run(t.Context(), options(shop())); err == nil {
+	if _, err := (&deploy.Pipeline{}).Run(t.Context(), pipelineOptions(pipelineProject())); err == nil {
 		t.Error("a pipeline without a Rollout ran")
 	}
 }
@@ -203,7 +203,7 @@ func TestPipelineFails(t *testing.T) {
 	refused := errors.New("preflight checks failed; nothing was applied")
 	s := &steps{}
 	pl := &deploy.Pipeline{Preflight: fakePreflight{s: s, err: refused}, Charts: fakeCharts{s: s}, Rollout: fakeRollout{s}}
-	if out, err := pl.Run(t.Context(), options(shop())); err != refused || out != nil {
+	if out, err := pl.Run(t.Context(), pipelineOptions(pipelineProject())); err != refused || out != nil {
 		t.Errorf("preflight failed: Run = %+v, %v; want no outcome and %v", out, err, refused)
 	}
 	if diff := cmp.Diff([]string{"preflight shop in prod"}, s.log); diff != "" {
@@ -213,7 +213,7 @@ func TestPipelineFails(t *testing.T) {
 	broken := errors.New("chart cache (oci://registry.example.com/charts/valkey): fetching the chart: not found")
 	s = &steps{}
 	pl = &deploy.Pipeline{Preflight: fakePreflight{s: s}, Charts: fakeCharts{s: s, err: broken}, Rollout: fakeRollout{s}}
-	if out, err := pl.Run(t.Context(), options(shop())); !errors.Is(err, broken) || out != nil {
+	if out, err := pl.Run(t.Context(), pipelineOptions(pipelineProject())); !errors.Is(err, broken) || out != nil {
 		t.Errorf("charts failed: Run = %+v, %v; want no outcome and %v", out, err, broken)
 	}
 	if diff := cmp.Diff([]string{"preflight shop in prod", "chart cache in prod"}, s.log); diff != "" {
@@ -267,7 +267,7 @@ func TestPipelineInterrupted(t *testing.T) {
 			ctx, cancel := context.WithCancel(t.Context())
 			defer cancel()
 			s := &steps{}
-			out, err := tc.pl(s, cancel).Run(ctx, options(shop()))
+			out, err := tc.pl(s, cancel).Run(ctx, pipelineOptions(pipelineProject()))
 			var stopped *deploy.StoppedError
 			if !errors.As(err, &stopped) || out != nil {
 				t.Fatalf("Run = %+v, %v; want a StoppedError", out, err)
