@@ -1,0 +1,242 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/berth-dev/berth/internal/testutil"
+)
+
+// goldenApp is the application of the golden command tests: one
+// Deployment behind a Service, which the sandbox rolls out in seconds.
+// %s is an environment value, so that a second deploy has something to
+// roll and undo something to restore.
+const goldenApp = `apiVersion: berth/v1
+name: golden
+services:
+  web:
+    image: nginx:1.27
+    replicas: 2
+    ports: [{name: http, port: 80}]
+    env: {MODE: %s}
+`
+
+// goldenMode is one way a person or a CI job sees berth's output.
+type goldenMode struct {
+	name string
+	// tty makes stdout and stderr terminals, as on a developer's screen:
+	// colours and the live view of the health wait.
+	tty  bool
+	env  map[string]string
+	args []string // added to every command line
+}
+
+var goldenModes = []goldenMode{
+	{name: "tty", tty: true, env: map[string]string{"TERM": "xterm-256color"}},
+	{name: "ci", env: map[string]string{"CI": "true"}},
+	{name: "json", env: map[string]string{"CI": "true"}, args: []string{"-o", "json"}},
+}
+
+// TestGolden runs deploy, status, history and undo against the sandbox
+// in three modes (a terminal, CI=true plain, -o json) and compares what
+// a user sees with testdata/golden/COMMAND-MODE.golden, after scrub
+// (see there) has replaced what changes from run to run. Rewrite the
+// files with go test ./internal/cli -run TestGolden -update.
+func TestGolden(t *testing.T) {
+	t.Parallel()
+	for _, mode := range goldenModes {
+		t.Run(mode.name, func(t *testing.T) {
+			t.Parallel()
+			c, ns, flags := onCluster(t)
+			file := writeConfig(t, fmt.Sprintf(goldenApp, "one"))
+			sc := newScrubber(ns, c.Kubeconfig, file)
+			step := func(name string, args ...string) {
+				t.Helper()
+				args = append(append(append(args, "-f", file), flags...), mode.args...)
+				stdout, stderr, code := runMode(t, mode, args...)
+				got := fmt.Sprintf("$ berth %s\n--- exit %d\n--- stdout\n%s--- stderr\n%s",
+					strings.Join(args, " "), code, stdout, stderr)
+				if mode.tty {
+					got = screen(got)
+				}
+				if name == "" {
+					if code != 0 {
+						t.Fatalf("%s", got)
+					}
+					return
+				}
+				testutil.Golden(t, filepath.Join("testdata", "golden", name+"-"+mode.name+".golden"), []byte(sc.scrub(got)), *update)
+			}
+			step("deploy", "deploy", "--timeout", "2m", "--cause", "golden one")
+			if err := os.WriteFile(file, fmt.Appendf(nil, goldenApp, "two"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			step("", "deploy", "--timeout", "2m", "--cause", "golden two")
+			step("status", "status")
+			step("history", "history")
+			step("undo", "undo", "--timeout", "2m")
+		})
+	}
+}
+
+// runMode is run with the streams of the mode: terminals or not.
+func runMode(t *testing.T, mode goldenMode, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	streams, _, out, errOut := genericiooptions.NewTestIOStreams()
+	f := NewFactory(streams)
+	f.stdoutTTY, f.stderrTTY = mode.tty, mode.tty
+	f.LookupEnv = func(k string) (string, bool) { v, ok := mode.env[k]; return v, ok }
+	f.Environ = func() []string {
+		var list []string
+		for k, v := range mode.env {
+			list = append(list, k+"="+v)
+		}
+		return list
+	}
+	cmd := NewRootCmd(f)
+	cmd.SetArgs(args)
+	err := Execute(t.Context(), cmd)
+	f.Finish(err)
+	return out.String(), errOut.String(), ExitCode(err)
+}
+
+// scrubber replaces, in a command's output, what differs from one run to
+// the next with a placeholder in capitals:
+//
+//   - the test's namespace, kubeconfig and berth.yaml paths: NAMESPACE,
+//     KUBECONFIG, BERTH_YAML;
+//   - who deploys (user@host) and the process id: USER@HOST, PID;
+//   - clock times, dates and timestamps (plain lines' "15:04:05 ",
+//     RFC 3339): HH:MM:SS, TIME;
+//   - durations and ages ("1.2s", "3m4s ago", "12s"): DURATION, AGE;
+//   - generated names' hashes (web-5d4f7c9b8-x2x7z): web-HASH;
+//   - resourceVersions and uids: RV, UID.
+//
+// The plain view of the health wait prints a line each time the cluster
+// reports a change, and how many changes a watch sees depends on timing;
+// so consecutive wait lines of one object are kept as their last line.
+type scrubber struct {
+	literal *strings.Replacer
+}
+
+func newScrubber(ns, kubeconfig, file string) *scrubber {
+	return &scrubber{literal: strings.NewReplacer(
+		kubeconfig, "KUBECONFIG",
+		file, "BERTH_YAML",
+		ns, "NAMESPACE",
+		whoami(), "USER@HOST",
+	)}
+}
+
+var scrubs = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	{regexp.MustCompile(`pid \d+`), "pid PID"},
+	{regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)`), "TIME"},
+	{regexp.MustCompile(`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d( [+-]\d{4} \w+)?`), "TIME"},
+	{regexp.MustCompile(`(?m)^(\x1b\[[0-9;]*[A-Za-z])*\d\d:\d\d:\d\d `), "HH:MM:SS "},
+	{regexp.MustCompile(`"time":"[^"]+"`), `"time":"TIME"`},
+	{regexp.MustCompile(`"(duration|updated)":"[^"]+"`), `"$1":"DURATION"`},
+	{regexp.MustCompile(`"(resourceVersion|uid)":"[^"]+"`), `"$1":"RV"`},
+	{regexp.MustCompile(`\b(\d+(\.\d+)?(ns|µs|ms|s|m|h))+ ago\b`), "AGE ago"},
+	{regexp.MustCompile(`\b\d+(\.\d+)?(d|h|m|s)(\d+(\.\d+)?(m|s))?\b`), "DURATION"},
+	{regexp.MustCompile(`\b([a-z0-9-]+?)-[bcdfghjklmnpqrstvwxz2456789]{8,10}(-[bcdfghjklmnpqrstvwxz2456789]{5})?\b`), "$1-HASH"},
+}
+
+func (s *scrubber) scrub(out string) string {
+	out = s.literal.Replace(out)
+	for _, r := range scrubs {
+		out = r.re.ReplaceAllString(out, r.with)
+	}
+	return collapseWaitLines(out)
+}
+
+// waitLine is a plain line of the health wait: "HH:MM:SS kind/name …".
+var waitLine = regexp.MustCompile(`^HH:MM:SS (\S+/\S+)  `)
+
+// collapseWaitLines keeps the last of consecutive wait lines about one
+// object.
+func collapseWaitLines(out string) string {
+	lines := strings.Split(out, "\n")
+	var kept []string
+	for i, l := range lines {
+		if m := waitLine.FindStringSubmatch(l); m != nil && i+1 < len(lines) {
+			if n := waitLine.FindStringSubmatch(lines[i+1]); n != nil && n[1] == m[1] {
+				continue
+			}
+		}
+		kept = append(kept, l)
+	}
+	return strings.Join(kept, "\n")
+}
+
+// screen replays text as a terminal shows it at the end: the live view's
+// cursor up (ESC[nA), clear line (ESC[2K), clear below (ESC[J) and
+// carriage returns are applied, so a golden file holds the final screen
+// rather than the frames drawn on the way (how many depends on timing).
+// Colours (ESC[…m) stay, written as "<ESC>[…m" to be readable.
+func screen(text string) string {
+	var lines []string
+	row := 0
+	put := func(s string) {
+		for len(lines) <= row {
+			lines = append(lines, "")
+		}
+		lines[row] += s
+	}
+	for i := 0; i < len(text); i++ {
+		ch := text[i]
+		switch {
+		case ch == '\n':
+			row++
+			for len(lines) <= row {
+				lines = append(lines, "")
+			}
+		case ch == '\r':
+			for len(lines) <= row {
+				lines = append(lines, "")
+			}
+			lines[row] = ""
+		case ch == 0x1b && i+1 < len(text) && text[i+1] == '[':
+			j := i + 2
+			for j < len(text) && (text[j] < 0x40 || text[j] > 0x7e) {
+				j++
+			}
+			if j >= len(text) {
+				put(text[i:])
+				i = j
+				continue
+			}
+			param, final := text[i+2:j], text[j]
+			switch final {
+			case 'A':
+				n := 1
+				fmt.Sscanf(param, "%d", &n)
+				row = max(0, row-n)
+			case 'K':
+				for len(lines) <= row {
+					lines = append(lines, "")
+				}
+				lines[row] = ""
+			case 'J':
+				if row < len(lines) {
+					lines = lines[:row+1]
+					lines[row] = ""
+				}
+			default:
+				put("<ESC>[" + param + string(final))
+			}
+			i = j
+		default:
+			put(text[i : i+1])
+		}
+	}
+	return strings.Join(lines, "\n")
+}
