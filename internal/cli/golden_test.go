@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/testutil"
@@ -239,4 +240,47 @@ func screen(text string) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// TestScreen: the final screen of a live view is its last frame, and
+// colours stay visible.
+func TestScreen(t *testing.T) {
+	t.Parallel()
+	in := "before\n" +
+		"\x1b[2K… deployment.apps/web  0/2 ready\n\x1b[2K… service/web\n" +
+		"\x1b[2A\x1b[2K✓ deployment.apps/web  2/2 ready  ok\n\x1b[J" +
+		"\x1b[32mdeployed\x1b[0m golden\n" +
+		"50%\r100%\n"
+	want := "before\n✓ deployment.apps/web  2/2 ready  ok\n<ESC>[32mdeployed<ESC>[0m golden\n100%\n"
+	if diff := cmp.Diff(want, screen(in)); diff != "" {
+		t.Errorf("screen (-want +got):\n%s", diff)
+	}
+}
+
+// TestScrub: what changes between runs becomes a placeholder; the rest
+// stays.
+func TestScrub(t *testing.T) {
+	t.Parallel()
+	sc := newScrubber("test-golden-ci-x7k2p", "/tmp/s/kubeconfig", "/tmp/t/berth.yaml")
+	in := strings.Join([]string{
+		"$ berth deploy -f /tmp/t/berth.yaml --kubeconfig /tmp/s/kubeconfig -n test-golden-ci-x7k2p",
+		"19:21:07 deployment.apps/web  0/2 ready  InProgress: Deployment does not have minimum availability",
+		"19:21:08 deployment.apps/web  1/2 ready  InProgress: Available: 1/2",
+		"19:21:09 deployment.apps/web  2/2 ready  ok",
+		"deployed golden revision 1 in namespace test-golden-ci-x7k2p: healthy (2.3s)",
+		"app golden in namespace test-golden-ci-x7k2p, revision 2 (deployed 5s ago, 2026-12-07T19:21:09Z)",
+		"pod/web-7c5ddbdf54-x2x7z " + whoami() + " pid 4242",
+		`{"v":1,"time":"2026-12-07T19:21:09.12Z","type":"finished","duration":"2.3s"}`,
+	}, "\n")
+	want := strings.Join([]string{
+		"$ berth deploy -f BERTH_YAML --kubeconfig KUBECONFIG -n NAMESPACE",
+		"HH:MM:SS deployment.apps/web  2/2 ready  ok",
+		"deployed golden revision 1 in namespace NAMESPACE: healthy (DURATION)",
+		"app golden in namespace NAMESPACE, revision 2 (deployed AGE ago, TIME)",
+		"pod/web-HASH USER@HOST pid PID",
+		`{"v":1,"time":"TIME","type":"finished","duration":"DURATION"}`,
+	}, "\n")
+	if diff := cmp.Diff(want, sc.scrub(in)); diff != "" {
+		t.Errorf("scrub (-want +got):\n%s", diff)
+	}
 }
