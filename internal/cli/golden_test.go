@@ -7,8 +7,12 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"text/tabwriter"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/testutil"
@@ -16,13 +20,14 @@ import (
 
 // goldenApp is the application of the golden command tests: one
 // Deployment behind a Service, which the sandbox rolls out in seconds.
-// %s is an environment value, so that a second deploy has something to
-// roll and undo something to restore.
+// The image is in a registry of the test (undo checks that the images it
+// restores still exist); the environment value changes, so that a second
+// deploy has something to roll and undo something to restore.
 const goldenApp = `apiVersion: berth/v1
 name: golden
 services:
   web:
-    image: nginx:1.27
+    image: %s
     replicas: 2
     ports: [{name: http, port: 80}]
     env: {MODE: %s}
@@ -55,8 +60,11 @@ func TestGolden(t *testing.T) {
 		t.Run(mode.name, func(t *testing.T) {
 			t.Parallel()
 			c, ns, flags := onCluster(t)
-			file := writeConfig(t, fmt.Sprintf(goldenApp, "one"))
-			sc := newScrubber(ns, c.Kubeconfig, file)
+			reg := testutil.Registry(t)
+			image := reg + "/golden/web:v1"
+			pushEmpty(t, image)
+			file := writeConfig(t, fmt.Sprintf(goldenApp, image, "one"))
+			sc := newScrubber(ns, c.Kubeconfig, file, reg)
 			step := func(name string, args ...string) {
 				t.Helper()
 				args = append(append(append(args, "-f", file), flags...), mode.args...)
@@ -75,7 +83,7 @@ func TestGolden(t *testing.T) {
 				testutil.Golden(t, filepath.Join("testdata", "golden", name+"-"+mode.name+".golden"), []byte(sc.scrub(got)), *update)
 			}
 			step("deploy", "deploy", "--timeout", "2m", "--cause", "golden one")
-			if err := os.WriteFile(file, fmt.Appendf(nil, goldenApp, "two"), 0o644); err != nil {
+			if err := os.WriteFile(file, fmt.Appendf(nil, goldenApp, image, "two"), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			step("", "deploy", "--timeout", "2m", "--cause", "golden two")
@@ -110,14 +118,20 @@ func runMode(t *testing.T, mode goldenMode, args ...string) (stdout, stderr stri
 // scrubber replaces, in a command's output, what differs from one run to
 // the next with a placeholder in capitals:
 //
-//   - the test's namespace, kubeconfig and berth.yaml paths: NAMESPACE,
-//     KUBECONFIG, BERTH_YAML;
+//   - the test's namespace, kubeconfig and berth.yaml paths, and its
+//     registry's host:port: NAMESPACE, KUBECONFIG, BERTH_YAML, REGISTRY;
+//   - IP addresses (a Service's cluster IP): IP;
 //   - who deploys (user@host) and the process id: USER@HOST, PID;
 //   - clock times, dates and timestamps (plain lines' "15:04:05 ",
 //     RFC 3339): HH:MM:SS, TIME;
 //   - durations and ages ("1.2s", "3m4s ago", "12s"): DURATION, AGE;
 //   - generated names' hashes (web-5d4f7c9b8-x2x7z): web-HASH;
-//   - resourceVersions and uids: RV, UID.
+//   - resourceVersions and uids: RV, UID;
+//
+// A table pads its columns to their widest cell, and a scrubbed cell (an
+// age) is not as wide in every run: so tables (lines that do not start
+// with a space and have cells apart by two spaces or more) are aligned
+// again after scrubbing, two spaces apart.
 //
 // The plain view of the health wait prints a line each time the cluster
 // reports a change, and how many changes a watch sees depends on timing;
@@ -126,11 +140,12 @@ type scrubber struct {
 	literal *strings.Replacer
 }
 
-func newScrubber(ns, kubeconfig, file string) *scrubber {
+func newScrubber(ns, kubeconfig, file, registry string) *scrubber {
 	return &scrubber{literal: strings.NewReplacer(
 		kubeconfig, "KUBECONFIG",
 		file, "BERTH_YAML",
 		ns, "NAMESPACE",
+		registry, "REGISTRY",
 		whoami(), "USER@HOST",
 	)}
 }
@@ -145,9 +160,11 @@ var scrubs = []struct {
 	{regexp.MustCompile(`(?m)^(\x1b\[[0-9;]*[A-Za-z])*\d\d:\d\d:\d\d `), "HH:MM:SS "},
 	{regexp.MustCompile(`"time":"[^"]+"`), `"time":"TIME"`},
 	{regexp.MustCompile(`"(duration|updated)":"[^"]+"`), `"$1":"DURATION"`},
-	{regexp.MustCompile(`"(resourceVersion|uid)":"[^"]+"`), `"$1":"RV"`},
+	{regexp.MustCompile(`"resourceVersion":"[^"]+"`), `"resourceVersion":"RV"`},
+	{regexp.MustCompile(`"uid":"[^"]+"`), `"uid":"UID"`},
 	{regexp.MustCompile(`\b(\d+(\.\d+)?(ns|µs|ms|s|m|h))+ ago\b`), "AGE ago"},
-	{regexp.MustCompile(`\b\d+(\.\d+)?(d|h|m|s)(\d+(\.\d+)?(m|s))?\b`), "DURATION"},
+	{regexp.MustCompile(`\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b`), "IP"},
+	{regexp.MustCompile(`(^|[\s("])\d+(\.\d+)?(ms|d|h|m|s)(\d+(\.\d+)?(ms|m|s))*\b`), "${1}DURATION"},
 	{regexp.MustCompile(`\b([a-z0-9-]+?)-[bcdfghjklmnpqrstvwxz2456789]{8,10}(-[bcdfghjklmnpqrstvwxz2456789]{5})?\b`), "$1-HASH"},
 }
 
@@ -156,7 +173,35 @@ func (s *scrubber) scrub(out string) string {
 	for _, r := range scrubs {
 		out = r.re.ReplaceAllString(out, r.with)
 	}
-	return collapseWaitLines(out)
+	return realign(collapseWaitLines(out))
+}
+
+var cellGap = regexp.MustCompile(`  +`)
+
+// realign aligns the columns of each run of table lines again.
+func realign(out string) string {
+	lines := strings.Split(out, "\n")
+	isRow := func(l string) bool { return l != "" && l[0] != ' ' && cellGap.MatchString(l) }
+	var b strings.Builder
+	for i := 0; i < len(lines); {
+		if !isRow(lines[i]) {
+			b.WriteString(lines[i])
+			i++
+			if i < len(lines) {
+				b.WriteString("\n")
+			}
+			continue
+		}
+		tw := tabwriter.NewWriter(&b, 0, 8, 2, ' ', 0)
+		for ; i < len(lines) && isRow(lines[i]); i++ {
+			fmt.Fprint(tw, cellGap.ReplaceAllString(lines[i], "\t"))
+			if i+1 < len(lines) {
+				fmt.Fprint(tw, "\n")
+			}
+		}
+		tw.Flush()
+	}
+	return b.String()
 }
 
 // waitLine is a plain line of the health wait: "HH:MM:SS kind/name …".
@@ -261,13 +306,19 @@ func TestScreen(t *testing.T) {
 // stays.
 func TestScrub(t *testing.T) {
 	t.Parallel()
-	sc := newScrubber("test-golden-ci-x7k2p", "/tmp/s/kubeconfig", "/tmp/t/berth.yaml")
+	sc := newScrubber("test-golden-ci-x7k2p", "/tmp/s/kubeconfig", "/tmp/t/berth.yaml", "127.0.0.1:40123")
 	in := strings.Join([]string{
 		"$ berth deploy -f /tmp/t/berth.yaml --kubeconfig /tmp/s/kubeconfig -n test-golden-ci-x7k2p",
 		"19:21:07 deployment.apps/web  0/2 ready  InProgress: Deployment does not have minimum availability",
 		"19:21:08 deployment.apps/web  1/2 ready  InProgress: Available: 1/2",
 		"19:21:09 deployment.apps/web  2/2 ready  ok",
-		"deployed golden revision 1 in namespace test-golden-ci-x7k2p: healthy (2.3s)",
+		"<ESC>[32mdeployed<ESC>[0m golden revision 1 in namespace test-golden-ci-x7k2p: healthy (2.3s)",
+		"SERVICE  KIND        READY  IMAGES                          ENDPOINTS",
+		"web      Deployment  2/2    127.0.0.1:40123/golden/web:v1  10.96.86.128:80",
+		"",
+		"REVISION   UPDATED                                   STATUS",
+		"1          2026-12-07 19:21:09 +0000 UTC (12s ago)   deployed",
+		"",
 		"app golden in namespace test-golden-ci-x7k2p, revision 2 (deployed 5s ago, 2026-12-07T19:21:09Z)",
 		"pod/web-7c5ddbdf54-x2x7z " + whoami() + " pid 4242",
 		`{"v":1,"time":"2026-12-07T19:21:09.12Z","type":"finished","duration":"2.3s"}`,
@@ -275,12 +326,31 @@ func TestScrub(t *testing.T) {
 	want := strings.Join([]string{
 		"$ berth deploy -f BERTH_YAML --kubeconfig KUBECONFIG -n NAMESPACE",
 		"HH:MM:SS deployment.apps/web  2/2 ready  ok",
-		"deployed golden revision 1 in namespace NAMESPACE: healthy (DURATION)",
+		"<ESC>[32mdeployed<ESC>[0m golden revision 1 in namespace NAMESPACE: healthy (DURATION)",
+		"SERVICE  KIND        READY  IMAGES                  ENDPOINTS",
+		"web      Deployment  2/2    REGISTRY/golden/web:v1  IP:80",
+		"",
+		"REVISION  UPDATED         STATUS",
+		"1         TIME (AGE ago)  deployed",
+		"",
 		"app golden in namespace NAMESPACE, revision 2 (deployed AGE ago, TIME)",
 		"pod/web-HASH USER@HOST pid PID",
 		`{"v":1,"time":"TIME","type":"finished","duration":"DURATION"}`,
 	}, "\n")
 	if diff := cmp.Diff(want, sc.scrub(in)); diff != "" {
 		t.Errorf("scrub (-want +got):\n%s", diff)
+	}
+}
+
+// pushEmpty pushes go-containerregistry's empty image as ref: the same
+// digest on every run.
+func pushEmpty(t *testing.T, ref string) {
+	t.Helper()
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(r, empty.Image, remote.WithContext(t.Context())); err != nil {
+		t.Fatalf("pushing %s: %v", ref, err)
 	}
 }
