@@ -1,22 +1,16 @@
 package cli
 
 import (
-	"fmt"
-	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
-	"time"
 
-	"github.com/spf13/cobra"
 	"golang.org/x/term"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/rest"
 
-	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/kube"
 	"github.com/berth-dev/berth/internal/progress"
@@ -25,8 +19,11 @@ import (
 	"github.com/berth-dev/berth/internal/version"
 )
 
-// Factory holds what every command shares: the streams, the global flags,
-// and lazily built dependencies. Tests build one with NewTestFactory.
+// Factory holds what every command shares: the streams, the environment,
+// the global flags (its inputs), and the dependencies built from them on
+// first use by unexported getters that cache them (the kube client, the
+// progress output and reporter). Commands read the inputs and call the
+// getters; they do not replace the dependencies.
 type Factory struct {
 	IOStreams genericiooptions.IOStreams
 	// LookupEnv reads the environment (${VAR} in berth.yaml, CI, NO_COLOR).
@@ -53,14 +50,22 @@ type Factory struct {
 	// stdoutTTY and stderrTTY report whether the streams are terminals.
 	stdoutTTY, stderrTTY bool
 
-	kube *kube.Client // built on first use
+	// prompt asks questions on the terminal (confirm, confirmTyped).
+	prompt
 
-	// stderr is IOStreams.ErrOut: with --progress=json it turns lines
-	// into events (lines), written with the others by events.
-	stderr *errStream
-	events *progress.Events
-	lines  *progress.LineEvents
-	rep    *reporter
+	// Dependencies, built on first use.
+	kube *kube.Client // KubeClient
+	// stderr is IOStreams.ErrOut; startProgress switches it to events
+	// (lines) with --progress=json.
+	stderr *progress.Stderr
+	// started: startProgress ran, with startErr; with --progress=json
+	// events writes the events and lines turns stderr's lines into them
+	// (both nil otherwise).
+	started  bool
+	startErr error
+	events   *progress.Events
+	lines    *progress.LineEvents
+	rep      *reporter // report
 }
 
 // NewFactory returns a Factory for the real process.
@@ -70,16 +75,19 @@ func NewFactory(streams genericiooptions.IOStreams) *Factory {
 		LookupEnv: os.LookupEnv,
 		Environ:   os.Environ,
 		KubeFlags: kubeFlags(),
-		stderr:    newErrStream(streams.ErrOut),
+		stderr:    progress.NewStderr(streams.ErrOut),
 	}
 	f.IOStreams.ErrOut = f.stderr
-	if file, ok := streams.Out.(*os.File); ok {
-		f.stdoutTTY = term.IsTerminal(int(file.Fd()))
-	}
-	if file, ok := streams.ErrOut.(*os.File); ok {
-		f.stderrTTY = term.IsTerminal(int(file.Fd()))
-	}
+	f.prompt = prompt{in: streams.In, out: f.stderr}
+	f.stdoutTTY = isTerminal(streams.Out)
+	f.stderrTTY = isTerminal(streams.ErrOut)
 	return f
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w any) bool {
+	file, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(file.Fd()))
 }
 
 // Color reports whether output may use colour: stdout and stderr (where
@@ -93,6 +101,20 @@ func (f *Factory) Color() bool {
 		return false
 	}
 	return !f.ci()
+}
+
+const (
+	red    = "31"
+	yellow = "33"
+	green  = "32"
+)
+
+// paint wraps s in an ANSI colour when colour is on.
+func (f *Factory) paint(s, color string) string {
+	if !f.Color() {
+		return s
+	}
+	return "\x1b[" + color + "m" + s + "\x1b[0m"
 }
 
 // ConfigPath is the berth.yaml the command works on.
@@ -127,26 +149,6 @@ func (f *Factory) LoadProjectEnv(env string) (*config.Project, error) {
 	return p, nil
 }
 
-func (f *Factory) printWarnings(warnings []*config.Warning) {
-	for _, w := range warnings {
-		f.warning(w)
-	}
-}
-
-const (
-	red    = "31"
-	yellow = "33"
-	green  = "32"
-)
-
-// paint wraps s in an ANSI colour when colour is on.
-func (f *Factory) paint(s, color string) string {
-	if !f.Color() {
-		return s
-	}
-	return "\x1b[" + color + "m" + s + "\x1b[0m"
-}
-
 // kubeFlags keeps kubectl's everyday connection flags (--kubeconfig,
 // --context, -n, --cluster, --user, --as, --request-timeout) and drops the
 // rest, which only clutter --help; the kubeconfig file covers them.
@@ -176,7 +178,7 @@ func kubeFlags() *genericclioptions.ConfigFlags {
 }
 
 // KubeClient connects to the cluster the kube flags and kubeconfig name,
-// once per command.
+// on first use; later calls return the same client.
 func (f *Factory) KubeClient() (*kube.Client, error) {
 	if f.kube != nil {
 		return f.kube, nil
@@ -189,9 +191,28 @@ func (f *Factory) KubeClient() (*kube.Client, error) {
 	return c, nil
 }
 
-// Live reports whether progress may be drawn in place (--progress=tty,
-// or auto on a terminal without CI or --no-color).
-func (f *Factory) Live() bool { return f.progressMode() == ProgressTTY }
+// UseContext selects a kube context (a target's, e.g. minikube's) unless
+// --context was given. It sets an input of the kube client, so it works
+// only before the first KubeClient; after it, it does nothing.
+func (f *Factory) UseContext(name string) {
+	if f.KubeFlags == nil || f.kube != nil {
+		return
+	}
+	if f.KubeFlags.Context == nil || *f.KubeFlags.Context == "" {
+		f.KubeFlags.Context = &name
+	}
+}
+
+// UseKubeconfig points the kube flags at a kubeconfig file and context a
+// target wrote (the context unless --context was given). Like UseContext,
+// it works only before the first KubeClient.
+func (f *Factory) UseKubeconfig(file, context string) {
+	if f.KubeFlags == nil || f.kube != nil {
+		return
+	}
+	f.KubeFlags.KubeConfig = &file
+	f.UseContext(context)
+}
 
 // TargetNamespace is where a project goes: -n, else berth.yaml (with the
 // environment), else the kube context's namespace, else "default".
@@ -222,46 +243,8 @@ func (f *Factory) ProjectOnCluster() (*config.Project, *kube.Client, string, err
 	return p, c, f.TargetNamespace(p, c), nil
 }
 
-// resolveImages gives every built service the image of its last build
-// (pinned by digest) or its content-tagged reference, then applies
-// --set-image overrides. unbuilt names services whose current sources
-// have no recorded build. An override for a service berth.yaml does not
-// have is a usage error: every command taking --set-image resolves here.
-func resolveImages(p *config.Project, overrides map[string]string) (images map[string]string, unbuilt []string, err error) {
-	if err := checkSetImages(p, overrides); err != nil {
-		return nil, nil, err
-	}
-	resolved, err := build.Resolve(p, overrides)
-	if err != nil {
-		return nil, nil, err
-	}
-	images = map[string]string{}
-	for k, v := range resolved {
-		images[k] = v.Ref
-		if !v.Built {
-			unbuilt = append(unbuilt, k)
-		}
-	}
-	for k, v := range overrides {
-		images[k] = v
-	}
-	slices.Sort(unbuilt)
-	return images, unbuilt, nil
-}
-
-// checkSetImages refuses, as a usage error, a --set-image override for a
-// service berth.yaml does not have.
-func checkSetImages(p *config.Project, overrides map[string]string) error {
-	for _, name := range slices.Sorted(maps.Keys(overrides)) {
-		if _, ok := p.Services[name]; !ok {
-			return usageErrorf("--set-image %s=%s: berth.yaml has no service %q (services: %s)",
-				name, overrides[name], name, strings.Join(slices.Sorted(maps.Keys(p.Services)), ", "))
-		}
-	}
-	return nil
-}
-
-// RegistryAccess is Registry with the environment and user agent filled in.
+// RegistryAccess is a copy of Registry with the environment and user
+// agent filled in: each caller gets its own.
 func (f *Factory) RegistryAccess() *registry.Access {
 	a := f.Registry
 	if a.Getenv == nil {
@@ -277,56 +260,18 @@ func (f *Factory) getenv(k string) string {
 	return v
 }
 
-// clock stamps plain progress lines (CI logs); live output has none.
-func (f *Factory) clock() func() time.Time {
-	if f.Live() {
-		return nil
-	}
-	return time.Now
-}
-
-// completeServices offers the services of berth.yaml as arguments.
-func (f *Factory) completeServices(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-	p, err := f.LoadProjectEnv("")
-	if err != nil {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	var names []string
-	for name := range p.Services {
-		if !slices.Contains(args, name) {
-			names = append(names, name)
-		}
-	}
-	slices.Sort(names)
-	return names, cobra.ShellCompDirectiveNoFileComp
-}
-
-// stdinTerminal returns stdin's descriptor when it is a terminal.
-func (f *Factory) stdinTerminal() (int, bool) {
-	file, ok := f.IOStreams.In.(*os.File)
-	if !ok || !term.IsTerminal(int(file.Fd())) {
-		return 0, false
-	}
-	return int(file.Fd()), true
-}
-
-// UseContext selects a kube context (a target's, e.g. minikube's) unless
-// --context was given. Call it before the first KubeClient.
-func (f *Factory) UseContext(name string) {
-	if f.KubeFlags == nil || f.kube != nil {
-		return
-	}
-	if f.KubeFlags.Context == nil || *f.KubeFlags.Context == "" {
-		f.KubeFlags.Context = &name
-	}
-}
-
 // lookPath finds executables on the PATH berth was given.
 func (f *Factory) lookPath(file string) (string, error) {
+	return lookPathIn(f.getenv("PATH"), file)
+}
+
+// lookPathIn finds an executable in the directories of path (a PATH
+// value), or file itself when it has a slash, as exec.LookPath does.
+func lookPathIn(path, file string) (string, error) {
 	if strings.Contains(file, "/") {
 		return exec.LookPath(file)
 	}
-	for _, dir := range filepath.SplitList(f.getenv("PATH")) {
+	for _, dir := range filepath.SplitList(path) {
 		if dir == "" {
 			dir = "."
 		}
@@ -336,86 +281,4 @@ func (f *Factory) lookPath(file string) (string, error) {
 		}
 	}
 	return "", &exec.Error{Name: file, Err: exec.ErrNotFound}
-}
-
-// confirm asks a yes/no question on the terminal; without one it is an
-// error that names the flag that answers it.
-func (f *Factory) confirm(question string) (bool, error) {
-	if _, ok := f.stdinTerminal(); !ok {
-		return false, usageErrorf("%s\n(no terminal to ask on: pass --yes)", question)
-	}
-	fmt.Fprintf(f.IOStreams.ErrOut, "%s [y/N] ", question)
-	answer, err := readPassword(f.IOStreams.In)
-	if err != nil {
-		return false, err
-	}
-	answer = strings.ToLower(strings.TrimSpace(answer))
-	return answer == "y" || answer == "yes", nil
-}
-
-// UseKubeconfig points the kube flags at a kubeconfig file and context a
-// target wrote (unless --context was given). Call it before the first
-// KubeClient.
-func (f *Factory) UseKubeconfig(file, context string) {
-	if f.KubeFlags == nil || f.kube != nil {
-		return
-	}
-	f.KubeFlags.KubeConfig = &file
-	f.UseContext(context)
-}
-
-// confirmTyped asks for a typed word (a cluster's name) before something
-// that cannot be undone; without a terminal it names --yes.
-func (f *Factory) confirmTyped(question, want string) error {
-	if _, ok := f.stdinTerminal(); !ok {
-		return usageErrorf("%s: no terminal to ask on; pass --yes", question)
-	}
-	fmt.Fprintf(f.IOStreams.ErrOut, "%s (%s): ", question, want)
-	answer, err := readPassword(f.IOStreams.In)
-	if err != nil {
-		return err
-	}
-	if strings.TrimSpace(answer) != want {
-		return fmt.Errorf("not confirmed; nothing was deleted")
-	}
-	return nil
-}
-
-// completeOneService offers services for commands that take one.
-func (f *Factory) completeOneService(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-	if len(args) > 0 {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	return f.completeServices(cmd, args, toComplete)
-}
-
-// completeServiceCounts offers SERVICE= for berth scale.
-func (f *Factory) completeServiceCounts(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-	names, dir := f.completeServices(cmd, nil, toComplete)
-	var out []string
-	for _, n := range names {
-		if !slices.ContainsFunc(args, func(a string) bool { return strings.HasPrefix(a, n+"=") }) {
-			out = append(out, n+"=")
-		}
-	}
-	return out, dir | cobra.ShellCompDirectiveNoSpace
-}
-
-// completeRevisions offers the app's recorded revisions, with their
-// status, for --revision and --to-revision.
-func (f *Factory) completeRevisions(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-	p, c, ns, err := f.ProjectOnCluster()
-	if err != nil {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	revs, err := newRecords(c, ns).History(cmd.Context(), p.Name)
-	if err != nil {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	var out []string
-	for i := len(revs) - 1; i >= 0; i-- {
-		r := revs[i].Release
-		out = append(out, fmt.Sprintf("%d\t%s", r.Version, r.Info.Status))
-	}
-	return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveKeepOrder
 }

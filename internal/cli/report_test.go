@@ -11,26 +11,6 @@ import (
 	"github.com/berth-dev/berth/internal/config"
 )
 
-// TestGitHubEscaping: workflow-command data escapes %, CR and LF;
-// properties also : and , (as actions/toolkit's command.ts).
-func TestGitHubEscaping(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct{ in, data, prop string }{
-		{"plain", "plain", "plain"},
-		{"100%", "100%25", "100%25"},
-		{"a\r\nb", "a%0D%0Ab", "a%0D%0Ab"},
-		{"C:\\x,y", "C:\\x,y", "C%3A\\x%2Cy"},
-		{"%0A", "%250A", "%250A"},
-	} {
-		if got := escapeData(tc.in); got != tc.data {
-			t.Errorf("escapeData(%q) = %q, want %q", tc.in, got, tc.data)
-		}
-		if got := escapeProperty(tc.in); got != tc.prop {
-			t.Errorf("escapeProperty(%q) = %q, want %q", tc.in, got, tc.prop)
-		}
-	}
-}
-
 func TestAnnotations(t *testing.T) {
 	t.Parallel()
 	env := map[string]string{"GITHUB_WORKSPACE": "/home/runner/work/app"}

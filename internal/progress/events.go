@@ -100,6 +100,18 @@ type Message struct {
 	Message string `json:"message"`
 }
 
+// Problem is the payload of error and warning events: what is wrong, the
+// hint that says what to do, and for a berth.yaml problem where it is.
+type Problem struct {
+	Message  string `json:"message"`
+	Hint     string `json:"hint,omitempty"`
+	ExitCode int    `json:"exitCode,omitempty"` // error events only (never 0)
+	File     string `json:"file,omitempty"`
+	Line     int    `json:"line,omitempty"`
+	Column   int    `json:"column,omitempty"`
+	Path     string `json:"path,omitempty"`
+}
+
 // Stage is the payload of stage events: build, push, preflight, apply,
 // wait, prune, rollback.
 type Stage struct {

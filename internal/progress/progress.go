@@ -4,6 +4,13 @@
 // summarise ("287/300 ready, waiting on: a, b, c …") instead of printing a
 // line per object. It never colours or redraws when CI is set or the
 // stream is not a terminal; the caller decides that.
+//
+// It also renders everything else a command reports on stderr besides
+// its own text: --progress=json events (Events, and Stderr, which turns
+// every other line into an event), the Reporter of stages, results,
+// diagnoses and how a command finished, GitHub Actions log groups and
+// annotations (Annotation), and image build output (Builds). ResolveMode
+// picks the view from the --progress flag, the terminal and CI.
 package progress
 
 import (

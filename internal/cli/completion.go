@@ -1,0 +1,117 @@
+package cli
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// Shell completion: cobra's completion command with berth's examples, and
+// the functions that offer berth.yaml's services, environments and the
+// recorded revisions as arguments and flag values.
+
+// completionExamples are the Examples of cobra's completion command and
+// its subcommands, by name.
+var completionExamples = map[string]string{
+	"completion": `  # Completion in this bash shell, then in every new one
+  source <(berth completion bash)
+  berth completion bash > /etc/bash_completion.d/berth`,
+	"bash": `  # This shell only
+  source <(berth completion bash)
+
+  # Every new shell (as root; or into ~/.local/share/bash-completion/completions/berth)
+  berth completion bash > /etc/bash_completion.d/berth`,
+	"zsh": `  # Every new shell (compinit must be on: autoload -U compinit; compinit)
+  berth completion zsh > "${fpath[1]}/_berth"`,
+	"fish": `  # This shell only, then every new one
+  berth completion fish | source
+  berth completion fish > ~/.config/fish/completions/berth.fish`,
+	"powershell": `  # This session; add the line to your PowerShell profile for every session
+  berth completion powershell | Out-String | Invoke-Expression`,
+}
+
+// addCompletionCmd adds cobra's completion command now rather than when
+// it runs (after addFileFlag: it takes no berth.yaml), to give it and its
+// subcommands examples.
+func addCompletionCmd(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		c.Example = completionExamples[c.Name()]
+		for _, sub := range c.Commands() {
+			sub.Example = completionExamples[sub.Name()]
+		}
+	}
+}
+
+// completeEnvironments offers the environments of berth.yaml for -e.
+func (f *Factory) completeEnvironments(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	p, err := f.LoadProjectEnv("")
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	var names []string
+	for name := range p.Environments {
+		names = append(names, name)
+	}
+	return names, cobra.ShellCompDirectiveNoFileComp
+}
+
+// completeServices offers the services of berth.yaml as arguments.
+func (f *Factory) completeServices(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	p, err := f.LoadProjectEnv("")
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	var names []string
+	for name := range p.Services {
+		if !slices.Contains(args, name) {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return names, cobra.ShellCompDirectiveNoFileComp
+}
+
+// completeOneService offers services for commands that take one.
+func (f *Factory) completeOneService(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	if len(args) > 0 {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	return f.completeServices(cmd, args, toComplete)
+}
+
+// completeServiceCounts offers SERVICE= for berth scale.
+func (f *Factory) completeServiceCounts(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	names, dir := f.completeServices(cmd, nil, toComplete)
+	var out []string
+	for _, n := range names {
+		if !slices.ContainsFunc(args, func(a string) bool { return strings.HasPrefix(a, n+"=") }) {
+			out = append(out, n+"=")
+		}
+	}
+	return out, dir | cobra.ShellCompDirectiveNoSpace
+}
+
+// completeRevisions offers the app's recorded revisions, with their
+// status, for --revision and --to-revision.
+func (f *Factory) completeRevisions(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	p, c, ns, err := f.ProjectOnCluster()
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	revs, err := newRecords(c, ns).History(cmd.Context(), p.Name)
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	var out []string
+	for i := len(revs) - 1; i >= 0; i-- {
+		r := revs[i].Release
+		out = append(out, fmt.Sprintf("%d\t%s", r.Version, r.Info.Status))
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveKeepOrder
+}
