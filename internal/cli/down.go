@@ -86,7 +86,7 @@ func (o *DownOptions) Run(ctx context.Context) error {
 	}
 	err = t.Down(ctx, p, target.DownOptions{Cluster: o.Cluster, Volumes: o.Volumes,
 		RemoveApp: func(ctx context.Context, a target.Access, confirmed bool) error {
-			useAccess(o.f, a)
+			o.f = o.f.OnCluster(a.Kubeconfig, a.Context, nil)
 			o.Yes = o.Yes || confirmed
 			return o.deleteApp(ctx, p)
 		},

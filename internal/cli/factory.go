@@ -191,27 +191,39 @@ func (f *Factory) KubeClient() (*kube.Client, error) {
 	return c, nil
 }
 
-// UseContext selects a kube context (a target's, e.g. minikube's) unless
-// --context was given. It sets an input of the kube client, so it works
-// only before the first KubeClient; after it, it does nothing.
-func (f *Factory) UseContext(name string) {
-	if f.KubeFlags == nil || f.kube != nil {
-		return
+// OnCluster returns a Factory for the cluster and registry a target
+// prepared (berth up, berth down): the kube flags point at its kubeconfig
+// file and context (the context unless --context was given), image
+// registries are reached through reg (nil keeps f's), and its kube client
+// is built on first use like f's. f itself is not changed; streams,
+// prompts and progress are shared with it.
+func (f *Factory) OnCluster(kubeconfig, context string, reg *registry.Access) *Factory {
+	g := &Factory{
+		IOStreams: f.IOStreams, LookupEnv: f.LookupEnv, Environ: f.Environ,
+		File: f.File, Env: f.Env, Output: f.Output, NoColor: f.NoColor, Verbosity: f.Verbosity, Progress: f.Progress,
+		Registry: f.Registry, stdoutTTY: f.stdoutTTY, stderrTTY: f.stderrTTY, prompt: f.prompt,
+		stderr: f.stderr, started: f.started, startErr: f.startErr, events: f.events, lines: f.lines, rep: f.rep,
+		kube: f.kube,
 	}
-	if f.KubeFlags.Context == nil || *f.KubeFlags.Context == "" {
-		f.KubeFlags.Context = &name
+	if reg != nil {
+		g.Registry = *reg
 	}
-}
-
-// UseKubeconfig points the kube flags at a kubeconfig file and context a
-// target wrote (the context unless --context was given). Like UseContext,
-// it works only before the first KubeClient.
-func (f *Factory) UseKubeconfig(file, context string) {
-	if f.KubeFlags == nil || f.kube != nil {
-		return
+	if f.KubeFlags == nil || (kubeconfig == "" && context == "") {
+		g.KubeFlags = f.KubeFlags
+		return g
 	}
-	f.KubeFlags.KubeConfig = &file
-	f.UseContext(context)
+	g.kube = nil
+	g.KubeFlags = kubeFlags()
+	kf, from := g.KubeFlags, f.KubeFlags
+	kf.KubeConfig, kf.Context, kf.Namespace = from.KubeConfig, from.Context, from.Namespace
+	kf.ClusterName, kf.AuthInfoName, kf.Impersonate, kf.Timeout = from.ClusterName, from.AuthInfoName, from.Impersonate, from.Timeout
+	if kubeconfig != "" {
+		kf.KubeConfig = &kubeconfig
+	}
+	if context != "" && (kf.Context == nil || *kf.Context == "") {
+		kf.Context = &context
+	}
+	return g
 }
 
 // TargetNamespace is where a project goes: -n, else berth.yaml (with the

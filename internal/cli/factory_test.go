@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/berth-dev/berth/internal/registry"
 )
 
 // twoContexts is a kubeconfig with two contexts on unreachable servers:
@@ -24,8 +26,8 @@ current-context: a
 `
 
 // TestFactoryKubeClient: the client is built on first use and then
-// shared; a target's kubeconfig and context (UseKubeconfig) apply when
-// given before it, and neither they nor UseContext change it afterwards.
+// shared; OnCluster gives a Factory on a target's kubeconfig and context
+// with a client of its own, and leaves the first Factory as it was.
 func TestFactoryKubeClient(t *testing.T) {
 	t.Parallel()
 	file := filepath.Join(t.TempDir(), "kubeconfig")
@@ -34,27 +36,36 @@ func TestFactoryKubeClient(t *testing.T) {
 	}
 	streams, _, _, _ := genericiooptions.NewTestIOStreams()
 	f := NewFactory(streams)
-	f.UseKubeconfig(file, "b")
+	f.KubeFlags.KubeConfig = &file
 	c, err := f.KubeClient()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Namespace != "ns-b" {
-		t.Errorf("namespace %q, want the target context's ns-b", c.Namespace)
-	}
-	f.UseContext("a")
-	f.UseKubeconfig("/nowhere", "a")
-	again, err := f.KubeClient()
-	if err != nil || again != c {
+	if again, err := f.KubeClient(); err != nil || again != c {
 		t.Errorf("second KubeClient: %p %v, want the first %p", again, err, c)
 	}
-	if got := *f.KubeFlags.Context; got != "b" {
-		t.Errorf("context after the client was built: %q, want b", got)
+	reg := registry.Access{Insecure: []string{"127.0.0.1:5000"}}
+	g := f.OnCluster(file, "b", &reg)
+	gc, err := g.KubeClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Namespace != "ns-a" || gc.Namespace != "ns-b" {
+		t.Errorf("namespaces %q and %q, want the current context's ns-a and the target's ns-b", c.Namespace, gc.Namespace)
+	}
+	if f.KubeFlags.Context != nil && *f.KubeFlags.Context != "" {
+		t.Errorf("OnCluster changed the first Factory's context to %q", *f.KubeFlags.Context)
+	}
+	if len(f.Registry.Insecure) != 0 || len(g.Registry.Insecure) != 1 {
+		t.Errorf("registries %v and %v, want the target's only on the second", f.Registry.Insecure, g.Registry.Insecure)
+	}
+	if same := f.OnCluster("", "", nil); same.KubeFlags != f.KubeFlags {
+		t.Error("OnCluster without a cluster should keep the kube flags")
 	}
 }
 
-// TestFactoryUseContextKeepsFlag: --context wins over a target's context.
-func TestFactoryUseContextKeepsFlag(t *testing.T) {
+// TestFactoryOnClusterKeepsFlag: --context wins over a target's context.
+func TestFactoryOnClusterKeepsFlag(t *testing.T) {
 	t.Parallel()
 	streams, _, _, _ := genericiooptions.NewTestIOStreams()
 	f := NewFactory(streams)
@@ -62,9 +73,11 @@ func TestFactoryUseContextKeepsFlag(t *testing.T) {
 	if err := root.ParseFlags([]string{"--context", "mine"}); err != nil {
 		t.Fatal(err)
 	}
-	f.UseContext("minikube")
-	if got := *f.KubeFlags.Context; got != "mine" {
+	if got := *f.OnCluster("", "minikube", nil).KubeFlags.Context; got != "mine" {
 		t.Errorf("context %q, want the flag's", got)
+	}
+	if got := *f.OnCluster("/some/kubeconfig", "minikube", nil).KubeFlags.Context; got != "mine" {
+		t.Errorf("context %q with a kubeconfig, want the flag's", got)
 	}
 }
 

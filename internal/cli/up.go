@@ -140,10 +140,9 @@ func (o *UpOptions) Run(ctx context.Context) error {
 		return err
 	}
 	p = prepared.Project
-	useAccess(o.f, prepared.Access)
-	// Preflight's registry probes and chart pulls reach the target's
-	// registry as its pushes do.
-	o.f.Registry = prepared.Registry
+	// From here on berth works on the target's cluster, and preflight's
+	// registry probes and chart pulls reach its registry as its pushes do.
+	o.f = o.f.OnCluster(prepared.Access.Kubeconfig, prepared.Access.Context, &prepared.Registry)
 	c, err := o.f.KubeClient()
 	if err != nil {
 		return err
@@ -222,17 +221,6 @@ func targetOptions(f *Factory, errOut io.Writer, yes bool, token string) target.
 		Log: errOut, Yes: yes, Confirm: f.confirm, ConfirmTyped: f.confirmTyped,
 		Getenv: f.getenv, Home: home, LookPath: f.lookPath,
 		Registry: *f.RegistryAccess(), Kubeconfig: kubeconfigFile(f), AccessToken: token,
-	}
-}
-
-// useAccess points the kube flags at the target's cluster (unless
-// --context was given).
-func useAccess(f *Factory, a target.Access) {
-	switch {
-	case a.Kubeconfig != "":
-		f.UseKubeconfig(a.Kubeconfig, a.Context)
-	case a.Context != "":
-		f.UseContext(a.Context)
 	}
 }
 
