@@ -2,10 +2,13 @@ package cli
 
 import (
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/berth-dev/berth/internal/config"
 )
 
 // Shell completion: cobra's completion command with berth's examples, and
@@ -114,4 +117,27 @@ func (f *Factory) completeRevisions(cmd *cobra.Command, args []string, toComplet
 		out = append(out, fmt.Sprintf("%d\t%s", r.Version, r.Info.Status))
 	}
 	return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveKeepOrder
+}
+
+// completeSecrets offers the secrets of berth.yaml and their keys.
+func (f *Factory) completeSecrets(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	data, err := os.ReadFile(f.ConfigPath())
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	texts, err := config.SecretTexts(f.ConfigPath(), data)
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, st := range texts {
+		for _, name := range []string{st.Secret, st.Secret + "." + st.Key} {
+			if !seen[name] {
+				seen[name] = true
+				out = append(out, name)
+			}
+		}
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
 }

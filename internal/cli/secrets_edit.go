@@ -1,0 +1,140 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/berth-dev/berth/internal/secrets"
+)
+
+const secretsEditLong = `Edit berth.yaml with its secret values decrypted, in your editor ($VISUAL,
+else $EDITOR, else vi), and encrypt them again when the editor exits.
+
+The decrypted copy is a file only you can read (mode 0600, in a new
+private temporary directory), removed when berth is done. When you save:
+values that were encrypted are encrypted again (a value you did not
+change keeps its old encrypted text, so the diff shows what changed),
+secret values you added are encrypted, values that were plain stay plain.
+Nothing is written when you change nothing.`
+
+const secretsEditExample = `  # Edit the secrets of berth.yaml
+  berth secrets edit
+
+  # With another editor
+  EDITOR="code --wait" berth secrets edit`
+
+// SecretsEditOptions are the inputs of berth secrets edit.
+type SecretsEditOptions struct {
+	genericiooptions.IOStreams
+
+	f *Factory
+}
+
+// NewCmdSecretsEdit builds berth secrets edit.
+func NewCmdSecretsEdit(f *Factory, runF func(context.Context, *SecretsEditOptions) error) *cobra.Command {
+	o := &SecretsEditOptions{IOStreams: f.IOStreams, f: f}
+	cmd := &cobra.Command{
+		Use:     "edit",
+		Short:   "Edit berth.yaml with its secret values decrypted, and encrypt them again",
+		Long:    secretsEditLong,
+		Example: secretsEditExample,
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+	return cmd
+}
+
+// Run edits.
+func (o *SecretsEditOptions) Run(ctx context.Context) error {
+	file := o.f.ConfigPath()
+	data, err := secrets.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	keys, err := secrets.LoadKeys(o.f.LookupEnv)
+	if err != nil {
+		return err
+	}
+	plainText, plain, _, err := secrets.DecryptFile(file, data, nil, keys)
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "berth-secrets-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	tmp := filepath.Join(dir, filepath.Base(file))
+	if err := os.WriteFile(tmp, plainText, 0o600); err != nil {
+		return err
+	}
+	for {
+		if err := o.runEditor(ctx, tmp); err != nil {
+			return err
+		}
+		edited, err := os.ReadFile(tmp)
+		if err != nil {
+			return err
+		}
+		if bytes.Equal(edited, plainText) {
+			fmt.Fprintf(o.ErrOut, "%s: no changes\n", file)
+			return nil
+		}
+		out, res, err := secrets.Reseal(file, data, edited, plain)
+		if err != nil {
+			if _, tty := o.f.stdinTerminal(); tty {
+				fmt.Fprintf(o.ErrOut, "error: %v\n", err)
+				if again, _ := o.f.confirm("Edit again?"); again {
+					continue
+				}
+			}
+			return &HintError{Err: fmt.Errorf("%s was not changed: %w", file, err), Hint: "run berth secrets edit again and fix the problem"}
+		}
+		if err := secrets.WriteFile(file, out); err != nil {
+			return err
+		}
+		msg := "no secret value changed"
+		if len(res.Changed) > 0 {
+			msg = "encrypted " + plural(len(res.Changed), "changed value") + ": " + strings.Join(res.Changed, ", ")
+		}
+		fmt.Fprintf(o.ErrOut, "%s: saved; %s\n", file, msg)
+		return nil
+	}
+}
+
+// runEditor opens file in $VISUAL or $EDITOR (through sh, so that an
+// editor with arguments such as "code --wait" works).
+func (o *SecretsEditOptions) runEditor(ctx context.Context, file string) error {
+	editor := o.f.getenv("VISUAL")
+	if editor == "" {
+		editor = o.f.getenv("EDITOR")
+	}
+	if editor == "" {
+		editor = "vi"
+	}
+	cmd := exec.CommandContext(ctx, "sh", "-c", editor+` "$1"`, "berth-editor", file)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = o.In, o.ErrOut, o.ErrOut
+	if f, ok := o.In.(*os.File); ok {
+		cmd.Stdin = f
+	}
+	if f, ok := o.Out.(*os.File); ok {
+		cmd.Stdout = f // the editor draws on the terminal
+	}
+	if err := cmd.Run(); err != nil {
+		return &HintError{Err: fmt.Errorf("the editor (%s) failed: %w; berth.yaml was not changed", editor, err), Hint: "set EDITOR to an editor that waits until you close the file (e.g. EDITOR=\"code --wait\")"}
+	}
+	return nil
+}
