@@ -15,10 +15,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/random"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
@@ -404,31 +400,6 @@ func TestRolloutErrorExitCodes(t *testing.T) {
 	}
 }
 
-// pushPlatform pushes a small image built for platform (os/arch) as ref.
-func pushPlatform(t *testing.T, ref, platform string) {
-	t.Helper()
-	img, err := random.Image(64, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cf, err := img.ConfigFile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cf = cf.DeepCopy()
-	cf.OS, cf.Architecture, _ = strings.Cut(platform, "/")
-	if img, err = mutate.ConfigFile(img, cf); err != nil {
-		t.Fatal(err)
-	}
-	r, err := name.ParseReference(ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := remote.Write(r, img, remote.WithContext(t.Context())); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestDeployPreflight: berth preflight reads an image's platform from its
 // registry and reports an image no node can run as an error (exit 1);
 // berth deploy prints the same error, stops before anything is applied
@@ -438,7 +409,7 @@ func TestDeployPreflight(t *testing.T) {
 	c, ns, flags := onCluster(t)
 	host := testutil.Registry(t)
 	image := host + "/team/web:s390x"
-	pushPlatform(t, image, "linux/s390x")
+	testutil.Push(t, image, testutil.PlatformImage(t, "linux", "s390x", ""))
 	file := writeConfig(t, "apiVersion: berth/v1\nname: shop\nservices:\n  web:\n    image: "+image+"\n    ports: [{port: 80}]\n")
 	problem := regexp.MustCompile(`(?m)^image web +error +` + regexp.QuoteMeta(image) + ` is built for linux/s390x; the nodes run linux/amd64, linux/arm64\n +fix: build for the nodes' platform: build.platforms: \[linux/amd64, linux/arm64\]$`)
 

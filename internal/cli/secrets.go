@@ -188,12 +188,7 @@ func NewCmdSecretsDecrypt(f *Factory, runF func(context.Context, *SecretsDecrypt
 
 // Run decrypts.
 func (o *SecretsDecryptOptions) Run(ctx context.Context) error {
-	file := o.f.ConfigPath()
-	data, err := secrets.ReadFile(file)
-	if err != nil {
-		return err
-	}
-	keys, err := secrets.LoadKeys(o.f.LookupEnv)
+	file, data, keys, err := o.f.readSecretsFile()
 	if err != nil {
 		return err
 	}
@@ -229,4 +224,17 @@ func (f *Factory) OpenSecrets(p *config.Project) error {
 		return err
 	}
 	return secrets.Open(p, keys)
+}
+
+// readSecretsFile reads berth.yaml and the age keys of the environment,
+// for decrypt and edit.
+func (f *Factory) readSecretsFile() (file string, data []byte, keys *secrets.Keys, err error) {
+	file = f.ConfigPath()
+	if data, err = secrets.ReadFile(file); err != nil {
+		return "", nil, nil, err
+	}
+	if keys, err = secrets.LoadKeys(f.LookupEnv); err != nil {
+		return "", nil, nil, err
+	}
+	return file, data, keys, nil
 }

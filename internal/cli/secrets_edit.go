@@ -59,12 +59,7 @@ func NewCmdSecretsEdit(f *Factory, runF func(context.Context, *SecretsEditOption
 
 // Run edits.
 func (o *SecretsEditOptions) Run(ctx context.Context) error {
-	file := o.f.ConfigPath()
-	data, err := secrets.ReadFile(file)
-	if err != nil {
-		return err
-	}
-	keys, err := secrets.LoadKeys(o.f.LookupEnv)
+	file, data, keys, err := o.f.readSecretsFile()
 	if err != nil {
 		return err
 	}

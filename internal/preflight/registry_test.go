@@ -86,9 +86,9 @@ func TestProbesPlatforms(t *testing.T) {
 	pr := preflight.RegistryProbes(access(t))
 	host := testutil.Registry(t)
 
-	arm := platformImage(t, "linux", "arm64", "v8")
-	push(t, host+"/app/arm:1", arm)
-	amd := platformImage(t, "linux", "amd64", "")
+	arm := testutil.PlatformImage(t, "linux", "arm64", "v8")
+	testutil.Push(t, host+"/app/arm:1", arm)
+	amd := testutil.PlatformImage(t, "linux", "amd64", "")
 	attestation, err := random.Image(64, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -188,36 +188,6 @@ func TestFailedError(t *testing.T) {
 	}
 }
 
-func platformImage(t *testing.T, os, arch, variant string) v1.Image {
-	t.Helper()
-	img, err := random.Image(64, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cf, err := img.ConfigFile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cf = cf.DeepCopy()
-	cf.OS, cf.Architecture, cf.Variant = os, arch, variant
-	img, err = mutate.ConfigFile(img, cf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return img
-}
-
-func push(t *testing.T, ref string, img v1.Image) {
-	t.Helper()
-	r, err := name.ParseReference(ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := remote.Write(r, img, remote.WithContext(t.Context())); err != nil {
-		t.Fatalf("pushing %s: %v", ref, err)
-	}
-}
-
 // TestChecker checks as berth deploy does: the probes read the image's
 // platforms from the registry, Report hears every result before Check
 // returns, and an error result is a *FailedError carrying them.
@@ -227,9 +197,9 @@ func TestChecker(t *testing.T) {
 	ctx := t.Context()
 	host := testutil.Registry(t)
 	s390x := host + "/shop/web:s390x"
-	push(t, s390x, platformImage(t, "linux", "s390x", ""))
+	testutil.Push(t, s390x, testutil.PlatformImage(t, "linux", "s390x", ""))
 	amd := host + "/shop/web:amd64"
-	push(t, amd, platformImage(t, "linux", "amd64", ""))
+	testutil.Push(t, amd, testutil.PlatformImage(t, "linux", "amd64", ""))
 	p := project(t, "apiVersion: berth/v1\nname: shop\nservices:\n  web: {image: "+s390x+"}\n")
 
 	var reported []preflight.Result
