@@ -283,7 +283,7 @@ func (d *Deployer) deployPlan(p *config.Project, o Options, ropts render.Options
 			}
 		}
 	}
-	for name, cause := range keptCauses(st.lastManifest(), res.Manifest) {
+	for name, cause := range keptCauses(st.lastManifest(), res.Parsed()) {
 		if cause != ropts.ChangeCause {
 			if ropts.Causes == nil {
 				ropts.Causes = map[string]string{}
@@ -301,7 +301,7 @@ func (d *Deployer) deployPlan(p *config.Project, o Options, ropts render.Options
 			return nil, nil, err
 		}
 	}
-	pl, err := newPlan(p.Name, res.Namespace, res.Chart, res.Chart.Values, string(res.Manifest), meta)
+	pl, err := newPlan(p.Name, res.Namespace, res.Chart, res.Chart.Values, res.Parsed(), meta)
 	return pl, notes, err
 }
 
