@@ -94,7 +94,7 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 		return err
 	}
 	if current != nil {
-		add(render.Split(current.Manifest))
+		add(render.ParseManifest(current.Manifest).Objects())
 	}
 	if res, err := renderProject(p, ns, nil, false); err == nil {
 		add(res.Objects)

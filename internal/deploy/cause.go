@@ -18,18 +18,18 @@ const ChangeCauseAnnotation = "kubernetes.io/change-cause"
 // service: a deploy records its cause only on the workloads whose pod
 // template it changes, as kubectl's change-cause marks a rollout. The
 // others keep the cause they had, so a new cause alone changes nothing.
-func keptCauses(prev string, manifest []byte) map[string]string {
-	if prev == "" {
+func keptCauses(prev, manifest *render.Manifest) map[string]string {
+	if prev.String() == "" {
 		return nil
 	}
 	before := map[string]workloadTemplate{}
-	for _, o := range render.Split(prev) {
+	for _, o := range prev.Objects() {
 		if w, ok := decodeTemplate(o); ok {
 			before[w.service] = w
 		}
 	}
 	var kept map[string]string
-	for _, o := range render.Split(string(manifest)) {
+	for _, o := range manifest.Objects() {
 		w, ok := decodeTemplate(o)
 		if !ok {
 			continue

@@ -10,7 +10,7 @@ import (
 	"github.com/berth-dev/berth/internal/render"
 )
 
-func renderText(t *testing.T, text, cause string) []byte {
+func renderText(t *testing.T, text, cause string) *render.Manifest {
 	t.Helper()
 	p, _, err := config.Parse("berth.yaml", []byte(text), config.Options{LookupEnv: func(string) (string, bool) { return "", false }})
 	if err != nil {
@@ -20,7 +20,7 @@ func renderText(t *testing.T, text, cause string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return r.Manifest
+	return r.Parsed()
 }
 
 // TestKeptCauses: only the workloads whose pod template a deploy changes
@@ -29,7 +29,8 @@ func renderText(t *testing.T, text, cause string) []byte {
 func TestKeptCauses(t *testing.T) {
 	t.Parallel()
 	const base = "apiVersion: berth/v1\nname: shop\nservices:\n  web:\n    image: web:1\n    ports: [{port: 80}]\n  api:\n    image: api:1\n  db:\n    image: db:1\n    stateful: true\n"
-	prev := string(renderText(t, base, "release 1"))
+	// prev is read back from a release record.
+	prev := render.ParseManifest(renderText(t, base, "release 1").String())
 	for _, tc := range []struct {
 		name, text string
 		want       map[string]string
@@ -48,7 +49,7 @@ func TestKeptCauses(t *testing.T) {
 			}
 		})
 	}
-	if got := keptCauses("", renderText(t, base, "release 2")); got != nil {
+	if got := keptCauses(nil, renderText(t, base, "release 2")); got != nil {
 		t.Errorf("first deploy keeps %v", got)
 	}
 }

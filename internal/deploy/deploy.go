@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"time"
 
 	"helm.sh/helm/v3/pkg/chart"
@@ -142,29 +143,36 @@ type Outcome struct {
 // Deploy renders, applies, waits and records one revision.
 func (d *Deployer) Deploy(ctx context.Context, o Options) (out *Outcome, err error) {
 	p := o.Project
-	ropts := render.Options{Namespace: o.Namespace, Images: o.Images, ShowSecrets: true, ChangeCause: o.Meta.Cause}
+	deadline := o.deadline()
+	dctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	// The history read before rendering gives the replica counts of berth
+	// scale that the deploy keeps, so that one render is enough. A real
+	// deploy reads it again under its lease (begin) and renders again only
+	// if a scale came in between; an error here is the one that read's.
+	h, herr := d.Records.History(dctx, p.Name)
+	var peek *state
+	if herr == nil {
+		peek = readState(h)
+	}
+	ropts := d.renderOptions(p, o, peek)
 	res, err := render.Render(p, ropts)
 	if err != nil {
 		return nil, err
 	}
-	deadline := o.deadline()
-	dctx, cancel := context.WithDeadline(ctx, deadline)
-	defer cancel()
 	if err := d.checkStorageClasses(dctx, p); err != nil {
 		return nil, err
 	}
 	if o.DryRun != kube.DryRunNone {
 		ctx = dctx
-		h, err := d.Records.History(ctx, p.Name)
-		if err != nil {
-			return nil, fmt.Errorf("reading the release history of %s: %w", p.Name, err)
+		if herr != nil {
+			return nil, fmt.Errorf("reading the release history of %s: %w", p.Name, herr)
 		}
-		st := readState(h)
-		pl, _, err := d.deployPlan(p, o, ropts, res, st)
+		pl, _, err := d.deployPlan(p, o, ropts, res, peek)
 		if err != nil {
 			return nil, err
 		}
-		w, err := d.checkVolumes(ctx, st, pl, o.RollOptions)
+		w, err := d.checkVolumes(ctx, peek, pl, o.RollOptions)
 		if err != nil {
 			return nil, err
 		}
@@ -226,16 +234,19 @@ func (d *Deployer) Deploy(ctx context.Context, o Options) (out *Outcome, err err
 // admission) is the same error here. berth diff shows it.
 func (d *Deployer) Diff(ctx context.Context, o Options) ([]kube.Diff, []string, error) {
 	p := o.Project
-	ropts := render.Options{Namespace: o.Namespace, Images: o.Images, ShowSecrets: true, ChangeCause: o.Meta.Cause}
+	h, herr := d.Records.History(ctx, p.Name)
+	var st *state
+	if herr == nil {
+		st = readState(h)
+	}
+	ropts := d.renderOptions(p, o, st)
 	res, err := render.Render(p, ropts)
 	if err != nil {
 		return nil, nil, err
 	}
-	h, err := d.Records.History(ctx, p.Name)
-	if err != nil {
-		return nil, nil, fmt.Errorf("reading the release history of %s: %w", p.Name, err)
+	if herr != nil {
+		return nil, nil, fmt.Errorf("reading the release history of %s: %w", p.Name, herr)
 	}
-	st := readState(h)
 	pl, notes, err := d.deployPlan(p, o, ropts, res, st)
 	if err != nil {
 		return nil, nil, err
@@ -260,21 +271,84 @@ func applyOptions(o RollOptions) kube.ApplyOptions {
 	return kube.ApplyOptions{Force: o.Force, TakeFrom: []string{kube.HelmFieldManager}, DryRun: o.DryRun}
 }
 
-// deployPlan is the plan of a deploy: res, re-rendered with the replica
-// counts of berth scale that the deploy keeps (see keepScale) and the
-// change-cause of the workloads whose pod template it leaves as the newest
-// revision had it (see keptCauses).
+// renderOptions are the render options of a deploy of o over st (nil
+// when the history could not be read): with the replica counts of berth
+// scale it keeps (see keepScale).
+func (d *Deployer) renderOptions(p *config.Project, o Options, st *state) render.Options {
+	ropts := render.Options{Namespace: o.Namespace, Images: o.Images, ShowSecrets: true, ChangeCause: o.Meta.Cause}
+	if st != nil {
+		// An error here is deployPlan's to report.
+		if scaled, _, err := scaleOf(p, o, st); err == nil {
+			ropts.Replicas = replicas(scaled)
+		}
+	}
+	return ropts
+}
+
+// deployPlan is the plan of a deploy: res, rendered with ropts, or again
+// if planOptions says so: when the replica counts of berth scale that the
+// deploy keeps differ from ropts' (a scale came in after ropts were made),
+// or the change-cause of a workload whose pod template the deploy leaves
+// as the newest revision had it is not ropts' (see keptCauses).
 func (d *Deployer) deployPlan(p *config.Project, o Options, ropts render.Options, res *render.Result, st *state) (*plan, []string, error) {
+	ropts, meta, notes, again, err := planOptions(p, o, ropts, res.Parsed(), st)
+	if err != nil {
+		return nil, nil, err
+	}
+	if again {
+		if res, err = render.Render(p, ropts); err != nil {
+			return nil, nil, err
+		}
+	}
+	pl, err := newPlan(p.Name, res.Namespace, res.Chart, res.Chart.Values, res.Parsed(), meta)
+	return pl, notes, err
+}
+
+// planOptions completes ropts, which rendered m, for a deploy of o over
+// st: the replica counts of berth scale it keeps and the causes it keeps,
+// the revision's meta and notes, and whether m must be rendered again
+// with the completed options. Pod templates depend on neither replicas
+// nor causes, so m's templates are the ones to compare.
+func planOptions(p *config.Project, o Options, ropts render.Options, m *render.Manifest, st *state) (render.Options, Meta, []string, bool, error) {
 	meta := o.Meta
-	meta.Scaled = nil
+	scaled, notes, err := scaleOf(p, o, st)
+	if err != nil {
+		return ropts, meta, nil, false, err
+	}
+	meta.Scaled = scaled
+	want := replicas(scaled)
+	again := !maps.Equal(want, ropts.Replicas)
+	ropts.Replicas = want
+	causes := maps.Clone(ropts.Causes)
+	for name, cause := range keptCauses(st.lastManifest(), m) {
+		if cause == ropts.ChangeCause {
+			continue
+		}
+		if old, ok := causes[name]; !ok || old != cause {
+			again = true
+		}
+		if causes == nil {
+			causes = map[string]string{}
+		}
+		causes[name] = cause
+	}
+	ropts.Causes = causes
+	return ropts, meta, notes, again, nil
+}
+
+// scaleOf returns the replica counts of berth scale a deploy of o over st
+// keeps, and the notes saying so.
+func scaleOf(p *config.Project, o Options, st *state) (map[string]release.Scale, []string, error) {
 	var notes []string
-	if st.current != nil && !o.ResetScale {
+	switch {
+	case st.current != nil && !o.ResetScale:
 		prev, err := release.MetaOf(st.current)
 		if err != nil {
 			return nil, nil, err
 		}
-		meta.Scaled, notes = keepScale(p, prev.Scaled)
-	} else if st.current != nil && o.ResetScale {
+		scaled, notes := keepScale(p, prev.Scaled)
+		return scaled, notes, nil
+	case st.current != nil && o.ResetScale:
 		if prev, err := release.MetaOf(st.current); err == nil {
 			for _, name := range sortedNames(prev.Scaled) {
 				if s := p.Services[name]; s != nil && s.Autoscale == nil {
@@ -283,26 +357,19 @@ func (d *Deployer) deployPlan(p *config.Project, o Options, ropts render.Options
 			}
 		}
 	}
-	for name, cause := range keptCauses(st.lastManifest(), res.Manifest) {
-		if cause != ropts.ChangeCause {
-			if ropts.Causes == nil {
-				ropts.Causes = map[string]string{}
-			}
-			ropts.Causes[name] = cause
-		}
+	return nil, notes, nil
+}
+
+// replicas are the replica counts of scaled, for render.Options, or nil.
+func replicas(scaled map[string]release.Scale) map[string]int32 {
+	if len(scaled) == 0 {
+		return nil
 	}
-	if len(meta.Scaled) > 0 || len(ropts.Causes) > 0 {
-		ropts.Replicas = map[string]int32{}
-		for name, sc := range meta.Scaled {
-			ropts.Replicas[name] = sc.Replicas
-		}
-		var err error
-		if res, err = render.Render(p, ropts); err != nil {
-			return nil, nil, err
-		}
+	out := make(map[string]int32, len(scaled))
+	for name, sc := range scaled {
+		out[name] = sc.Replicas
 	}
-	pl, err := newPlan(p.Name, res.Namespace, res.Chart, res.Chart.Values, string(res.Manifest), meta)
-	return pl, notes, err
+	return out
 }
 
 // keepScale returns the replica counts set by berth scale that a deploy of

@@ -438,3 +438,51 @@ func TestDiff(t *testing.T) {
 	diff(t, "writes", []string(nil), e.cluster.Writes())
 	diff(t, "history", []string{"1:deployed:first"}, e.history(t))
 }
+
+// TestDeployAfterScaleRendersOnce: the replica counts berth scale set are
+// read before the render, so a deploy after a scale renders once; only a
+// new change-cause on workloads whose pod template stays needs a second
+// render (the template comparison needs the first).
+func TestDeployAfterScaleRendersOnce(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, text, cause string
+		scale             bool
+		want              int
+	}{
+		{"first deploy", shop, "first", false, 1},
+		{"no scale, same cause", shop, "first", false, 1},
+		{"after scale, same cause", shop, "first", true, 1},
+		{"after scale, every pod template changes", strings.NewReplacer("web:1", "web:2", "worker:1", "worker:2", "cache:1", "cache:2").Replace(shop), "again", true, 1},
+		{"after scale, a new cause on unchanged templates", shop, "again", true, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			if tc.name != "first deploy" {
+				e.mustDeploy(t, shop, "first")
+			}
+			if tc.scale {
+				if _, err := e.d.Scale(t.Context(), deploy.ScaleOptions{Project: project(t, shop), Namespace: ns, Replicas: map[string]int32{"web": 3}, Wait: true, Timeout: time.Minute, Holder: "test"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			o := options(project(t, tc.text), tc.cause)
+			got, err := deploy.Renders(t.Context(), e.d, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Errorf("renders %d, want %d", got, tc.want)
+			}
+			// And the deploy itself keeps the scale.
+			out, err := e.d.Deploy(t.Context(), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.scale && out.Scaled["web"].Replicas != 3 {
+				t.Errorf("scaled %+v", out.Scaled)
+			}
+		})
+	}
+}

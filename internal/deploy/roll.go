@@ -78,7 +78,7 @@ func (r *rollout) run(w *volumeWork, opts kube.ApplyOptions) error {
 		// The record keeps no secret values: keep the current ones in
 		// memory for a rollback.
 		var err error
-		if held, err = d.snapshotSecrets(r.ctx, r.pl.namespace, r.st.current); err != nil {
+		if held, err = d.snapshotSecrets(r.ctx, r.pl.namespace, r.st.manifest(r.st.current)); err != nil {
 			d.finish(r.ctx, r.rel, err)
 			return err
 		}
@@ -259,7 +259,7 @@ func (d *Deployer) restore(ctx context.Context, lease Lease, st *state, failed *
 	}
 	meta.Cause = fmt.Sprintf("rollback to %d", prev.Version)
 	meta.User, meta.BerthVersion = failed.meta.User, failed.meta.BerthVersion
-	pl, err := newPlan(prev.Name, failed.namespace, prev.Chart, prev.Config, prev.Manifest, meta)
+	pl, err := newPlan(prev.Name, failed.namespace, prev.Chart, prev.Config, st.manifest(prev), meta)
 	if err != nil {
 		return 0, err
 	}

@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	hrelease "helm.sh/helm/v3/pkg/release"
-
 	"github.com/berth-dev/berth/internal/release"
 	"github.com/berth-dev/berth/internal/render"
 )
@@ -178,11 +176,12 @@ func (d *Deployer) fillSecrets(ctx context.Context, pl *plan, rev int, held secr
 	return err
 }
 
-// snapshotSecrets keeps in memory the data of the Secrets of revision
-// rel, before a rollout changes them, so that --atomic can put them back.
-func (d *Deployer) snapshotSecrets(ctx context.Context, ns string, rel *hrelease.Release) (secretData, error) {
+// snapshotSecrets keeps in memory the data of the Secrets of a revision's
+// manifest, before a rollout changes them, so that --atomic can put them
+// back.
+func (d *Deployer) snapshotSecrets(ctx context.Context, ns string, m *render.Manifest) (secretData, error) {
 	var names []string
-	for _, o := range render.Split(rel.Manifest) {
+	for _, o := range m.Objects() {
 		if o.Kind == "Secret" && o.APIVersion == "v1" {
 			names = append(names, o.Name)
 		}

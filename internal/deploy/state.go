@@ -24,13 +24,12 @@ type plan struct {
 	meta           Meta
 }
 
-func newPlan(app, ns string, ch *chart.Chart, values map[string]any, manifest string, meta Meta) (*plan, error) {
-	split := render.Split(manifest)
-	objs, err := Objects(split)
+func newPlan(app, ns string, ch *chart.Chart, values map[string]any, m *render.Manifest, meta Meta) (*plan, error) {
+	objs, err := Objects(m.Objects())
 	if err != nil {
 		return nil, err
 	}
-	return &plan{app: app, namespace: ns, objs: objs, refs: Refs(split), chart: ch, values: values, manifest: manifest, meta: meta}, nil
+	return &plan{app: app, namespace: ns, objs: objs, refs: Refs(m.Objects()), chart: ch, values: values, manifest: m.String(), meta: meta}, nil
 }
 
 // state is what the release history says before a rollout.
@@ -42,10 +41,13 @@ type state struct {
 	// current revision and of every revision after it (failed ones were
 	// applied, at least in part). Pruning starts from them.
 	applied []kube.Ref
+	// manifests are the manifests of current and the revisions after it,
+	// parsed once, by revision number.
+	manifests map[int]*render.Manifest
 }
 
 func readState(h []release.Revision) *state {
-	st := &state{history: h}
+	st := &state{history: h, manifests: map[int]*render.Manifest{}}
 	from := 0
 	for i, r := range h {
 		if r.Release.Info != nil && r.Release.Info.Status == hrelease.StatusDeployed {
@@ -55,7 +57,9 @@ func readState(h []release.Revision) *state {
 	}
 	seen := map[string]bool{}
 	for _, r := range h[from:] {
-		for _, ref := range Refs(render.Split(r.Release.Manifest)) {
+		m := render.ParseManifest(r.Release.Manifest)
+		st.manifests[r.Release.Version] = m
+		for _, ref := range Refs(m.Objects()) {
 			if !seen[ref.Key()] {
 				seen[ref.Key()] = true
 				st.applied = append(st.applied, ref)
@@ -66,12 +70,24 @@ func readState(h []release.Revision) *state {
 }
 
 // lastManifest is the manifest of the newest revision, which the cluster
-// holds (in part, if it failed), or "" before the first.
-func (st *state) lastManifest() string {
+// holds (in part, if it failed), or nil before the first.
+func (st *state) lastManifest() *render.Manifest {
 	if len(st.history) == 0 {
-		return ""
+		return nil
 	}
-	return st.history[len(st.history)-1].Release.Manifest
+	return st.manifest(st.history[len(st.history)-1].Release)
+}
+
+// manifest is the parsed manifest of rel, parsed by readState when it is
+// the current revision or one after it.
+func (st *state) manifest(rel *hrelease.Release) *render.Manifest {
+	if rel == nil {
+		return nil
+	}
+	if m, ok := st.manifests[rel.Version]; ok && m.String() == rel.Manifest {
+		return m
+	}
+	return render.ParseManifest(rel.Manifest)
 }
 
 func sortedNames[V any](m map[string]V) []string {

@@ -112,12 +112,13 @@ func (d *Deployer) Undo(ctx context.Context, o UndoOptions) (*Outcome, error) {
 	}
 	meta.Cause = fmt.Sprintf("rollback to %d", target.Version)
 	meta.User, meta.BerthVersion = o.Meta.User, o.Meta.BerthVersion
-	pl, err := newPlan(o.App, o.Namespace, target.Chart, target.Config, target.Manifest, meta)
+	m := st.manifest(target)
+	pl, err := newPlan(o.App, o.Namespace, target.Chart, target.Config, m, meta)
 	if err != nil {
 		return nil, fmt.Errorf("revision %d: %w", target.Version, err)
 	}
 	if o.Images != nil {
-		if problems := o.Images.Check(ctx, ManifestImages(target.Manifest)); len(problems) > 0 {
+		if problems := o.Images.Check(ctx, ManifestImages(m)); len(problems) > 0 {
 			var missing []registry.Problem
 			for _, p := range problems {
 				if p.Missing {
@@ -221,9 +222,9 @@ func describe(rel *hrelease.Release) string {
 
 // ManifestImages lists the container images (init containers included) of
 // the workloads in a manifest.
-func ManifestImages(manifest string) []string {
+func ManifestImages(m *render.Manifest) []string {
 	var out []string
-	for _, w := range Workloads(manifest) {
+	for _, w := range Workloads(m) {
 		for _, c := range w.Containers {
 			out = append(out, c.Image)
 		}
@@ -249,9 +250,9 @@ type Container struct {
 
 // Workloads decodes the Deployments and StatefulSets of a manifest; other
 // objects and documents that do not decode are skipped.
-func Workloads(manifest string) []Workload {
+func Workloads(m *render.Manifest) []Workload {
 	var out []Workload
-	for _, o := range render.Split(manifest) {
+	for _, o := range m.Objects() {
 		if o.Kind != "Deployment" && o.Kind != "StatefulSet" {
 			continue
 		}

@@ -386,8 +386,8 @@ func renderProject(t *testing.T, p *config.Project) (map[string]map[string]any, 
 		n++
 		objs[o["kind"].(string)+"/"+dig(t, o, "metadata", "name").(string)] = o
 	}
-	if n != len(objs) || n != len(r.Objects) || n != len(render.Split(string(r.Manifest))) {
-		t.Fatalf("%d documents, %d distinct objects, %d in Result.Objects, %d from render.Split", n, len(objs), len(r.Objects), len(render.Split(string(r.Manifest))))
+	if n != len(objs) || n != len(r.Objects) || n != len(render.ParseManifest(string(r.Manifest)).Objects()) {
+		t.Fatalf("%d documents, %d distinct objects, %d in Result.Objects, %d from render.ParseManifest", n, len(objs), len(r.Objects), len(render.ParseManifest(string(r.Manifest)).Objects()))
 	}
 	for _, o := range r.Objects {
 		if _, ok := objs[o.Kind+"/"+o.Name]; !ok {

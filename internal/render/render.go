@@ -71,6 +71,8 @@ type Result struct {
 	Chart *chart.Chart
 	// Namespace is the namespace rendered into.
 	Namespace string
+
+	parsed *Manifest
 }
 
 // ErrMissingImage is returned when a service built by berth has no image
@@ -100,11 +102,11 @@ func Render(p *config.Project, opts Options) (*Result, error) {
 		return nil, err
 	}
 	ch.Values = valuesMap
-	manifest, objects, err := renderChart(ch, p.Name, ns)
+	m, err := renderChart(ch, p.Name, ns)
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Manifest: manifest, Objects: objects, Chart: ch, Namespace: ns}, nil
+	return newResult(m, ch, ns), nil
 }
 
 // RenderValues renders a chart berth recorded (a release's chart) with
@@ -113,11 +115,25 @@ func Render(p *config.Project, opts Options) (*Result, error) {
 func RenderValues(ch *chart.Chart, values map[string]any, app, ns string) (*Result, error) {
 	c := *ch
 	c.Values = values
-	manifest, objects, err := renderChart(&c, app, ns)
+	m, err := renderChart(&c, app, ns)
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Manifest: manifest, Objects: objects, Chart: &c, Namespace: ns}, nil
+	return newResult(m, &c, ns), nil
+}
+
+func newResult(m *Manifest, ch *chart.Chart, ns string) *Result {
+	return &Result{Manifest: m.Bytes(), Objects: m.Objects(), Chart: ch, Namespace: ns, parsed: m}
+}
+
+// Parsed returns the rendered manifest as one Manifest, the text of
+// Manifest with the objects of Objects, to hand on without parsing it
+// again.
+func (r *Result) Parsed() *Manifest {
+	if r.parsed == nil {
+		return &Manifest{text: string(r.Manifest), objects: r.Objects}
+	}
+	return r.parsed
 }
 
 // toMap converts typed values to the generic form Helm gives templates.
@@ -330,54 +346,22 @@ func unquote(s string) string {
 
 // renderChart renders like `helm template NAME CHART -n NS`: Helm's engine,
 // Helm's install order, Helm's document format.
-func renderChart(ch *chart.Chart, release, ns string) ([]byte, []Object, error) {
+func renderChart(ch *chart.Chart, release, ns string) (*Manifest, error) {
 	vals, err := chartutil.ToRenderValues(ch, map[string]any{}, chartutil.ReleaseOptions{
 		Name: release, Namespace: ns, Revision: 1, IsInstall: true,
 	}, chartutil.DefaultCapabilities)
 	if err != nil {
-		return nil, nil, fmt.Errorf("preparing chart values: %w", err)
+		return nil, fmt.Errorf("preparing chart values: %w", err)
 	}
 	var e engine.Engine
 	files, err := e.Render(ch, vals)
 	if err != nil {
-		return nil, nil, fmt.Errorf("rendering the chart: %w", err)
+		return nil, fmt.Errorf("rendering the chart: %w", err)
 	}
 	for k := range files {
 		if strings.HasSuffix(k, "NOTES.txt") {
 			delete(files, k)
 		}
 	}
-	objects := sortManifests(files)
-	var b bytes.Buffer
-	for _, o := range objects {
-		fmt.Fprintf(&b, "---\n# Source: %s\n%s\n", o.Source, o.YAML)
-	}
-	out := append(bytes.TrimSpace(b.Bytes()), '\n')
-	return out, objects, nil
-}
-
-// Split parses a manifest stream, as Render returns it or a release record
-// holds it, back into objects (Source from the "# Source:" lines).
-func Split(manifest string) []Object {
-	docs := releaseutil.SplitManifests(manifest)
-	keys := make([]string, 0, len(docs))
-	for k := range docs {
-		keys = append(keys, k)
-	}
-	sort.Sort(releaseutil.BySplitManifestsOrder(keys))
-	out := make([]Object, 0, len(keys))
-	for _, k := range keys {
-		doc := docs[k]
-		o := Object{YAML: []byte(doc)}
-		if first, rest, ok := strings.Cut(doc, "\n"); ok && strings.HasPrefix(first, "# Source: ") {
-			o.Source = strings.TrimPrefix(first, "# Source: ")
-			o.YAML = []byte(rest)
-		}
-		o.APIVersion, o.Kind, o.Name, o.Namespace = head(string(o.YAML))
-		if o.Kind == "" {
-			continue
-		}
-		out = append(out, o)
-	}
-	return out
+	return newManifest(sortManifests(files)), nil
 }

@@ -330,7 +330,7 @@ func TestConfigFilesExact(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, r := renderFile(t, file, "", false)
-	for _, objs := range [][]render.Object{r.Objects, render.Split(string(r.Manifest))} {
+	for _, objs := range [][]render.Object{r.Objects, render.ParseManifest(string(r.Manifest)).Objects()} {
 		for _, o := range objs {
 			if o.Kind != "ConfigMap" {
 				continue

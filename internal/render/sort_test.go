@@ -73,7 +73,7 @@ func TestSplitRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := Split(string(r.Manifest))
+	got := ParseManifest(string(r.Manifest)).Objects()
 	type row struct{ Source, APIVersion, Kind, Name, Namespace, YAML string }
 	var want, have []row
 	for _, o := range r.Objects {
@@ -83,6 +83,6 @@ func TestSplitRoundTrip(t *testing.T) {
 		have = append(have, row{o.Source, o.APIVersion, o.Kind, o.Name, o.Namespace, string(o.YAML)})
 	}
 	if diff := cmp.Diff(want, have); diff != "" {
-		t.Errorf("Split(Render()) differs (-render +split):\n%s", diff)
+		t.Errorf("ParseManifest(Render()) differs (-render +split):\n%s", diff)
 	}
 }

@@ -59,12 +59,26 @@ var (
 
 // History turns release records (oldest first) into entries, oldest first.
 func History(h []release.Revision) []Entry {
+	return history(h, manifests(h))
+}
+
+// manifests parses the manifest of each revision of h, once.
+func manifests(h []release.Revision) []*render.Manifest {
+	out := make([]*render.Manifest, len(h))
+	for i, r := range h {
+		out[i] = render.ParseManifest(r.Release.Manifest)
+	}
+	return out
+}
+
+// history is History with the manifests of h parsed.
+func history(h []release.Revision, ms []*render.Manifest) []Entry {
 	out := make([]Entry, len(h))
 	for i, r := range h {
 		rel := r.Release
 		e := Entry{
 			Revision:     rel.Version,
-			Images:       serviceImages(rel.Manifest),
+			Images:       serviceImages(ms[i]),
 			Cause:        r.Meta.Cause,
 			Scaled:       r.Meta.Scaled,
 			User:         r.Meta.User,
@@ -93,11 +107,11 @@ func History(h []release.Revision) []Entry {
 			// Written by Helm with a chart of its own: Helm's words.
 			e.Cause, e.Description = desc, desc
 		default:
-			prev := ""
+			var prev *render.Manifest
 			if i > 0 {
-				prev = h[i-1].Release.Manifest
+				prev = ms[i-1]
 			}
-			e.Description = changes(prev, rel.Manifest, i == 0)
+			e.Description = changes(prev, ms[i], i == 0)
 		}
 		out[i] = e
 	}
@@ -125,9 +139,9 @@ func markRolledBack(es []Entry) {
 
 // serviceImages maps each service of a manifest to the image of its first
 // container.
-func serviceImages(manifest string) map[string]string {
+func serviceImages(m *render.Manifest) map[string]string {
 	out := map[string]string{}
-	for _, w := range deploy.Workloads(manifest) {
+	for _, w := range deploy.Workloads(m) {
 		for _, c := range w.Containers {
 			if !c.Init {
 				out[w.Service] = c.Image
@@ -139,13 +153,13 @@ func serviceImages(manifest string) map[string]string {
 }
 
 // changes summarises what a revision changed against the one before it.
-func changes(prev, cur string, first bool) string {
-	objs := render.Split(cur)
+func changes(prev, cur *render.Manifest, first bool) string {
+	objs := cur.Objects()
 	if first {
 		return fmt.Sprintf("first revision: %d objects", len(objs))
 	}
 	before := map[string]string{}
-	for _, o := range render.Split(prev) {
+	for _, o := range prev.Objects() {
 		before[key(o)] = string(o.YAML)
 	}
 	var changed, added []string
@@ -256,7 +270,8 @@ func RedactValues(values map[string]any) map[string]any {
 // Describe details revision rev of h, diffed against revision against
 // when it is not 0.
 func Describe(h []release.Revision, rev, against int) (*Detail, error) {
-	entries := History(h)
+	ms := manifests(h)
+	entries := history(h, ms)
 	find := func(v int) (int, error) {
 		for i, r := range h {
 			if r.Release.Version == v {
@@ -277,11 +292,11 @@ func Describe(h []release.Revision, rev, against int) (*Detail, error) {
 	if err != nil {
 		return nil, err
 	}
-	from, err := kube.Decode(docs(h[j].Release.Manifest))
+	from, err := kube.Decode(docs(ms[j]))
 	if err != nil {
 		return nil, fmt.Errorf("revision %d: %w", against, err)
 	}
-	to, err := kube.Decode(docs(h[i].Release.Manifest))
+	to, err := kube.Decode(docs(ms[i]))
 	if err != nil {
 		return nil, fmt.Errorf("revision %d: %w", rev, err)
 	}
@@ -290,8 +305,8 @@ func Describe(h []release.Revision, rev, against int) (*Detail, error) {
 	return d, err
 }
 
-func docs(manifest string) [][]byte {
-	objs := render.Split(manifest)
+func docs(m *render.Manifest) [][]byte {
+	objs := m.Objects()
 	out := make([][]byte, len(objs))
 	for i, o := range objs {
 		out[i] = o.YAML
