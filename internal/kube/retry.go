@@ -44,8 +44,8 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if !t.answered.Load() || !notSent(err) || (req.Body != nil && req.GetBody == nil) {
 			return nil, err
 		}
-		wait := backoff(attempt)
-		if time.Since(start)+wait > t.retryFor {
+		wait, ok := nextWait(start, attempt, t.retryFor)
+		if !ok {
 			return nil, &UnreachableError{Host: req.URL.Host, For: time.Since(start).Round(time.Second), Err: err}
 		}
 		select {
@@ -85,6 +85,19 @@ func notSent(err error) bool {
 	}
 	var op *net.OpError
 	return errors.As(err, &op) && op.Op == "dial"
+}
+
+// nextWait is the pause before retry attempt+1 of retries that began at
+// start and may go on for budget: the backoff, cut short so that the last
+// try comes when the budget ends (giving up early, when a whole backoff
+// would overshoot, could end the retries at a third of the budget). It is
+// false once the budget is spent.
+func nextWait(start time.Time, attempt int, budget time.Duration) (time.Duration, bool) {
+	left := budget - time.Since(start)
+	if left <= 0 {
+		return 0, false
+	}
+	return min(backoff(attempt), left), true
 }
 
 // backoff is the pause before retry attempt+1: 200 ms doubling to 2 s,
@@ -133,8 +146,8 @@ func retryTransient(ctx context.Context, retryFor time.Duration, f func() error)
 		if !Transient(err) {
 			return err
 		}
-		wait := backoff(attempt)
-		if time.Since(start)+wait > retryFor {
+		wait, ok := nextWait(start, attempt, retryFor)
+		if !ok {
 			return err
 		}
 		select {

@@ -134,3 +134,22 @@ func TestTransient(t *testing.T) {
 		}
 	}
 }
+
+// TestNextWait: the retries use their whole budget. A backoff that would
+// overshoot it is cut to what is left, and none comes once it is spent.
+func TestNextWait(t *testing.T) {
+	t.Parallel()
+	start := time.Now().Add(-1900 * time.Millisecond)
+	for attempt := range 8 {
+		wait, ok := nextWait(start, attempt, 2*time.Second)
+		if !ok || wait > 100*time.Millisecond {
+			t.Errorf("attempt %d, 100 ms of the budget left: %s %v, want at most 100 ms", attempt, wait, ok)
+		}
+	}
+	if _, ok := nextWait(time.Now().Add(-3*time.Second), 0, 2*time.Second); ok {
+		t.Error("a spent budget still waits")
+	}
+	if wait, ok := nextWait(time.Now(), 0, time.Minute); !ok || wait < 100*time.Millisecond || wait > 200*time.Millisecond {
+		t.Errorf("first wait %s %v, want 100-200 ms", wait, ok)
+	}
+}
