@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -118,6 +119,11 @@ func Transient(err error) bool {
 	case utilnet.IsConnectionReset(err), utilnet.IsProbableEOF(err), utilnet.IsConnectionRefused(err):
 		return true
 	case apierrors.IsServiceUnavailable(err), apierrors.IsTooManyRequests(err), apierrors.IsServerTimeout(err), apierrors.IsTimeout(err):
+		return true
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		// The response was cut off while client-go read it ("unexpected
+		// error when reading response body. Please retry."): the server
+		// went away mid-answer. IsProbableEOF sees only the bare error.
 		return true
 	}
 	var op *net.OpError

@@ -2,6 +2,7 @@ package kube
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -122,6 +123,7 @@ func TestTransient(t *testing.T) {
 		{nil, false},
 		{refused, true},
 		{io.ErrUnexpectedEOF, true},
+		{fmt.Errorf("unexpected error when reading response body. Please retry. Original error: %w", io.ErrUnexpectedEOF), true},
 		{errors.New("read tcp 127.0.0.1:1->127.0.0.1:2: read: connection reset by peer"), true},
 		{errors.New(`Patch "https://127.0.0.1:1/api": http2: client connection force closed via ClientConn.Close`), true},
 		{errors.New(`Patch "https://127.0.0.1:1/api": http2: client connection lost`), true},
