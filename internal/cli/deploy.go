@@ -15,6 +15,7 @@ import (
 	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/deploy"
+	"github.com/berth-dev/berth/internal/gitinfo"
 	"github.com/berth-dev/berth/internal/kube"
 	"github.com/berth-dev/berth/internal/version"
 )
@@ -225,7 +226,7 @@ func (o *DeployOptions) deploy(ctx context.Context, start time.Time, p *config.P
 			Holder: holder(), WaitLock: o.WaitLock,
 		},
 		Project: p, Namespace: ns, Images: images, ResetScale: o.ResetScale,
-		Meta: deploy.Meta{Images: images, Cause: o.cause(p), Commit: gitCommit(p.Dir), BerthVersion: version.Get().Version, User: whoami()},
+		Meta: deploy.Meta{Images: images, Cause: o.cause(ctx, p), Commit: gitinfo.Commit(ctx, p.Dir), BerthVersion: version.Get().Version, User: whoami()},
 	})
 	run := rolloutRun{command: o.command, app: p.Name, namespace: ns, start: start}
 	return run.report(o.f, o.IOStreams, o.format, outcome, err, o.DryRun, func(state string) string {
@@ -234,11 +235,11 @@ func (o *DeployOptions) deploy(ctx context.Context, start time.Time, p *config.P
 }
 
 // cause is --cause, else the git commit subject, else the command line.
-func (o *DeployOptions) cause(p *config.Project) string {
+func (o *DeployOptions) cause(ctx context.Context, p *config.Project) string {
 	if o.Cause != "" {
 		return o.Cause
 	}
-	if subject := gitSubject(p.Dir); subject != "" {
+	if subject := gitinfo.Subject(ctx, p.Dir); subject != "" {
 		return subject
 	}
 	return "berth " + strings.Join(os.Args[1:], " ")
