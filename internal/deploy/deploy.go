@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"sync/atomic"
 	"time"
 
 	"helm.sh/helm/v3/pkg/chart"
@@ -111,6 +112,16 @@ type Deployer struct {
 	// Reporter hears the steps of a rollout and each object's result
 	// (berth --progress=json, GitHub log groups); nil hears nothing.
 	Reporter Reporter
+
+	// renders counts the project renders of deploys and diffs (a deploy
+	// after berth scale should render once).
+	renders atomic.Int64
+}
+
+// render renders p for a deploy or diff, counting it.
+func (d *Deployer) render(p *config.Project, o render.Options) (*render.Result, error) {
+	d.renders.Add(1)
+	return render.Render(p, o)
 }
 
 // Reporter hears what a rollout does, for machine-readable progress.
@@ -156,7 +167,7 @@ func (d *Deployer) Deploy(ctx context.Context, o Options) (out *Outcome, err err
 		peek = readState(h)
 	}
 	ropts := d.renderOptions(p, o, peek)
-	res, err := render.Render(p, ropts)
+	res, err := d.render(p, ropts)
 	if err != nil {
 		return nil, err
 	}
@@ -240,7 +251,7 @@ func (d *Deployer) Diff(ctx context.Context, o Options) ([]kube.Diff, []string, 
 		st = readState(h)
 	}
 	ropts := d.renderOptions(p, o, st)
-	res, err := render.Render(p, ropts)
+	res, err := d.render(p, ropts)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -296,7 +307,7 @@ func (d *Deployer) deployPlan(p *config.Project, o Options, ropts render.Options
 		return nil, nil, err
 	}
 	if again {
-		if res, err = render.Render(p, ropts); err != nil {
+		if res, err = d.render(p, ropts); err != nil {
 			return nil, nil, err
 		}
 	}
