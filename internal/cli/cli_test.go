@@ -27,8 +27,15 @@ var eventTime = regexp.MustCompile(`"time":"[^"]+"`)
 // run executes berth in process with test streams and a fixed environment.
 func run(t *testing.T, env map[string]string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	return runStreams(t, env, false, args...)
+}
+
+// runStreams is run with stdout and stderr taken for terminals when tty.
+func runStreams(t *testing.T, env map[string]string, tty bool, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
 	streams, _, out, errOut := genericiooptions.NewTestIOStreams()
 	f := NewFactory(streams)
+	f.stdoutTTY, f.stderrTTY = tty, tty
 	f.LookupEnv = func(k string) (string, bool) { v, ok := env[k]; return v, ok }
 	f.Environ = func() []string {
 		var list []string

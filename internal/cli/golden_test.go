@@ -13,7 +13,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/testutil"
 )
@@ -97,22 +96,7 @@ func TestGolden(t *testing.T) {
 // runMode is run with the streams of the mode: terminals or not.
 func runMode(t *testing.T, mode goldenMode, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	streams, _, out, errOut := genericiooptions.NewTestIOStreams()
-	f := NewFactory(streams)
-	f.stdoutTTY, f.stderrTTY = mode.tty, mode.tty
-	f.LookupEnv = func(k string) (string, bool) { v, ok := mode.env[k]; return v, ok }
-	f.Environ = func() []string {
-		var list []string
-		for k, v := range mode.env {
-			list = append(list, k+"="+v)
-		}
-		return list
-	}
-	cmd := NewRootCmd(f)
-	cmd.SetArgs(args)
-	err := Execute(t.Context(), cmd)
-	f.Finish(err)
-	return out.String(), errOut.String(), ExitCode(err)
+	return runStreams(t, mode.env, mode.tty, args...)
 }
 
 // scrubber replaces, in a command's output, what differs from one run to
