@@ -12,24 +12,19 @@ import (
 // original is as it was.
 func TestCloneChangesLeaveOriginal(t *testing.T) {
 	t.Parallel()
-	orig := &Project{
-		Name:     "shop",
-		Registry: "localhost:5000/team",
-		Target:   &Target{Kind: TargetDigitalOcean, DigitalOcean: &DigitalOceanTarget{Region: "ams3", NodePool: &NodePool{Size: "s", Autoscale: &NodeAutoscale{Min: 1, Max: 2}}}},
-		Services: map[string]*Service{
-			"web": {Build: &Build{Args: map[string]string{"A": "1"}}, Volumes: []Volume{{Name: "data"}}, Ingress: &Ingress{Host: "shop.example.org"}},
-		},
-		Charts: map[string]*Chart{"redis": {Chart: "redis", Values: map[string]any{"auth": map[string]any{"enabled": false}, "list": []any{"a"}}}},
+	// Built twice, so that want does not depend on Clone.
+	project := func() *Project {
+		return &Project{
+			Name:     "shop",
+			Registry: "localhost:5000/team",
+			Target:   &Target{Kind: TargetDigitalOcean, DigitalOcean: &DigitalOceanTarget{Region: "ams3", NodePool: &NodePool{Size: "s", Autoscale: &NodeAutoscale{Min: 1, Max: 2}}}},
+			Services: map[string]*Service{
+				"web": {Build: &Build{Args: map[string]string{"A": "1"}}, Volumes: []Volume{{Name: "data"}}, Ingress: &Ingress{Host: "shop.example.org"}},
+			},
+			Charts: map[string]*Chart{"redis": {Chart: "redis", Values: map[string]any{"auth": map[string]any{"enabled": false}, "list": []any{"a"}}}},
+		}
 	}
-	want := &Project{
-		Name:     "shop",
-		Registry: "localhost:5000/team",
-		Target:   &Target{Kind: TargetDigitalOcean, DigitalOcean: &DigitalOceanTarget{Region: "ams3", NodePool: &NodePool{Size: "s", Autoscale: &NodeAutoscale{Min: 1, Max: 2}}}},
-		Services: map[string]*Service{
-			"web": {Build: &Build{Args: map[string]string{"A": "1"}}, Volumes: []Volume{{Name: "data"}}, Ingress: &Ingress{Host: "shop.example.org"}},
-		},
-		Charts: map[string]*Chart{"redis": {Chart: "redis", Values: map[string]any{"auth": map[string]any{"enabled": false}, "list": []any{"a"}}}},
-	}
+	orig, want := project(), project()
 	c := orig.Clone()
 	if diff := cmp.Diff(orig, c); diff != "" {
 		t.Fatalf("clone differs (-orig +clone):\n%s", diff)
