@@ -5,16 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	ggcr "github.com/google/go-containerregistry/pkg/registry"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/build"
@@ -121,17 +117,7 @@ services:
 // refused with a hint and nothing is saved.
 func TestRegistryLogin(t *testing.T) {
 	t.Parallel()
-	reg := ggcr.New(ggcr.Logger(log.New(io.Discard, "", 0)))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if u, p, ok := r.BasicAuth(); !ok || u != "ci" || p != "s3cret" {
-			w.Header().Set("WWW-Authenticate", `Basic realm="test"`)
-			w.WriteHeader(http.StatusUnauthorized)
-			return
-		}
-		reg.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	host := strings.TrimPrefix(srv.URL, "http://")
+	host := testutil.AuthRegistry(t, "ci", "s3cret")
 	docker := t.TempDir()
 	env := map[string]string{"DOCKER_CONFIG": docker}
 	login := func(password string, args ...string) (string, int) {

@@ -2,8 +2,6 @@ package preflight_test
 
 import (
 	"errors"
-	"io"
-	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,7 +9,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-containerregistry/pkg/name"
-	ggcr "github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
@@ -61,17 +58,7 @@ func TestProbesPrivate(t *testing.T) {
 		t.Errorf("Private(missing) = %v, %v; want false and an error", private, err)
 	}
 
-	reg := ggcr.New(ggcr.Logger(log.New(io.Discard, "", 0)))
-	locked := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, _, ok := r.BasicAuth(); !ok {
-			w.Header().Set("WWW-Authenticate", `Basic realm="test"`)
-			http.Error(w, "credentials needed", http.StatusUnauthorized)
-			return
-		}
-		reg.ServeHTTP(w, r)
-	}))
-	t.Cleanup(locked.Close)
-	image := strings.TrimPrefix(locked.URL, "http://") + "/team/web:1"
+	image := testutil.AuthRegistry(t, "ci", "s3cret") + "/team/web:1"
 	if private, err := pr.Private(ctx, image); err != nil || !private {
 		t.Errorf("Private(locked) = %v, %v; want true, nil", private, err)
 	}

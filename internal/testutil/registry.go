@@ -26,6 +26,23 @@ func Registry(t testing.TB) string {
 	return strings.TrimPrefix(srv.URL, "http://")
 }
 
+// AuthRegistry is Registry behind Basic auth: requests without user and
+// password get 401 with a Basic challenge.
+func AuthRegistry(t testing.TB, user, password string) string {
+	t.Helper()
+	reg := ggcr.New(ggcr.Logger(log.New(io.Discard, "", 0)))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if u, p, ok := r.BasicAuth(); !ok || u != user || p != password {
+			w.Header().Set("WWW-Authenticate", `Basic realm="test"`)
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		reg.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return strings.TrimPrefix(srv.URL, "http://")
+}
+
 // PushRandom pushes a small random image as ref and returns ref's
 // repository @ the image's digest.
 func PushRandom(t testing.TB, ref string) string {
