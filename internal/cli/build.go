@@ -11,6 +11,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/build"
+	"github.com/berth-dev/berth/internal/output"
 )
 
 const buildLong = `Build the image of every service that has a build: section (or the ones
@@ -156,11 +157,11 @@ func printBuildResults(streams genericiooptions.IOStreams, f *Factory, format st
 	fmt.Fprintf(streams.ErrOut, "%s %d image(s) in %s\n", f.paint("done:", green), len(results), time.Since(start).Round(100*time.Millisecond))
 	switch format {
 	case "json", "yaml":
-		out := BuildResult{APIVersion: APIVersion, Kind: "BuildResult", Images: map[string]build.Result{}}
+		out := BuildResult{APIVersion: output.APIVersion, Kind: "BuildResult", Images: map[string]build.Result{}}
 		for _, r := range results {
 			out.Images[r.Service] = r
 		}
-		return printData(streams.Out, format, out)
+		return output.Data(streams.Out, format, out)
 	}
 	for _, r := range results {
 		state := "built"

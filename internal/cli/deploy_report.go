@@ -11,6 +11,7 @@ import (
 
 	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/kube"
+	"github.com/berth-dev/berth/internal/output"
 	"github.com/berth-dev/berth/internal/release"
 )
 
@@ -71,13 +72,13 @@ func (r rolloutRun) report(f *Factory, streams genericiooptions.IOStreams, forma
 			RolledBack: rolledBack, Duration: time.Since(r.start).Round(100 * time.Millisecond).String()})
 	}
 	if format != "text" && outcome != nil {
-		res := DeployResult{APIVersion: APIVersion, Kind: "DeployResult", Command: r.command, App: r.app, Namespace: r.namespace,
+		res := DeployResult{APIVersion: output.APIVersion, Kind: "DeployResult", Command: r.command, App: r.app, Namespace: r.namespace,
 			Revision: outcome.Revision, Status: state, Healthy: outcome.Healthy, RolledBack: rolledBack,
 			Objects: outcome.Results, Pruned: outcome.Pruned, Scaled: outcome.Scaled}
 		if res.Objects == nil {
 			res.Objects = []kube.Result{}
 		}
-		err = errors.Join(err, printData(streams.Out, format, res))
+		err = errors.Join(err, output.Data(streams.Out, format, res))
 	}
 	if err != nil {
 		return rolloutError(f, streams.ErrOut, err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/kube"
+	"github.com/berth-dev/berth/internal/output"
 )
 
 const diffLong = `Show what 'berth deploy' would change, object by object, as unified diffs of
@@ -113,7 +114,7 @@ func (o *DiffOptions) Run(ctx context.Context) error {
 		if diffs == nil {
 			diffs = []kube.Diff{}
 		}
-		if err := printData(o.Out, o.format, DiffResult{APIVersion: APIVersion, Kind: "Diff", App: p.Name, Namespace: ns, Differs: len(diffs) > 0, Objects: diffs}); err != nil {
+		if err := output.Data(o.Out, o.format, DiffResult{APIVersion: output.APIVersion, Kind: "Diff", App: p.Name, Namespace: ns, Differs: len(diffs) > 0, Objects: diffs}); err != nil {
 			return err
 		}
 	} else {
@@ -123,7 +124,7 @@ func (o *DiffOptions) Run(ctx context.Context) error {
 		if len(diffs) == 0 {
 			fmt.Fprintf(o.ErrOut, "no differences: the cluster matches %s\n", o.f.ConfigPath())
 		} else {
-			fmt.Fprintf(o.ErrOut, "%s would change\n", plural(len(diffs), "object"))
+			fmt.Fprintf(o.ErrOut, "%s would change\n", output.Plural(len(diffs), "object"))
 		}
 	}
 	if o.ExitCode && len(diffs) > 0 {

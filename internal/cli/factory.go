@@ -13,6 +13,7 @@ import (
 
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/kube"
+	"github.com/berth-dev/berth/internal/output"
 	"github.com/berth-dev/berth/internal/progress"
 	"github.com/berth-dev/berth/internal/registry"
 	"github.com/berth-dev/berth/internal/render"
@@ -103,18 +104,16 @@ func (f *Factory) Color() bool {
 	return !f.ci()
 }
 
+// Colours of paint.
 const (
-	red    = "31"
-	yellow = "33"
-	green  = "32"
+	red    = output.Red
+	yellow = output.Yellow
+	green  = output.Green
 )
 
 // paint wraps s in an ANSI colour when colour is on.
 func (f *Factory) paint(s, color string) string {
-	if !f.Color() {
-		return s
-	}
-	return "\x1b[" + color + "m" + s + "\x1b[0m"
+	return output.Painter{Color: f.Color()}.Paint(s, color)
 }
 
 // ConfigPath is the berth.yaml the command works on.

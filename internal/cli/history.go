@@ -2,9 +2,7 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"maps"
 	"slices"
 	"strconv"
@@ -18,6 +16,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/berth-dev/berth/internal/deploy"
+	"github.com/berth-dev/berth/internal/output"
 	"github.com/berth-dev/berth/internal/rollout"
 )
 
@@ -126,7 +125,7 @@ func (o *HistoryOptions) Run(ctx context.Context) error {
 	if o.Revision == 0 && o.Diff == 0 {
 		entries := rollout.History(h)
 		if o.format != "table" {
-			return printData(o.Out, o.format, History{APIVersion: APIVersion, Kind: "History", App: p.Name, Namespace: ns, Revisions: entries})
+			return output.Data(o.Out, o.format, History{APIVersion: output.APIVersion, Kind: "History", App: p.Name, Namespace: ns, Revisions: entries})
 		}
 		o.printTable(entries)
 		return nil
@@ -152,7 +151,7 @@ func (o *HistoryOptions) Run(ctx context.Context) error {
 		return &UsageError{Err: err}
 	}
 	if o.format != "table" {
-		return printData(o.Out, o.format, versioned("Revision", d))
+		return output.Data(o.Out, o.format, output.Versioned("Revision", d))
 	}
 	return o.printDetail(p.Name, ns, d)
 }
@@ -175,7 +174,7 @@ func (o *HistoryOptions) printDetail(app, ns string, d *rollout.Detail) error {
 	fmt.Fprintf(w, "Cause:        %s\n", d.Cause)
 	fmt.Fprintf(w, "Description:  %s\n", d.Description)
 	if d.User != "" || d.BerthVersion != "" {
-		fmt.Fprintf(w, "By:           %s with berth %s\n", orDash(d.User), orDash(d.BerthVersion))
+		fmt.Fprintf(w, "By:           %s with berth %s\n", output.OrDash(d.User), output.OrDash(d.BerthVersion))
 	}
 	if d.Commit != "" {
 		fmt.Fprintf(w, "Commit:       %s\n", d.Commit)
@@ -193,7 +192,7 @@ func (o *HistoryOptions) printDetail(app, ns string, d *rollout.Detail) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "Values (secret values redacted):\n%s", indentLines(string(values), "  "))
+	fmt.Fprintf(w, "Values (secret values redacted):\n%s", output.Indent(string(values), "  "))
 	if !strings.HasSuffix(string(values), "\n") {
 		fmt.Fprintln(w)
 	}
@@ -243,13 +242,6 @@ func oneLine(s string, n int) string {
 	return s
 }
 
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
 // History is the -o json|yaml shape of berth history; one revision
 // (--revision, --diff) is kind Revision, rollout.Detail's fields.
 type History struct {
@@ -258,21 +250,4 @@ type History struct {
 	App        string          `json:"app"`
 	Namespace  string          `json:"namespace"`
 	Revisions  []rollout.Entry `json:"revisions"`
-}
-
-// printData writes v as indented JSON or as YAML.
-func printData(w io.Writer, format string, v any) error {
-	var data []byte
-	var err error
-	if format == "yaml" {
-		data, err = yaml.Marshal(v)
-	} else {
-		data, err = json.MarshalIndent(v, "", "  ")
-		data = append(data, '\n')
-	}
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(data)
-	return err
 }

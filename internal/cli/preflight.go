@@ -12,6 +12,7 @@ import (
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/kube"
+	"github.com/berth-dev/berth/internal/output"
 	"github.com/berth-dev/berth/internal/preflight"
 )
 
@@ -82,11 +83,11 @@ func (o *PreflightOptions) Run(ctx context.Context) error {
 	}
 	rs := preflightChecker(o.f, c).Run(ctx, p, ns, images)
 	if o.format != "text" {
-		report := PreflightReport{APIVersion: APIVersion, Kind: "PreflightReport", App: p.Name, Namespace: ns, Passed: !preflight.Failed(rs), Checks: rs}
+		report := PreflightReport{APIVersion: output.APIVersion, Kind: "PreflightReport", App: p.Name, Namespace: ns, Passed: !preflight.Failed(rs), Checks: rs}
 		if report.Checks == nil {
 			report.Checks = []preflight.Result{}
 		}
-		if err := printData(o.Out, o.format, report); err != nil {
+		if err := output.Data(o.Out, o.format, report); err != nil {
 			return err
 		}
 	} else {

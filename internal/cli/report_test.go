@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/output"
 )
 
 func TestAnnotations(t *testing.T) {
@@ -35,13 +36,13 @@ func TestAnnotations(t *testing.T) {
 // TestVersioned: -o json results start with apiVersion and kind.
 func TestVersioned(t *testing.T) {
 	t.Parallel()
-	data, err := json.Marshal(versioned("ScaleResult", struct {
+	data, err := json.Marshal(output.Versioned("ScaleResult", struct {
 		Revision int `json:"revision"`
 	}{3}))
 	if err != nil || string(data) != `{"apiVersion":"berth/v1","kind":"ScaleResult","revision":3}` {
 		t.Errorf("got %s, %v", data, err)
 	}
-	if _, err := json.Marshal(versioned("X", []int{1})); err == nil {
+	if _, err := json.Marshal(output.Versioned("X", []int{1})); err == nil {
 		t.Error("a list marshalled as a versioned object")
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/deploy"
+	"github.com/berth-dev/berth/internal/output"
 	"github.com/berth-dev/berth/internal/version"
 )
 
@@ -131,7 +132,7 @@ func (o *ScaleOptions) Run(ctx context.Context) error {
 		Meta: deploy.Meta{User: whoami(), BerthVersion: version.Get().Version},
 	})
 	if o.format != "text" && outcome != nil {
-		err = errors.Join(err, printData(o.Out, o.format, versioned("ScaleResult", outcome)))
+		err = errors.Join(err, output.Data(o.Out, o.format, output.Versioned("ScaleResult", outcome)))
 	}
 	if outcome != nil {
 		status := "applied"

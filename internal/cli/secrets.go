@@ -9,6 +9,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/output"
 	"github.com/berth-dev/berth/internal/secrets"
 )
 
@@ -134,7 +135,7 @@ func (o *SecretsEncryptOptions) Run(ctx context.Context) error {
 	if err := secrets.WriteFile(file, out); err != nil {
 		return err
 	}
-	fmt.Fprintf(o.ErrOut, "%s: encrypted %s: %s\n", file, plural(len(res.Changed), "value"), strings.Join(res.Changed, ", "))
+	fmt.Fprintf(o.ErrOut, "%s: encrypted %s: %s\n", file, output.Plural(len(res.Changed), "value"), strings.Join(res.Changed, ", "))
 	return nil
 }
 
@@ -208,7 +209,7 @@ func (o *SecretsDecryptOptions) Run(ctx context.Context) error {
 		return err
 	}
 	fmt.Fprintf(o.ErrOut, "%s: decrypted %s in place: %s\nwarning: the values are plain text in %s now; run berth secrets encrypt before you commit it\n",
-		file, plural(len(res.Changed), "value"), strings.Join(res.Changed, ", "), file)
+		file, output.Plural(len(res.Changed), "value"), strings.Join(res.Changed, ", "), file)
 	return nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/berth-dev/berth/internal/output"
 	"github.com/berth-dev/berth/internal/secrets"
 )
 
@@ -103,7 +104,7 @@ func (o *SecretsEditOptions) Run(ctx context.Context) error {
 		}
 		msg := "no secret value changed"
 		if len(res.Changed) > 0 {
-			msg = "encrypted " + plural(len(res.Changed), "changed value") + ": " + strings.Join(res.Changed, ", ")
+			msg = "encrypted " + output.Plural(len(res.Changed), "changed value") + ": " + strings.Join(res.Changed, ", ")
 		}
 		fmt.Fprintf(o.ErrOut, "%s: saved; %s\n", file, msg)
 		return nil

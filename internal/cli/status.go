@@ -15,6 +15,7 @@ import (
 	"github.com/berth-dev/berth/internal/charts"
 	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/kube"
+	"github.com/berth-dev/berth/internal/output"
 )
 
 const statusLong = `Show the application as it runs: per service its kind, desired, ready and
@@ -89,7 +90,7 @@ func (o *StatusOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	st := AppStatus{APIVersion: APIVersion, Kind: "AppStatus", App: p.Name, Namespace: ns, Healthy: true, Services: []ServiceStatus{}}
+	st := AppStatus{APIVersion: output.APIVersion, Kind: "AppStatus", App: p.Name, Namespace: ns, Healthy: true, Services: []ServiceStatus{}}
 	// The newest revision, deployed or not: a failed deploy is the news.
 	// An app without any is not healthy either: it is the error berth
 	// history gives too.
@@ -134,7 +135,7 @@ func (o *StatusOptions) Run(ctx context.Context) error {
 		}
 	}
 	if o.format != "table" {
-		return printData(o.Out, o.format, st)
+		return output.Data(o.Out, o.format, st)
 	}
 	o.printTable(st)
 	return nil
@@ -163,11 +164,7 @@ func (o *StatusOptions) printTable(st AppStatus) {
 	}
 	for _, s := range st.Services {
 		if s.Problem != "" {
-			fmt.Fprintf(o.Out, "\n%s is not healthy:\n%s\n", s.Name, indentLines(s.Problem, "  "))
+			fmt.Fprintf(o.Out, "\n%s is not healthy:\n%s\n", s.Name, output.Indent(s.Problem, "  "))
 		}
 	}
-}
-
-func indentLines(s, prefix string) string {
-	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
 }

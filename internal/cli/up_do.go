@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"text/tabwriter"
 
+	"github.com/berth-dev/berth/internal/output"
 	"github.com/berth-dev/berth/internal/target"
 )
 
@@ -11,7 +12,7 @@ import (
 // (berth up --plan).
 func (o *UpOptions) printPlan(p *target.Plan) error {
 	if o.format != "text" {
-		return printData(o.Out, o.format, versioned("Plan", p))
+		return output.Data(o.Out, o.format, output.Versioned("Plan", p))
 	}
 	tw := tabwriter.NewWriter(o.Out, 0, 4, 2, ' ', 0)
 	state := "create"

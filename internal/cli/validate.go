@@ -10,6 +10,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/output"
 	"github.com/berth-dev/berth/internal/render"
 )
 
@@ -92,7 +93,7 @@ type Problem struct {
 
 // Run checks the base config and the environments.
 func (o *ValidateOptions) Run(ctx context.Context) error {
-	report := ValidationReport{APIVersion: APIVersion, Kind: "ValidationReport", File: o.f.ConfigPath(), Valid: true, Checked: []CheckedConfig{}, Problems: []Problem{}}
+	report := ValidationReport{APIVersion: output.APIVersion, Kind: "ValidationReport", File: o.f.ConfigPath(), Valid: true, Checked: []CheckedConfig{}, Problems: []Problem{}}
 	envs := []string{o.f.Env}
 	if o.f.Env == "" {
 		base, _, err := config.Load(o.f.ConfigPath(), config.Options{LookupEnv: o.f.LookupEnv})
@@ -148,7 +149,7 @@ func (o *ValidateOptions) Run(ctx context.Context) error {
 		}
 	}
 	if o.format != "text" {
-		if err := printData(o.Out, o.format, report); err != nil {
+		if err := output.Data(o.Out, o.format, report); err != nil {
 			return err
 		}
 		if !report.Valid {
@@ -164,7 +165,7 @@ func (o *ValidateOptions) Run(ctx context.Context) error {
 		if c.Environment != "" {
 			what = "environment " + c.Environment
 		}
-		fmt.Fprintf(o.ErrOut, "%s %s: %s is valid (%s, %s)\n", o.f.paint("ok", green), o.f.ConfigPath(), what, plural(c.Services, "service"), plural(c.Objects, "object"))
+		fmt.Fprintf(o.ErrOut, "%s %s: %s is valid (%s, %s)\n", o.f.paint("ok", green), o.f.ConfigPath(), what, output.Plural(c.Services, "service"), output.Plural(c.Objects, "object"))
 	}
 	return nil
 }
@@ -179,10 +180,3 @@ type silentError struct{ err error }
 
 func (e *silentError) Error() string { return e.err.Error() }
 func (e *silentError) Unwrap() error { return e.err }
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return fmt.Sprintf("1 %s", word)
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/berth-dev/berth/internal/output"
 	"github.com/berth-dev/berth/internal/version"
 )
 
@@ -43,7 +44,7 @@ func (o *VersionOptions) Run(ctx context.Context) error {
 	info := version.Get()
 	switch o.format {
 	case "json", "yaml":
-		return printData(o.Out, o.format, versioned("Version", info))
+		return output.Data(o.Out, o.format, output.Versioned("Version", info))
 	default:
 		fmt.Fprintf(o.Out, "berth %s", info.Version)
 		if info.Commit != "" {
