@@ -14,42 +14,6 @@ import (
 	"github.com/berth-dev/berth/internal/output"
 )
 
-const buildLong = `Build the image of every service that has a build: section (or the ones
-named) and push it to berth.yaml's registry.
-
-berth's own builder needs no daemon: it takes the base image from the
-Dockerfile's FROM (or build.from), copies the files of the build context
-(after .dockerignore) and sets the image config (ENV, ARG, WORKDIR, USER,
-LABEL, EXPOSE, ENTRYPOINT, CMD, HEALTHCHECK...). Layers are reproducible:
-the same sources give the same digest on any machine (SOURCE_DATE_EPOCH sets
-the timestamps). Directories in build.layers (node_modules, vendor) get a
-layer of their own, so a source change uploads one small layer.
-
-A Dockerfile with RUN (or COPY --from, ADD of a URL) needs a container
-builder: with builder auto (the default) berth hands it to the first of
-docker, podman, buildah or nerdctl on PATH and pushes its result.
-
-Images are tagged with a content tag of their inputs (and git-SHA when the
-work tree is clean). Unchanged inputs are not rebuilt or pushed ("up to
-date"). Each build is recorded in .berth/builds.json, so 'berth render' and
-'berth deploy' pin the pushed image by digest without building again.
-
-Credentials come from the Docker config (docker login, credential helpers),
-'berth registry login', DIGITALOCEAN_ACCESS_TOKEN for registry.digitalocean.com
-and GITHUB_TOKEN for ghcr.io.`
-
-const buildExample = `  # Build and push every service with build:
-  berth build
-
-  # Only the web service, without pushing (kept in .berth/oci)
-  berth build web --push=false
-
-  # Rebuild even when nothing changed, and print the images as JSON (.images.SERVICE.image)
-  berth build --no-cache -o json
-
-  # A registry with a self-signed certificate
-  berth build --registry-ca ./ca.pem`
-
 // BuildOptions are the inputs of berth build.
 type BuildOptions struct {
 	genericiooptions.IOStreams
@@ -68,8 +32,6 @@ func NewCmdBuild(f *Factory, runF func(context.Context, *BuildOptions) error) *c
 	cmd := &cobra.Command{
 		Use:               "build [SERVICE...]",
 		Short:             "Build and push the images of services with build:",
-		Long:              buildLong,
-		Example:           buildExample,
 		ValidArgsFunction: f.completeServices,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.Complete(args); err != nil {
@@ -176,20 +138,6 @@ func printBuildResults(streams genericiooptions.IOStreams, f *Factory, format st
 	return nil
 }
 
-const pushLong = `Push the images 'berth build --push=false' kept in the local OCI layout
-(.berth/oci) to berth.yaml's registry, and record them as pushed, so render
-and deploy pin them by digest.
-
-A service whose sources changed since its build is an error: build it
-again. 'berth build' alone builds and pushes in one step.`
-
-const pushExample = `  # Build locally, look, then push
-  berth build --push=false
-  berth push
-
-  # Only the web service, as JSON
-  berth push web -o json`
-
 // PushOptions are the inputs of berth push.
 type PushOptions struct {
 	genericiooptions.IOStreams
@@ -205,8 +153,6 @@ func NewCmdPush(f *Factory, runF func(context.Context, *PushOptions) error) *cob
 	cmd := &cobra.Command{
 		Use:               "push [SERVICE...]",
 		Short:             "Push images built with --push=false to the registry",
-		Long:              pushLong,
-		Example:           pushExample,
 		ValidArgsFunction: f.completeServices,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Services = args

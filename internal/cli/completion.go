@@ -15,40 +15,11 @@ import (
 // the functions that offer berth.yaml's services, environments and the
 // recorded revisions as arguments and flag values.
 
-// completionExamples are the Examples of cobra's completion command and
-// its subcommands, by name.
-var completionExamples = map[string]string{
-	"completion": `  # Completion in this bash shell, then in every new one
-  source <(berth completion bash)
-  berth completion bash > /etc/bash_completion.d/berth`,
-	"bash": `  # This shell only
-  source <(berth completion bash)
-
-  # Every new shell (as root; or into ~/.local/share/bash-completion/completions/berth)
-  berth completion bash > /etc/bash_completion.d/berth`,
-	"zsh": `  # Every new shell (compinit must be on: autoload -U compinit; compinit)
-  berth completion zsh > "${fpath[1]}/_berth"`,
-	"fish": `  # This shell only, then every new one
-  berth completion fish | source
-  berth completion fish > ~/.config/fish/completions/berth.fish`,
-	"powershell": `  # This session; add the line to your PowerShell profile for every session
-  berth completion powershell | Out-String | Invoke-Expression`,
-}
-
 // addCompletionCmd adds cobra's completion command now rather than when
-// it runs (after addFileFlag: it takes no berth.yaml), to give it and its
-// subcommands examples.
+// it runs (after addFileFlag: it takes no berth.yaml), so that addHelp
+// gives it and its subcommands examples (help/completion*.txtar).
 func addCompletionCmd(root *cobra.Command) {
 	root.InitDefaultCompletionCmd()
-	for _, c := range root.Commands() {
-		if c.Name() != "completion" {
-			continue
-		}
-		c.Example = completionExamples[c.Name()]
-		for _, sub := range c.Commands() {
-			sub.Example = completionExamples[sub.Name()]
-		}
-	}
 }
 
 // completeEnvironments offers the environments of berth.yaml for -e.

@@ -15,24 +15,6 @@ import (
 	"github.com/berth-dev/berth/internal/render"
 )
 
-const deleteLong = `Delete the application's objects from the cluster, in reverse apply order.
-
-berth deletes what the current revision holds (and what berth.yaml renders
-now, in case the two differ). PersistentVolumeClaims, including the ones a
-StatefulSet created and those earlier deploys kept, are kept unless
---volumes: deleting a claim deletes its data. With --volumes berth first
-lists each claim with its bound volume and reclaim policy, and deletes
-exactly those after --yes or, on a terminal, the app's name typed. The
-release history is deleted too unless --keep-history.
-
-On a terminal berth asks before deleting; elsewhere pass --yes.`
-
-const deleteExample = `  # Remove the app, keep its data
-  berth delete --yes
-
-  # Remove everything, data included
-  berth delete --volumes --yes`
-
 // DeleteOptions are the inputs of `berth delete`.
 type DeleteOptions struct {
 	genericiooptions.IOStreams
@@ -49,11 +31,9 @@ type DeleteOptions struct {
 func NewCmdDelete(f *Factory, runF func(context.Context, *DeleteOptions) error) *cobra.Command {
 	o := &DeleteOptions{IOStreams: f.IOStreams, f: f}
 	cmd := &cobra.Command{
-		Use:     "delete",
-		Short:   "Delete the application from the cluster (claims kept unless --volumes)",
-		Long:    deleteLong,
-		Example: deleteExample,
-		Args:    noArgs,
+		Use:   "delete",
+		Short: "Delete the application from the cluster (claims kept unless --volumes)",
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(cmd.Context(), o)

@@ -20,58 +20,6 @@ import (
 	"github.com/berth-dev/berth/internal/version"
 )
 
-const deployLong = `Deploy the application: render berth.yaml, apply it to the cluster with
-server-side apply (field manager "berth"), wait until every workload is
-healthy, prune what the previous revision had and this one does not, and
-record the revision as a Helm release (visible to helm list and helm history).
-
-Each object gets one line in kubectl's words: created, configured or
-unchanged. Deploying an unchanged berth.yaml changes nothing and starts no
-pod. PersistentVolumeClaims are never pruned unless --prune-volumes, and then
-only after berth lists each claim with its volume and reclaim policy and
---yes (or, on a terminal, the app's name typed) confirms.
-
-Replica counts set with 'berth scale' are kept, and said so, until the
-service's replicas change in berth.yaml or --reset-scale is given.
-
-Volumes are checked against the cluster before anything is applied. A
-claim cannot shrink or change its access mode or storage class: berth
-refuses and says why. A claim grows in place when its storage class has
-allowVolumeExpansion. A StatefulSet's volumeClaimTemplates cannot change at
-all on a live StatefulSet; --recreate-statefulset does it the supported way:
-it expands the existing claims (for a larger size), deletes the StatefulSet
-with its pods orphaned (they keep running) and creates it again.
-
-While waiting, a terminal shows a live view per workload; CI logs get one
-line per change. When a workload cannot become healthy (an image that cannot
-be pulled, a crash loop, pods that fit on no node, a claim that cannot bind)
-berth stops early and says why; --atomic then restores the previous revision.
-
---timeout bounds the whole rollout (checks, apply, wait, prune); the record
-is written after it. One berth at a time deploys an app: another fails at
-once naming it, or waits for it with --wait-lock.
-
-The namespace is -n, else berth.yaml's (per environment), else the kube
-context's; it is created when missing. Exit code 3 means the revision was
-applied but did not become healthy; 130 that berth was interrupted (SIGINT,
-SIGTERM) and has said what state it left the app in.`
-
-const deployExample = `  # Deploy ./berth.yaml to the current kube context
-  berth deploy
-
-  # Deploy the production overlay, rolling back automatically on failure
-  berth deploy -e production --atomic --cause "release 1.4"
-
-  # See what would change first
-  berth diff
-  berth deploy --dry-run=server
-
-  # Then look at it
-  berth status
-
-  # A StatefulSet's volume grew in berth.yaml: expand its claims and recreate it
-  berth deploy --recreate-statefulset`
-
 // DeployOptions are the inputs of `berth deploy` and `berth apply`.
 type DeployOptions struct {
 	genericiooptions.IOStreams
@@ -104,26 +52,24 @@ type DeployOptions struct {
 
 // NewCmdDeploy builds `berth deploy`.
 func NewCmdDeploy(f *Factory, runF func(context.Context, *DeployOptions) error) *cobra.Command {
-	return newDeployCmd(f, runF, "deploy", "Apply berth.yaml to the cluster, wait until healthy, record the revision", deployLong, deployExample)
+	return newDeployCmd(f, runF, "deploy", "Apply berth.yaml to the cluster, wait until healthy, record the revision")
 }
 
 // NewCmdApply builds `berth apply`: the same as deploy for images given or
 // already built, without building anything.
 func NewCmdApply(f *Factory, runF func(context.Context, *DeployOptions) error) *cobra.Command {
-	return newDeployCmd(f, runF, "apply", "Apply berth.yaml with the given images (never builds), wait, record",
-		"Apply berth.yaml to the cluster exactly as 'berth deploy' does, but never build:\n"+
-			"services with build: use --set-image or their current content tag.\n\n"+deployLong,
-		"  # Apply with an image CI built and pushed\n  berth apply --set-image web=registry.example.com/web@sha256:...")
+	cmd := newDeployCmd(f, runF, "apply", "Apply berth.yaml with the given images (never builds), wait, record")
+	// The help of deploy, after what is different (help/apply.txtar).
+	cmd.Long = helpSections("apply")["intro"] + "\n\n" + helpSections("deploy")["long"]
+	return cmd
 }
 
-func newDeployCmd(f *Factory, runF func(context.Context, *DeployOptions) error, use, short, long, example string) *cobra.Command {
+func newDeployCmd(f *Factory, runF func(context.Context, *DeployOptions) error, use, short string) *cobra.Command {
 	o := &DeployOptions{IOStreams: f.IOStreams, f: f, command: use}
 	cmd := &cobra.Command{
-		Use:     use,
-		Short:   short,
-		Long:    long,
-		Example: example,
-		Args:    noArgs,
+		Use:   use,
+		Short: short,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.Complete(); err != nil {
 				return err

@@ -13,27 +13,6 @@ import (
 	"github.com/berth-dev/berth/internal/output"
 )
 
-const diffLong = `Show what 'berth deploy' would change, object by object, as unified diffs of
-the live objects against the result of a server-side dry-run apply.
-Managed fields, status and other server bookkeeping are left out; Secret
-values are masked (*** — with (before)/(after) where they change). Objects
-the last revision had and berth.yaml no longer renders show as deletions
-(claims are never pruned, so they never show). A volume change that berth
-deploy would refuse, or make only with --recreate-statefulset, is an error
-that says so, with the ways out, as deploy says it; so is an object the API
-server would refuse (a field another tool owns, a node port another
-Service holds, an admission policy), found by the same dry run that deploy
-makes before its first write.
-
-With --exit-code, berth diff exits 1 when anything would change: a drift
-check for CI.`
-
-const diffExample = `  # Review a change before deploying it
-  berth diff -e production
-
-  # Fail a CI job when the cluster drifted from berth.yaml
-  berth diff --exit-code`
-
 // DiffOptions are the inputs of `berth diff`.
 type DiffOptions struct {
 	genericiooptions.IOStreams
@@ -51,11 +30,9 @@ type DiffOptions struct {
 func NewCmdDiff(f *Factory, runF func(context.Context, *DiffOptions) error) *cobra.Command {
 	o := &DiffOptions{IOStreams: f.IOStreams, f: f}
 	cmd := &cobra.Command{
-		Use:     "diff",
-		Short:   "Show what a deploy would change in the cluster",
-		Long:    diffLong,
-		Example: diffExample,
-		Args:    noArgs,
+		Use:   "diff",
+		Short: "Show what a deploy would change in the cluster",
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
 			if o.format, err = outputFormat(f, "text", "json", "yaml"); err != nil {

@@ -16,31 +16,6 @@ import (
 	"github.com/berth-dev/berth/internal/target"
 )
 
-const downLong = `Remove the application from its environment's target: what 'berth up'
-deployed, found through the same target (the current kube context, or the
-minikube profile's context). It is 'berth delete' on the target's cluster:
-PersistentVolumeClaims and their data are kept unless --volumes, and the
-release history is deleted unless --keep-history. --charts refuses charts
-whose releases hold claims (helm uninstall would delete them) unless
---volumes, which lists them with the app's and asks once.
-
-The cluster itself is kept: minikube keeps running (minikube stop or
-delete -p PROFILE does that). For a DigitalOcean cluster berth created,
---cluster deletes it too, with its load balancers (and its volumes only
-with --volumes), after a summary of what will be destroyed and --yes (or
-typing the cluster's name on a terminal).
-
-On a terminal berth asks before deleting; elsewhere pass --yes.`
-
-const downExample = `  # Remove the app from minikube, keep its data
-  berth down -e local --yes
-
-  # Remove everything, data included
-  berth down --volumes --yes
-
-  # Remove the app and the DigitalOcean cluster berth created for it
-  berth down -e production --cluster --yes`
-
 // DownOptions are the inputs of berth down.
 type DownOptions struct {
 	DeleteOptions
@@ -54,11 +29,9 @@ type DownOptions struct {
 func NewCmdDown(f *Factory, runF func(context.Context, *DownOptions) error) *cobra.Command {
 	o := &DownOptions{DeleteOptions: DeleteOptions{IOStreams: f.IOStreams, f: f}}
 	cmd := &cobra.Command{
-		Use:     "down",
-		Short:   "Remove the app from its environment's target (claims kept unless --volumes)",
-		Long:    downLong,
-		Example: downExample,
-		Args:    noArgs,
+		Use:   "down",
+		Short: "Remove the app from its environment's target (claims kept unless --volumes)",
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(cmd.Context(), o)

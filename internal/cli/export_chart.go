@@ -11,24 +11,6 @@ import (
 	"github.com/berth-dev/berth/internal/render"
 )
 
-const exportChartLong = `Write the application as a standalone Helm chart.
-
-The chart is berth's own chart (plain Helm v3 templates) named after the
-application, with a values.yaml generated from berth.yaml and the selected
-environment. 'helm template APP DIR -n NAMESPACE' of it prints exactly what
-'berth render' prints, and 'helm lint DIR' is clean, so the application can
-move to plain Helm at any time.
-
-Secret values are left blank in values.yaml unless --show-secrets; set them
-at install time with --set secrets.NAME.data.KEY=VALUE.`
-
-const exportChartExample = `  # Write ./chart and install it with Helm
-  berth export-chart ./chart
-  helm install myapp ./chart -n myapp --create-namespace --set secrets.db.data.password=$DB_PASSWORD
-
-  # Export the production overlay over an existing directory
-  berth export-chart ./chart -e production --force`
-
 // ExportChartOptions are the inputs of `berth export-chart`.
 type ExportChartOptions struct {
 	genericiooptions.IOStreams
@@ -45,10 +27,8 @@ type ExportChartOptions struct {
 func NewCmdExportChart(f *Factory, runF func(context.Context, *ExportChartOptions) error) *cobra.Command {
 	o := &ExportChartOptions{IOStreams: f.IOStreams, f: f}
 	cmd := &cobra.Command{
-		Use:     "export-chart DIR",
-		Short:   "Write the application as a standalone Helm chart",
-		Long:    exportChartLong,
-		Example: exportChartExample,
+		Use:   "export-chart DIR",
+		Short: "Write the application as a standalone Helm chart",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usageErrorf("export-chart takes one argument, the directory to write, e.g. berth export-chart ./chart")

@@ -20,37 +20,6 @@ import (
 	"github.com/berth-dev/berth/internal/rollout"
 )
 
-const historyLong = `Show the revisions of the application, oldest first: one row per deploy,
-undo, scale or Helm operation, with when it happened, how it ended, the
-image of every service, why it was made and what it changed.
-
-STATUS is deployed (what runs now), superseded (an earlier good revision),
-failed (it did not become healthy; the description says why), rolled back
-(undone by a later 'berth undo' or 'helm rollback') or pending (in
-progress). CAUSE is 'berth deploy --cause', else the git commit (subject and
-short sha), else the command line. The history is of the whole app, not of
-one Deployment; 'berth rollout history SERVICE' shows kubectl's view of one.
-
-With --revision N, show what that revision ran: its images, its values
-(Secret values redacted) and, with --diff, a unified diff of its manifests
-against revision M (default: the revision before N), Secret values masked.
-
-The records are Helm releases, so 'helm history APP' shows the same
-revisions. At most --history-max revisions are kept (berth deploy, default
-10).`
-
-const historyExample = `  # Every revision of the app
-  berth history
-
-  # What revision 3 ran, and what it changed against revision 2
-  berth history --revision 3 --diff
-
-  # Its changes against revision 1
-  berth history --revision 3 --diff 1
-
-  # For scripts
-  berth history -o json`
-
 // HistoryOptions are the inputs of berth history.
 type HistoryOptions struct {
 	genericiooptions.IOStreams
@@ -68,11 +37,9 @@ type HistoryOptions struct {
 func NewCmdHistory(f *Factory, runF func(context.Context, *HistoryOptions) error) *cobra.Command {
 	o := &HistoryOptions{IOStreams: f.IOStreams, f: f, now: time.Now}
 	cmd := &cobra.Command{
-		Use:     "history [--revision N [--diff [M]]]",
-		Short:   "Show the app's revisions: images, cause, status; one revision in detail",
-		Long:    historyLong,
-		Example: historyExample,
-		Args:    cobra.MaximumNArgs(1),
+		Use:   "history [--revision N [--diff [M]]]",
+		Short: "Show the app's revisions: images, cause, status; one revision in detail",
+		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.Complete(cmd, args); err != nil {
 				return err

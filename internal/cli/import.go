@@ -21,69 +21,6 @@ import (
 	"github.com/berth-dev/berth/internal/config"
 )
 
-const importLong = `Bring an existing project into berth from the files it already has.`
-
-const importComposeLong = `Convert a Docker Compose project to berth.yaml.
-
-berth loads the project with the Compose specification's own loader, as
-docker compose does: ${VAR} interpolation from the environment and .env,
-profiles, extends, include, and several files merged in order (-f a.yml
--f b.yml). Without -f it finds compose.yaml (or docker-compose.yml) and
-its override file the way docker compose does.
-
-Each service becomes a berth service:
-
-  image, build           image, or build (context, dockerfile, args, target)
-  ports, expose          ports (ClusterIP unless --expose): the published
-                         port is the Service port
-  environment, env_file  env; values that look like credentials (by name,
-                         or a URL with a password) go to secrets: as a
-                         ${VAR} to export, never as the compose value
-  named volumes          volumes of --volume-size; the service becomes
-                         stateful (a StatefulSet), or ReadWriteMany when
-                         it has several replicas
-  bind mounts of         configFiles (copies in a ConfigMap)
-  project files and
-  small directories,
-  configs
-  healthcheck            a readiness probe (exec), unless it needs a
-                         file the import did not carry
-  deploy.replicas,       replicas, resources
-  deploy.resources
-  entrypoint, command    command, args
-  user, read_only        securityContext
-
-Ports: in compose every service is reachable by its name; in Kubernetes
-only a Service gives a name, and it needs ports. For a service without
-ports or expose, berth takes them from its Dockerfile's EXPOSE, else from
-its image's config when the registry answers within 5s (not with
---offline), else from the default ports of official images (redis 6379,
-postgres 5432, mysql and mariadb 3306, …; docs/import.md lists them), and
-writes them as ports without expose: (ClusterIP, inside the cluster only).
-When none of them knows, a warning says the service will have no name.
-
-Everything else (other bind mounts, ports published on 127.0.0.1 only,
-development commands such as nodemon or flask run, which are kept,
-depends_on, networks, …) is listed as a warning on stderr with the
-compose file and line; depends_on is also
-noted in berth.yaml. berth.yaml starts with the schema modeline berth init
-writes, and is never overwritten without --force.
-
-Here -f names a compose file, as in docker compose; --file names the
-berth.yaml to write, as on every other berth command (--file - prints it).`
-
-const importComposeExample = `  # compose.yaml or docker-compose.yml of this folder, to ./berth.yaml
-  berth import compose
-
-  # Several files and a profile, with 5Gi volumes
-  berth import compose -f docker-compose.yml -f docker-compose.prod.yml --profile worker --volume-size 5Gi
-
-  # Print berth.yaml instead of writing it
-  berth import compose --file -
-
-  # Then
-  berth validate && berth render`
-
 // ImportComposeOptions are the inputs of berth import compose.
 type ImportComposeOptions struct {
 	genericiooptions.IOStreams
@@ -107,11 +44,7 @@ func NewCmdImport(f *Factory, runF func(context.Context, *ImportComposeOptions) 
 	cmd := &cobra.Command{
 		Use:   "import",
 		Short: "Write berth.yaml from another tool's files (Docker Compose)",
-		Long:  importLong,
-		Example: `  # The Docker Compose project of this folder to ./berth.yaml, then check it
-  berth import compose
-  berth validate`,
-		Args: noArgs,
+		Args:  noArgs,
 	}
 	cmd.AddCommand(NewCmdImportCompose(f, runF))
 	return cmd
@@ -121,11 +54,9 @@ func NewCmdImport(f *Factory, runF func(context.Context, *ImportComposeOptions) 
 func NewCmdImportCompose(f *Factory, runF func(context.Context, *ImportComposeOptions) error) *cobra.Command {
 	o := &ImportComposeOptions{IOStreams: f.IOStreams, f: f}
 	cmd := &cobra.Command{
-		Use:     "compose",
-		Short:   "Convert a Docker Compose project to berth.yaml",
-		Long:    importComposeLong,
-		Example: importComposeExample,
-		Args:    noArgs,
+		Use:   "compose",
+		Short: "Convert a Docker Compose project to berth.yaml",
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Complete()
 			if err := o.Validate(); err != nil {

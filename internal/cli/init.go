@@ -14,39 +14,6 @@ import (
 	"github.com/berth-dev/berth/internal/scaffold"
 )
 
-const initLong = `Start using berth in an existing project: look at the current folder (a
-Node.js package.json with its start script, a Go module, a Python
-requirements.txt or pyproject.toml, or a Dockerfile of its own) and write
-
-  berth.yaml      one service built from this folder, with a schema
-                  modeline for editors, and a local (minikube) environment
-  .dockerignore   what stays out of the image
-  Dockerfile      when there is none: one berth builds without a daemon
-  .github/workflows/deploy.yml   with --ci github: build, push to GHCR,
-                  deploy with the KUBECONFIG secret
-
-The port is the one the project shows, and berth says where it found it:
-the Dockerfile's EXPOSE, then its ENV PORT (ARGs expanded), then a command
-that serves (gunicorn, uvicorn, flask run, next start in the Dockerfile's
-CMD, the start script or the Procfile), then a listener in the source
-(listen(), http.ListenAndServe, Flask, uvicorn.run, WebApplication,
-Spring's server.port, ...). A project with none of these is a worker: no
-ports, no Service and no readiness probe; --port gives it a port.
-
-On a terminal berth asks for the name, port, replicas, how to expose it and
-the registry, offering what it detected; --yes (or no terminal) takes the
-detected values and the flags. Existing files are never overwritten
-without --force; berth says which files it wrote and which it kept.`
-
-const initExample = `  # Answer the questions
-  berth init
-
-  # Non-interactive, with a GitHub Actions workflow
-  berth init --yes --registry ghcr.io/acme --ci github
-
-  # Then
-  berth up -e local --start`
-
 // InitOptions are the inputs of berth init.
 type InitOptions struct {
 	genericiooptions.IOStreams
@@ -67,11 +34,9 @@ type InitOptions struct {
 func NewCmdInit(f *Factory, runF func(context.Context, *InitOptions) error) *cobra.Command {
 	o := &InitOptions{IOStreams: f.IOStreams, f: f, Dir: "."}
 	cmd := &cobra.Command{
-		Use:     "init",
-		Short:   "Write berth.yaml, .dockerignore and a Dockerfile for the project in this folder",
-		Long:    initLong,
-		Example: initExample,
-		Args:    noArgs,
+		Use:   "init",
+		Short: "Write berth.yaml, .dockerignore and a Dockerfile for the project in this folder",
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.Validate(); err != nil {
 				return err

@@ -15,30 +15,6 @@ import (
 	"github.com/berth-dev/berth/internal/logs"
 )
 
-const logsLong = `Print the logs of every pod of a service, each line prefixed with
-[pod/POD/CONTAINER] (in a colour per container on a terminal; plain in CI or
-when piped). Log lines go to stdout, notes to stderr.
-
-Without -f, each container's log is printed in turn. With -f, all of them
-are followed at once, lines interleaved as they come, and pods that start
-later (a rollout replacing the old ones, a restarted container) are
-followed too, until Ctrl-C. -f starts from the last 10 lines of each
-container unless --tail or --since says otherwise, as kubectl logs -l does.
-
-As in kubectl logs, -f is --follow here: name berth.yaml with --file.`
-
-const logsExample = `  # Everything the web pods have logged
-  berth logs web
-
-  # Follow them through a deploy
-  berth logs web -f
-
-  # Another berth.yaml
-  berth logs web --file deploy/berth.yaml
-
-  # The last hour, one container, from the crashed instances
-  berth logs web --since 1h -c web --previous`
-
 // LogsOptions are the inputs of berth logs.
 type LogsOptions struct {
 	genericiooptions.IOStreams
@@ -61,8 +37,6 @@ func NewCmdLogs(f *Factory, runF func(context.Context, *LogsOptions) error) *cob
 		Use:               "logs SERVICE",
 		ValidArgsFunction: f.completeOneService,
 		Short:             "Print or follow the logs of every pod of a service",
-		Long:              logsLong,
-		Example:           logsExample,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if o.Follow {
 				if err := followNotFile(cmd, args); err != nil {

@@ -16,27 +16,6 @@ import (
 	"github.com/berth-dev/berth/internal/preflight"
 )
 
-const preflightLong = `Check that the cluster can take the application before anything is
-applied. Each check says ok, warning or error, and what to do:
-
-  cluster         reachable, Kubernetes version supported
-  namespace       exists or will be created
-  permissions     the verbs berth needs in the namespace (SelfSubjectAccessReview)
-  storage         a default StorageClass for volumes that name none
-  ingress         an IngressClass (controller) for services with ingress:
-  load balancers  minikube needs minikube tunnel for LoadBalancer Services
-  images          each image's platforms include the nodes' (an arm64-only
-                  image on amd64 nodes is an error)
-
-'berth deploy' and 'berth up' run the same checks first and stop on an
-error (--skip-preflight skips them). Exit code 1 when a check fails.`
-
-const preflightExample = `  # Check the production environment's cluster
-  berth preflight -e production
-
-  # As JSON for CI
-  berth preflight -o json`
-
 // PreflightOptions are the inputs of berth preflight.
 type PreflightOptions struct {
 	genericiooptions.IOStreams
@@ -48,11 +27,9 @@ type PreflightOptions struct {
 func NewCmdPreflight(f *Factory, runF func(context.Context, *PreflightOptions) error) *cobra.Command {
 	o := &PreflightOptions{IOStreams: f.IOStreams, f: f}
 	return &cobra.Command{
-		Use:     "preflight",
-		Short:   "Check that the cluster can take the app: access, storage, ingress, platforms",
-		Long:    preflightLong,
-		Example: preflightExample,
-		Args:    noArgs,
+		Use:   "preflight",
+		Short: "Check that the cluster can take the app: access, storage, ingress, platforms",
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
 			if o.format, err = outputFormat(f, "text", "json", "yaml"); err != nil {

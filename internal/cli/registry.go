@@ -21,30 +21,6 @@ func addRegistryFlags(fl *pflag.FlagSet, a *registry.Access) {
 	fl.StringVar(&a.CAFile, "registry-ca", "", "PEM file of a CA to trust for registries (e.g. a self-signed registry's)")
 }
 
-const registryLoginLong = `Save credentials for an image registry in the Docker config, as docker
-login does (its credential helper or store when the config names one),
-after checking them against the registry: a wrong password is refused and
-nothing is saved.
-
-The password is read from standard input, never from a flag (flags end up
-in shell history and process lists).
-
-berth also finds credentials without a login: DIGITALOCEAN_ACCESS_TOKEN for
-registry.digitalocean.com and GITHUB_TOKEN for ghcr.io.`
-
-const registryLoginExample = `  # Log in to a private registry (type the password, then Ctrl-D)
-  berth registry login registry.example.com -u alice
-
-  # In CI, from a secret
-  echo "$REGISTRY_PASSWORD" | berth registry login registry.example.com -u ci --password-stdin`
-
-const registryExample = `  # Save credentials for berth.yaml's registry, then build and push to it
-  berth registry login registry.example.com -u alice
-  berth build
-
-  # Forget them
-  berth registry logout registry.example.com`
-
 // RegistryLoginOptions are the inputs of berth registry login.
 type RegistryLoginOptions struct {
 	genericiooptions.IOStreams
@@ -58,10 +34,9 @@ type RegistryLoginOptions struct {
 // NewCmdRegistry builds berth registry and its subcommands.
 func NewCmdRegistry(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:     "registry",
-		Short:   "Log in to and out of image registries",
-		Example: registryExample,
-		Args:    noArgs,
+		Use:   "registry",
+		Short: "Log in to and out of image registries",
+		Args:  noArgs,
 	}
 	cmd.AddCommand(NewCmdRegistryLogin(f, nil), NewCmdRegistryLogout(f))
 	return cmd
@@ -71,10 +46,8 @@ func NewCmdRegistry(f *Factory) *cobra.Command {
 func NewCmdRegistryLogin(f *Factory, runF func(context.Context, *RegistryLoginOptions) error) *cobra.Command {
 	o := &RegistryLoginOptions{IOStreams: f.IOStreams, f: f}
 	cmd := &cobra.Command{
-		Use:     "login REGISTRY",
-		Short:   "Check and save credentials for a registry",
-		Long:    registryLoginLong,
-		Example: registryLoginExample,
+		Use:   "login REGISTRY",
+		Short: "Check and save credentials for a registry",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usageErrorf("registry login takes one argument, the registry host, e.g. berth registry login registry.example.com")
@@ -145,9 +118,8 @@ func readPassword(r io.Reader) (string, error) {
 // NewCmdRegistryLogout builds berth registry logout.
 func NewCmdRegistryLogout(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:     "logout REGISTRY",
-		Short:   "Remove saved credentials for a registry",
-		Example: "  berth registry logout registry.example.com",
+		Use:   "logout REGISTRY",
+		Short: "Remove saved credentials for a registry",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usageErrorf("registry logout takes one argument, the registry host")

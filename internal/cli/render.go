@@ -14,32 +14,6 @@ import (
 	"github.com/berth-dev/berth/internal/render"
 )
 
-const renderLong = `Render berth.yaml into Kubernetes manifests and print them.
-
-The output is a deterministic multi-document YAML stream in apply order,
-byte-identical across runs and machines, and identical to what
-'helm template' prints for the chart 'berth export-chart' writes. Nothing is
-sent to a cluster.
-
-Services with build: use the image of their last 'berth build', pinned by
-digest, while their sources are unchanged; otherwise their content tag
-(the same sources always give the same tag). --set-image names another
-image.
-Secret values are blank unless --show-secrets.`
-
-const renderExample = `  # Print the manifests of ./berth.yaml
-  berth render
-
-  # Render the production overlay, with a given image for the web service
-  berth render -e production --set-image web=registry.example.com/web@sha256:...
-
-  # Check every object against the Kubernetes API types, then apply with kubectl
-  berth render --validate | kubectl apply -f -
-
-  # One file per object, or one JSON List
-  berth render --output-dir manifests/
-  berth render -o json`
-
 // RenderOptions are the inputs of `berth render`.
 type RenderOptions struct {
 	genericiooptions.IOStreams
@@ -59,11 +33,9 @@ type RenderOptions struct {
 func NewCmdRender(f *Factory, runF func(context.Context, *RenderOptions) error) *cobra.Command {
 	o := &RenderOptions{IOStreams: f.IOStreams, f: f}
 	cmd := &cobra.Command{
-		Use:     "render",
-		Short:   "Print the Kubernetes manifests berth.yaml renders to",
-		Long:    renderLong,
-		Example: renderExample,
-		Args:    noArgs,
+		Use:   "render",
+		Short: "Print the Kubernetes manifests berth.yaml renders to",
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.Complete(); err != nil {
 				return err

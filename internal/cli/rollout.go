@@ -12,31 +12,15 @@ import (
 	"k8s.io/kubectl/pkg/scheme"
 )
 
-const rolloutLong = `Manage the rollout of one service's Deployment (or StatefulSet), with
-kubectl's own rollout code: the same behaviour and output as
-'kubectl rollout SUBCOMMAND deployment/SERVICE -n NAMESPACE', without having
-to know the object's kind, name or namespace.
-
-These act on one workload and are not recorded in berth history. To roll
-the whole app back (config files, Services, Ingress, replicas and all
-images together) use 'berth undo'.`
-
 // NewCmdRollout builds berth rollout and its subcommands.
 func NewCmdRollout(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "rollout SUBCOMMAND SERVICE",
 		Short: "kubectl's rollout history, undo, status, restart, pause and resume for one service",
-		Long:  rolloutLong,
-		Example: `  berth rollout status web
-  berth rollout history web --revision 3
-  berth rollout undo web --to-revision 2
-  berth rollout restart web`,
-		Args: noArgs,
+		Args:  noArgs,
 	}
 	cmd.AddCommand(
 		newRolloutCmd(f, "history", "Show the ReplicaSet (ControllerRevision) history of a service, as kubectl rollout history",
-			"List the revisions of the service's workload with their change-cause (berth\ndeploys set it to their cause), or with --revision N its pod template.",
-			"  berth rollout history web\n  berth rollout history web --revision 2",
 			func(w *rolloutWorkload) {
 				o := rollout.NewRolloutHistoryOptions(w.streams)
 				w.cmd.Flags().Int64Var(&o.Revision, "revision", 0, "show the details, including the pod template, of this revision")
@@ -46,8 +30,6 @@ func NewCmdRollout(f *Factory) *cobra.Command {
 				}
 			}),
 		newRolloutCmd(f, "undo", "Roll one service's pod template back, as kubectl rollout undo",
-			"Roll the service's Deployment (or StatefulSet) back to an earlier revision of\nits pod template, as kubectl rollout undo does. Only the pod template\nchanges; the next berth deploy applies berth.yaml again. 'berth undo'\nrolls the whole app back instead.",
-			"  berth rollout undo web\n  berth rollout undo web --to-revision 2 --dry-run=server",
 			func(w *rolloutWorkload) {
 				o := rollout.NewRolloutUndoOptions(w.streams)
 				o.CmdBaseName = "berth rollout"
@@ -59,8 +41,6 @@ func NewCmdRollout(f *Factory) *cobra.Command {
 				}
 			}),
 		newRolloutCmd(f, "status", "Wait for one service's rollout to finish, as kubectl rollout status",
-			"Watch the rollout of the service's workload until it is done, printing\nkubectl's progress lines. Exits non-zero when --timeout runs out.",
-			"  berth rollout status web\n  berth rollout status web --watch=false",
 			func(w *rolloutWorkload) {
 				o := rollout.NewRolloutStatusOptions(w.streams)
 				fl := w.cmd.Flags()
@@ -72,8 +52,6 @@ func NewCmdRollout(f *Factory) *cobra.Command {
 				}
 			}),
 		newRolloutCmd(f, "restart", "Restart the pods of one service, as kubectl rollout restart",
-			"Start a new rollout of the service's workload with the same pod template\n(a restartedAt annotation), as kubectl rollout restart. Later berth deploys\nkeep the annotation, so they do not restart the pods again.",
-			"  berth rollout restart web",
 			func(w *rolloutWorkload) {
 				o := rollout.NewRolloutRestartOptions(w.streams)
 				w.run = func() error {
@@ -82,8 +60,6 @@ func NewCmdRollout(f *Factory) *cobra.Command {
 				}
 			}),
 		newRolloutCmd(f, "pause", "Pause one service's rollouts, as kubectl rollout pause",
-			"Mark the service's Deployment paused: the controller stops rolling out\nchanges to it. berth deploy still applies berth.yaml to a paused\nDeployment, but its pods change only after 'berth rollout resume'\n(and berth deploy's health wait times out meanwhile).",
-			"  berth rollout pause web",
 			func(w *rolloutWorkload) {
 				o := &rollout.PauseOptions{PrintFlags: genericclioptions.NewPrintFlags("paused").WithTypeSetter(scheme.Scheme), IOStreams: w.streams}
 				w.run = func() error {
@@ -92,8 +68,6 @@ func NewCmdRollout(f *Factory) *cobra.Command {
 				}
 			}),
 		newRolloutCmd(f, "resume", "Resume one service's paused rollouts, as kubectl rollout resume",
-			"Resume the service's paused Deployment: the controller rolls out what\nchanged meanwhile.",
-			"  berth rollout resume web",
 			func(w *rolloutWorkload) {
 				o := rollout.NewRolloutResumeOptions(w.streams)
 				w.run = func() error {
@@ -139,14 +113,12 @@ func (w *rolloutWorkload) output(pf *genericclioptions.PrintFlags) {
 	pf.OutputFlagSpecified = func() bool { return w.f.Output != "" }
 }
 
-func newRolloutCmd(f *Factory, name, short, long, example string, setup func(*rolloutWorkload)) *cobra.Command {
+func newRolloutCmd(f *Factory, name, short string, setup func(*rolloutWorkload)) *cobra.Command {
 	w := &rolloutWorkload{f: f, streams: f.IOStreams}
 	w.cmd = &cobra.Command{
 		Use:               name + " SERVICE",
 		ValidArgsFunction: f.completeOneService,
 		Short:             short,
-		Long:              long,
-		Example:           example,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usageErrorf("%s takes one SERVICE (a service of berth.yaml), got %q", cmd.CommandPath(), args)

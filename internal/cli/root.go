@@ -14,42 +14,11 @@ import (
 	"github.com/berth-dev/berth/internal/kube"
 )
 
-const rootLong = `berth takes an application from source to running on Kubernetes.
-
-One file, berth.yaml, describes the application's services: images or
-builds, ports, environment, probes, replicas, volumes, ingress and
-autoscaling, with per-environment overlays. berth renders it through a plain
-Helm chart into Deployments, StatefulSets, Services, PersistentVolumeClaims,
-StorageClasses, Ingresses and HorizontalPodAutoscalers.
-
-Everything berth renders can be exported as a Helm chart (berth export-chart),
-and everything it touches is ordinary kubectl-readable state.
-
-Exit codes: 0 success, 1 failure, 2 usage or config error (unknown command
-or flag, bad arguments, a berth.yaml that does not load or validate),
-3 applied but not healthy (deploy, apply, undo, scale; with --atomic the
-previous revision was restored), 4 the app was never deployed to the
-namespace (status, history, undo, scale), 130 interrupted by SIGINT or SIGTERM
-(stopped cleanly: lock released, a begun revision recorded as failed).
-berth diff --exit-code exits 1 when the cluster differs.`
-
-const rootExample = `  # Check berth.yaml and print the manifests it renders
-  berth validate
-  berth render
-
-  # Render the production environment into a directory
-  berth render -e production --output-dir out/
-
-  # Write a standalone Helm chart of the application
-  berth export-chart ./chart`
-
 // NewRootCmd builds the berth command tree.
 func NewRootCmd(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:           "berth",
 		Short:         "Build, render and deploy applications to Kubernetes from one berth.yaml",
-		Long:          rootLong,
-		Example:       rootExample,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		// No Run: berth alone prints help.
@@ -116,6 +85,7 @@ func NewRootCmd(f *Factory) *cobra.Command {
 	)
 	addFileFlag(f, cmd)
 	addCompletionCmd(cmd)
+	addHelp(cmd)
 	return cmd
 }
 

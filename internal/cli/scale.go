@@ -16,30 +16,6 @@ import (
 	"github.com/berth-dev/berth/internal/version"
 )
 
-const scaleLong = `Set the number of pods of services, through the scale subresource of their
-Deployment or StatefulSet (what kubectl scale does), then wait until the new
-count is ready.
-
-The counts are recorded as a new revision ("berth scale web=5"), so
-berth history shows them and berth undo reverts them, and the next
-berth deploy keeps them and says so, until the service's replicas change
-in berth.yaml or berth deploy --reset-scale. To change the count for good,
-edit replicas in berth.yaml.
-
-A service with autoscale cannot be scaled: its HorizontalPodAutoscaler owns
-the count. Change autoscale.min and max in berth.yaml instead.
-
-Exit code 3 means the pods did not become ready in time.`
-
-const scaleExample = `  # Ten pods of web
-  berth scale web=10
-
-  # Two services at once, without waiting
-  berth scale web=4 worker=2 --no-wait
-
-  # Back to berth.yaml's counts
-  berth deploy --reset-scale`
-
 // ScaleOptions are the inputs of berth scale.
 type ScaleOptions struct {
 	genericiooptions.IOStreams
@@ -60,8 +36,6 @@ func NewCmdScale(f *Factory, runF func(context.Context, *ScaleOptions) error) *c
 		Use:               "scale SERVICE=N [SERVICE=N...]",
 		ValidArgsFunction: f.completeServiceCounts,
 		Short:             "Set the pod count of services, recorded as a revision that deploys keep",
-		Long:              scaleLong,
-		Example:           scaleExample,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.Complete(args); err != nil {
 				return err

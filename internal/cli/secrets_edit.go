@@ -16,22 +16,6 @@ import (
 	"github.com/berth-dev/berth/internal/secrets"
 )
 
-const secretsEditLong = `Edit berth.yaml with its secret values decrypted, in your editor ($VISUAL,
-else $EDITOR, else vi), and encrypt them again when the editor exits.
-
-The decrypted copy is a file only you can read (mode 0600, in a new
-private temporary directory), removed when berth is done. When you save:
-values that were encrypted are encrypted again (a value you did not
-change keeps its old encrypted text, so the diff shows what changed),
-secret values you added are encrypted, values that were plain stay plain.
-Nothing is written when you change nothing.`
-
-const secretsEditExample = `  # Edit the secrets of berth.yaml
-  berth secrets edit
-
-  # With another editor
-  EDITOR="code --wait" berth secrets edit`
-
 // SecretsEditOptions are the inputs of berth secrets edit.
 type SecretsEditOptions struct {
 	genericiooptions.IOStreams
@@ -43,11 +27,9 @@ type SecretsEditOptions struct {
 func NewCmdSecretsEdit(f *Factory, runF func(context.Context, *SecretsEditOptions) error) *cobra.Command {
 	o := &SecretsEditOptions{IOStreams: f.IOStreams, f: f}
 	cmd := &cobra.Command{
-		Use:     "edit",
-		Short:   "Edit berth.yaml with its secret values decrypted, and encrypt them again",
-		Long:    secretsEditLong,
-		Example: secretsEditExample,
-		Args:    noArgs,
+		Use:   "edit",
+		Short: "Edit berth.yaml with its secret values decrypted, and encrypt them again",
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(cmd.Context(), o)

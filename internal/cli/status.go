@@ -18,15 +18,6 @@ import (
 	"github.com/berth-dev/berth/internal/output"
 )
 
-const statusLong = `Show the application as it runs: per service its kind, desired, ready and
-up-to-date pods, the images its pods run (tag and digest), and where it is
-reachable (ClusterIP, NodePort, LoadBalancer address, Ingress host and path),
-with the current revision and its age. A service that is not healthy shows
-why.`
-
-const statusExample = `  berth status
-  berth status -e production -o json`
-
 // StatusOptions are the inputs of `berth status`.
 type StatusOptions struct {
 	genericiooptions.IOStreams
@@ -66,11 +57,9 @@ type ServiceStatus struct {
 func NewCmdStatus(f *Factory, runF func(context.Context, *StatusOptions) error) *cobra.Command {
 	o := &StatusOptions{IOStreams: f.IOStreams, f: f}
 	return &cobra.Command{
-		Use:     "status",
-		Short:   "Show the application's workloads, images, endpoints and revision",
-		Long:    statusLong,
-		Example: statusExample,
-		Args:    noArgs,
+		Use:   "status",
+		Short: "Show the application's workloads, images, endpoints and revision",
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
 			if o.format, err = outputFormat(f, "table", "json", "yaml"); err != nil {

@@ -14,36 +14,6 @@ import (
 	"github.com/berth-dev/berth/internal/version"
 )
 
-const undoLong = `Roll the whole application back to an earlier revision: re-apply every
-object of that revision (images, env, config files, Services, Ingress,
-replica counts), delete what later revisions added (PersistentVolumeClaims
-are kept unless --prune-volumes, which lists them and needs --yes or the
-app's name typed on a terminal), wait until healthy, and record a new
-revision whose cause is "rollback to N". A revision whose volumes differ
-from the live ones is checked as berth deploy checks them: claims do not
-shrink, and a StatefulSet's volumeClaimTemplates change only with
---recreate-statefulset.
-
-Without --to-revision, the target is the last revision before the newest
-that became healthy: after a failed deploy, that is the one that ran before
-it. Pods restart when their config files changed, which
-'kubectl rollout undo' cannot do (it only reverts one pod template).
-
-Before touching the cluster, berth asks each registry whether the
-revision's images still exist, and stops naming any that are gone. A
-registry that cannot be reached is a warning, not a stop.
-
-Exit code 3 means the revision was applied but did not become healthy.`
-
-const undoExample = `  # Back to the last good revision
-  berth undo
-
-  # Back to revision 2 (see berth history)
-  berth undo --to-revision 2
-
-  # What would change, without changing anything
-  berth undo --to-revision 2 --dry-run=server`
-
 // UndoOptions are the inputs of berth undo.
 type UndoOptions struct {
 	genericiooptions.IOStreams
@@ -66,11 +36,9 @@ type UndoOptions struct {
 func NewCmdUndo(f *Factory, runF func(context.Context, *UndoOptions) error) *cobra.Command {
 	o := &UndoOptions{IOStreams: f.IOStreams, f: f}
 	cmd := &cobra.Command{
-		Use:     "undo [--to-revision N]",
-		Short:   "Roll the whole app back to an earlier revision, as a new revision",
-		Long:    undoLong,
-		Example: undoExample,
-		Args:    noArgs,
+		Use:   "undo [--to-revision N]",
+		Short: "Roll the whole app back to an earlier revision, as a new revision",
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.Complete(); err != nil {
 				return err

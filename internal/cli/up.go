@@ -20,44 +20,6 @@ import (
 	"github.com/berth-dev/berth/internal/target"
 )
 
-const upLong = `Build, ship and deploy the application in one command, to the target of
-berth.yaml's environment (target: kube, minikube or digitalocean), then
-print where it can be reached.
-
-  kube (default)  the current kube context: build and push to the
-                  registry, deploy pinned by digest.
-  minikube        the profile's cluster: checks minikube status (starts
-                  it only with --start), builds and loads the images into
-                  the cluster without a registry (minikube image load;
-                  imagePullPolicy IfNotPresent with the content tag),
-                  enables the ingress addon when a service has ingress:
-                  (asks first unless --yes), and prints minikube's URLs.
-                  --registry-addon pushes to its registry addon instead.
-  digitalocean    DigitalOcean Kubernetes: reuses or creates the cluster
-                  (--plan shows what and its monthly price), merges its
-                  kubeconfig as do-REGION-NAME, creates and integrates the
-                  container registry, installs ingress-nginx when a
-                  service has ingress:, and prints load balancer IPs.
-
-berth.yaml's charts: (third-party Helm charts) are installed or upgraded
-before the services. See docs/targets.md.
-
-Every deploy flag works here too (--atomic, --timeout, --cause...).
-Exit code 3 means the revision was applied but did not become healthy.`
-
-const upExample = `  # Build and deploy to the current kube context
-  berth up
-
-  # To minikube, starting it if needed
-  berth up -e local --start
-
-  # Without prompts (CI)
-  berth up -e staging --yes --atomic
-
-  # What DigitalOcean would create and cost, then do it
-  berth up -e production --plan
-  berth up -e production`
-
 // UpOptions are the inputs of berth up.
 type UpOptions struct {
 	DeployOptions
@@ -77,11 +39,9 @@ type UpOptions struct {
 func NewCmdUp(f *Factory, runF func(context.Context, *UpOptions) error) *cobra.Command {
 	o := &UpOptions{DeployOptions: DeployOptions{IOStreams: f.IOStreams, f: f, command: "up"}}
 	cmd := &cobra.Command{
-		Use:     "up",
-		Short:   "Build, push or load, deploy and print where the app is reachable",
-		Long:    upLong,
-		Example: upExample,
-		Args:    noArgs,
+		Use:   "up",
+		Short: "Build, push or load, deploy and print where the app is reachable",
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.Complete(); err != nil {
 				return err

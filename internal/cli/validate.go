@@ -14,20 +14,6 @@ import (
 	"github.com/berth-dev/berth/internal/render"
 )
 
-const validateLong = `Check berth.yaml without touching a cluster.
-
-The file is checked for syntax, unknown keys, types and the semantic rules
-(names, ports, probes, volumes, autoscaling, ingress), then rendered, and
-every rendered object is decoded strictly into its Kubernetes API type.
-Without -e, the base config and every environment overlay are checked.
-Every problem is reported with FILE:LINE:COL, the field, and how to fix it.`
-
-const validateExample = `  # Check ./berth.yaml and all of its environments
-  berth validate
-
-  # Check one environment, with a machine-readable report
-  berth validate -e production -o json`
-
 // ValidateOptions are the inputs of `berth validate`.
 type ValidateOptions struct {
 	genericiooptions.IOStreams
@@ -39,11 +25,9 @@ type ValidateOptions struct {
 func NewCmdValidate(f *Factory, runF func(context.Context, *ValidateOptions) error) *cobra.Command {
 	o := &ValidateOptions{IOStreams: f.IOStreams, f: f}
 	return &cobra.Command{
-		Use:     "validate",
-		Short:   "Check berth.yaml and the manifests it renders",
-		Long:    validateLong,
-		Example: validateExample,
-		Args:    noArgs,
+		Use:   "validate",
+		Short: "Check berth.yaml and the manifests it renders",
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.Complete(); err != nil {
 				return err

@@ -22,10 +22,9 @@ type VersionOptions struct {
 func NewCmdVersion(f *Factory, runF func(context.Context, *VersionOptions) error) *cobra.Command {
 	o := &VersionOptions{IOStreams: f.IOStreams, f: f}
 	return &cobra.Command{
-		Use:     "version",
-		Short:   "Print berth's version, commit and build date",
-		Example: "  berth version\n  berth version -o json",
-		Args:    noArgs,
+		Use:   "version",
+		Short: "Print berth's version, commit and build date",
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
 			if o.format, err = outputFormat(f, "text", "json", "yaml"); err != nil {
