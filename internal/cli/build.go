@@ -33,18 +33,7 @@ func NewCmdBuild(f *Factory, runF func(context.Context, *BuildOptions) error) *c
 		Use:               "build [SERVICE...]",
 		Short:             "Build and push the images of services with build:",
 		ValidArgsFunction: f.completeServices,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:              runE(o, runF),
 	}
 	fl := cmd.Flags()
 	fl.BoolVar(&o.Push, "push", true, "push to the registry (false: keep the image in the local OCI layout .berth/oci)")
@@ -56,7 +45,7 @@ func NewCmdBuild(f *Factory, runF func(context.Context, *BuildOptions) error) *c
 }
 
 // Complete takes the service names.
-func (o *BuildOptions) Complete(args []string) error {
+func (o *BuildOptions) Complete(_ *cobra.Command, args []string) error {
 	o.Services = args
 	var err error
 	o.format, err = outputFormat(o.f, "text", "json", "yaml")
@@ -154,20 +143,18 @@ func NewCmdPush(f *Factory, runF func(context.Context, *PushOptions) error) *cob
 		Use:               "push [SERVICE...]",
 		Short:             "Push images built with --push=false to the registry",
 		ValidArgsFunction: f.completeServices,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o.Services = args
-			var err error
-			if o.format, err = outputFormat(o.f, "text", "json", "yaml"); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:              runE(o, runF),
 	}
 	addRegistryFlags(cmd.Flags(), &f.Registry)
 	return cmd
+}
+
+// Complete takes the arguments and flags.
+func (o *PushOptions) Complete(_ *cobra.Command, args []string) error {
+	o.Services = args
+	var err error
+	o.format, err = outputFormat(o.f, "text", "json", "yaml")
+	return err
 }
 
 // Run pushes.

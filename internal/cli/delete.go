@@ -34,12 +34,7 @@ func NewCmdDelete(f *Factory, runF func(context.Context, *DeleteOptions) error) 
 		Use:   "delete",
 		Short: "Delete the application from the cluster (claims kept unless --volumes)",
 		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:  runE(o, runF),
 	}
 	addDeleteFlags(cmd.Flags(), o)
 	return cmd

@@ -70,18 +70,7 @@ func newDeployCmd(f *Factory, runF func(context.Context, *DeployOptions) error, 
 		Use:   use,
 		Short: short,
 		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:  runE(o, runF),
 	}
 	addDeployFlags(cmd.Flags(), o)
 	cmd.Flags().BoolVarP(&o.Yes, "yes", "y", false, "delete the claims --prune-volumes lists without asking")
@@ -106,7 +95,7 @@ func addDeployFlags(fl *pflag.FlagSet, o *DeployOptions) {
 }
 
 // Complete reads flags.
-func (o *DeployOptions) Complete() error {
+func (o *DeployOptions) Complete(*cobra.Command, []string) error {
 	var err error
 	if o.format, err = outputFormat(o.f, "text", "json", "yaml"); err != nil {
 		return err

@@ -33,25 +33,25 @@ func NewCmdDiff(f *Factory, runF func(context.Context, *DiffOptions) error) *cob
 		Use:   "diff",
 		Short: "Show what a deploy would change in the cluster",
 		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			var err error
-			if o.format, err = outputFormat(f, "text", "json", "yaml"); err != nil {
-				return err
-			}
-			if o.images, err = parseSetImages(o.SetImages); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:  runE(o, runF),
 	}
 	cmd.Flags().StringArrayVar(&o.SetImages, "set-image", nil, "use image REF for SERVICE (SERVICE=REF; repeatable)")
 	cmd.Flags().BoolVar(&o.ExitCode, "exit-code", false, "exit 1 when the cluster differs from berth.yaml")
 	cmd.Flags().BoolVar(&o.Force, "force-conflicts", false, "as berth deploy --force-conflicts: show the change with the fields other tools own taken over")
 	cmd.Flags().BoolVar(&o.ResetScale, "reset-scale", false, "as berth deploy --reset-scale: berth.yaml's replicas for services scaled with berth scale")
 	return cmd
+}
+
+// Complete takes the arguments and flags.
+func (o *DiffOptions) Complete(_ *cobra.Command, _ []string) error {
+	var err error
+	if o.format, err = outputFormat(o.f, "text", "json", "yaml"); err != nil {
+		return err
+	}
+	if o.images, err = parseSetImages(o.SetImages); err != nil {
+		return err
+	}
+	return nil
 }
 
 // DiffResult is the -o json shape of berth diff.

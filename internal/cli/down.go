@@ -32,12 +32,7 @@ func NewCmdDown(f *Factory, runF func(context.Context, *DownOptions) error) *cob
 		Use:   "down",
 		Short: "Remove the app from its environment's target (claims kept unless --volumes)",
 		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:  runE(o, runF),
 	}
 	addDeleteFlags(cmd.Flags(), &o.DeleteOptions)
 	cmd.Flags().BoolVar(&o.Charts, "charts", false, "also uninstall berth.yaml's third-party charts (kept by default: other apps may share them)")

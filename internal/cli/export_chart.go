@@ -35,15 +35,7 @@ func NewCmdExportChart(f *Factory, runF func(context.Context, *ExportChartOption
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(args); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE: runE(o, runF),
 	}
 	cmd.Flags().BoolVar(&o.Force, "force", false, "write into a directory that already has files")
 	cmd.Flags().BoolVar(&o.ShowSecrets, "show-secrets", false, "write Secret values into values.yaml")
@@ -52,7 +44,7 @@ func NewCmdExportChart(f *Factory, runF func(context.Context, *ExportChartOption
 }
 
 // Complete takes the directory argument.
-func (o *ExportChartOptions) Complete(args []string) error {
+func (o *ExportChartOptions) Complete(_ *cobra.Command, args []string) error {
 	o.Dir = args[0]
 	var err error
 	o.images, err = parseSetImages(o.SetImages)

@@ -40,15 +40,7 @@ func NewCmdHistory(f *Factory, runF func(context.Context, *HistoryOptions) error
 		Use:   "history [--revision N [--diff [M]]]",
 		Short: "Show the app's revisions: images, cause, status; one revision in detail",
 		Args:  cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(cmd, args); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:  runE(o, runF),
 	}
 	cmd.Flags().IntVar(&o.Revision, "revision", 0, "show this revision in detail (default with --diff: the newest)")
 	_ = cmd.RegisterFlagCompletionFunc("revision", f.completeRevisions)

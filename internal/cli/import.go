@@ -57,16 +57,7 @@ func NewCmdImportCompose(f *Factory, runF func(context.Context, *ImportComposeOp
 		Use:   "compose",
 		Short: "Convert a Docker Compose project to berth.yaml",
 		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o.Complete()
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:  runE(o, runF),
 	}
 	fl := cmd.Flags()
 	fl.StringArrayVarP(&o.ComposeFiles, "compose-file", "f", nil, "compose file; repeat to merge several in order (default: compose.yaml or docker-compose.yml and its override)")
@@ -82,8 +73,9 @@ func NewCmdImportCompose(f *Factory, runF func(context.Context, *ImportComposeOp
 }
 
 // Complete fills in defaults from the shared flags.
-func (o *ImportComposeOptions) Complete() {
+func (o *ImportComposeOptions) Complete(*cobra.Command, []string) error {
 	o.output = o.f.ConfigPath()
+	return nil
 }
 
 // Validate checks the flags.

@@ -37,15 +37,7 @@ func NewCmdInit(f *Factory, runF func(context.Context, *InitOptions) error) *cob
 		Use:   "init",
 		Short: "Write berth.yaml, .dockerignore and a Dockerfile for the project in this folder",
 		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:  runE(o, runF),
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&o.Dir, "dir", ".", "the project folder")

@@ -48,17 +48,7 @@ func NewCmdLogs(f *Factory, runF func(context.Context, *LogsOptions) error) *cob
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o.service = args[0]
-			o.tailSet = cmd.Flags().Changed("tail")
-			if o.Since < 0 {
-				return usageErrorf("--since must be positive")
-			}
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE: runE(o, runF),
 	}
 	fl := cmd.Flags()
 	fl.BoolVarP(&o.Follow, "follow", "f", false, "follow the logs, and new pods, until interrupted")
@@ -68,6 +58,16 @@ func NewCmdLogs(f *Factory, runF func(context.Context, *LogsOptions) error) *cob
 	fl.StringVarP(&o.Container, "container", "c", "", "only this container")
 	fl.BoolVar(&o.Timestamps, "timestamps", false, "prefix each line with its RFC3339 timestamp")
 	return cmd
+}
+
+// Complete takes the arguments and flags.
+func (o *LogsOptions) Complete(cmd *cobra.Command, args []string) error {
+	o.service = args[0]
+	o.tailSet = cmd.Flags().Changed("tail")
+	if o.Since < 0 {
+		return usageErrorf("--since must be positive")
+	}
+	return nil
 }
 
 // followNotFile catches berth.yaml given to -f, which in berth logs is

@@ -30,17 +30,15 @@ func NewCmdPreflight(f *Factory, runF func(context.Context, *PreflightOptions) e
 		Use:   "preflight",
 		Short: "Check that the cluster can take the app: access, storage, ingress, platforms",
 		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			var err error
-			if o.format, err = outputFormat(f, "text", "json", "yaml"); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:  runE(o, runF),
 	}
+}
+
+// Complete takes the arguments and flags.
+func (o *PreflightOptions) Complete(_ *cobra.Command, _ []string) error {
+	var err error
+	o.format, err = outputFormat(o.f, "text", "json", "yaml")
+	return err
 }
 
 // Run checks and prints every result.

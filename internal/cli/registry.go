@@ -54,16 +54,7 @@ func NewCmdRegistryLogin(f *Factory, runF func(context.Context, *RegistryLoginOp
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if cmd.Flags().Changed("password") {
-				return usageErrorf("--password is not accepted: a password in a flag ends up in shell history and process lists; pipe it in: echo \"$PASSWORD\" | berth registry login %s -u USER", args[0])
-			}
-			o.Registry = args[0]
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE: runE(o, runF),
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&o.Username, "username", "u", "", "user name (required)")
@@ -72,6 +63,15 @@ func NewCmdRegistryLogin(f *Factory, runF func(context.Context, *RegistryLoginOp
 	_ = fl.MarkHidden("password")
 	addRegistryFlags(fl, &f.Registry)
 	return cmd
+}
+
+// Complete takes the arguments and flags.
+func (o *RegistryLoginOptions) Complete(cmd *cobra.Command, args []string) error {
+	if cmd.Flags().Changed("password") {
+		return usageErrorf("--password is not accepted: a password in a flag ends up in shell history and process lists; pipe it in: echo \"$PASSWORD\" | berth registry login %s -u USER", args[0])
+	}
+	o.Registry = args[0]
+	return nil
 }
 
 // Run checks and saves the credentials.

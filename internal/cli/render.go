@@ -36,18 +36,7 @@ func NewCmdRender(f *Factory, runF func(context.Context, *RenderOptions) error) 
 		Use:   "render",
 		Short: "Print the Kubernetes manifests berth.yaml renders to",
 		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:  runE(o, runF),
 	}
 	fl := cmd.Flags()
 	fl.StringArrayVar(&o.SetImages, "set-image", nil, "use image REF for SERVICE (SERVICE=REF; repeatable)")
@@ -58,7 +47,7 @@ func NewCmdRender(f *Factory, runF func(context.Context, *RenderOptions) error) 
 }
 
 // Complete parses flags into usable values.
-func (o *RenderOptions) Complete() error {
+func (o *RenderOptions) Complete(*cobra.Command, []string) error {
 	format, err := outputFormat(o.f, "yaml", "json")
 	if err != nil {
 		return err
@@ -148,13 +137,5 @@ func writeObjects(log interface{ Write([]byte) (int, error) }, dir string, objec
 		}
 	}
 	fmt.Fprintf(log, "wrote %d objects to %s\n", len(objects), dir)
-	return nil
-}
-
-// noArgs rejects positional arguments as a usage error.
-func noArgs(cmd *cobra.Command, args []string) error {
-	if len(args) > 0 {
-		return usageErrorf("%s takes no arguments, got %q", cmd.CommandPath(), args)
-	}
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 
 	"flag"
 	"strconv"
-	"strings"
 
 	"k8s.io/klog/v2"
 
@@ -104,18 +103,4 @@ func addFileFlag(f *Factory, parent *cobra.Command) {
 		}
 		addFileFlag(f, c)
 	}
-}
-
-// outputFormat checks -o against the formats a command supports; the first
-// is the default.
-func outputFormat(f *Factory, formats ...string) (string, error) {
-	if f.Output == "" {
-		return formats[0], nil
-	}
-	for _, ft := range formats {
-		if f.Output == ft {
-			return ft, nil
-		}
-	}
-	return "", usageErrorf("unsupported output format %q; use one of: %s", f.Output, strings.Join(formats, ", "))
 }

@@ -36,15 +36,7 @@ func NewCmdScale(f *Factory, runF func(context.Context, *ScaleOptions) error) *c
 		Use:               "scale SERVICE=N [SERVICE=N...]",
 		ValidArgsFunction: f.completeServiceCounts,
 		Short:             "Set the pod count of services, recorded as a revision that deploys keep",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(args); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:              runE(o, runF),
 	}
 	fl := cmd.Flags()
 	fl.BoolVar(&o.Wait, "wait", true, "wait until the new count is ready")
@@ -55,7 +47,7 @@ func NewCmdScale(f *Factory, runF func(context.Context, *ScaleOptions) error) *c
 }
 
 // Complete parses SERVICE=N arguments and the flags.
-func (o *ScaleOptions) Complete(args []string) error {
+func (o *ScaleOptions) Complete(_ *cobra.Command, args []string) error {
 	var err error
 	if o.format, err = outputFormat(o.f, "text", "json", "yaml"); err != nil {
 		return err

@@ -21,12 +21,7 @@ func NewCmdSchema(f *Factory, runF func(context.Context, *SchemaOptions) error) 
 		Use:   "schema",
 		Short: "Print the JSON Schema of berth.yaml",
 		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:  runE(o, runF),
 	}
 }
 

@@ -37,19 +37,19 @@ type SecretsEncryptOptions struct {
 func NewCmdSecretsEncrypt(f *Factory, runF func(context.Context, *SecretsEncryptOptions) error) *cobra.Command {
 	o := &SecretsEncryptOptions{IOStreams: f.IOStreams, f: f}
 	cmd := &cobra.Command{
-		Use:   "encrypt [SECRET[.KEY]...]",
-		Short: "Encrypt plain secret values of berth.yaml in place",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o.Select = args
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return o.Run(cmd.Context())
-		},
+		Use:               "encrypt [SECRET[.KEY]...]",
+		Short:             "Encrypt plain secret values of berth.yaml in place",
+		RunE:              runE(o, runF),
 		ValidArgsFunction: f.completeSecrets,
 	}
 	cmd.Flags().BoolVar(&o.Rekey, "rekey", false, "also encrypt values that are encrypted already again, to the recipients listed now")
 	return cmd
+}
+
+// Complete takes the arguments and flags.
+func (o *SecretsEncryptOptions) Complete(_ *cobra.Command, args []string) error {
+	o.Select = args
+	return nil
 }
 
 // Run encrypts.
@@ -96,19 +96,19 @@ type SecretsDecryptOptions struct {
 func NewCmdSecretsDecrypt(f *Factory, runF func(context.Context, *SecretsDecryptOptions) error) *cobra.Command {
 	o := &SecretsDecryptOptions{IOStreams: f.IOStreams, f: f}
 	cmd := &cobra.Command{
-		Use:   "decrypt [SECRET[.KEY]...]",
-		Short: "Print berth.yaml with its secret values decrypted",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o.Select = args
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return o.Run(cmd.Context())
-		},
+		Use:               "decrypt [SECRET[.KEY]...]",
+		Short:             "Print berth.yaml with its secret values decrypted",
+		RunE:              runE(o, runF),
 		ValidArgsFunction: f.completeSecrets,
 	}
 	cmd.Flags().BoolVarP(&o.InPlace, "in-place", "i", false, "rewrite berth.yaml with the plain values instead of printing it")
 	return cmd
+}
+
+// Complete takes the arguments and flags.
+func (o *SecretsDecryptOptions) Complete(_ *cobra.Command, args []string) error {
+	o.Select = args
+	return nil
 }
 
 // Run decrypts.

@@ -30,12 +30,7 @@ func NewCmdSecretsEdit(f *Factory, runF func(context.Context, *SecretsEditOption
 		Use:   "edit",
 		Short: "Edit berth.yaml with its secret values decrypted, and encrypt them again",
 		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:  runE(o, runF),
 	}
 	return cmd
 }

@@ -60,17 +60,15 @@ func NewCmdStatus(f *Factory, runF func(context.Context, *StatusOptions) error) 
 		Use:   "status",
 		Short: "Show the application's workloads, images, endpoints and revision",
 		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			var err error
-			if o.format, err = outputFormat(f, "table", "json", "yaml"); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:  runE(o, runF),
 	}
+}
+
+// Complete takes the arguments and flags.
+func (o *StatusOptions) Complete(_ *cobra.Command, _ []string) error {
+	var err error
+	o.format, err = outputFormat(o.f, "table", "json", "yaml")
+	return err
 }
 
 // Run reads the live state and prints it.

@@ -39,15 +39,7 @@ func NewCmdUndo(f *Factory, runF func(context.Context, *UndoOptions) error) *cob
 		Use:   "undo [--to-revision N]",
 		Short: "Roll the whole app back to an earlier revision, as a new revision",
 		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:  runE(o, runF),
 	}
 	fl := cmd.Flags()
 	fl.IntVar(&o.ToRevision, "to-revision", 0, "the revision to return to (default: the last good one before the newest)")
@@ -65,7 +57,7 @@ func NewCmdUndo(f *Factory, runF func(context.Context, *UndoOptions) error) *cob
 }
 
 // Complete reads and checks the flags.
-func (o *UndoOptions) Complete() error {
+func (o *UndoOptions) Complete(*cobra.Command, []string) error {
 	var err error
 	if o.format, err = outputFormat(o.f, "text", "json", "yaml"); err != nil {
 		return err

@@ -28,20 +28,12 @@ func NewCmdValidate(f *Factory, runF func(context.Context, *ValidateOptions) err
 		Use:   "validate",
 		Short: "Check berth.yaml and the manifests it renders",
 		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:  runE(o, runF),
 	}
 }
 
 // Complete reads the output format.
-func (o *ValidateOptions) Complete() error {
+func (o *ValidateOptions) Complete(*cobra.Command, []string) error {
 	var err error
 	o.format, err = outputFormat(o.f, "text", "json", "yaml")
 	return err

@@ -25,17 +25,15 @@ func NewCmdVersion(f *Factory, runF func(context.Context, *VersionOptions) error
 		Use:   "version",
 		Short: "Print berth's version, commit and build date",
 		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			var err error
-			if o.format, err = outputFormat(f, "text", "json", "yaml"); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:  runE(o, runF),
 	}
+}
+
+// Complete takes the arguments and flags.
+func (o *VersionOptions) Complete(_ *cobra.Command, _ []string) error {
+	var err error
+	o.format, err = outputFormat(o.f, "text", "json", "yaml")
+	return err
 }
 
 // Run prints the version.

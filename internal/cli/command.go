@@ -1,0 +1,78 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// completer and validator are the optional steps of a command's Options,
+// kubectl's Complete (flags and arguments into values) and Validate
+// (their combinations); Run does the work.
+type (
+	completer interface {
+		Complete(cmd *cobra.Command, args []string) error
+	}
+	validator interface{ Validate() error }
+	runner    interface {
+		Run(ctx context.Context) error
+	}
+)
+
+// runE is a command's RunE for its Options o: Complete and Validate when
+// o has them, then Run, or runF in its place (tests look at the Options
+// the flags made).
+//
+// An Options whose Complete or Validate has another signature is a
+// mistake that would skip the step: runE panics when the command is
+// built, so every test that builds the command tree catches it.
+func runE[O runner](o O, runF func(context.Context, O) error) func(*cobra.Command, []string) error {
+	t := reflect.TypeOf(o)
+	if _, ok := t.MethodByName("Complete"); ok && !t.Implements(reflect.TypeFor[completer]()) {
+		panic(fmt.Sprintf("%s.Complete must be Complete(*cobra.Command, []string) error", t))
+	}
+	if _, ok := t.MethodByName("Validate"); ok && !t.Implements(reflect.TypeFor[validator]()) {
+		panic(fmt.Sprintf("%s.Validate must be Validate() error", t))
+	}
+	return func(cmd *cobra.Command, args []string) error {
+		if c, ok := any(o).(completer); ok {
+			if err := c.Complete(cmd, args); err != nil {
+				return err
+			}
+		}
+		if v, ok := any(o).(validator); ok {
+			if err := v.Validate(); err != nil {
+				return err
+			}
+		}
+		if runF != nil {
+			return runF(cmd.Context(), o)
+		}
+		return o.Run(cmd.Context())
+	}
+}
+
+// noArgs rejects positional arguments as a usage error.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageErrorf("%s takes no arguments, got %q", cmd.CommandPath(), args)
+	}
+	return nil
+}
+
+// outputFormat checks -o against the formats a command supports; the first
+// is the default.
+func outputFormat(f *Factory, formats ...string) (string, error) {
+	if f.Output == "" {
+		return formats[0], nil
+	}
+	for _, ft := range formats {
+		if f.Output == ft {
+			return ft, nil
+		}
+	}
+	return "", usageErrorf("unsupported output format %q; use one of: %s", f.Output, strings.Join(formats, ", "))
+}
