@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -298,4 +299,26 @@ func (in *Installer) Claims(charts map[string]*config.Chart, defaultNS string) (
 		}
 	}
 	return out, nil
+}
+
+// Settings are Helm's paths (repository cache and config, registry
+// credentials) as Helm's own CLI finds them, with HELM_CACHE_HOME,
+// HELM_CONFIG_HOME, HELM_REPOSITORY_CACHE and HELM_REGISTRY_CONFIG read
+// through getenv.
+func Settings(getenv func(string) string) *cli.EnvSettings {
+	s := cli.New()
+	if v := getenv("HELM_CACHE_HOME"); v != "" {
+		s.RepositoryCache = filepath.Join(v, "repository")
+	}
+	if v := getenv("HELM_CONFIG_HOME"); v != "" {
+		s.RepositoryConfig = filepath.Join(v, "repositories.yaml")
+		s.RegistryConfig = filepath.Join(v, "registry", "config.json")
+	}
+	if v := getenv("HELM_REPOSITORY_CACHE"); v != "" {
+		s.RepositoryCache = v
+	}
+	if v := getenv("HELM_REGISTRY_CONFIG"); v != "" {
+		s.RegistryConfig = v
+	}
+	return s
 }

@@ -63,6 +63,17 @@ func noArgs(cmd *cobra.Command, args []string) error {
 	return nil
 }
 
+// oneArg accepts exactly one positional argument; otherwise it is the
+// usage error msg.
+func oneArg(msg string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) != 1 {
+			return usageErrorf("%s", msg)
+		}
+		return nil
+	}
+}
+
 // outputFormat checks -o against the formats a command supports; the first
 // is the default.
 func outputFormat(f *Factory, formats ...string) (string, error) {

@@ -29,13 +29,8 @@ func NewCmdExportChart(f *Factory, runF func(context.Context, *ExportChartOption
 	cmd := &cobra.Command{
 		Use:   "export-chart DIR",
 		Short: "Write the application as a standalone Helm chart",
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usageErrorf("export-chart takes one argument, the directory to write, e.g. berth export-chart ./chart")
-			}
-			return nil
-		},
-		RunE: runE(o, runF),
+		Args:  oneArg("export-chart takes one argument, the directory to write, e.g. berth export-chart ./chart"),
+		RunE:  runE(o, runF),
 	}
 	cmd.Flags().BoolVar(&o.Force, "force", false, "write into a directory that already has files")
 	cmd.Flags().BoolVar(&o.ShowSecrets, "show-secrets", false, "write Secret values into values.yaml")

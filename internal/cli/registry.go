@@ -48,13 +48,8 @@ func NewCmdRegistryLogin(f *Factory, runF func(context.Context, *RegistryLoginOp
 	cmd := &cobra.Command{
 		Use:   "login REGISTRY",
 		Short: "Check and save credentials for a registry",
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usageErrorf("registry login takes one argument, the registry host, e.g. berth registry login registry.example.com")
-			}
-			return nil
-		},
-		RunE: runE(o, runF),
+		Args:  oneArg("registry login takes one argument, the registry host, e.g. berth registry login registry.example.com"),
+		RunE:  runE(o, runF),
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&o.Username, "username", "u", "", "user name (required)")
@@ -120,12 +115,7 @@ func NewCmdRegistryLogout(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "logout REGISTRY",
 		Short: "Remove saved credentials for a registry",
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usageErrorf("registry logout takes one argument, the registry host")
-			}
-			return nil
-		},
+		Args:  oneArg("registry logout takes one argument, the registry host"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			removed, err := f.RegistryAccess().Logout(args[0])
 			if err != nil {

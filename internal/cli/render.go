@@ -3,8 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -89,7 +87,11 @@ func (o *RenderOptions) Run(ctx context.Context) error {
 	}
 	switch {
 	case o.OutputDir != "":
-		return writeObjects(o.ErrOut, o.OutputDir, res.Objects)
+		if _, err := render.WriteFiles(o.OutputDir, res.Objects); err != nil {
+			return err
+		}
+		fmt.Fprintf(o.ErrOut, "wrote %d objects to %s\n", len(res.Objects), o.OutputDir)
+		return nil
 	case o.format == "json":
 		out, err := render.List(res.Objects)
 		if err != nil {
@@ -122,20 +124,4 @@ func parseSetImages(pairs []string) (map[string]string, error) {
 		out[svc] = ref
 	}
 	return out, nil
-}
-
-// writeObjects writes NN-kind-name.yaml per object, in apply order.
-func writeObjects(log interface{ Write([]byte) (int, error) }, dir string, objects []render.Object) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	for i, o := range objects {
-		name := fmt.Sprintf("%02d-%s-%s.yaml", i+1, strings.ToLower(o.Kind), o.Name)
-		content := fmt.Sprintf("# Source: %s\n%s\n", o.Source, o.YAML)
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-			return err
-		}
-	}
-	fmt.Fprintf(log, "wrote %d objects to %s\n", len(objects), dir)
-	return nil
 }

@@ -3,6 +3,9 @@ package render
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"sigs.k8s.io/yaml"
 )
@@ -29,4 +32,23 @@ func List(objects []Object) ([]byte, error) {
 		return nil, err
 	}
 	return append(out, '\n'), nil
+}
+
+// WriteFiles writes one file per object into dir, NN-kind-name.yaml in
+// apply order, each starting with a "# Source:" line as Helm's output
+// does. It returns the files' names.
+func WriteFiles(dir string, objects []Object) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(objects))
+	for i, o := range objects {
+		name := fmt.Sprintf("%02d-%s-%s.yaml", i+1, strings.ToLower(o.Kind), o.Name)
+		content := fmt.Sprintf("# Source: %s\n%s\n", o.Source, o.YAML)
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			return names, err
+		}
+		names = append(names, name)
+	}
+	return names, nil
 }
