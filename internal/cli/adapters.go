@@ -20,8 +20,9 @@ func newRecords(c *kube.Client, ns string) *release.Store {
 }
 
 var (
-	_ deploy.Records = (*release.Store)(nil)
-	_ deploy.Cluster = (*kube.Client)(nil)
+	_ deploy.Records  = (*release.Store)(nil)
+	_ deploy.Cluster  = (*kube.Client)(nil)
+	_ deploy.Reporter = (*reporter)(nil)
 )
 
 // newDeployer is the deploy package's Deployer for a command: object lines

@@ -104,7 +104,7 @@ func rolloutError(f *Factory, errOut io.Writer, err error) error {
 	case errors.As(err, &stopped):
 		return &HintError{Err: err, Hint: stopped.Hint()}
 	case errors.As(err, &failed):
-		if failed.Diagnosis != "" && f.events == nil {
+		if failed.Diagnosis != "" && f.events() == nil {
 			fmt.Fprintf(errOut, "\n%s\n", strings.TrimRight(failed.Diagnosis, "\n"))
 		}
 		// One error even when -o json's printing joined another to it.

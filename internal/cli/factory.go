@@ -55,18 +55,8 @@ type Factory struct {
 	prompt
 
 	// Dependencies, built on first use.
-	kube *kube.Client // KubeClient
-	// stderr is IOStreams.ErrOut; startProgress switches it to events
-	// (lines) with --progress=json.
-	stderr *progress.Stderr
-	// started: startProgress ran, with startErr; with --progress=json
-	// events writes the events and lines turns stderr's lines into them
-	// (both nil otherwise).
-	started  bool
-	startErr error
-	events   *progress.Events
-	lines    *progress.LineEvents
-	rep      *reporter // report
+	kube *kube.Client     // KubeClient
+	out  *progress.Output // progressOut
 }
 
 // NewFactory returns a Factory for the real process.
@@ -76,10 +66,11 @@ func NewFactory(streams genericiooptions.IOStreams) *Factory {
 		LookupEnv: os.LookupEnv,
 		Environ:   os.Environ,
 		KubeFlags: kubeFlags(),
-		stderr:    progress.NewStderr(streams.ErrOut),
 	}
-	f.IOStreams.ErrOut = f.stderr
-	f.prompt = prompt{in: streams.In, out: f.stderr}
+	// Commands keep the streams they are built with: stderr is the
+	// progress package's from the start, so --progress=json can switch it.
+	f.IOStreams.ErrOut = progress.NewStderr(streams.ErrOut)
+	f.prompt = prompt{in: streams.In, out: f.IOStreams.ErrOut}
 	f.stdoutTTY = isTerminal(streams.Out)
 	f.stderrTTY = isTerminal(streams.ErrOut)
 	return f
@@ -102,6 +93,12 @@ func (f *Factory) Color() bool {
 		return false
 	}
 	return !f.ci()
+}
+
+// ci reports whether CI is set (to anything but false or 0).
+func (f *Factory) ci() bool {
+	v, _ := f.LookupEnv("CI")
+	return v != "" && v != "false" && v != "0"
 }
 
 // Colours of paint.
@@ -197,12 +194,12 @@ func (f *Factory) KubeClient() (*kube.Client, error) {
 // is built on first use like f's. f itself is not changed; streams,
 // prompts and progress are shared with it.
 func (f *Factory) OnCluster(kubeconfig, context string, reg *registry.Access) *Factory {
+	out := f.progressOut()
 	g := &Factory{
 		IOStreams: f.IOStreams, LookupEnv: f.LookupEnv, Environ: f.Environ,
 		File: f.File, Env: f.Env, Output: f.Output, NoColor: f.NoColor, Verbosity: f.Verbosity, Progress: f.Progress,
 		Registry: f.Registry, stdoutTTY: f.stdoutTTY, stderrTTY: f.stderrTTY, prompt: f.prompt,
-		stderr: f.stderr, started: f.started, startErr: f.startErr, events: f.events, lines: f.lines, rep: f.rep,
-		kube: f.kube,
+		out: out, kube: f.kube,
 	}
 	if reg != nil {
 		g.Registry = *reg

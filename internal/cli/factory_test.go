@@ -116,9 +116,9 @@ func TestStartProgressOnce(t *testing.T) {
 	if err := f.startProgress(); err != nil {
 		t.Fatal(err)
 	}
-	events := f.events
+	events := f.events()
 	_ = f.startProgress()
-	if f.events == nil || f.events != events {
+	if f.events() == nil || f.events() != events {
 		t.Fatal("json: no events, or new ones on the second start")
 	}
 	f.IOStreams.ErrOut.Write([]byte("hello\n"))

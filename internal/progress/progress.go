@@ -10,7 +10,9 @@
 // every other line into an event), the Reporter of stages, results,
 // diagnoses and how a command finished, GitHub Actions log groups and
 // annotations (Annotation), and image build output (Builds). ResolveMode
-// picks the view from the --progress flag, the terminal and CI.
+// picks the view from the --progress flag, the terminal and CI; Output
+// puts it all together for one command, from the flag to the report of
+// the error it ends with.
 package progress
 
 import (
