@@ -12,7 +12,6 @@ import (
 
 	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/kube"
-	"github.com/berth-dev/berth/internal/render"
 )
 
 // DeleteOptions are the inputs of `berth delete`.
@@ -47,92 +46,59 @@ func addDeleteFlags(fl *pflag.FlagSet, o *DeleteOptions) {
 	fl.BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation")
 }
 
-// Run deletes.
+// Run deletes the app with the deploy package's Delete, asking first.
 func (o *DeleteOptions) Run(ctx context.Context) error {
 	p, c, ns, err := o.f.ProjectOnCluster()
 	if err != nil {
 		return err
 	}
-	records := newRecords(c, ns)
-	var refs []kube.Ref
-	seen := map[string]bool{}
-	add := func(objs []render.Object) {
-		for _, r := range deploy.Refs(objs) {
-			if !seen[r.Key()] {
-				seen[r.Key()] = true
-				refs = append(refs, r)
-			}
-		}
-	}
-	current, err := records.Current(ctx, p.Name)
-	if err != nil {
-		return err
-	}
-	if current != nil {
-		add(render.ParseManifest(current.Manifest).Objects())
-	}
+	do := deploy.DeleteOptions{App: p.Name, Namespace: ns, Volumes: o.Volumes, KeepHistory: o.KeepHistory, AlsoClaims: o.alsoClaims, Confirm: o.confirm}
+	// What berth.yaml renders now goes too; when it does not render, the
+	// current revision's objects are all there is.
 	if res, err := renderProject(p, ns, nil, false); err == nil {
-		add(res.Objects)
+		do.Rendered = res.Objects
 	}
-	var claims []kube.Claim
-	if o.Volumes {
-		// Claims earlier prunes kept are the app's too, though no revision
-		// names them any more.
-		kept, err := c.AppClaims(ctx, ns, p.Name)
-		if err != nil {
-			return err
-		}
-		for _, r := range kept {
-			if !seen[r.Key()] {
-				seen[r.Key()] = true
-				refs = append(refs, r)
-			}
-		}
-		if claims, err = c.ClaimsOf(ctx, append(append([]kube.Ref{}, refs...), o.alsoClaims...)); err != nil {
-			return err
+	d := &deploy.Deployer{Cluster: c, Records: newRecords(c, ns), Out: o.Out, Log: o.ErrOut}
+	out, err := d.Delete(ctx, do)
+	if out != nil {
+		for _, r := range out.Results {
+			fmt.Fprintln(o.Out, deletedLine(r))
 		}
 	}
-	if len(refs) == 0 && len(claims) == 0 {
+	switch {
+	case err != nil:
+		return err
+	case out.Nothing:
 		fmt.Fprintf(o.ErrOut, "nothing to delete for %s in namespace %s\n", p.Name, ns)
+	default:
+		fmt.Fprintf(o.ErrOut, "deleted %s from namespace %s\n", p.Name, ns)
+	}
+	return nil
+}
+
+// confirm asks before plan is deleted: with claims, one question for both
+// the objects and the claims' data; else y/N on a terminal, --yes
+// elsewhere.
+func (o *DeleteOptions) confirm(ctx context.Context, plan deploy.DeletePlan) error {
+	if len(plan.Claims) > 0 {
+		what := fmt.Sprintf("berth delete removes %s (%d objects) from namespace %s, and with ", plan.App, len(plan.Refs), plan.Namespace)
+		return confirmVolumes(o.f, plan.App, "--volumes", what, o.Yes)(ctx, plan.Claims)
+	}
+	if o.Yes {
 		return nil
 	}
-	var confirmed []kube.Ref
-	for _, cl := range claims {
-		confirmed = append(confirmed, cl.Ref)
+	if !o.f.stderrTTY || o.In == nil {
+		return usageErrorf("berth delete removes %s from namespace %s; pass --yes to confirm", plan.App, plan.Namespace)
 	}
-	if len(claims) > 0 {
-		// One question for both: the objects and the claims' data.
-		what := fmt.Sprintf("berth delete removes %s (%d objects) from namespace %s, and with ", p.Name, len(refs), ns)
-		if err := confirmVolumes(o.f, p.Name, "--volumes", what, o.Yes)(ctx, claims); err != nil {
-			return err
-		}
-	} else if !o.Yes {
-		if !o.f.stderrTTY || o.In == nil {
-			return usageErrorf("berth delete removes %s from namespace %s; pass --yes to confirm", p.Name, ns)
-		}
-		what := "its claims are kept"
-		if o.Volumes {
-			what = "ITS VOLUMES AND THEIR DATA TOO"
-		}
-		fmt.Fprintf(o.ErrOut, "Delete %s (%d objects) from namespace %s; %s. Continue? [y/N] ", p.Name, len(refs), ns, what)
-		answer, _ := bufio.NewReader(o.In).ReadString('\n')
-		if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
-			return fmt.Errorf("not deleted")
-		}
+	what := "its claims are kept"
+	if o.Volumes {
+		what = "ITS VOLUMES AND THEIR DATA TOO"
 	}
-	results, err := c.Prune(ctx, refs, kube.PruneOptions{Volumes: o.Volumes, Claims: confirmed, VolumesFlag: "--volumes"})
-	for _, r := range results {
-		fmt.Fprintln(o.Out, deletedLine(r))
+	fmt.Fprintf(o.ErrOut, "Delete %s (%d objects) from namespace %s; %s. Continue? [y/N] ", plan.App, len(plan.Refs), plan.Namespace, what)
+	answer, _ := bufio.NewReader(o.In).ReadString('\n')
+	if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+		return fmt.Errorf("not deleted")
 	}
-	if err != nil {
-		return err
-	}
-	if !o.KeepHistory {
-		if _, err := records.Delete(ctx, p.Name); err != nil {
-			return fmt.Errorf("deleting the release history: %w", err)
-		}
-	}
-	fmt.Fprintf(o.ErrOut, "deleted %s from namespace %s\n", p.Name, ns)
 	return nil
 }
 

@@ -41,6 +41,9 @@ type Cluster interface {
 	VolumeChanges(ctx context.Context, objs []*unstructured.Unstructured) ([]kube.VolumeChange, error)
 	// ClaimsOf lists the claims that pruning refs could delete.
 	ClaimsOf(ctx context.Context, refs []kube.Ref) ([]kube.Claim, error)
+	// AppClaims are the claims in namespace labelled as app's, those
+	// earlier prunes kept included.
+	AppClaims(ctx context.Context, namespace, app string) ([]kube.Ref, error)
 	// ExpandClaim grows a claim to size and says whether it changed it.
 	ExpandClaim(ctx context.Context, claim kube.Ref, size string) (bool, error)
 	// OrphanStatefulSet deletes a StatefulSet, its pods orphaned.

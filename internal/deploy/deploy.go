@@ -31,6 +31,10 @@ type Records interface {
 	RecoverPending(ctx context.Context, app string) ([]*hrelease.Release, error)
 	// Prune keeps at most max revisions, never the current or last good one.
 	Prune(ctx context.Context, app string, max int) ([]int, error)
+	// Current is the last deployed revision, or nil when none is.
+	Current(ctx context.Context, app string) (*hrelease.Release, error)
+	// Delete deletes every revision of app and returns their versions.
+	Delete(ctx context.Context, app string) ([]int, error)
 }
 
 // Meta is what berth records about a revision beyond Helm's fields.

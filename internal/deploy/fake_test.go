@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -233,6 +234,25 @@ func (c *fakeCluster) ClaimsOf(_ context.Context, refs []kube.Ref) ([]kube.Claim
 			out = append(out, kube.Claim{Ref: r})
 		}
 	}
+	return out, nil
+}
+
+// AppClaims are the applied claims labelled as app's, in namespace, with
+// those a prune kept (which stay applied here); sorted by name.
+func (c *fakeCluster) AppClaims(ctx context.Context, namespace, app string) ([]kube.Ref, error) {
+	if err := c.run(ctx, "claims"); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []kube.Ref
+	for _, o := range c.objects {
+		l := o.GetLabels()
+		if o.GetKind() == "PersistentVolumeClaim" && o.GetNamespace() == namespace && l["app.kubernetes.io/name"] == app && l["app.kubernetes.io/instance"] == app {
+			out = append(out, kube.RefOf(o))
+		}
+	}
+	slices.SortFunc(out, func(a, b kube.Ref) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
 }
 
