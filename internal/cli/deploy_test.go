@@ -20,6 +20,7 @@ import (
 
 	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/preflight"
+	"github.com/berth-dev/berth/internal/status"
 	"github.com/berth-dev/berth/internal/testcluster"
 	"github.com/berth-dev/berth/internal/testutil"
 )
@@ -78,7 +79,7 @@ func TestDeployExamples(t *testing.T) {
 				}
 			}
 			out, _ := mustRun(t, append([]string{"status", "-f", file, "-o", "json"}, flags...)...)
-			var st AppStatus
+			var st status.App
 			if err := json.Unmarshal([]byte(out), &st); err != nil {
 				t.Fatal(err)
 			}

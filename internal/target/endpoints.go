@@ -13,6 +13,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/kube"
 )
 
 // clusterEndpoints waits (up to lbTimeout) for the load balancers of p's
@@ -26,7 +27,7 @@ func clusterEndpoints(ctx context.Context, p *config.Project, cs kubernetes.Inte
 		var where []string
 		svc, err := cs.CoreV1().Services(ns).Get(ctx, name, metav1.GetOptions{})
 		if err == nil && svc.Spec.Type != corev1.ServiceTypeClusterIP {
-			where = append(where, ServiceAddresses(svc)...)
+			where = append(where, kube.ServiceAddresses(svc)...)
 		}
 		if s.Ingress != nil && s.Ingress.Host != "" {
 			where = append(where, ingressURL(s.Ingress.Host, ingressAddress(ctx, cs, ns, name)))
@@ -102,31 +103,4 @@ func ingressAddress(ctx context.Context, cs kubernetes.Interface, ns, name strin
 		}
 	}
 	return ""
-}
-
-// ServiceAddresses are the addresses of a Service as berth status and up
-// print them: cluster IP (or headless name) and port, node ports, and
-// load balancer addresses (pending while it has none).
-func ServiceAddresses(svc *corev1.Service) []string {
-	var out []string
-	for _, p := range svc.Spec.Ports {
-		switch {
-		case svc.Spec.ClusterIP == corev1.ClusterIPNone:
-			out = append(out, fmt.Sprintf("headless %s.%s:%d", svc.Name, svc.Namespace, p.Port))
-		default:
-			out = append(out, fmt.Sprintf("%s:%d", svc.Spec.ClusterIP, p.Port))
-		}
-		if p.NodePort != 0 {
-			out = append(out, fmt.Sprintf("nodePort %d", p.NodePort))
-		}
-		if svc.Spec.Type == corev1.ServiceTypeLoadBalancer {
-			if len(svc.Status.LoadBalancer.Ingress) == 0 {
-				out = append(out, "loadBalancer pending")
-			}
-			for _, lb := range svc.Status.LoadBalancer.Ingress {
-				out = append(out, fmt.Sprintf("loadBalancer %s%s:%d", lb.IP, lb.Hostname, p.Port))
-			}
-		}
-	}
-	return out
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/kube"
 	"github.com/berth-dev/berth/internal/registry"
 	"github.com/berth-dev/berth/internal/testutil"
 )
@@ -345,11 +346,11 @@ func deletes(api *testutil.DOAPI) int {
 func TestServiceAddresses(t *testing.T) {
 	t.Parallel()
 	svc := &corev1.Service{Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeLoadBalancer, ClusterIP: "10.0.0.1", Ports: []corev1.ServicePort{{Port: 80, NodePort: 30080}}}}
-	if got, want := ServiceAddresses(svc), []string{"10.0.0.1:80", "nodePort 30080", "loadBalancer pending"}; !cmp.Equal(got, want) {
+	if got, want := kube.ServiceAddresses(svc), []string{"10.0.0.1:80", "nodePort 30080", "loadBalancer pending"}; !cmp.Equal(got, want) {
 		t.Errorf("pending: %q", got)
 	}
 	svc.Status.LoadBalancer.Ingress = []corev1.LoadBalancerIngress{{IP: "203.0.113.10"}}
-	if got := ServiceAddresses(svc); got[2] != "loadBalancer 203.0.113.10:80" {
+	if got := kube.ServiceAddresses(svc); got[2] != "loadBalancer 203.0.113.10:80" {
 		t.Errorf("assigned: %q", got)
 	}
 	if got := ingressURL("shop.example.org", ""); got != "http://shop.example.org/" {

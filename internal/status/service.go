@@ -1,7 +1,7 @@
-package cli
+package status
 
-// Reading one service's live state for berth status: its workload (with
-// kstatus's verdict), the images its pods run and where it is reachable.
+// Reading one service's live state: its workload (with kstatus's
+// verdict), the images its pods run and where it is reachable.
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/fluxcd/cli-utils/pkg/kstatus/status"
+	kstatus "github.com/fluxcd/cli-utils/pkg/kstatus/status"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -20,16 +20,15 @@ import (
 
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/kube"
-	"github.com/berth-dev/berth/internal/target"
 )
 
-// serviceStatus reads one service's workload, pods, Services and Ingress.
-func serviceStatus(ctx context.Context, c *kube.Client, ns, name string, s *config.Service) (ServiceStatus, error) {
-	ss := ServiceStatus{Name: name, Kind: "Deployment", Images: []string{}, Endpoints: []string{}}
+// service reads one service's workload, pods, Services and Ingress.
+func (r *Reader) service(ctx context.Context, ns, name string, s *config.Service) (Service, error) {
+	ss := Service{Name: name, Kind: "Deployment", Images: []string{}, Endpoints: []string{}}
 	var selector *metav1.LabelSelector
 	if s.Stateful {
 		ss.Kind = "StatefulSet"
-		sts, err := c.Clientset.AppsV1().StatefulSets(ns).Get(ctx, name, metav1.GetOptions{})
+		sts, err := r.Client.AppsV1().StatefulSets(ns).Get(ctx, name, metav1.GetOptions{})
 		if apierrors.IsNotFound(err) {
 			ss.Problem = "not deployed"
 			return ss, nil
@@ -42,7 +41,7 @@ func serviceStatus(ctx context.Context, c *kube.Client, ns, name string, s *conf
 		}
 		selector = sts.Spec.Selector
 	} else {
-		d, err := c.Clientset.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
+		d, err := r.Client.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
 		if apierrors.IsNotFound(err) {
 			ss.Problem = "not deployed"
 			return ss, nil
@@ -56,21 +55,21 @@ func serviceStatus(ctx context.Context, c *kube.Client, ns, name string, s *conf
 		selector = d.Spec.Selector
 	}
 	if selector != nil {
-		pods, err := c.Clientset.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: labels.SelectorFromSet(selector.MatchLabels).String()})
+		pods, err := r.Client.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: labels.SelectorFromSet(selector.MatchLabels).String()})
 		if err != nil {
 			return ss, fmt.Errorf("listing pods of %s: %w", name, err)
 		}
 		ss.Images = podImages(pods.Items)
 	}
 	for _, svcName := range []string{name, name + "-headless"} {
-		svc, err := c.Clientset.CoreV1().Services(ns).Get(ctx, svcName, metav1.GetOptions{})
+		svc, err := r.Client.CoreV1().Services(ns).Get(ctx, svcName, metav1.GetOptions{})
 		if err != nil {
 			continue
 		}
-		ss.Endpoints = append(ss.Endpoints, target.ServiceAddresses(svc)...)
+		ss.Endpoints = append(ss.Endpoints, kube.ServiceAddresses(svc)...)
 	}
 	if s.Ingress != nil {
-		if in, err := c.Clientset.NetworkingV1().Ingresses(ns).Get(ctx, name, metav1.GetOptions{}); err == nil {
+		if in, err := r.Client.NetworkingV1().Ingresses(ns).Get(ctx, name, metav1.GetOptions{}); err == nil {
 			ss.Endpoints = append(ss.Endpoints, ingressEndpoints(in)...)
 		}
 	}
@@ -88,11 +87,11 @@ func current(obj runtime.Object, kind string) (bool, error) {
 	// Typed clients leave the type out; kstatus picks its rules by kind.
 	u.SetAPIVersion("apps/v1")
 	u.SetKind(kind)
-	res, err := status.Compute(u)
+	res, err := kstatus.Compute(u)
 	if err != nil {
 		return false, fmt.Errorf("computing %s %s status: %w", strings.ToLower(kind), u.GetName(), err)
 	}
-	return res.Status == status.CurrentStatus, nil
+	return res.Status == kstatus.CurrentStatus, nil
 }
 
 // ingressEndpoints lists an Ingress's host and path per rule, with the
@@ -118,6 +117,7 @@ func ingressEndpoints(in *networkingv1.Ingress) []string {
 	return out
 }
 
+// deref is a workload's replicas: Kubernetes defaults an unset count to 1.
 func deref(p *int32) int32 {
 	if p == nil {
 		return 1
@@ -154,6 +154,7 @@ func podImages(pods []corev1.Pod) []string {
 	return out
 }
 
+// shortDigest shortens a digest to its algorithm and 12 hex digits.
 func shortDigest(d string) string {
 	if algo, hex, ok := strings.Cut(d, ":"); ok && len(hex) > 12 {
 		return algo + ":" + hex[:12]
