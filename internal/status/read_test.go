@@ -23,9 +23,8 @@ import (
 
 // TestRead reads apps' live state from a fake clientset and an in-memory
 // release store, a table of what the cluster holds against what berth
-// status reports. A workload without pods has nil Images ("images": null
-// in -o json), unlike one not on the cluster ([]): as berth status always
-// printed it.
+// status reports. A workload without pods has no images: an empty list,
+// as for one not on the cluster ("images": [] in -o json, never null).
 func TestRead(t *testing.T) {
 	t.Parallel()
 	web := &config.Service{}
@@ -90,7 +89,7 @@ func TestRead(t *testing.T) {
 		outcomes: []string{""},
 		objects:  []runtime.Object{deployment("web", 0)},
 		want: &status.App{Revision: 1, Status: "deployed", Services: []status.Service{
-			{Name: "web", Kind: "Deployment", Desired: 3, Images: nil, Endpoints: []string{}},
+			{Name: "web", Kind: "Deployment", Desired: 3, Images: []string{}, Endpoints: []string{}},
 		}},
 		asked: []kube.Ref{{Group: "apps", Version: "v1", Kind: "Deployment", Namespace: ns, Name: "web"}},
 	}, {
@@ -99,7 +98,7 @@ func TestRead(t *testing.T) {
 		outcomes: []string{"", "crashed"},
 		objects:  []runtime.Object{deployment("web", 3)},
 		want: &status.App{Revision: 2, Status: "failed", Services: []status.Service{
-			{Name: "web", Kind: "Deployment", Desired: 3, Ready: 3, Updated: 3, Images: nil, Endpoints: []string{}, Healthy: true},
+			{Name: "web", Kind: "Deployment", Desired: 3, Ready: 3, Updated: 3, Images: []string{}, Endpoints: []string{}, Healthy: true},
 		}},
 	}, {
 		name: "endpoints",
@@ -116,10 +115,10 @@ func TestRead(t *testing.T) {
 			ingress("web", []networkingv1.IngressLoadBalancerIngress{{IP: "198.51.100.7"}}, "shop.example.org", ""),
 		},
 		want: &status.App{Revision: 1, Status: "deployed", Healthy: true, Services: []status.Service{
-			{Name: "api", Kind: "Deployment", Desired: 3, Ready: 3, Updated: 3, Images: nil, Endpoints: []string{"10.0.0.3:80", "nodePort 30080"}, Healthy: true},
-			{Name: "lb", Kind: "Deployment", Desired: 3, Ready: 3, Updated: 3, Images: nil, Endpoints: []string{"10.0.0.4:80", "nodePort 30081", "loadBalancer 203.0.113.10:80", "loadBalancer lb.example.org:80"}, Healthy: true},
-			{Name: "pending", Kind: "Deployment", Desired: 3, Ready: 3, Updated: 3, Images: nil, Endpoints: []string{"10.0.0.5:80", "nodePort 30082", "loadBalancer pending"}, Healthy: true},
-			{Name: "web", Kind: "Deployment", Desired: 3, Ready: 3, Updated: 3, Images: nil, Endpoints: []string{"10.0.0.6:80", "ingress shop.example.org/ → 198.51.100.7", "ingress */ → 198.51.100.7"}, Healthy: true},
+			{Name: "api", Kind: "Deployment", Desired: 3, Ready: 3, Updated: 3, Images: []string{}, Endpoints: []string{"10.0.0.3:80", "nodePort 30080"}, Healthy: true},
+			{Name: "lb", Kind: "Deployment", Desired: 3, Ready: 3, Updated: 3, Images: []string{}, Endpoints: []string{"10.0.0.4:80", "nodePort 30081", "loadBalancer 203.0.113.10:80", "loadBalancer lb.example.org:80"}, Healthy: true},
+			{Name: "pending", Kind: "Deployment", Desired: 3, Ready: 3, Updated: 3, Images: []string{}, Endpoints: []string{"10.0.0.5:80", "nodePort 30082", "loadBalancer pending"}, Healthy: true},
+			{Name: "web", Kind: "Deployment", Desired: 3, Ready: 3, Updated: 3, Images: []string{}, Endpoints: []string{"10.0.0.6:80", "ingress shop.example.org/ → 198.51.100.7", "ingress */ → 198.51.100.7"}, Healthy: true},
 		}},
 	}, {
 		name:     "pod images",

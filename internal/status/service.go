@@ -126,10 +126,11 @@ func deref(p *int32) int32 {
 }
 
 // podImages lists the images pods run, with the digest the node resolved
-// when the status has one.
+// when the status has one; none is an empty list, never nil ("images": []
+// in -o json).
 func podImages(pods []corev1.Pod) []string {
 	seen := map[string]bool{}
-	var out []string
+	out := []string{}
 	for _, pod := range pods {
 		for _, cs := range pod.Status.ContainerStatuses {
 			img := cs.Image
