@@ -93,37 +93,14 @@ func (o *BuildOptions) Run(ctx context.Context) error {
 	return printBuildResults(o.IOStreams, o.f, o.format, results, start)
 }
 
-// BuildResult is the -o json|yaml shape of berth build and berth push.
-type BuildResult struct {
-	APIVersion string `json:"apiVersion"`
-	Kind       string `json:"kind"`
-	// Images are the results by service.
-	Images map[string]build.Result `json:"images"`
-}
-
-// printBuildResults reports builds and pushes: service → result as JSON or
-// YAML, or a line per service (SERVICE IMAGE STATE), and a summary on
-// stderr.
+// printBuildResults reports builds and pushes: a summary on stderr, and
+// service → result as JSON or YAML, or a line per service.
 func printBuildResults(streams genericiooptions.IOStreams, f *Factory, format string, results []build.Result, start time.Time) error {
 	fmt.Fprintf(streams.ErrOut, "%s %d image(s) in %s\n", f.paint("done:", green), len(results), time.Since(start).Round(100*time.Millisecond))
-	switch format {
-	case "json", "yaml":
-		out := BuildResult{APIVersion: output.APIVersion, Kind: "BuildResult", Images: map[string]build.Result{}}
-		for _, r := range results {
-			out.Images[r.Service] = r
-		}
-		return output.Data(streams.Out, format, out)
+	if format != "text" {
+		return output.Data(streams.Out, format, output.NewBuildResult(results))
 	}
-	for _, r := range results {
-		state := "built"
-		switch {
-		case r.UpToDate:
-			state = "up to date"
-		case r.Pushed:
-			state = "pushed"
-		}
-		fmt.Fprintf(streams.Out, "%s\t%s\t%s\n", r.Service, r.Image, state)
-	}
+	output.Builds(streams.Out, results)
 	return nil
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/output"
 	"github.com/berth-dev/berth/internal/testutil"
 )
 
@@ -45,7 +46,7 @@ services:
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
-	var res BuildResult
+	var res output.BuildResult
 	if err := json.Unmarshal([]byte(stdout), &res); err != nil || res.APIVersion != "berth/v1" || res.Kind != "BuildResult" {
 		t.Fatalf("%v\n%s", err, stdout)
 	}
@@ -171,7 +172,7 @@ func TestBuildProgressJSON(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
-	var res BuildResult
+	var res output.BuildResult
 	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
 		t.Fatalf("stdout: %v\n%s", err, stdout)
 	}

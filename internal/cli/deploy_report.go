@@ -12,30 +12,7 @@ import (
 	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/kube"
 	"github.com/berth-dev/berth/internal/output"
-	"github.com/berth-dev/berth/internal/release"
 )
-
-// DeployResult is the -o json shape of deploy, apply, up and undo.
-type DeployResult struct {
-	APIVersion string `json:"apiVersion"`
-	Kind       string `json:"kind"`
-	// Command is deploy, apply, up or undo.
-	Command   string `json:"command"`
-	App       string `json:"app"`
-	Namespace string `json:"namespace"`
-	// Revision is the revision recorded (0 for a dry run).
-	Revision int `json:"revision"`
-	// Status is healthy, applied (not waited for), failed or dry-run.
-	Status  string `json:"status"`
-	Healthy bool   `json:"healthy"`
-	// RolledBack is the revision undo (or --atomic, after a failure) restored.
-	RolledBack int `json:"rolledBack,omitempty"`
-	// Objects are the applied objects with their result, in apply order.
-	Objects []kube.Result `json:"objects"`
-	Pruned  []kube.Result `json:"pruned,omitempty"`
-	// Scaled are the replica counts of berth scale the revision kept.
-	Scaled map[string]release.Scale `json:"scaled,omitempty"`
-}
 
 // rolloutRun names a deploy, apply, up or undo for its report.
 type rolloutRun struct {
@@ -72,7 +49,7 @@ func (r rolloutRun) report(f *Factory, streams genericiooptions.IOStreams, forma
 			RolledBack: rolledBack, Duration: time.Since(r.start).Round(100 * time.Millisecond).String()})
 	}
 	if format != "text" && outcome != nil {
-		res := DeployResult{APIVersion: output.APIVersion, Kind: "DeployResult", Command: r.command, App: r.app, Namespace: r.namespace,
+		res := output.DeployResult{APIVersion: output.APIVersion, Kind: "DeployResult", Command: r.command, App: r.app, Namespace: r.namespace,
 			Revision: outcome.Revision, Status: state, Healthy: outcome.Healthy, RolledBack: rolledBack,
 			Objects: outcome.Results, Pruned: outcome.Pruned, Scaled: outcome.Scaled}
 		if res.Objects == nil {

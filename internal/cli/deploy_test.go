@@ -19,6 +19,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/deploy"
+	"github.com/berth-dev/berth/internal/output"
 	"github.com/berth-dev/berth/internal/preflight"
 	"github.com/berth-dev/berth/internal/status"
 	"github.com/berth-dev/berth/internal/testcluster"
@@ -419,7 +420,7 @@ func TestDeployPreflight(t *testing.T) {
 		t.Errorf("preflight: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	stdout, _, code = run(t, nil, append([]string{"preflight", "-f", file, "-o", "json"}, flags...)...)
-	var report PreflightReport
+	var report output.PreflightReport
 	if err := json.Unmarshal([]byte(stdout), &report); err != nil || code != ExitFailure || report.Passed || report.Kind != "PreflightReport" || report.App != "shop" || report.Namespace != ns {
 		t.Errorf("preflight -o json: exit %d, %v\n%s", code, err, stdout)
 	}

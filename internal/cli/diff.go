@@ -9,7 +9,6 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/deploy"
-	"github.com/berth-dev/berth/internal/kube"
 	"github.com/berth-dev/berth/internal/output"
 )
 
@@ -54,17 +53,6 @@ func (o *DiffOptions) Complete(_ *cobra.Command, _ []string) error {
 	return nil
 }
 
-// DiffResult is the -o json shape of berth diff.
-type DiffResult struct {
-	APIVersion string `json:"apiVersion"`
-	Kind       string `json:"kind"`
-	App        string `json:"app"`
-	Namespace  string `json:"namespace"`
-	// Differs is true when a deploy would change something.
-	Differs bool        `json:"differs"`
-	Objects []kube.Diff `json:"objects"`
-}
-
 // ErrDiffers is returned with --exit-code when there are differences;
 // ExitCode maps it to ExitFailure, as diff(1) exits 1.
 var ErrDiffers = errors.New("the cluster differs from berth.yaml")
@@ -88,10 +76,7 @@ func (o *DiffOptions) Run(ctx context.Context) error {
 		return err
 	}
 	if o.format != "text" {
-		if diffs == nil {
-			diffs = []kube.Diff{}
-		}
-		if err := output.Data(o.Out, o.format, DiffResult{APIVersion: output.APIVersion, Kind: "Diff", App: p.Name, Namespace: ns, Differs: len(diffs) > 0, Objects: diffs}); err != nil {
+		if err := output.Data(o.Out, o.format, output.NewDiffResult(p.Name, ns, diffs)); err != nil {
 			return err
 		}
 	} else {

@@ -2,18 +2,11 @@ package cli
 
 import (
 	"context"
-	"fmt"
-	"maps"
-	"slices"
 	"strconv"
-	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
-	"k8s.io/apimachinery/pkg/util/duration"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"sigs.k8s.io/yaml"
 
 	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/output"
@@ -84,26 +77,13 @@ func (o *HistoryOptions) Run(ctx context.Context) error {
 	if o.Revision == 0 && o.Diff == 0 {
 		entries := rollout.History(h)
 		if o.format != "table" {
-			return output.Data(o.Out, o.format, History{APIVersion: output.APIVersion, Kind: "History", App: p.Name, Namespace: ns, Revisions: entries})
+			return output.Data(o.Out, o.format, output.NewHistory(p.Name, ns, entries))
 		}
-		o.printTable(entries)
-		return nil
+		return output.HistoryTable(o.Out, entries, o.now())
 	}
-	rev := o.Revision
-	if rev == 0 {
-		rev = h[len(h)-1].Release.Version
-	}
-	against := o.Diff
-	if against == -1 {
-		against = 0
-		for i, r := range h {
-			if r.Release.Version == rev && i > 0 {
-				against = h[i-1].Release.Version
-			}
-		}
-		if against == 0 {
-			return usageErrorf("revision %d is the oldest recorded: there is nothing before it to diff against", rev)
-		}
+	rev, against, err := rollout.DiffTarget(h, o.Revision, o.Diff)
+	if err != nil {
+		return &UsageError{Err: err}
 	}
 	d, err := rollout.Describe(h, rev, against)
 	if err != nil {
@@ -112,101 +92,5 @@ func (o *HistoryOptions) Run(ctx context.Context) error {
 	if o.format != "table" {
 		return output.Data(o.Out, o.format, output.Versioned("Revision", d))
 	}
-	return o.printDetail(p.Name, ns, d)
-}
-
-func (o *HistoryOptions) printTable(entries []rollout.Entry) {
-	tw := tabwriter.NewWriter(o.Out, 0, 4, 3, ' ', 0)
-	fmt.Fprintln(tw, "REVISION\tUPDATED\tSTATUS\tIMAGES\tCAUSE\tDESCRIPTION")
-	for _, e := range entries {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", e.Revision, o.when(e.Updated), e.Status,
-			shortImages(e.Images), oneLine(e.Cause, 60), oneLine(e.Description, 70))
-	}
-	tw.Flush()
-}
-
-func (o *HistoryOptions) printDetail(app, ns string, d *rollout.Detail) error {
-	w := o.Out
-	fmt.Fprintf(w, "Revision:     %d of %s (namespace %s)\n", d.Revision, app, ns)
-	fmt.Fprintf(w, "Status:       %s\n", d.Status)
-	fmt.Fprintf(w, "Updated:      %s\n", o.when(d.Updated))
-	fmt.Fprintf(w, "Cause:        %s\n", d.Cause)
-	fmt.Fprintf(w, "Description:  %s\n", d.Description)
-	if d.User != "" || d.BerthVersion != "" {
-		fmt.Fprintf(w, "By:           %s with berth %s\n", output.OrDash(d.User), output.OrDash(d.BerthVersion))
-	}
-	if d.Commit != "" {
-		fmt.Fprintf(w, "Commit:       %s\n", d.Commit)
-	}
-	for _, s := range slices.Sorted(maps.Keys(d.Scaled)) {
-		fmt.Fprintf(w, "Scaled:       %s to %d replicas by berth scale (berth.yaml: %d)\n", s, d.Scaled[s].Replicas, d.Scaled[s].Config)
-	}
-	fmt.Fprintln(w, "Images:")
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	for _, s := range slices.Sorted(maps.Keys(d.Images)) {
-		fmt.Fprintf(tw, "  %s\t%s\n", s, d.Images[s])
-	}
-	tw.Flush()
-	values, err := yaml.Marshal(d.Values)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "Values (secret values redacted):\n%s", output.Indent(string(values), "  "))
-	if !strings.HasSuffix(string(values), "\n") {
-		fmt.Fprintln(w)
-	}
-	if d.Against == 0 {
-		return nil
-	}
-	if len(d.Diff) == 0 {
-		fmt.Fprintf(w, "Manifest changes against revision %d: none\n", d.Against)
-		return nil
-	}
-	fmt.Fprintf(w, "Manifest changes against revision %d (secret values masked):\n", d.Against)
-	for _, df := range d.Diff {
-		fmt.Fprint(w, df.Unified)
-	}
-	return nil
-}
-
-// when is "2026-11-23 10:04:05 (3m ago)" in local time.
-func (o *HistoryOptions) when(t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.Local().Format("2006-01-02 15:04:05") + " (" + duration.HumanDuration(o.now().Sub(t)) + " ago)"
-}
-
-// shortImages is "api=v2, web=sha256:1a2b3c4d5e6f", by service.
-func shortImages(images map[string]string) string {
-	var parts []string
-	for _, s := range slices.Sorted(maps.Keys(images)) {
-		parts = append(parts, s+"="+rollout.Short(images[s]))
-	}
-	if len(parts) == 0 {
-		return "-"
-	}
-	return strings.Join(parts, ", ")
-}
-
-// oneLine fits s on one table line of at most n runes.
-func oneLine(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if s == "" {
-		return "-"
-	}
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
-}
-
-// History is the -o json|yaml shape of berth history; one revision
-// (--revision, --diff) is kind Revision, rollout.Detail's fields.
-type History struct {
-	APIVersion string          `json:"apiVersion"`
-	Kind       string          `json:"kind"`
-	App        string          `json:"app"`
-	Namespace  string          `json:"namespace"`
-	Revisions  []rollout.Entry `json:"revisions"`
+	return output.Revision(o.Out, p.Name, ns, d, o.now())
 }

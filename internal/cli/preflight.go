@@ -3,8 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -58,15 +56,11 @@ func (o *PreflightOptions) Run(ctx context.Context) error {
 	}
 	rs := preflightChecker(o.f, c).Run(ctx, p, ns, images)
 	if o.format != "text" {
-		report := PreflightReport{APIVersion: output.APIVersion, Kind: "PreflightReport", App: p.Name, Namespace: ns, Passed: !preflight.Failed(rs), Checks: rs}
-		if report.Checks == nil {
-			report.Checks = []preflight.Result{}
-		}
-		if err := output.Data(o.Out, o.format, report); err != nil {
+		if err := output.Data(o.Out, o.format, output.NewPreflightReport(p.Name, ns, rs)); err != nil {
 			return err
 		}
-	} else {
-		printPreflight(o.Out, o.f, rs, true)
+	} else if err := output.Preflight(o.Out, output.Painter{Color: o.f.Color()}, rs, true); err != nil {
+		return err
 	}
 	if preflight.Failed(rs) {
 		return &silentError{err: errors.New("preflight found errors")}
@@ -81,47 +75,15 @@ func preflightChecker(f *Factory, c *kube.Client) *preflight.Checker {
 	return &preflight.Checker{Client: c, Access: f.RegistryAccess()}
 }
 
-// printPreflight writes the results as a table; all=false keeps only
-// warnings and errors (deploy and up).
-func printPreflight(w interface{ Write([]byte) (int, error) }, f *Factory, rs []preflight.Result, all bool) {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	for _, r := range rs {
-		if !all && r.Level == preflight.OK {
-			continue
-		}
-		level := r.Level
-		switch r.Level {
-		case preflight.Error:
-			level = f.paint(level, red)
-		case preflight.Warning:
-			level = f.paint(level, yellow)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Check, level, r.Message)
-		if r.Fix != "" && r.Level != preflight.OK {
-			fmt.Fprintf(tw, "\t\tfix: %s\n", r.Fix)
-		}
-	}
-	tw.Flush()
-}
-
 // checkBeforeDeploy runs the preflight of deploy and up: warnings and
 // errors go to stderr, and an error (*preflight.FailedError) stops the
 // deploy before anything is applied.
 func checkBeforeDeploy(ctx context.Context, f *Factory, streams genericiooptions.IOStreams, c *kube.Client, p *config.Project, ns string, images map[string]string) error {
 	chk := preflightChecker(f, c)
-	chk.Report = func(rs []preflight.Result) { printPreflight(streams.ErrOut, f, rs, false) }
+	chk.Report = func(rs []preflight.Result) {
+		_ = output.Preflight(streams.ErrOut, output.Painter{Color: f.Color()}, rs, false)
+	}
 	return chk.Check(ctx, p, ns, images)
 }
 
 var _ deploy.Preflight = (*preflight.Checker)(nil)
-
-// PreflightReport is the -o json|yaml shape of berth preflight.
-type PreflightReport struct {
-	APIVersion string `json:"apiVersion"`
-	Kind       string `json:"kind"`
-	App        string `json:"app"`
-	Namespace  string `json:"namespace"`
-	// Passed is false when a check has level error.
-	Passed bool               `json:"passed"`
-	Checks []preflight.Result `json:"checks"`
-}

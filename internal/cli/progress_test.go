@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/berth-dev/berth/internal/output"
 )
 
 // event is a --progress=json event, with the fields the tests look at.
@@ -62,7 +64,7 @@ func TestDeployProgressJSON(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("deploy: exit %d\n%s", code, stderr)
 	}
-	var res DeployResult
+	var res output.DeployResult
 	if err := json.Unmarshal([]byte(stdout), &res); err != nil || res.APIVersion != "berth/v1" || res.Kind != "DeployResult" || res.Revision != 1 || res.Status != "healthy" || len(res.Objects) == 0 {
 		t.Fatalf("deploy -o json: %v\n%s", err, stdout)
 	}

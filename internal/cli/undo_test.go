@@ -16,6 +16,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/berth-dev/berth/internal/output"
 	"github.com/berth-dev/berth/internal/rollout"
 	"github.com/berth-dev/berth/internal/testutil"
 )
@@ -81,7 +82,7 @@ func edit(t *testing.T, file string, pairs ...string) {
 func historyJSON(t *testing.T, args ...string) []rollout.Entry {
 	t.Helper()
 	stdout, _ := mustRun(t, append([]string{"history", "-o", "json"}, args...)...)
-	var h History
+	var h output.History
 	if err := json.Unmarshal([]byte(stdout), &h); err != nil || h.Kind != "History" {
 		t.Fatalf("history -o json: %v\n%s", err, stdout)
 	}

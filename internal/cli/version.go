@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -43,15 +42,7 @@ func (o *VersionOptions) Run(ctx context.Context) error {
 	case "json", "yaml":
 		return output.Data(o.Out, o.format, output.Versioned("Version", info))
 	default:
-		fmt.Fprintf(o.Out, "berth %s", info.Version)
-		if info.Commit != "" {
-			fmt.Fprintf(o.Out, " (commit %.12s", info.Commit)
-			if info.Date != "" {
-				fmt.Fprintf(o.Out, ", built %s", info.Date)
-			}
-			fmt.Fprint(o.Out, ")")
-		}
-		fmt.Fprintf(o.Out, " %s %s\n", info.GoVersion, info.Platform)
+		output.Version(o.Out, info)
 	}
 	return nil
 }

@@ -327,3 +327,25 @@ func (e *RevisionError) Error() string {
 	return fmt.Sprintf("there is no revision %d (the history has %d to %d; older ones are pruned beyond --history-max)",
 		e.Revision, e.History[0].Release.Version, e.History[len(e.History)-1].Release.Version)
 }
+
+// DiffTarget picks what berth history --revision rev --diff diff shows:
+// rev 0 is the newest revision of h; diff -1 is the revision before rev,
+// 0 no diff, else the revision to diff against. It is an error when rev
+// has no revision before it to diff against.
+func DiffTarget(h []release.Revision, rev, diff int) (revision, against int, err error) {
+	if rev == 0 && len(h) > 0 {
+		rev = h[len(h)-1].Release.Version
+	}
+	if diff != -1 {
+		return rev, diff, nil
+	}
+	for i, r := range h {
+		if r.Release.Version == rev && i > 0 {
+			against = h[i-1].Release.Version
+		}
+	}
+	if against == 0 {
+		return rev, 0, fmt.Errorf("revision %d is the oldest recorded: there is nothing before it to diff against", rev)
+	}
+	return rev, against, nil
+}

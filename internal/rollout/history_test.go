@@ -113,6 +113,42 @@ func TestDescribeRedactsAndDiffs(t *testing.T) {
 	}
 }
 
+func TestDiffTarget(t *testing.T) {
+	t.Parallel()
+	var h []release.Revision
+	for _, v := range []int{3, 4, 6} {
+		h = append(h, release.Revision{Release: &hrelease.Release{Name: "shop", Version: v}})
+	}
+	for _, tc := range []struct {
+		name                 string
+		rev, diff            int
+		wantRev, wantAgainst int
+		wantErr              string
+	}{
+		{name: "newest, no diff", wantRev: 6},
+		{name: "newest against the one before", diff: -1, wantRev: 6, wantAgainst: 4},
+		{name: "one against the one before", rev: 4, diff: -1, wantRev: 4, wantAgainst: 3},
+		{name: "one against a given one", rev: 6, diff: 3, wantRev: 6, wantAgainst: 3},
+		{name: "one, no diff", rev: 3, wantRev: 3},
+		{name: "the oldest has nothing before it", rev: 3, diff: -1, wantErr: "revision 3 is the oldest recorded: there is nothing before it to diff against"},
+		{name: "an unknown one neither", rev: 9, diff: -1, wantErr: "revision 9 is the oldest recorded: there is nothing before it to diff against"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			rev, against, err := rollout.DiffTarget(h, tc.rev, tc.diff)
+			if tc.wantErr != "" {
+				if err == nil || err.Error() != tc.wantErr {
+					t.Fatalf("DiffTarget(%d, %d) error %v, want %q", tc.rev, tc.diff, err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || rev != tc.wantRev || against != tc.wantAgainst {
+				t.Errorf("DiffTarget(%d, %d) = %d, %d, %v; want %d, %d", tc.rev, tc.diff, rev, against, err, tc.wantRev, tc.wantAgainst)
+			}
+		})
+	}
+}
+
 func TestShort(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
