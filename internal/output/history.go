@@ -72,10 +72,7 @@ func Revision(w io.Writer, app, ns string, d *rollout.Detail, now time.Time) err
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "Values (secret values redacted):\n%s", Indent(string(values), "  "))
-	if !strings.HasSuffix(string(values), "\n") {
-		fmt.Fprintln(w)
-	}
+	fmt.Fprintf(w, "Values (secret values redacted):\n%s\n", Indent(strings.TrimSuffix(string(values), "\n"), "  "))
 	if d.Against == 0 {
 		return nil
 	}
