@@ -9,7 +9,6 @@ import (
 	"golang.org/x/term"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"k8s.io/client-go/rest"
 
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/kube"
@@ -65,7 +64,7 @@ func NewFactory(streams genericiooptions.IOStreams) *Factory {
 		IOStreams: streams,
 		LookupEnv: os.LookupEnv,
 		Environ:   os.Environ,
-		KubeFlags: kubeFlags(),
+		KubeFlags: kube.NewConfigFlags(),
 	}
 	// Commands keep the streams they are built with: stderr is the
 	// progress package's from the start, so --progress=json can switch it.
@@ -145,34 +144,6 @@ func (f *Factory) LoadProjectEnv(env string) (*config.Project, error) {
 	return p, nil
 }
 
-// kubeFlags keeps kubectl's everyday connection flags (--kubeconfig,
-// --context, -n, --cluster, --user, --as, --request-timeout) and drops the
-// rest, which only clutter --help; the kubeconfig file covers them.
-func kubeFlags() *genericclioptions.ConfigFlags {
-	kf := genericclioptions.NewConfigFlags(true)
-	kf.CacheDir = nil
-	kf.CertFile = nil
-	kf.KeyFile = nil
-	kf.BearerToken = nil
-	kf.ImpersonateUID = nil
-	kf.ImpersonateGroup = nil
-	kf.ImpersonateUserExtra = nil
-	kf.Username = nil
-	kf.Password = nil
-	kf.CAFile = nil
-	kf.APIServer = nil
-	kf.TLSServerName = nil
-	kf.Insecure = nil
-	kf.DisableCompression = nil
-	kf.ProxyURL = nil
-	// kubectl's commands that berth runs (rollout) write as berth.
-	kf.WrapConfigFn = func(c *rest.Config) *rest.Config {
-		c.UserAgent = kube.UserAgent()
-		return c
-	}
-	return kf
-}
-
 // KubeClient connects to the cluster the kube flags and kubeconfig name,
 // on first use; later calls return the same client.
 func (f *Factory) KubeClient() (*kube.Client, error) {
@@ -209,16 +180,7 @@ func (f *Factory) OnCluster(kubeconfig, context string, reg *registry.Access) *F
 		return g
 	}
 	g.kube = nil
-	g.KubeFlags = kubeFlags()
-	kf, from := g.KubeFlags, f.KubeFlags
-	kf.KubeConfig, kf.Context, kf.Namespace = from.KubeConfig, from.Context, from.Namespace
-	kf.ClusterName, kf.AuthInfoName, kf.Impersonate, kf.Timeout = from.ClusterName, from.AuthInfoName, from.Impersonate, from.Timeout
-	if kubeconfig != "" {
-		kf.KubeConfig = &kubeconfig
-	}
-	if context != "" && (kf.Context == nil || *kf.Context == "") {
-		kf.Context = &context
-	}
+	g.KubeFlags = kube.RetargetFlags(f.KubeFlags, kubeconfig, context)
 	return g
 }
 

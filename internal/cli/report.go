@@ -41,22 +41,8 @@ func (f *Factory) progressOut() *progress.Output {
 // Finish in case they did not parse.
 func (f *Factory) startProgress() error { return f.progressOut().Start() }
 
-// progressMode resolves --progress: auto is tty when stderr is a terminal
-// and neither CI nor --no-color asks for plain output, plain otherwise.
-func (f *Factory) progressMode() string { return f.progressOut().Mode() }
-
-// Live reports whether progress may be drawn in place (--progress=tty,
-// or auto on a terminal without CI or --no-color).
-func (f *Factory) Live() bool { return f.progressOut().Live() }
-
-// githubActions reports whether berth may write GitHub workflow commands.
-func (f *Factory) githubActions() bool { return f.progressOut().GitHubActions() }
-
 // events are the JSON events with --progress=json, else nil.
 func (f *Factory) events() *progress.Events { return f.progressOut().Events() }
-
-// annotations are the GitHub ::error workflow commands for err.
-func (f *Factory) annotations(err error) []string { return f.progressOut().Annotations(err) }
 
 // Finish ends a command: it closes an open log group and reports err on
 // stderr, as text ("error: …", "hint: …"), as error events with

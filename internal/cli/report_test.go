@@ -20,7 +20,7 @@ func TestAnnotations(t *testing.T) {
 		{File: "/home/runner/work/app/deploy/berth.yaml", Pos: config.Pos{Line: 6, Col: 5}, Path: "services.web.replica", Msg: `unknown field "replica"`, Hint: `did you mean "replicas"?`},
 		{File: "/elsewhere/a,b.yaml", Msg: "100% wrong"},
 	}
-	got := f.annotations(fmt.Errorf("loading: %w", cerrs))
+	got := f.progressOut().Annotations(fmt.Errorf("loading: %w", cerrs))
 	want := []string{
 		`::error file=deploy/berth.yaml,line=6,col=5::services.web.replica: unknown field "replica"%0Ahint: did you mean "replicas"?`,
 		`::error file=/elsewhere/a%2Cb.yaml::100%25 wrong`,
@@ -28,7 +28,7 @@ func TestAnnotations(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("annotations (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"::error::deploy failed%0Asee above"}, f.annotations(errors.New("deploy failed\nsee above"))); diff != "" {
+	if diff := cmp.Diff([]string{"::error::deploy failed%0Asee above"}, f.progressOut().Annotations(errors.New("deploy failed\nsee above"))); diff != "" {
 		t.Errorf("plain error (-want +got):\n%s", diff)
 	}
 }
@@ -73,8 +73,8 @@ func TestProgressMode(t *testing.T) {
 		{"GitHub json", ProgressJSON, false, false, map[string]string{"GITHUB_ACTIONS": "true"}, ProgressJSON, false, false},
 	} {
 		f := &Factory{Progress: tc.flag, stderrTTY: tc.tty, NoColor: tc.noColor, LookupEnv: func(k string) (string, bool) { v, ok := tc.env[k]; return v, ok }}
-		if got := f.progressMode(); got != tc.want || f.githubActions() != tc.github || f.Live() != tc.wantLive {
-			t.Errorf("%s: mode %s github %v live %v, want %s %v %v", tc.name, got, f.githubActions(), f.Live(), tc.want, tc.github, tc.wantLive)
+		if got := f.progressOut().Mode(); got != tc.want || f.progressOut().GitHubActions() != tc.github || f.progressOut().Live() != tc.wantLive {
+			t.Errorf("%s: mode %s github %v live %v, want %s %v %v", tc.name, got, f.progressOut().GitHubActions(), f.progressOut().Live(), tc.want, tc.github, tc.wantLive)
 		}
 	}
 }
