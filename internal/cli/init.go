@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -115,39 +114,19 @@ func (o *InitOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if p.Port > 0 {
-		fmt.Fprintf(o.ErrOut, "detected: %s project %q, port %d (%s)\n", p.Lang, p.Name, p.Port, p.PortFrom)
-	} else {
-		fmt.Fprintf(o.ErrOut, "detected: %s project %q, no port\n", p.Lang, p.Name)
-	}
+	fmt.Fprintln(o.ErrOut, p.Detected())
 	detected := p.Port
-	if o.Name != "" {
-		p.Name = o.Name
-	}
-	if o.Port > 0 {
-		p.Port, p.PortFrom = o.Port, "--port"
-	}
-	if o.Replicas > 0 {
-		p.Replicas = o.Replicas
-	}
-	if o.Expose != "" {
-		p.Expose = o.Expose
-	}
-	p.Registry, p.CI = o.Registry, o.CI
+	p.Apply(scaffold.Overrides{Name: o.Name, Port: o.Port, Replicas: o.Replicas, Expose: o.Expose, Registry: o.Registry, CI: o.CI})
 	if _, tty := o.f.stdinTerminal(); tty && !o.Yes {
 		if err := o.ask(p); err != nil {
 			return err
 		}
 	}
-	switch {
-	case p.Port == 0 && o.Expose != "":
+	if p.Port == 0 && o.Expose != "" {
 		return usageErrorf("--expose %s needs a port: berth init found none for %s; add --port", o.Expose, p.Name)
-	case p.Port == 0 && detected == 0:
-		fmt.Fprintf(o.ErrOut, "no port found (no EXPOSE, ENV PORT or listener in the source): %s is a worker with no Service; add ports: to berth.yaml if it serves\n", p.Name)
-	case p.Port == 0:
-		fmt.Fprintf(o.ErrOut, "no port (%s): %s is a worker with no Service; add ports: to berth.yaml if it serves\n", p.PortFrom, p.Name)
-	case p.Port != detected:
-		fmt.Fprintf(o.ErrOut, "using port %d (%s)\n", p.Port, p.PortFrom)
+	}
+	if note := p.PortNote(detected); note != "" {
+		fmt.Fprintln(o.ErrOut, note)
 	}
 	files, err := scaffold.Render(p)
 	if err != nil {
@@ -169,17 +148,7 @@ func (o *InitOptions) Run(ctx context.Context) error {
 
 // ask offers each detected value on the terminal; Enter keeps it.
 func (o *InitOptions) ask(p *scaffold.Project) error {
-	read := func(question, def string) (string, error) {
-		fmt.Fprintf(o.ErrOut, "%s [%s]: ", question, def)
-		answer, err := readPassword(o.In)
-		if err != nil {
-			return "", err
-		}
-		if answer = strings.TrimSpace(answer); answer == "" {
-			return def, nil
-		}
-		return answer, nil
-	}
+	read := prompt{in: o.In, out: o.ErrOut}.ask
 	var err error
 	if p.Name, err = read("App name", p.Name); err != nil {
 		return err
