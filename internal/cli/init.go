@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -149,54 +148,14 @@ func (o *InitOptions) Run(ctx context.Context) error {
 // ask offers each detected value on the terminal; Enter keeps it.
 func (o *InitOptions) ask(p *scaffold.Project) error {
 	read := prompt{in: o.In, out: o.ErrOut}.ask
-	var err error
-	if p.Name, err = read("App name", p.Name); err != nil {
-		return err
-	}
-	def := "none"
-	if p.Port > 0 {
-		def = strconv.Itoa(p.Port)
-	}
-	s, err := read("Port the app listens on (none: a worker)", def)
-	if err != nil {
-		return err
-	}
-	if s != def {
-		n, err := strconv.Atoi(s)
-		switch {
-		case s == "none" || n == 0 && err == nil:
-			p.Port = 0
-		case err != nil || n < 1 || n > 65535:
-			return usageErrorf("port: %q is not a port number (1-65535) or none", s)
-		default:
-			p.Port = n
+	for q := range p.Questions() {
+		answer, err := read(q.Text, q.Default)
+		if err != nil {
+			return err
 		}
-		p.PortFrom = "your answer"
-	}
-	s, err = read("Replicas", strconv.Itoa(p.Replicas))
-	if err != nil {
-		return err
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n <= 0 {
-		return usageErrorf("Replicas: %q is not a positive number", s)
-	}
-	p.Replicas = n
-	if p.Port == 0 {
-		// A worker has no Service to expose.
-		p.Expose = ""
-	} else if p.Expose, err = read("Expose as ClusterIP, NodePort or LoadBalancer", p.Expose); err != nil {
-		return err
-	}
-	reg := p.Registry
-	if reg == "" {
-		reg = "none"
-	}
-	if reg, err = read("Registry for built images (e.g. ghcr.io/OWNER)", reg); err != nil {
-		return err
-	}
-	if reg != "none" {
-		p.Registry = reg
+		if err := q.Answer(answer); err != nil {
+			return usageErrorf("%w", err)
+		}
 	}
 	return nil
 }
