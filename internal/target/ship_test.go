@@ -15,12 +15,13 @@ import (
 	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/registry"
+	"github.com/berth-dev/berth/internal/testutil"
 )
 
-// fakePublisher is a Publisher that keeps the builds where they are (the
-// local OCI layout) and names each image "pulled/SERVICE"; it records
-// what Ship asked of it. A stand-in for the targets, which need a
-// cluster.
+// fakePublisher is a Publisher that has the builds pushed to the
+// project's registry (an in-process one) and names each image
+// "pulled/SERVICE"; it records what Ship asked of it. A stand-in for the
+// targets, which need a cluster.
 type fakePublisher struct {
 	calls   []string
 	results []build.Result
@@ -31,7 +32,7 @@ var _ Publisher = (*fakePublisher)(nil)
 
 func (f *fakePublisher) Builder(b build.Builder) (*build.Builder, bool) {
 	f.calls = append(f.calls, "builder")
-	return &b, false
+	return &b, true
 }
 
 func (f *fakePublisher) Summary(services []string) string {
@@ -59,14 +60,14 @@ type quiet struct{}
 func (quiet) Log(string, string)     {}
 func (quiet) Push(string, v1.Update) {}
 
-// localBuilder builds into the project's OCI layout with berth's own
-// builder.
+// localBuilder builds with berth's own builder, no container runtime.
 func localBuilder() build.Builder {
 	return build.Builder{Observer: quiet{}, Remote: &registry.Access{}, LookPath: func(string) (string, error) { return "", exec.ErrNotFound }}
 }
 
 // shipProject has two services built from a Dockerfile berth builds
-// without a container runtime, and one image.
+// without a container runtime, and one image; its registry is an
+// in-process one.
 func shipProject(t *testing.T) *config.Project {
 	t.Helper()
 	dir := t.TempDir()
@@ -75,7 +76,7 @@ func shipProject(t *testing.T) *config.Project {
 			t.Fatal(err)
 		}
 	}
-	return &config.Project{Name: "shop", Dir: dir, Services: map[string]*config.Service{
+	return &config.Project{Name: "shop", Dir: dir, Registry: testutil.Registry(t) + "/team", Services: map[string]*config.Service{
 		"web": {Build: &config.Build{}}, "worker": {Build: &config.Build{}}, "db": {Image: "postgres:16"},
 	}}
 }
