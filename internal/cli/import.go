@@ -4,13 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"maps"
-	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -95,16 +90,11 @@ func (o *ImportComposeOptions) Validate() error {
 	return nil
 }
 
-var secretRefRE = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)`)
-
 // Run imports and writes berth.yaml.
 func (o *ImportComposeOptions) Run(ctx context.Context) error {
 	toStdout := o.output == "-"
-	if !toStdout && !o.Force {
-		if _, err := os.Stat(o.output); err == nil {
-			return &HintError{Err: fmt.Errorf("%s exists; berth import compose does not overwrite it", o.output),
-				Hint: "pass --force to replace it, --file OTHER.yaml to write elsewhere, or --file - to print it"}
-		} else if !errors.Is(err, fs.ErrNotExist) {
+	if !toStdout {
+		if err := o.overwrite(compose.CheckOverwrite(o.output, o.Force)); err != nil {
 			return err
 		}
 	}
@@ -134,23 +124,18 @@ func (o *ImportComposeOptions) Run(ctx context.Context) error {
 		_, err := o.Out.Write(res.YAML)
 		return err
 	}
-	if err := os.WriteFile(o.output, res.YAML, 0o644); err != nil {
-		return fmt.Errorf("writing %s: %w", o.output, err)
+	if err := o.overwrite(compose.WriteFile(o.output, res, o.Force)); err != nil {
+		return err
 	}
-	services := slices.Sorted(maps.Keys(res.Project.Services))
-	fmt.Fprintf(o.ErrOut, "wrote %s from %s: %d services (%s), %d warnings\n", o.output, strings.Join(res.ComposeFiles, ", "), len(services), strings.Join(services, ", "), len(res.Warnings))
-	var vars []string
-	for _, keys := range res.Project.Secrets {
-		for _, v := range keys {
-			for _, m := range secretRefRE.FindAllStringSubmatch(v, -1) {
-				vars = append(vars, m[1])
-			}
-		}
-	}
-	next := "next: berth validate, then berth render"
-	if vars = slices.Compact(slices.Sorted(slices.Values(vars))); len(vars) > 0 {
-		next = fmt.Sprintf("next: export %s (berth.yaml's secrets read them), then berth validate and berth render", strings.Join(vars, ", "))
-	}
-	fmt.Fprintln(o.ErrOut, next)
+	fmt.Fprintln(o.ErrOut, res.Summary(o.output))
+	fmt.Fprintln(o.ErrOut, res.Next())
 	return nil
+}
+
+// overwrite gives the refusal to replace berth.yaml its hint.
+func (o *ImportComposeOptions) overwrite(err error) error {
+	if ee := (*compose.ExistsError)(nil); errors.As(err, &ee) {
+		return &HintError{Err: err, Hint: "pass --force to replace it, --file OTHER.yaml to write elsewhere, or --file - to print it"}
+	}
+	return err
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -72,39 +70,19 @@ func (o *InitOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if p.Port > 0 {
-		fmt.Fprintf(o.ErrOut, "detected: %s project %q, port %d (%s)\n", p.Lang, p.Name, p.Port, p.PortFrom)
-	} else {
-		fmt.Fprintf(o.ErrOut, "detected: %s project %q, no port\n", p.Lang, p.Name)
-	}
+	fmt.Fprintln(o.ErrOut, p.Detected())
 	detected := p.Port
-	if o.Name != "" {
-		p.Name = o.Name
-	}
-	if o.Port > 0 {
-		p.Port, p.PortFrom = o.Port, "--port"
-	}
-	if o.Replicas > 0 {
-		p.Replicas = o.Replicas
-	}
-	if o.Expose != "" {
-		p.Expose = o.Expose
-	}
-	p.Registry, p.CI = o.Registry, o.CI
+	p.Apply(scaffold.Overrides{Name: o.Name, Port: o.Port, Replicas: o.Replicas, Expose: o.Expose, Registry: o.Registry, CI: o.CI})
 	if _, tty := o.f.stdinTerminal(); tty && !o.Yes {
 		if err := o.ask(p); err != nil {
 			return err
 		}
 	}
-	switch {
-	case p.Port == 0 && o.Expose != "":
+	if p.Port == 0 && o.Expose != "" {
 		return usageErrorf("--expose %s needs a port: berth init found none for %s; add --port", o.Expose, p.Name)
-	case p.Port == 0 && detected == 0:
-		fmt.Fprintf(o.ErrOut, "no port found (no EXPOSE, ENV PORT or listener in the source): %s is a worker with no Service; add ports: to berth.yaml if it serves\n", p.Name)
-	case p.Port == 0:
-		fmt.Fprintf(o.ErrOut, "no port (%s): %s is a worker with no Service; add ports: to berth.yaml if it serves\n", p.PortFrom, p.Name)
-	case p.Port != detected:
-		fmt.Fprintf(o.ErrOut, "using port %d (%s)\n", p.Port, p.PortFrom)
+	}
+	if note := p.PortNote(detected); note != "" {
+		fmt.Fprintln(o.ErrOut, note)
 	}
 	files, err := scaffold.Render(p)
 	if err != nil {
@@ -126,65 +104,15 @@ func (o *InitOptions) Run(ctx context.Context) error {
 
 // ask offers each detected value on the terminal; Enter keeps it.
 func (o *InitOptions) ask(p *scaffold.Project) error {
-	read := func(question, def string) (string, error) {
-		fmt.Fprintf(o.ErrOut, "%s [%s]: ", question, def)
-		answer, err := readPassword(o.In)
+	read := prompt{in: o.In, out: o.ErrOut}.ask
+	for q := range p.Questions() {
+		answer, err := read(q.Text, q.Default)
 		if err != nil {
-			return "", err
+			return err
 		}
-		if answer = strings.TrimSpace(answer); answer == "" {
-			return def, nil
+		if err := q.Answer(answer); err != nil {
+			return usageErrorf("%w", err)
 		}
-		return answer, nil
-	}
-	var err error
-	if p.Name, err = read("App name", p.Name); err != nil {
-		return err
-	}
-	def := "none"
-	if p.Port > 0 {
-		def = strconv.Itoa(p.Port)
-	}
-	s, err := read("Port the app listens on (none: a worker)", def)
-	if err != nil {
-		return err
-	}
-	if s != def {
-		n, err := strconv.Atoi(s)
-		switch {
-		case s == "none" || n == 0 && err == nil:
-			p.Port = 0
-		case err != nil || n < 1 || n > 65535:
-			return usageErrorf("port: %q is not a port number (1-65535) or none", s)
-		default:
-			p.Port = n
-		}
-		p.PortFrom = "your answer"
-	}
-	s, err = read("Replicas", strconv.Itoa(p.Replicas))
-	if err != nil {
-		return err
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n <= 0 {
-		return usageErrorf("Replicas: %q is not a positive number", s)
-	}
-	p.Replicas = n
-	if p.Port == 0 {
-		// A worker has no Service to expose.
-		p.Expose = ""
-	} else if p.Expose, err = read("Expose as ClusterIP, NodePort or LoadBalancer", p.Expose); err != nil {
-		return err
-	}
-	reg := p.Registry
-	if reg == "" {
-		reg = "none"
-	}
-	if reg, err = read("Registry for built images (e.g. ghcr.io/OWNER)", reg); err != nil {
-		return err
-	}
-	if reg != "none" {
-		p.Registry = reg
 	}
 	return nil
 }

@@ -118,16 +118,7 @@ func (o *LogsOptions) Run(ctx context.Context) error {
 		Previous:   o.Previous,
 		Timestamps: o.Timestamps,
 	}
-	if o.Since > 0 {
-		opts.Since = &o.Since
-	}
-	switch {
-	case o.tailSet && o.Tail >= 0:
-		opts.Tail = &o.Tail
-	case !o.tailSet && o.Follow && o.Since == 0:
-		ten := int64(10)
-		opts.Tail = &ten
-	}
+	opts.Bound(o.Since, o.Tail, o.tailSet)
 	s := &logs.Streamer{Client: c.Clientset, Namespace: ns, Out: o.Out, Log: o.ErrOut, Color: o.f.Color()}
 	err = s.Run(ctx, opts)
 	if errors.Is(err, logs.ErrNoPods) {

@@ -59,3 +59,17 @@ func (p prompt) confirmTyped(question, want string) error {
 	}
 	return nil
 }
+
+// ask asks question on the terminal, offering def: Enter (an empty or
+// blank answer) keeps it.
+func (p prompt) ask(question, def string) (string, error) {
+	fmt.Fprintf(p.out, "%s [%s]: ", question, def)
+	answer, err := readPassword(p.in)
+	if err != nil {
+		return "", err
+	}
+	if answer = strings.TrimSpace(answer); answer == "" {
+		return def, nil
+	}
+	return answer, nil
+}

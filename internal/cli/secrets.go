@@ -113,7 +113,8 @@ func (o *SecretsDecryptOptions) Complete(_ *cobra.Command, args []string) error 
 
 // Run decrypts.
 func (o *SecretsDecryptOptions) Run(ctx context.Context) error {
-	file, data, keys, err := o.f.readSecretsFile()
+	file := o.f.ConfigPath()
+	data, keys, err := secrets.ReadWithKeys(file, o.f.LookupEnv)
 	if err != nil {
 		return err
 	}
@@ -140,26 +141,4 @@ func (o *SecretsDecryptOptions) Run(ctx context.Context) error {
 // OpenSecrets decrypts the encrypted secret values of p in memory, with
 // the keys of the environment (see package secrets). Projects without
 // encrypted values need no key.
-func (f *Factory) OpenSecrets(p *config.Project) error {
-	if len(p.Encrypted) == 0 {
-		return nil
-	}
-	keys, err := secrets.LoadKeys(f.LookupEnv)
-	if err != nil {
-		return err
-	}
-	return secrets.Open(p, keys)
-}
-
-// readSecretsFile reads berth.yaml and the age keys of the environment,
-// for decrypt and edit.
-func (f *Factory) readSecretsFile() (file string, data []byte, keys *secrets.Keys, err error) {
-	file = f.ConfigPath()
-	if data, err = secrets.ReadFile(file); err != nil {
-		return "", nil, nil, err
-	}
-	if keys, err = secrets.LoadKeys(f.LookupEnv); err != nil {
-		return "", nil, nil, err
-	}
-	return file, data, keys, nil
-}
+func (f *Factory) OpenSecrets(p *config.Project) error { return secrets.OpenProject(p, f.LookupEnv) }

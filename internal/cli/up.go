@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -129,38 +128,25 @@ func (o *UpOptions) step(format string, args ...any) {
 // target's publisher. It returns the project to deploy and service →
 // image (--set-image overrides included).
 func (o *UpOptions) ship(ctx context.Context, p *config.Project, pub target.Publisher) (*config.Project, map[string]string, error) {
-	images := map[string]string{}
-	var built []string
-	for name, s := range p.Services {
-		if s.Build != nil && o.images[name] == "" {
-			built = append(built, name)
-		}
+	var obs buildObserver
+	s := &target.Shipper{
+		Publisher: pub,
+		Overrides: o.images,
+		Builder: func() (build.Builder, error) {
+			epoch, err := build.EpochFromEnv(o.f.getenv)
+			if err != nil {
+				return build.Builder{}, usageErrorf("%v", err)
+			}
+			obs = o.f.builds(o.ErrOut)
+			return build.Builder{Observer: obs, Epoch: epoch}, nil
+		},
+		Step: func(summary string) {
+			o.step("%s", summary)
+			o.f.report().Stage("build")
+		},
+		Built: func() { obs.Done() },
 	}
-	slices.Sort(built)
-	if len(built) > 0 {
-		epoch, err := build.EpochFromEnv(o.f.getenv)
-		if err != nil {
-			return p, nil, usageErrorf("%v", err)
-		}
-		obs := o.f.builds(o.ErrOut)
-		b, push := pub.Builder(build.Builder{Observer: obs, Epoch: epoch})
-		o.step("%s", pub.Summary(built))
-		o.f.report().Stage("build")
-		results, err := b.Build(ctx, p, build.Options{Services: built, Push: push})
-		obs.Done()
-		if err != nil {
-			return p, nil, err
-		}
-		q, shipped, err := pub.Publish(ctx, p, results)
-		if err != nil {
-			return p, nil, err
-		}
-		p, images = q, shipped
-	}
-	for k, v := range o.images {
-		images[k] = v
-	}
-	return p, images, nil
+	return s.Ship(ctx, p)
 }
 
 // targetOptions are what berth up and down tell a target.

@@ -17,5 +17,7 @@
 // ~/.config). Every source found is used.
 //
 // EncryptFile, DecryptFile and the editing helpers of berth secrets rewrite
-// only the bytes of the values they change (config.ReplaceSecrets).
+// only the bytes of the values they change (config.ReplaceSecrets). Edit
+// is berth secrets edit: a decrypted copy in a private temporary folder,
+// opened in the user's Editor, encrypted again by Reseal.
 package secrets

@@ -50,3 +50,17 @@ func WriteFile(file string, data []byte) error {
 	}
 	return nil
 }
+
+// ReadWithKeys reads berth.yaml (ReadFile) and the age keys LoadKeys
+// finds through lookupEnv, for berth secrets decrypt and edit.
+func ReadWithKeys(file string, lookupEnv func(string) (string, bool)) ([]byte, *Keys, error) {
+	data, err := ReadFile(file)
+	if err != nil {
+		return nil, nil, err
+	}
+	keys, err := LoadKeys(lookupEnv)
+	if err != nil {
+		return nil, nil, err
+	}
+	return data, keys, nil
+}

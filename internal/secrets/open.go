@@ -47,3 +47,16 @@ func decryptError(p *config.Project, v config.EncryptedValue, keys *Keys, err er
 	return config.DecryptError(p, v, fmt.Sprintf("%s; the value is encrypted to %s", msg, to),
 		fmt.Sprintf("berth looked for keys in %s; point %s at the key file of one of those recipients (or put the key in %s)", keys.Where(), EnvKeyFile, EnvKey))
 }
+
+// OpenProject decrypts p like Open, with the keys LoadKeys finds through
+// lookupEnv; a project without encrypted values needs no key.
+func OpenProject(p *config.Project, lookupEnv func(string) (string, bool)) error {
+	if len(p.Encrypted) == 0 {
+		return nil
+	}
+	keys, err := LoadKeys(lookupEnv)
+	if err != nil {
+		return err
+	}
+	return Open(p, keys)
+}
