@@ -16,6 +16,7 @@ import (
 	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/kube"
+	"github.com/berth-dev/berth/internal/progress"
 	"github.com/berth-dev/berth/internal/target"
 )
 
@@ -128,7 +129,7 @@ func (o *UpOptions) step(format string, args ...any) {
 // target's publisher. It returns the project to deploy and service →
 // image (--set-image overrides included).
 func (o *UpOptions) ship(ctx context.Context, p *config.Project, pub target.Publisher) (*config.Project, map[string]string, error) {
-	var obs buildObserver
+	var obs progress.BuildObserver
 	s := &target.Shipper{
 		Publisher: pub,
 		Overrides: o.images,
