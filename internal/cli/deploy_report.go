@@ -14,48 +14,68 @@ import (
 	"github.com/berth-dev/berth/internal/output"
 )
 
-// rolloutRun names a deploy, apply, up or undo for its report.
+// rolloutRun names a deploy, apply, up, undo or scale for its report.
 type rolloutRun struct {
 	command, app, namespace string
 	start                   time.Time
 }
 
-// report ends deploy and undo: -o json prints the outcome; a finished
-// event (--progress=json) says how it ended; an error goes through
-// rolloutError; otherwise stderr gets the summary line (given "healthy" or
-// "applied"), or the dry run's.
-func (r rolloutRun) report(f *Factory, streams genericiooptions.IOStreams, format string, outcome *deploy.Outcome, err error, dryRun string, summary func(state string) string) error {
-	state := "applied"
+// ended is how a rollout ended: its revision, health, the revision it
+// restored (undo, --atomic) and its -o json|yaml result.
+type ended struct {
+	revision, rolledBack int
+	healthy              bool
+	result               any
+}
+
+// deployEnded is how deploy, apply, up and undo ended (nil when no
+// revision began). The revision restored is undo's target, or --atomic's
+// (its Outcome counts the new revision that restored it).
+func (r rolloutRun) deployEnded(outcome *deploy.Outcome, err error, state string) *ended {
+	if outcome == nil {
+		return nil
+	}
+	e := &ended{revision: outcome.Revision, rolledBack: outcome.RolledBack, healthy: outcome.Healthy}
+	var failed *deploy.FailedError
+	if errors.As(err, &failed) && failed.RolledBack > 0 {
+		e.rolledBack = failed.RolledBack
+	}
+	res := output.DeployResult{APIVersion: output.APIVersion, Kind: "DeployResult", Command: r.command, App: r.app, Namespace: r.namespace,
+		Revision: outcome.Revision, Status: state, Healthy: outcome.Healthy, RolledBack: e.rolledBack,
+		Objects: outcome.Results, Pruned: outcome.Pruned, Scaled: outcome.Scaled}
+	if res.Objects == nil {
+		res.Objects = []kube.Result{}
+	}
+	e.result = res
+	return e
+}
+
+// state is how the rollout ended in one word: failed, dry-run, healthy
+// or applied (not waited for).
+func rolloutState(err error, dryRun string, healthy bool) string {
 	switch {
 	case err != nil:
-		state = "failed"
+		return "failed"
 	case dryRun != kube.DryRunNone:
-		state = "dry-run"
-	case outcome.Healthy:
-		state = "healthy"
+		return "dry-run"
+	case healthy:
+		return "healthy"
 	}
-	// The revision restored: undo's target, or --atomic's (its Outcome
-	// counts the new revision that restored it).
-	var failed *deploy.FailedError
-	rolledBack := 0
-	if outcome != nil {
-		rolledBack = outcome.RolledBack
-	}
-	if errors.As(err, &failed) && failed.RolledBack > 0 {
-		rolledBack = failed.RolledBack
-	}
-	if outcome != nil {
-		f.report().finished(finished{Command: r.command, App: r.app, Namespace: r.namespace, Revision: outcome.Revision, Status: state,
-			RolledBack: rolledBack, Duration: time.Since(r.start).Round(100 * time.Millisecond).String()})
-	}
-	if format != "text" && outcome != nil {
-		res := output.DeployResult{APIVersion: output.APIVersion, Kind: "DeployResult", Command: r.command, App: r.app, Namespace: r.namespace,
-			Revision: outcome.Revision, Status: state, Healthy: outcome.Healthy, RolledBack: rolledBack,
-			Objects: outcome.Results, Pruned: outcome.Pruned, Scaled: outcome.Scaled}
-		if res.Objects == nil {
-			res.Objects = []kube.Result{}
+	return "applied"
+}
+
+// report ends deploy, undo and scale: a finished event (--progress=json)
+// says how it ended; -o json prints the result; an error goes through
+// rolloutError; otherwise stderr gets the summary line (given the state),
+// or the dry run's.
+func (r rolloutRun) report(f *Factory, streams genericiooptions.IOStreams, format string, e *ended, err error, dryRun string, summary func(state string) string) error {
+	state := rolloutState(err, dryRun, e != nil && e.healthy)
+	if e != nil {
+		f.report().finished(finished{Command: r.command, App: r.app, Namespace: r.namespace, Revision: e.revision, Status: state,
+			RolledBack: e.rolledBack, Duration: time.Since(r.start).Round(100 * time.Millisecond).String()})
+		if format != "text" {
+			err = errors.Join(err, output.Data(streams.Out, format, e.result))
 		}
-		err = errors.Join(err, output.Data(streams.Out, format, res))
 	}
 	if err != nil {
 		return rolloutError(f, streams.ErrOut, err)

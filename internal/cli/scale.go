@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -12,8 +11,8 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/deploy"
+	"github.com/berth-dev/berth/internal/kube"
 	"github.com/berth-dev/berth/internal/output"
-	"github.com/berth-dev/berth/internal/version"
 )
 
 // ScaleOptions are the inputs of berth scale.
@@ -95,29 +94,18 @@ func (o *ScaleOptions) Run(ctx context.Context) error {
 	outcome, err := d.Scale(ctx, deploy.ScaleOptions{
 		Project: p, Namespace: ns, Replicas: o.replicas,
 		Wait: o.Wait, Timeout: o.Timeout, HistoryMax: o.HistoryMax, Holder: holder(),
-		Meta: deploy.Meta{User: whoami(), BerthVersion: version.Get().Version},
+		Meta: caller(),
 	})
-	if o.format != "text" && outcome != nil {
-		err = errors.Join(err, output.Data(o.Out, o.format, output.Versioned("ScaleResult", outcome)))
-	}
+	run := rolloutRun{command: "scale", app: p.Name, namespace: ns, start: start}
+	var e *ended
 	if outcome != nil {
-		status := "applied"
-		switch {
-		case err != nil:
-			status = "failed"
-		case outcome.Healthy:
-			status = "healthy"
+		e = &ended{revision: outcome.Revision, healthy: outcome.Healthy, result: output.Versioned("ScaleResult", outcome)}
+	}
+	return run.report(o.f, o.IOStreams, o.format, e, err, kube.DryRunNone, func(state string) string {
+		ready := "not waited for"
+		if state == "healthy" {
+			ready = "ready"
 		}
-		o.f.report().finished(finished{Command: "scale", App: p.Name, Namespace: ns, Revision: outcome.Revision, Status: status,
-			Duration: time.Since(start).Round(100 * time.Millisecond).String()})
-	}
-	if err != nil {
-		return rolloutError(o.f, o.ErrOut, err)
-	}
-	state := "not waited for"
-	if outcome.Healthy {
-		state = "ready"
-	}
-	fmt.Fprintf(o.ErrOut, "%s %s as revision %d in namespace %s: %s (%s)\n", o.f.paint("scaled", green), p.Name, outcome.Revision, ns, state, time.Since(start).Round(100*time.Millisecond))
-	return nil
+		return fmt.Sprintf("%s %s as revision %d in namespace %s: %s (%s)", o.f.paint("scaled", green), p.Name, outcome.Revision, ns, ready, time.Since(start).Round(100*time.Millisecond))
+	})
 }
