@@ -3,13 +3,10 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
-	"maps"
-	"slices"
-	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/berth-dev/berth/internal/charts"
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/kube"
@@ -65,67 +62,21 @@ func (o *DownOptions) Run(ctx context.Context) error {
 	return err
 }
 
-// deleteApp deletes the app, then with --charts its charts.
+// deleteApp deletes the app, then with --charts uninstalls its charts
+// (deploy.ChartsDown).
 func (o *DownOptions) deleteApp(ctx context.Context, p *config.Project) error {
-	if o.Charts && len(p.Charts) > 0 {
-		// helm uninstall deletes the claims a chart's manifest holds: they
-		// are refused without --volumes, and listed and confirmed with it,
-		// before anything is deleted.
-		claims, err := o.chartClaims(p)
+	d := deploy.ChartsDown{Charts: p.Charts, Uninstall: o.Charts, Volumes: o.Volumes, Log: o.ErrOut}
+	if d.Uninstalls() {
+		c, err := o.f.KubeClient()
 		if err != nil {
 			return err
 		}
-		if len(claims) > 0 && !o.Volumes {
-			c, err := o.f.KubeClient()
-			if err != nil {
-				return err
-			}
-			listed, err := c.ClaimsOf(ctx, claims)
-			if err != nil {
-				return err
-			}
-			var b strings.Builder
-			deploy.PrintClaims(&b, listed)
-			return &HintError{
-				Err:  fmt.Errorf("nothing was changed: --charts uninstalls charts whose releases hold claims, and helm uninstall deletes them with the data of their volumes:\n%s", strings.TrimRight(b.String(), "\n")),
-				Hint: "add --volumes to delete them too (listed and confirmed first), or leave out --charts to keep the charts and their data",
-			}
-		}
-		o.alsoClaims = claims
+		d.Namespace, d.Remover, d.Claims = o.f.TargetNamespace(p, c), chartInstaller(o.f, 0), c
 	}
-	if err := o.DeleteOptions.Run(ctx); err != nil {
-		return err
-	}
-	if !o.Charts || len(p.Charts) == 0 {
-		if len(p.Charts) > 0 {
-			fmt.Fprintf(o.ErrOut, "charts %s kept (--charts uninstalls them)\n", strings.Join(slices.Sorted(maps.Keys(p.Charts)), ", "))
-		}
-		return nil
-	}
-	c, err := o.f.KubeClient()
-	if err != nil {
-		return err
-	}
-	removed, err := chartInstaller(o.f, 0).Uninstall(ctx, p.Charts, o.f.TargetNamespace(p, c))
-	for _, name := range removed {
-		fmt.Fprintf(o.ErrOut, "chart %s: uninstalled\n", name)
-	}
-	return err
+	return d.Run(ctx, func(ctx context.Context, alsoClaims []kube.Ref) error {
+		o.alsoClaims = alsoClaims
+		return o.DeleteOptions.Run(ctx)
+	})
 }
 
-// chartClaims are the claims the releases of berth.yaml's charts hold.
-func (o *DownOptions) chartClaims(p *config.Project) ([]kube.Ref, error) {
-	c, err := o.f.KubeClient()
-	if err != nil {
-		return nil, err
-	}
-	claims, err := chartInstaller(o.f, 0).Claims(p.Charts, o.f.TargetNamespace(p, c))
-	if err != nil {
-		return nil, err
-	}
-	out := make([]kube.Ref, len(claims))
-	for i, cl := range claims {
-		out[i] = kube.Ref{Version: "v1", Kind: "PersistentVolumeClaim", Namespace: cl.Namespace, Name: cl.Name}
-	}
-	return out, nil
-}
+var _ deploy.ChartRemover = (*charts.Installer)(nil)

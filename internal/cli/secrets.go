@@ -55,31 +55,20 @@ func (o *SecretsEncryptOptions) Complete(_ *cobra.Command, args []string) error 
 // Run encrypts.
 func (o *SecretsEncryptOptions) Run(ctx context.Context) error {
 	file := o.f.ConfigPath()
-	data, err := secrets.ReadFile(file)
-	if err != nil {
-		return err
-	}
-	opts := secrets.EncryptOptions{Select: o.Select, Rekey: o.Rekey}
-	if o.Rekey {
-		if opts.Keys, err = secrets.LoadKeys(o.f.LookupEnv); err != nil {
-			return err
+	res, err := secrets.EncryptInPlace(file, secrets.EncryptOptions{Select: o.Select, Rekey: o.Rekey}, o.f.LookupEnv)
+	if res != nil {
+		for _, n := range res.Notes {
+			fmt.Fprintf(o.ErrOut, "note: %s\n", n)
 		}
 	}
-	out, res, err := secrets.EncryptFile(file, data, opts)
-	if err != nil {
+	switch {
+	case err != nil:
 		return err
-	}
-	for _, n := range res.Notes {
-		fmt.Fprintf(o.ErrOut, "note: %s\n", n)
-	}
-	if len(res.Changed) == 0 {
+	case len(res.Changed) == 0:
 		fmt.Fprintf(o.ErrOut, "%s: no plain secret values to encrypt\n", file)
-		return nil
+	default:
+		fmt.Fprintf(o.ErrOut, "%s: encrypted %s: %s\n", file, output.Plural(len(res.Changed), "value"), strings.Join(res.Changed, ", "))
 	}
-	if err := secrets.WriteFile(file, out); err != nil {
-		return err
-	}
-	fmt.Fprintf(o.ErrOut, "%s: encrypted %s: %s\n", file, output.Plural(len(res.Changed), "value"), strings.Join(res.Changed, ", "))
 	return nil
 }
 
@@ -114,27 +103,24 @@ func (o *SecretsDecryptOptions) Complete(_ *cobra.Command, args []string) error 
 // Run decrypts.
 func (o *SecretsDecryptOptions) Run(ctx context.Context) error {
 	file := o.f.ConfigPath()
-	data, keys, err := secrets.ReadWithKeys(file, o.f.LookupEnv)
-	if err != nil {
-		return err
-	}
-	out, _, res, err := secrets.DecryptFile(file, data, o.Select, keys)
-	if err != nil {
-		return err
-	}
 	if !o.InPlace {
-		_, err := o.Out.Write(out)
+		out, _, err := secrets.Decrypted(file, o.Select, o.f.LookupEnv)
+		if err != nil {
+			return err
+		}
+		_, err = o.Out.Write(out)
 		return err
 	}
-	if len(res.Changed) == 0 {
+	res, err := secrets.DecryptInPlace(file, o.Select, o.f.LookupEnv)
+	switch {
+	case err != nil:
+		return err
+	case len(res.Changed) == 0:
 		fmt.Fprintf(o.ErrOut, "%s: no encrypted values to decrypt\n", file)
-		return nil
+	default:
+		fmt.Fprintf(o.ErrOut, "%s: decrypted %s in place: %s\nwarning: the values are plain text in %s now; run berth secrets encrypt before you commit it\n",
+			file, output.Plural(len(res.Changed), "value"), strings.Join(res.Changed, ", "), file)
 	}
-	if err := secrets.WriteFile(file, out); err != nil {
-		return err
-	}
-	fmt.Fprintf(o.ErrOut, "%s: decrypted %s in place: %s\nwarning: the values are plain text in %s now; run berth secrets encrypt before you commit it\n",
-		file, output.Plural(len(res.Changed), "value"), strings.Join(res.Changed, ", "), file)
 	return nil
 }
 
