@@ -116,6 +116,7 @@ func (b *Builder) Build(ctx context.Context, p *config.Project, o Options) ([]Re
 		return nil, err
 	}
 	gitTag := gitinfo.Tag(ctx, p.Dir)
+	oci := newLocal(state)
 	results := make([]Result, len(services))
 	errs := make([]error, len(services))
 	var mu sync.Mutex
@@ -134,7 +135,7 @@ func (b *Builder) Build(ctx context.Context, p *config.Project, o Options) ([]Re
 			if stages != nil {
 				stages.Started(svc)
 			}
-			r, rec, err := b.service(ctx, p, svc, o, prevp, gitTag)
+			r, rec, err := b.service(ctx, p, svc, o, prevp, gitTag, oci)
 			if stages != nil {
 				stages.Finished(svc, r, err)
 			}
@@ -180,8 +181,8 @@ func buildServices(p *config.Project, only []string) ([]string, error) {
 	return only, nil
 }
 
-// service builds one service.
-func (b *Builder) service(ctx context.Context, p *config.Project, svc string, o Options, prev *Record, gitTag string) (*Result, *Record, error) {
+// service builds one service, keeping its image in oci unless o.Push.
+func (b *Builder) service(ctx context.Context, p *config.Project, svc string, o Options, prev *Record, gitTag string, oci *local) (*Result, *Record, error) {
 	in, err := LoadInputs(p, svc)
 	if err != nil {
 		return nil, nil, err
@@ -225,7 +226,7 @@ func (b *Builder) service(ctx context.Context, p *config.Project, svc string, o 
 		}
 	}
 	if !o.NoCache && prev != nil && prev.Tag == in.Tag && (base == nil || prev.Base == base.Pinned()) && prev.Pushed == o.Push {
-		if ok, _ := b.have(ctx, StateDirOf(p), prev); ok {
+		if ok, _ := b.have(ctx, oci, prev); ok {
 			res.Image, res.Digest, res.Builder, res.UpToDate, res.Pushed = prev.Image, prev.Digest, prev.Builder, true, prev.Pushed
 			b.log(svc, "up to date: "+prev.Image)
 			return res, prev, nil
@@ -258,7 +259,7 @@ func (b *Builder) service(ctx context.Context, p *config.Project, svc string, o 
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := b.publish(ctx, StateDirOf(p), o.Push, repo, tagRef, artifact, res, gitTag); err != nil {
+	if err := b.publish(ctx, oci, o.Push, repo, tagRef, artifact, res, gitTag); err != nil {
 		return nil, nil, err
 	}
 	rec := &Record{Tag: in.Tag, Image: res.Image, Digest: res.Digest, Platforms: platforms, Builder: res.Builder, Pushed: res.Pushed, Time: time.Now().UTC()}

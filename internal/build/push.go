@@ -7,14 +7,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
-	"github.com/google/go-containerregistry/pkg/v1/match"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/berth-dev/berth/internal/config"
@@ -23,8 +20,8 @@ import (
 
 // publish names a built artifact in res (digest, image repo:TAG@DIGEST,
 // tags) and pushes it to tagRef's registry with its tags, or with push
-// false keeps it in the OCI layout under stateDir.
-func (b *Builder) publish(ctx context.Context, stateDir string, push bool, repo string, tagRef name.Reference, artifact artifact, res *Result, gitTag string) error {
+// false keeps it in the run's OCI layout oci.
+func (b *Builder) publish(ctx context.Context, oci *local, push bool, repo string, tagRef name.Reference, artifact artifact, res *Result, gitTag string) error {
 	digest, err := artifact.Digest()
 	if err != nil {
 		return err
@@ -42,7 +39,7 @@ func (b *Builder) publish(ctx context.Context, stateDir string, push bool, repo 
 		res.Pushed = true
 		b.log(res.Service, "pushed "+res.Image)
 	} else {
-		if err := saveLocal(stateDir, tagRef, artifact); err != nil {
+		if err := oci.save(tagRef, artifact); err != nil {
 			return err
 		}
 		b.log(res.Service, "built "+res.Image+" (kept in .berth/oci, not pushed)")
@@ -106,19 +103,10 @@ func (e *PushError) Error() string { return fmt.Sprintf("pushing %s: %v", e.Ref,
 func (e *PushError) Unwrap() error { return e.Err }
 
 // have reports whether a recorded build is still where it was put: in
-// the registry, or in the local layout.
-func (b *Builder) have(ctx context.Context, stateDir string, r *Record) (bool, error) {
+// the registry, or in the local layout oci.
+func (b *Builder) have(ctx context.Context, oci *local, r *Record) (bool, error) {
 	if !r.Pushed {
-		lp, err := layout.FromPath(filepath.Join(stateDir, "oci"))
-		if err != nil {
-			return false, err
-		}
-		h, err := v1.NewHash(r.Digest)
-		if err != nil {
-			return false, err
-		}
-		_, err = lp.Blob(h)
-		return err == nil, err
+		return oci.has(r.Digest)
 	}
 	ref, err := b.Remote.Reference(r.Image)
 	if err != nil {
@@ -130,27 +118,6 @@ func (b *Builder) have(ctx context.Context, stateDir string, r *Record) (bool, e
 	}
 	_, err = remote.Head(ref, opts...)
 	return err == nil, err
-}
-
-// saveLocal keeps an image in the OCI layout .berth/oci, replacing an
-// earlier image of the same reference.
-func saveLocal(stateDir string, ref name.Reference, a artifact) error {
-	dir := filepath.Join(stateDir, "oci")
-	lp, err := layout.FromPath(dir)
-	if err != nil {
-		if lp, err = layout.Write(dir, empty.Index); err != nil {
-			return err
-		}
-	}
-	ann := layout.WithAnnotations(map[string]string{"org.opencontainers.image.ref.name": ref.String()})
-	byName := match.Annotation("org.opencontainers.image.ref.name", ref.String())
-	switch a := a.(type) {
-	case v1.Image:
-		return lp.ReplaceImage(a, byName, ann)
-	case v1.ImageIndex:
-		return lp.ReplaceIndex(a, byName, ann)
-	}
-	return nil
 }
 
 // Push uploads images built with --push=false (kept in .berth/oci) to the
@@ -169,10 +136,12 @@ func (b *Builder) Push(ctx context.Context, p *config.Project, only []string) ([
 	if err != nil {
 		return nil, err
 	}
+	// One service after another: nothing writes the layout meanwhile.
+	oci := newLocal(state)
 	var results []Result
 	var errs []error
 	for _, svc := range services {
-		r, err := b.pushRecorded(ctx, p, svc, recs)
+		r, err := b.pushRecorded(ctx, p, svc, recs, oci)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", svc, err))
 			continue
@@ -185,7 +154,7 @@ func (b *Builder) Push(ctx context.Context, p *config.Project, only []string) ([
 	return results, errors.Join(errs...)
 }
 
-func (b *Builder) pushRecorded(ctx context.Context, p *config.Project, svc string, recs *Records) (*Result, error) {
+func (b *Builder) pushRecorded(ctx context.Context, p *config.Project, svc string, recs *Records, oci *local) (*Result, error) {
 	tag, err := ContentTag(p, svc)
 	if err != nil {
 		return nil, err
@@ -198,13 +167,13 @@ func (b *Builder) pushRecorded(ctx context.Context, p *config.Project, svc strin
 	repo := Repository(p, svc)
 	res.Image = repo + ":" + tag + "@" + rec.Digest
 	if rec.Pushed {
-		if ok, _ := b.have(ctx, StateDirOf(p), &rec); ok {
+		if ok, _ := b.have(ctx, oci, &rec); ok {
 			res.UpToDate, res.Pushed = true, true
 			b.log(svc, "up to date: "+rec.Image)
 			return res, nil
 		}
 	}
-	lp, err := layout.FromPath(filepath.Join(StateDirOf(p), "oci"))
+	lp, err := layout.FromPath(oci.dir)
 	if err != nil {
 		return nil, fmt.Errorf("the local build is gone (%v); run berth build %s", err, svc)
 	}
