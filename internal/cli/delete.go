@@ -1,10 +1,9 @@
 package cli
 
 import (
-	"bufio"
 	"context"
+	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/kube"
+	"github.com/berth-dev/berth/internal/prompt"
 )
 
 // DeleteOptions are the inputs of `berth delete`.
@@ -77,8 +77,8 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 }
 
 // confirm asks before plan is deleted: with claims, one question for both
-// the objects and the claims' data; else y/N on a terminal, --yes
-// elsewhere.
+// the objects and the claims' data; else y/N when stderr is a terminal,
+// --yes elsewhere.
 func (o *DeleteOptions) confirm(ctx context.Context, plan deploy.DeletePlan) error {
 	if len(plan.Claims) > 0 {
 		what := fmt.Sprintf("berth delete removes %s (%d objects) from namespace %s, and with ", plan.App, len(plan.Refs), plan.Namespace)
@@ -87,16 +87,17 @@ func (o *DeleteOptions) confirm(ctx context.Context, plan deploy.DeletePlan) err
 	if o.Yes {
 		return nil
 	}
-	if !o.f.stderrTTY || o.In == nil {
-		return usageErrorf("berth delete removes %s from namespace %s; pass --yes to confirm", plan.App, plan.Namespace)
-	}
 	what := "its claims are kept"
 	if o.Volumes {
 		what = "ITS VOLUMES AND THEIR DATA TOO"
 	}
-	fmt.Fprintf(o.ErrOut, "Delete %s (%d objects) from namespace %s; %s. Continue? [y/N] ", plan.App, len(plan.Refs), plan.Namespace, what)
-	answer, _ := bufio.NewReader(o.In).ReadString('\n')
-	if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+	ask := prompt.Prompter{In: o.In, Out: o.ErrOut, IsTerminal: func() (int, bool) { return 0, o.f.stderrTTY && o.In != nil }}
+	yes, err := ask.Confirm(fmt.Sprintf("Delete %s (%d objects) from namespace %s; %s. Continue?", plan.App, len(plan.Refs), plan.Namespace, what))
+	var nt *prompt.NoTerminalError
+	switch {
+	case errors.As(err, &nt):
+		return usageErrorf("berth delete removes %s from namespace %s; pass --yes to confirm", plan.App, plan.Namespace)
+	case !yes:
 		return fmt.Errorf("not deleted")
 	}
 	return nil

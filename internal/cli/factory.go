@@ -14,6 +14,7 @@ import (
 	"github.com/berth-dev/berth/internal/kube"
 	"github.com/berth-dev/berth/internal/output"
 	"github.com/berth-dev/berth/internal/progress"
+	"github.com/berth-dev/berth/internal/prompt"
 	"github.com/berth-dev/berth/internal/registry"
 	"github.com/berth-dev/berth/internal/render"
 	"github.com/berth-dev/berth/internal/version"
@@ -50,8 +51,8 @@ type Factory struct {
 	// stdoutTTY and stderrTTY report whether the streams are terminals.
 	stdoutTTY, stderrTTY bool
 
-	// prompt asks questions on the terminal (confirm, confirmTyped).
-	prompt
+	// asker asks questions on the terminal (confirm, confirmTyped).
+	asker
 
 	// Dependencies, built on first use.
 	kube *kube.Client     // KubeClient
@@ -69,7 +70,7 @@ func NewFactory(streams genericiooptions.IOStreams) *Factory {
 	// Commands keep the streams they are built with: stderr is the
 	// progress package's from the start, so --progress=json can switch it.
 	f.IOStreams.ErrOut = progress.NewStderr(streams.ErrOut)
-	f.prompt = prompt{in: streams.In, out: f.IOStreams.ErrOut}
+	f.asker = asker{prompt.Prompter{In: streams.In, Out: f.IOStreams.ErrOut}}
 	f.stdoutTTY = isTerminal(streams.Out)
 	f.stderrTTY = isTerminal(streams.ErrOut)
 	return f
@@ -169,7 +170,7 @@ func (f *Factory) OnCluster(kubeconfig, context string, reg *registry.Access) *F
 	g := &Factory{
 		IOStreams: f.IOStreams, LookupEnv: f.LookupEnv, Environ: f.Environ,
 		File: f.File, Env: f.Env, Output: f.Output, NoColor: f.NoColor, Verbosity: f.Verbosity, Progress: f.Progress,
-		Registry: f.Registry, stdoutTTY: f.stdoutTTY, stderrTTY: f.stderrTTY, prompt: f.prompt,
+		Registry: f.Registry, stdoutTTY: f.stdoutTTY, stderrTTY: f.stderrTTY, asker: f.asker,
 		out: out, kube: f.kube,
 	}
 	if reg != nil {

@@ -9,6 +9,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/prompt"
 	"github.com/berth-dev/berth/internal/scaffold"
 )
 
@@ -104,7 +105,7 @@ func (o *InitOptions) Run(ctx context.Context) error {
 
 // ask offers each detected value on the terminal; Enter keeps it.
 func (o *InitOptions) ask(p *scaffold.Project) error {
-	read := prompt{in: o.In, out: o.ErrOut}.ask
+	read := prompt.Prompter{In: o.In, Out: o.ErrOut}.Ask
 	for q := range p.Questions() {
 		answer, err := read(q.Text, q.Default)
 		if err != nil {

@@ -1,15 +1,12 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"golang.org/x/term"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/registry"
@@ -75,20 +72,9 @@ func (o *RegistryLoginOptions) Run(ctx context.Context) error {
 		return usageErrorf("--username is required")
 	}
 	reg := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(o.Registry, "https://"), "http://"), "/")
-	var password string
-	if fd, ok := o.f.stdinTerminal(); ok {
-		fmt.Fprintf(o.ErrOut, "Password for %s@%s: ", o.Username, reg)
-		pw, err := term.ReadPassword(fd)
-		fmt.Fprintln(o.ErrOut)
-		if err != nil {
-			return err
-		}
-		password = string(pw)
-	} else {
-		var err error
-		if password, err = readPassword(o.In); err != nil {
-			return err
-		}
+	password, err := o.f.prompter.Password(fmt.Sprintf("Password for %s@%s", o.Username, reg))
+	if err != nil {
+		return err
 	}
 	if password == "" {
 		return usageErrorf("no password on standard input")
@@ -99,15 +85,6 @@ func (o *RegistryLoginOptions) Run(ctx context.Context) error {
 	}
 	fmt.Fprintf(o.ErrOut, "Login succeeded: credentials for %s saved in %s\n", reg, saved)
 	return nil
-}
-
-// readPassword reads the first line of r, without its line ending.
-func readPassword(r io.Reader) (string, error) {
-	line, err := bufio.NewReader(r).ReadString('\n')
-	if err != nil && err != io.EOF {
-		return "", err
-	}
-	return strings.TrimRight(line, "\r\n"), nil
 }
 
 // NewCmdRegistryLogout builds berth registry logout.

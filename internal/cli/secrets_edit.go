@@ -43,7 +43,7 @@ func (o *SecretsEditOptions) Run(ctx context.Context) error {
 	if f, ok := o.Out.(*os.File); ok {
 		ed.Stdout = f // the editor draws on the terminal
 	}
-	res, saved, err := secrets.Edit(ctx, file, data, keys, ed.Edit, o.again)
+	res, saved, err := secrets.Edit(ctx, file, data, keys, ed.Edit, o.f.prompter.Retry("Edit again?"))
 	if err != nil {
 		return err
 	}
@@ -57,15 +57,4 @@ func (o *SecretsEditOptions) Run(ctx context.Context) error {
 	}
 	fmt.Fprintf(o.ErrOut, "%s: saved; %s\n", file, msg)
 	return nil
-}
-
-// again shows why the edited copy cannot be saved and asks, on a
-// terminal, whether to edit it again.
-func (o *SecretsEditOptions) again(err error) bool {
-	if _, tty := o.f.stdinTerminal(); !tty {
-		return false
-	}
-	fmt.Fprintf(o.ErrOut, "error: %v\n", err)
-	again, _ := o.f.confirm("Edit again?")
-	return again
 }
