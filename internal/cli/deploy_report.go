@@ -40,28 +40,8 @@ func (r rolloutRun) deployEnded(outcome *deploy.Outcome, err error, state string
 	if errors.As(err, &failed) && failed.RolledBack > 0 {
 		e.rolledBack = failed.RolledBack
 	}
-	res := output.DeployResult{APIVersion: output.APIVersion, Kind: "DeployResult", Command: r.command, App: r.app, Namespace: r.namespace,
-		Revision: outcome.Revision, Status: state, Healthy: outcome.Healthy, RolledBack: e.rolledBack,
-		Objects: outcome.Results, Pruned: outcome.Pruned, Scaled: outcome.Scaled}
-	if res.Objects == nil {
-		res.Objects = []kube.Result{}
-	}
-	e.result = res
+	e.result = output.NewDeployResult(r.command, r.app, r.namespace, outcome, e.rolledBack, state)
 	return e
-}
-
-// state is how the rollout ended in one word: failed, dry-run, healthy
-// or applied (not waited for).
-func rolloutState(err error, dryRun string, healthy bool) string {
-	switch {
-	case err != nil:
-		return "failed"
-	case dryRun != kube.DryRunNone:
-		return "dry-run"
-	case healthy:
-		return "healthy"
-	}
-	return "applied"
 }
 
 // report ends deploy, undo and scale: a finished event (--progress=json)
@@ -69,7 +49,7 @@ func rolloutState(err error, dryRun string, healthy bool) string {
 // rolloutError; otherwise stderr gets the summary line (given the state),
 // or the dry run's.
 func (r rolloutRun) report(f *Factory, streams genericiooptions.IOStreams, format string, e *ended, err error, dryRun string, summary func(state string) string) error {
-	state := rolloutState(err, dryRun, e != nil && e.healthy)
+	state := output.RolloutState(err, dryRun, e != nil && e.healthy)
 	if e != nil {
 		f.report().finished(finished{Command: r.command, App: r.app, Namespace: r.namespace, Revision: e.revision, Status: state,
 			RolledBack: e.rolledBack, Duration: time.Since(r.start).Round(100 * time.Millisecond).String()})

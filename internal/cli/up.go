@@ -6,12 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
-	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/config"
@@ -156,18 +154,6 @@ func targetOptions(f *Factory, errOut io.Writer, yes bool, token string) target.
 	return target.Options{
 		Log: errOut, Yes: yes, Confirm: f.confirm, ConfirmTyped: f.confirmTyped,
 		Getenv: f.getenv, Home: home, LookPath: f.lookPath,
-		Registry: *f.RegistryAccess(), Kubeconfig: kubeconfigFile(f), AccessToken: token,
+		Registry: *f.RegistryAccess(), Kubeconfig: kube.KubeconfigFile(f.KubeFlags, f.getenv), AccessToken: token,
 	}
-}
-
-// kubeconfigFile is where a target saves its kube context: --kubeconfig,
-// else the first KUBECONFIG file, else ~/.kube/config.
-func kubeconfigFile(f *Factory) string {
-	if kf := f.KubeFlags; kf != nil && kf.KubeConfig != nil && *kf.KubeConfig != "" {
-		return *kf.KubeConfig
-	}
-	if list := filepath.SplitList(f.getenv("KUBECONFIG")); len(list) > 0 && list[0] != "" {
-		return list[0]
-	}
-	return clientcmd.RecommendedHomeFile
 }

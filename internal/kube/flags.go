@@ -1,8 +1,11 @@
 package kube
 
 import (
+	"path/filepath"
+
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
 )
 
 // NewConfigFlags are kubectl's everyday connection flags (--kubeconfig,
@@ -37,4 +40,17 @@ func RetargetFlags(from *genericclioptions.ConfigFlags, kubeconfig, context stri
 		kf.Context = &context
 	}
 	return kf
+}
+
+// KubeconfigFile is the file a new context is saved into (a cluster a
+// target made): flags' --kubeconfig, else the first file of KUBECONFIG
+// (read through getenv), else ~/.kube/config, as kubectl writes.
+func KubeconfigFile(flags *genericclioptions.ConfigFlags, getenv func(string) string) string {
+	if flags != nil && flags.KubeConfig != nil && *flags.KubeConfig != "" {
+		return *flags.KubeConfig
+	}
+	if list := filepath.SplitList(getenv("KUBECONFIG")); len(list) > 0 && list[0] != "" {
+		return list[0]
+	}
+	return clientcmd.RecommendedHomeFile
 }

@@ -1,9 +1,12 @@
 package kube
 
 import (
+	"path/filepath"
 	"testing"
 
+	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
 )
 
 func TestNewConfigFlags(t *testing.T) {
@@ -49,6 +52,29 @@ func TestRetargetFlags(t *testing.T) {
 		}
 		if str(from.KubeConfig) != "/home/kubeconfig" {
 			t.Errorf("%s: the user's flags changed", tc.name)
+		}
+	}
+}
+
+func TestKubeconfigFile(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"KUBECONFIG": "/a/config" + string(filepath.ListSeparator) + "/b/config"}
+	getenv := func(k string) string { return env[k] }
+	flag := "/flag/config"
+	withFlag := NewConfigFlags()
+	withFlag.KubeConfig = &flag
+	for _, tc := range []struct {
+		name  string
+		flags *genericclioptions.ConfigFlags
+		env   func(string) string
+		want  string
+	}{
+		{"--kubeconfig", withFlag, getenv, "/flag/config"},
+		{"first of KUBECONFIG", NewConfigFlags(), getenv, "/a/config"},
+		{"kubectl's default", nil, func(string) string { return "" }, clientcmd.RecommendedHomeFile},
+	} {
+		if got := KubeconfigFile(tc.flags, tc.env); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package output
 
 import (
+	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/kube"
 	"github.com/berth-dev/berth/internal/release"
 )
@@ -25,4 +26,30 @@ type DeployResult struct {
 	Pruned  []kube.Result `json:"pruned,omitempty"`
 	// Scaled are the replica counts of berth scale the revision kept.
 	Scaled map[string]release.Scale `json:"scaled,omitempty"`
+}
+
+// RolloutState is how a rollout ended, in one word: failed, dry-run,
+// healthy, or applied (not waited for).
+func RolloutState(err error, dryRun string, healthy bool) string {
+	switch {
+	case err != nil:
+		return "failed"
+	case dryRun != kube.DryRunNone:
+		return "dry-run"
+	case healthy:
+		return "healthy"
+	}
+	return "applied"
+}
+
+// NewDeployResult is the result of a deploy, apply, up or undo of app
+// that ended in state; rolledBack is the revision it restored, if any.
+func NewDeployResult(command, app, namespace string, o *deploy.Outcome, rolledBack int, state string) DeployResult {
+	res := DeployResult{APIVersion: APIVersion, Kind: "DeployResult", Command: command, App: app, Namespace: namespace,
+		Revision: o.Revision, Status: state, Healthy: o.Healthy, RolledBack: rolledBack,
+		Objects: o.Results, Pruned: o.Pruned, Scaled: o.Scaled}
+	if res.Objects == nil {
+		res.Objects = []kube.Result{}
+	}
+	return res
 }
