@@ -160,6 +160,27 @@ func Images(p *config.Project, skip map[string]string) (map[string]string, error
 	return out, nil
 }
 
+// WithOverrides is every image a render needs beyond berth.yaml's own:
+// each built service's from Resolve, then overrides (--set-image) on top.
+// unbuilt names the built services whose current sources have no
+// recorded build, sorted.
+func WithOverrides(p *config.Project, overrides map[string]string) (images map[string]string, unbuilt []string, err error) {
+	resolved, err := Resolve(p, overrides)
+	if err != nil {
+		return nil, nil, err
+	}
+	images = map[string]string{}
+	for k, v := range resolved {
+		images[k] = v.Ref
+		if !v.Built {
+			unbuilt = append(unbuilt, k)
+		}
+	}
+	maps.Copy(images, overrides)
+	slices.Sort(unbuilt)
+	return images, unbuilt, nil
+}
+
 func orDefault(s, def string) string {
 	if s == "" {
 		return def

@@ -91,3 +91,26 @@ func TestRepository(t *testing.T) {
 		t.Errorf("got %s, want %s", got, want)
 	}
 }
+
+// TestWithOverrides: a service without a recorded build gets its content
+// tag and is unbuilt; an override replaces it and is not unbuilt.
+func TestWithOverrides(t *testing.T) {
+	t.Parallel()
+	p := project(t, map[string]string{"Dockerfile": "FROM scratch\nCOPY . /app\n", "main.js": "1\n"})
+	p.Services["api"] = &config.Service{Build: &config.Build{Context: "."}}
+	p.Services["db"] = &config.Service{Image: "postgres:17"}
+	images, unbuilt, err := WithOverrides(p, map[string]string{"api": "reg.example/api@sha256:abc"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tag, err := ContentTag(p, "web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if images["web"] != Repository(p, "web")+":"+tag || images["api"] != "reg.example/api@sha256:abc" || len(images) != 2 {
+		t.Errorf("images = %v", images)
+	}
+	if len(unbuilt) != 1 || unbuilt[0] != "web" {
+		t.Errorf("unbuilt = %v, want [web]", unbuilt)
+	}
+}

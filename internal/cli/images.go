@@ -18,22 +18,7 @@ func resolveImages(p *config.Project, overrides map[string]string) (images map[s
 	if err := checkSetImages(p, overrides); err != nil {
 		return nil, nil, err
 	}
-	resolved, err := build.Resolve(p, overrides)
-	if err != nil {
-		return nil, nil, err
-	}
-	images = map[string]string{}
-	for k, v := range resolved {
-		images[k] = v.Ref
-		if !v.Built {
-			unbuilt = append(unbuilt, k)
-		}
-	}
-	for k, v := range overrides {
-		images[k] = v
-	}
-	slices.Sort(unbuilt)
-	return images, unbuilt, nil
+	return build.WithOverrides(p, overrides)
 }
 
 // checkSetImages refuses, as a usage error, a --set-image override for a
