@@ -47,6 +47,9 @@ func TestExitCodeOf(t *testing.T) {
 		{"usage", usageErrorf("bad flag"), ExitUsage, "error: bad flag\nRun 'berth --help' for usage.\n"},
 		{"diff --exit-code", &silentError{err: ErrDiffers}, ExitFailure, ""},
 		{"diff --exit-code wrapped", fmt.Errorf("diff: %w", &silentError{err: ErrDiffers}), ExitFailure, ""},
+		{"usage of a command", &UsageError{Err: errors.New("bad"), Command: "berth logs"}, ExitUsage, "error: bad\nRun 'berth logs --help' for usage.\n"},
+		{"hint", fmt.Errorf("import: %w", &HintError{Err: errors.New("exists"), Hint: "pass --force"}), ExitFailure, "error: import: exists\n    hint: pass --force\n"},
+		{"empty hint", &HintError{Err: errors.New("exists")}, ExitFailure, "error: exists\n"},
 		{"explicit", &ExitError{Code: ExitUnhealthy, Err: errors.New("not healthy")}, ExitUnhealthy, "error: not healthy\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
