@@ -100,6 +100,7 @@ func ExitCode(err error) int {
 	var ee *ExitError
 	var cerrs config.Errors
 	var cerr *config.Error
+	var unknown *config.UnknownServiceError
 	var nd *deploy.NotDeployedError
 	var interrupted *deploy.InterruptedError
 	var stopped *deploy.StoppedError
@@ -117,7 +118,7 @@ func ExitCode(err error) int {
 		return ExitNotDeployed
 	case errors.Is(err, ErrDiffers):
 		return ExitFailure
-	case errors.As(err, &ue), errors.As(err, &cerrs), errors.As(err, &cerr):
+	case errors.As(err, &ue), errors.As(err, &cerrs), errors.As(err, &cerr), errors.As(err, &unknown):
 		return ExitUsage
 	case isCobraUsage(err):
 		return ExitUsage
