@@ -1,12 +1,9 @@
 package cli
 
 import (
-	"context"
 	"io"
-	"strings"
 
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/diagnose"
@@ -20,9 +17,10 @@ func newRecords(c *kube.Client, ns string) *release.Store {
 }
 
 var (
-	_ deploy.Records  = (*release.Store)(nil)
-	_ deploy.Cluster  = (*kube.Client)(nil)
-	_ deploy.Reporter = (*reporter)(nil)
+	_ deploy.Records   = (*release.Store)(nil)
+	_ deploy.Cluster   = (*kube.Client)(nil)
+	_ deploy.Reporter  = (*reporter)(nil)
+	_ deploy.Diagnoser = diagnose.Explainer{}
 )
 
 // newDeployer is the deploy package's Deployer for a command: object lines
@@ -33,7 +31,7 @@ func newDeployer(f *Factory, c *kube.Client, ns string, streams genericiooptions
 	if jsonOut {
 		out = io.Discard
 	}
-	d := &deploy.Deployer{Cluster: c, Locker: deploy.Leases{Client: c.Clientset}, Records: newRecords(c, ns), Diagnoser: diagnoser{cs: c.Clientset, rep: f.report()}, Out: out, Log: streams.ErrOut, Reporter: f.report()}
+	d := &deploy.Deployer{Cluster: c, Locker: deploy.Leases{Client: c.Clientset}, Records: newRecords(c, ns), Diagnoser: diagnose.Explainer{Client: c.Clientset, OnFindings: f.report().diagnosis}, Out: out, Log: streams.ErrOut, Reporter: f.report()}
 	if wait {
 		d.Progress = f.waitPrinter(streams.ErrOut)
 	}
@@ -42,29 +40,5 @@ func newDeployer(f *Factory, c *kube.Client, ns string, streams genericiooptions
 
 // newDiagnoser explains unhealthy workloads with the diagnose package.
 func newDiagnoser(c *kube.Client) deploy.Diagnoser {
-	return diagnoser{cs: c.Clientset}
-}
-
-// diagnoser is the deploy package's Diagnoser; with a reporter, findings
-// are diagnosis events too.
-type diagnoser struct {
-	cs  kubernetes.Interface
-	rep *reporter
-}
-
-func (d diagnoser) Diagnose(ctx context.Context, p kube.Progress) (string, bool, error) {
-	findings, err := diagnose.Workload(ctx, d.cs, diagnose.Target{Kind: p.Ref.Kind, Namespace: p.Ref.Namespace, Name: p.Ref.Name})
-	if err != nil || len(findings) == 0 {
-		return "", false, err
-	}
-	if d.rep != nil {
-		fs := make([]finding, len(findings))
-		for i, x := range findings {
-			fs[i] = finding{Object: x.Object, Reason: x.Reason, Message: x.Message, Hint: x.Hint, Terminal: x.Terminal, Logs: x.Logs}
-		}
-		d.rep.diagnosis(p.Ref, fs)
-	}
-	var b strings.Builder
-	diagnose.Format(&b, findings)
-	return b.String(), diagnose.Terminal(findings), nil
+	return diagnose.Explainer{Client: c.Clientset}
 }

@@ -5,14 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"strings"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/deploy"
+	"github.com/berth-dev/berth/internal/output"
 )
 
 // Exit codes, documented in the README.
@@ -32,11 +31,6 @@ const (
 	// what state it left the app in (128 + SIGINT, as shells report it).
 	ExitInterrupted = 130
 )
-
-// unreachableHint is what a user can do when the API server cannot be
-// reached.
-const unreachableHint = `berth could not reach the Kubernetes API server; check KUBECONFIG, --kubeconfig and --context
-          (kubectl config current-context), and that the cluster is running (for minikube: minikube start)`
 
 // ExitError carries a specific exit code.
 type ExitError struct {
@@ -106,6 +100,7 @@ func ExitCode(err error) int {
 	var ee *ExitError
 	var cerrs config.Errors
 	var cerr *config.Error
+	var unknown *config.UnknownServiceError
 	var nd *deploy.NotDeployedError
 	var interrupted *deploy.InterruptedError
 	var stopped *deploy.StoppedError
@@ -123,7 +118,7 @@ func ExitCode(err error) int {
 		return ExitNotDeployed
 	case errors.Is(err, ErrDiffers):
 		return ExitFailure
-	case errors.As(err, &ue), errors.As(err, &cerrs), errors.As(err, &cerr):
+	case errors.As(err, &ue), errors.As(err, &cerrs), errors.As(err, &cerr), errors.As(err, &unknown):
 		return ExitUsage
 	case isCobraUsage(err):
 		return ExitUsage
@@ -143,57 +138,35 @@ func isCobraUsage(err error) bool {
 	return false
 }
 
-// PrintError writes an error for a person: "error: …" and, where berth
-// knows one, "hint: …". Config errors already carry their positions and
-// hints.
+// PrintError writes an error for a person (output.Error): "error: …"
+// and, where berth knows one, "hint: …"; a usage error points at the help
+// of its command.
 func PrintError(w io.Writer, err error, color bool) {
-	label := "error:"
-	if color {
-		label = "\x1b[31merror:\x1b[0m"
-	}
-	var cerrs config.Errors
-	var cerr *config.Error
-	var silent *silentError
-	switch {
-	case errors.As(err, &silent):
-		return
-	case errors.As(err, &cerrs):
-		for _, e := range cerrs {
-			fmt.Fprintf(w, "%s %s\n", label, e.Error())
-		}
-		if len(cerrs) > 1 {
-			fmt.Fprintf(w, "%d problems in %s; nothing was rendered or applied\n", len(cerrs), cerrs[0].File)
-		}
-		return
-	case errors.As(err, &cerr):
-		fmt.Fprintf(w, "%s %s\n", label, cerr.Error())
-		return
-	}
-	if joined, ok := err.(interface{ Unwrap() []error }); ok {
-		// Several failures (one per service of a build): each with its hint.
-		for _, e := range joined.Unwrap() {
-			PrintError(w, e, color)
-		}
-		return
-	}
-	fmt.Fprintf(w, "%s %s\n", label, err.Error())
-	var he *HintError
-	var hinter interface{ Hint() string }
-	var dnsErr *net.DNSError
-	switch {
-	case errors.As(err, &he) && he.Hint != "":
-		fmt.Fprintf(w, "    hint: %s\n", strings.ReplaceAll(he.Hint, "\n", "\n          "))
-	case errors.As(err, &hinter) && hinter.Hint() != "":
-		fmt.Fprintf(w, "    hint: %s\n", strings.ReplaceAll(hinter.Hint(), "\n", "\n          "))
-	case errors.Is(err, syscall.ECONNREFUSED), errors.As(err, &dnsErr):
-		fmt.Fprintln(w, "    hint: "+unreachableHint)
-	}
-	if ExitCode(err) == ExitUsage {
-		command := "berth"
-		var ue *UsageError
-		if errors.As(err, &ue) && ue.Command != "" {
-			command = ue.Command
-		}
-		fmt.Fprintf(w, "Run '%s --help' for usage.\n", command)
-	}
+	output.Error(w, err, output.ErrorOptions{Color: color, Hint: hintOf, Usage: usageOf})
 }
+
+// hintOf is a HintError's hint.
+func hintOf(err error) string {
+	var he *HintError
+	if errors.As(err, &he) {
+		return he.Hint
+	}
+	return ""
+}
+
+// usageOf reports whether err is a usage error, and the command whose help
+// it points at ("berth" when Execute did not record one).
+func usageOf(err error) (string, bool) {
+	if ExitCode(err) != ExitUsage {
+		return "", false
+	}
+	var ue *UsageError
+	if errors.As(err, &ue) && ue.Command != "" {
+		return ue.Command, true
+	}
+	return "berth", true
+}
+
+// Silent reports that the error's output was already shown, so PrintError
+// writes nothing.
+func (*silentError) Silent() bool { return true }

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/berth-dev/berth/internal/config"
 )
 
 // TestPrintErrorUnreachable: the hint for an API server that cannot be
@@ -47,6 +49,11 @@ func TestExitCodeOf(t *testing.T) {
 		{"usage", usageErrorf("bad flag"), ExitUsage, "error: bad flag\nRun 'berth --help' for usage.\n"},
 		{"diff --exit-code", &silentError{err: ErrDiffers}, ExitFailure, ""},
 		{"diff --exit-code wrapped", fmt.Errorf("diff: %w", &silentError{err: ErrDiffers}), ExitFailure, ""},
+		{"usage of a command", &UsageError{Err: errors.New("bad"), Command: "berth logs"}, ExitUsage, "error: bad\nRun 'berth logs --help' for usage.\n"},
+		{"hint", fmt.Errorf("import: %w", &HintError{Err: errors.New("exists"), Hint: "pass --force"}), ExitFailure, "error: import: exists\n    hint: pass --force\n"},
+		{"empty hint", &HintError{Err: errors.New("exists")}, ExitFailure, "error: exists\n"},
+		{"unknown service", fmt.Errorf("logs: %w", &config.UnknownServiceError{File: "berth.yaml", Service: "wbe", Services: []string{"api", "web"}}), ExitUsage,
+			"error: logs: berth.yaml has no service \"wbe\" (did you mean \"web\"?); its services: api, web\nRun 'berth --help' for usage.\n"},
 		{"explicit", &ExitError{Code: ExitUnhealthy, Err: errors.New("not healthy")}, ExitUnhealthy, "error: not healthy\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,9 +2,6 @@ package cli
 
 import (
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 
 	"golang.org/x/term"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
@@ -17,6 +14,7 @@ import (
 	"github.com/berth-dev/berth/internal/prompt"
 	"github.com/berth-dev/berth/internal/registry"
 	"github.com/berth-dev/berth/internal/render"
+	"github.com/berth-dev/berth/internal/target"
 	"github.com/berth-dev/berth/internal/version"
 )
 
@@ -188,16 +186,11 @@ func (f *Factory) OnCluster(kubeconfig, context string, reg *registry.Access) *F
 // TargetNamespace is where a project goes: -n, else berth.yaml (with the
 // environment), else the kube context's namespace, else "default".
 func (f *Factory) TargetNamespace(p *config.Project, c *kube.Client) string {
-	if ns := f.Namespace(); ns != "" {
-		return ns
+	ns := f.Namespace()
+	if ns == "" && p.Namespace == "" && c != nil {
+		ns = c.Namespace
 	}
-	if p.Namespace != "" {
-		return p.Namespace
-	}
-	if c != nil && c.Namespace != "" {
-		return c.Namespace
-	}
-	return render.DefaultNamespace
+	return render.Namespace(p, ns)
 }
 
 // ProjectOnCluster loads berth.yaml, connects to the cluster and resolves
@@ -233,23 +226,5 @@ func (f *Factory) getenv(k string) string {
 
 // lookPath finds executables on the PATH berth was given.
 func (f *Factory) lookPath(file string) (string, error) {
-	return lookPathIn(f.getenv("PATH"), file)
-}
-
-// lookPathIn finds an executable in the directories of path (a PATH
-// value), or file itself when it has a slash, as exec.LookPath does.
-func lookPathIn(path, file string) (string, error) {
-	if strings.Contains(file, "/") {
-		return exec.LookPath(file)
-	}
-	for _, dir := range filepath.SplitList(path) {
-		if dir == "" {
-			dir = "."
-		}
-		p := filepath.Join(dir, file)
-		if st, err := os.Stat(p); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
-			return p, nil
-		}
-	}
-	return "", &exec.Error{Name: file, Err: exec.ErrNotFound}
+	return target.LookPathIn(f.getenv("PATH"), file)
 }

@@ -7,6 +7,8 @@ import (
 
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/kube"
 	"github.com/berth-dev/berth/internal/registry"
 )
 
@@ -124,5 +126,39 @@ func TestStartProgressOnce(t *testing.T) {
 	f.IOStreams.ErrOut.Write([]byte("hello\n"))
 	if got := eventTime.ReplaceAllString(errOut.String(), `"time":"TIME"`); got != `{"v":1,"time":"TIME","type":"log","message":"hello"}`+"\n" {
 		t.Errorf("stderr with --progress=json: %q", got)
+	}
+}
+
+// TestTargetNamespace: -n, else berth.yaml's namespace, else the kube
+// context's, else "default".
+func TestTargetNamespace(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name                  string
+		flag, project, contxt string
+		noClient              bool
+		want                  string
+	}{
+		{name: "flag", flag: "f", project: "p", contxt: "c", want: "f"},
+		{name: "berth.yaml", project: "p", contxt: "c", want: "p"},
+		{name: "context", contxt: "c", want: "c"},
+		{name: "default", want: "default"},
+		{name: "no client", noClient: true, want: "default"},
+		{name: "no client, berth.yaml", project: "p", noClient: true, want: "p"},
+		{name: "no client, flag", flag: "f", noClient: true, want: "f"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			streams, _, _, _ := genericiooptions.NewTestIOStreams()
+			f := NewFactory(streams)
+			f.KubeFlags.Namespace = &tc.flag
+			var c *kube.Client
+			if !tc.noClient {
+				c = &kube.Client{Namespace: tc.contxt}
+			}
+			if got := f.TargetNamespace(&config.Project{Namespace: tc.project}, c); got != tc.want {
+				t.Errorf("TargetNamespace = %q, want %q", got, tc.want)
+			}
+		})
 	}
 }

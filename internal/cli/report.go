@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/diagnose"
 	"github.com/berth-dev/berth/internal/kube"
 	"github.com/berth-dev/berth/internal/progress"
 )
@@ -73,14 +74,19 @@ func (explainer) Hint(err error) string {
 // commands call: finished and diagnosis.
 type reporter struct{ *progress.Reporter }
 
-// finished and finding are the payloads of finished and diagnosis events.
-type (
-	finished = progress.Finished
-	finding  = progress.Finding
-)
+// finished is the payload of finished events.
+type finished = progress.Finished
 
-func (r *reporter) finished(ev finished)                 { r.Finish(ev) }
-func (r *reporter) diagnosis(ref kube.Ref, fs []finding) { r.Diagnose(ref, fs) }
+func (r *reporter) finished(ev finished) { r.Finish(ev) }
+
+// diagnosis reports the findings of a diagnosis as a diagnosis event.
+func (r *reporter) diagnosis(ref kube.Ref, fs []diagnose.Finding) {
+	out := make([]progress.Finding, len(fs))
+	for i, x := range fs {
+		out[i] = progress.Finding(x)
+	}
+	r.Diagnose(ref, out)
+}
 
 // report is the command's reporter: events with --progress=json, log
 // groups in GitHub Actions.

@@ -3,11 +3,6 @@ package cli
 import (
 	_ "github.com/berth-dev/berth/internal/kubectlen" // before kubectl: no translation catalogue at start-up
 
-	"flag"
-	"strconv"
-
-	"k8s.io/klog/v2"
-
 	"github.com/spf13/cobra"
 
 	"github.com/berth-dev/berth/internal/kube"
@@ -29,16 +24,8 @@ func NewRootCmd(f *Factory) *cobra.Command {
 		if err := f.startProgress(); err != nil {
 			return err
 		}
-		if f.Verbosity > 0 {
-			// -v N shows client-go's request logs (klog level N) on stderr;
-			// the filter keeps Secret values out of the bodies -v 8 shows.
-			klog.SetLogFilter(kube.LogFilter{})
-			var fs flag.FlagSet
-			klog.InitFlags(&fs)
-			_ = fs.Set("v", strconv.Itoa(f.Verbosity))
-			_ = fs.Set("logtostderr", "false")
-			klog.SetOutput(f.IOStreams.ErrOut)
-		}
+		// -v N shows client-go's request logs (klog level N) on stderr.
+		kube.LogTo(f.IOStreams.ErrOut, f.Verbosity)
 		return nil
 	}
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
