@@ -8,6 +8,7 @@ import (
 	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/diagnose"
 	"github.com/berth-dev/berth/internal/kube"
+	"github.com/berth-dev/berth/internal/progress"
 	"github.com/berth-dev/berth/internal/release"
 )
 
@@ -19,7 +20,7 @@ func newRecords(c *kube.Client, ns string) *release.Store {
 var (
 	_ deploy.Records   = (*release.Store)(nil)
 	_ deploy.Cluster   = (*kube.Client)(nil)
-	_ deploy.Reporter  = (*reporter)(nil)
+	_ deploy.Reporter  = (*progress.Reporter)(nil)
 	_ deploy.Diagnoser = diagnose.Explainer{}
 )
 
@@ -31,7 +32,7 @@ func newDeployer(f *Factory, c *kube.Client, ns string, streams genericiooptions
 	if jsonOut {
 		out = io.Discard
 	}
-	d := &deploy.Deployer{Cluster: c, Locker: deploy.Leases{Client: c.Clientset}, Records: newRecords(c, ns), Diagnoser: diagnose.Explainer{Client: c.Clientset, OnFindings: f.report().diagnosis}, Out: out, Log: streams.ErrOut, Reporter: f.report()}
+	d := &deploy.Deployer{Cluster: c, Locker: deploy.Leases{Client: c.Clientset}, Records: newRecords(c, ns), Diagnoser: diagnose.Explainer{Client: c.Clientset, OnFindings: f.report().Diagnosed}, Out: out, Log: streams.ErrOut, Reporter: f.report()}
 	if wait {
 		d.Progress = f.waitPrinter(streams.ErrOut)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/kube"
 	"github.com/berth-dev/berth/internal/output"
+	"github.com/berth-dev/berth/internal/progress"
 )
 
 // rolloutRun names a deploy, apply, up, undo or scale for its report.
@@ -51,7 +52,7 @@ func (r rolloutRun) deployEnded(outcome *deploy.Outcome, err error, state string
 func (r rolloutRun) report(f *Factory, streams genericiooptions.IOStreams, format string, e *ended, err error, dryRun string, summary func(state string) string) error {
 	state := output.RolloutState(err, dryRun, e != nil && e.healthy)
 	if e != nil {
-		f.report().finished(finished{Command: r.command, App: r.app, Namespace: r.namespace, Revision: e.revision, Status: state,
+		f.report().Finish(progress.Finished{Command: r.command, App: r.app, Namespace: r.namespace, Revision: e.revision, Status: state,
 			RolledBack: e.rolledBack, Duration: time.Since(r.start).Round(100 * time.Millisecond).String()})
 		if format != "text" {
 			err = errors.Join(err, output.Data(streams.Out, format, e.result))

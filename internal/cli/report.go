@@ -5,8 +5,6 @@ import (
 	"io"
 
 	"github.com/berth-dev/berth/internal/config"
-	"github.com/berth-dev/berth/internal/diagnose"
-	"github.com/berth-dev/berth/internal/kube"
 	"github.com/berth-dev/berth/internal/progress"
 )
 
@@ -70,27 +68,9 @@ func (explainer) Hint(err error) string {
 	return ""
 }
 
-// reporter is the progress package's Reporter under the names the
-// commands call: finished and diagnosis.
-type reporter struct{ *progress.Reporter }
-
-// finished is the payload of finished events.
-type finished = progress.Finished
-
-func (r *reporter) finished(ev finished) { r.Finish(ev) }
-
-// diagnosis reports the findings of a diagnosis as a diagnosis event.
-func (r *reporter) diagnosis(ref kube.Ref, fs []diagnose.Finding) {
-	out := make([]progress.Finding, len(fs))
-	for i, x := range fs {
-		out[i] = progress.Finding(x)
-	}
-	r.Diagnose(ref, out)
-}
-
 // report is the command's reporter: events with --progress=json, log
 // groups in GitHub Actions.
-func (f *Factory) report() *reporter { return &reporter{f.progressOut().Reporter()} }
+func (f *Factory) report() *progress.Reporter { return f.progressOut().Reporter() }
 
 // builds is the observer of image builds and pushes (events, bars or
 // plain lines).

@@ -5,6 +5,7 @@ import (
 	"io"
 	"sync"
 
+	"github.com/berth-dev/berth/internal/diagnose"
 	"github.com/berth-dev/berth/internal/kube"
 )
 
@@ -119,4 +120,14 @@ func (r *Reporter) Diagnose(ref kube.Ref, fs []Finding) {
 	if !same {
 		r.events.Emit(EventDiagnosis, Diagnosis{Object: ref, Findings: fs})
 	}
+}
+
+// Diagnosed reports the findings of the diagnose package as a diagnosis
+// event (diagnose.Explainer's OnFindings).
+func (r *Reporter) Diagnosed(ref kube.Ref, fs []diagnose.Finding) {
+	out := make([]Finding, len(fs))
+	for i, x := range fs {
+		out[i] = Finding(x)
+	}
+	r.Diagnose(ref, out)
 }
