@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 	corev1 "k8s.io/api/core/v1"
@@ -80,6 +81,26 @@ func versions(t *testing.T, cs kubernetes.Interface, ns string) map[string]strin
 	}
 	out["revisions"] = fmt.Sprint(revisions(t, cs, ns, "shop"))
 	return out
+}
+
+// settledVersions are versions once the cluster's controllers have
+// stopped touching the objects (the same twice, a second apart): a pod
+// that goes after a prune updates its claim, and that write is not
+// berth's. The check that a refused command writes nothing starts here.
+func settledVersions(t *testing.T, cs kubernetes.Interface, ns string) map[string]string {
+	t.Helper()
+	last := versions(t, cs, ns)
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		time.Sleep(time.Second)
+		now := versions(t, cs, ns)
+		if maps.Equal(now, last) {
+			return now
+		}
+		last = now
+	}
+	t.Fatalf("the objects kept changing for 30s: %v", last)
+	return nil
 }
 
 func claimSize(t *testing.T, cs kubernetes.Interface, ns, name string) string {
@@ -407,7 +428,7 @@ func TestVolumesNeverDeletedUnasked(t *testing.T) {
 	}
 	refused := func(what string, args ...string) {
 		t.Helper()
-		before := versions(t, cs, ns)
+		before := settledVersions(t, cs, ns)
 		_, stderr, code := run(t, nil, append(args, flags...)...)
 		if code != ExitFailure {
 			t.Fatalf("%s: exit %d\n%s", what, code, stderr)
