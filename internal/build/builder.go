@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -159,7 +158,7 @@ func (b *Builder) Build(ctx context.Context, p *config.Project, o Options) ([]Re
 
 func buildServices(p *config.Project, only []string) ([]string, error) {
 	var out []string
-	for _, name := range slices.Sorted(maps.Keys(p.Services)) {
+	for _, name := range p.ServiceNames() {
 		if p.Services[name].Build != nil {
 			out = append(out, name)
 		}
@@ -172,7 +171,7 @@ func buildServices(p *config.Project, only []string) ([]string, error) {
 	}
 	for _, s := range only {
 		if _, ok := p.Services[s]; !ok {
-			return nil, fmt.Errorf("no service %q in %s%s", s, p.File, config.Suggest(s, slices.Sorted(maps.Keys(p.Services))))
+			return nil, fmt.Errorf("no service %q in %s%s", s, p.File, config.Suggest(s, p.ServiceNames()))
 		}
 		if !slices.Contains(out, s) {
 			return nil, fmt.Errorf("service %q has no build: section (it runs image %s)", s, p.Services[s].Image)

@@ -128,7 +128,7 @@ func Resolve(p *config.Project, skip map[string]string) (map[string]Image, error
 		return nil, err
 	}
 	out := map[string]Image{}
-	for _, name := range slices.Sorted(maps.Keys(p.Services)) {
+	for _, name := range p.ServiceNames() {
 		s := p.Services[name]
 		if s.Build == nil || skip[name] != "" {
 			continue

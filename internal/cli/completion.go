@@ -1,14 +1,14 @@
 package cli
 
 import (
-	"fmt"
 	"os"
 	"slices"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/deploy"
+	"github.com/berth-dev/berth/internal/rollout"
 )
 
 // Shell completion: cobra's completion command with berth's examples, and
@@ -28,27 +28,16 @@ func (f *Factory) completeEnvironments(cmd *cobra.Command, args []string, toComp
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	var names []string
-	for name := range p.Environments {
-		names = append(names, name)
-	}
-	return names, cobra.ShellCompDirectiveNoFileComp
+	return p.EnvironmentNames(), cobra.ShellCompDirectiveNoFileComp
 }
 
-// completeServices offers the services of berth.yaml as arguments.
+// completeServices offers the services of berth.yaml not yet in args.
 func (f *Factory) completeServices(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 	p, err := f.LoadProjectEnv("")
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	var names []string
-	for name := range p.Services {
-		if !slices.Contains(args, name) {
-			names = append(names, name)
-		}
-	}
-	slices.Sort(names)
-	return names, cobra.ShellCompDirectiveNoFileComp
+	return slices.DeleteFunc(p.ServiceNames(), func(n string) bool { return slices.Contains(args, n) }), cobra.ShellCompDirectiveNoFileComp
 }
 
 // completeOneService offers services for commands that take one.
@@ -62,13 +51,7 @@ func (f *Factory) completeOneService(cmd *cobra.Command, args []string, toComple
 // completeServiceCounts offers SERVICE= for berth scale.
 func (f *Factory) completeServiceCounts(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 	names, dir := f.completeServices(cmd, nil, toComplete)
-	var out []string
-	for _, n := range names {
-		if !slices.ContainsFunc(args, func(a string) bool { return strings.HasPrefix(a, n+"=") }) {
-			out = append(out, n+"=")
-		}
-	}
-	return out, dir | cobra.ShellCompDirectiveNoSpace
+	return deploy.ReplicaChoices(names, args), dir | cobra.ShellCompDirectiveNoSpace
 }
 
 // completeRevisions offers the app's recorded revisions, with their
@@ -78,16 +61,11 @@ func (f *Factory) completeRevisions(cmd *cobra.Command, args []string, toComplet
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	revs, err := newRecords(c, ns).History(cmd.Context(), p.Name)
+	h, err := newRecords(c, ns).History(cmd.Context(), p.Name)
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	var out []string
-	for i := len(revs) - 1; i >= 0; i-- {
-		r := revs[i].Release
-		out = append(out, fmt.Sprintf("%d\t%s", r.Version, r.Info.Status))
-	}
-	return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveKeepOrder
+	return rollout.RevisionChoices(h), cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveKeepOrder
 }
 
 // completeSecrets offers the secrets of berth.yaml and their keys.
@@ -96,19 +74,6 @@ func (f *Factory) completeSecrets(cmd *cobra.Command, args []string, toComplete 
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	texts, err := config.SecretTexts(f.ConfigPath(), data)
-	if err != nil {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	seen := map[string]bool{}
-	var out []string
-	for _, st := range texts {
-		for _, name := range []string{st.Secret, st.Secret + "." + st.Key} {
-			if !seen[name] {
-				seen[name] = true
-				out = append(out, name)
-			}
-		}
-	}
-	return out, cobra.ShellCompDirectiveNoFileComp
+	names, _ := config.SecretNames(f.ConfigPath(), data)
+	return names, cobra.ShellCompDirectiveNoFileComp
 }

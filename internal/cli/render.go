@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -112,16 +111,4 @@ func renderProject(p *config.Project, namespace string, overrides map[string]str
 		return nil, err
 	}
 	return render.Render(p, render.Options{Namespace: namespace, Images: images, ShowSecrets: showSecrets})
-}
-
-func parseSetImages(pairs []string) (map[string]string, error) {
-	out := map[string]string{}
-	for _, kv := range pairs {
-		svc, ref, ok := strings.Cut(kv, "=")
-		if !ok || svc == "" || ref == "" {
-			return nil, usageErrorf("--set-image %q: write SERVICE=IMAGE, e.g. --set-image web=nginx:1.27", kv)
-		}
-		out[svc] = ref
-	}
-	return out, nil
 }

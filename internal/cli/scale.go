@@ -3,8 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -51,23 +49,8 @@ func (o *ScaleOptions) Complete(_ *cobra.Command, args []string) error {
 	if o.format, err = outputFormat(o.f, "text", "json", "yaml"); err != nil {
 		return err
 	}
-	if len(args) == 0 {
-		return usageErrorf("name what to scale: berth scale SERVICE=N, e.g. berth scale web=3")
-	}
-	o.replicas = map[string]int32{}
-	for _, a := range args {
-		svc, n, ok := strings.Cut(a, "=")
-		count, err := strconv.ParseInt(n, 10, 32)
-		switch {
-		case !ok || svc == "":
-			return usageErrorf("%q: write SERVICE=N, e.g. web=3", a)
-		case err != nil || count < 0:
-			return usageErrorf("%q: the count must be a whole number, 0 or more", a)
-		}
-		if _, dup := o.replicas[svc]; dup {
-			return usageErrorf("%s is given twice", svc)
-		}
-		o.replicas[svc] = int32(count)
+	if o.replicas, err = deploy.ParseReplicas(args); err != nil {
+		return usage(err)
 	}
 	if o.NoWait {
 		o.Wait = false

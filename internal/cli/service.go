@@ -2,20 +2,23 @@ package cli
 
 import (
 	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/kube"
 )
 
-// serviceWorkload names the Deployment (or, for a stateful service, the
-// StatefulSet) berth renders for service in namespace ns. An unknown
-// service is a usage error that lists the project's services.
+// serviceWorkload names the Deployment (or StatefulSet) berth renders for
+// service in namespace ns (deploy.ServiceWorkload); an unknown service is
+// a usage error.
 func serviceWorkload(p *config.Project, ns, service string) (kube.Ref, error) {
-	s, err := p.LookupService(service)
-	if err != nil {
-		return kube.Ref{}, &UsageError{Err: err}
+	ref, err := deploy.ServiceWorkload(p, ns, service)
+	return ref, usage(err)
+}
+
+// usage makes a library's error a usage error: a mistake in how berth was
+// called, exit code 2 (nil stays nil).
+func usage(err error) error {
+	if err == nil {
+		return nil
 	}
-	kind := "Deployment"
-	if s.Stateful {
-		kind = "StatefulSet"
-	}
-	return kube.Ref{Group: "apps", Version: "v1", Kind: kind, Namespace: ns, Name: service}, nil
+	return &UsageError{Err: err}
 }

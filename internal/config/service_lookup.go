@@ -2,8 +2,6 @@ package config
 
 import (
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 )
 
@@ -35,5 +33,5 @@ func (p *Project) LookupService(name string) (*Service, error) {
 	if s, ok := p.Services[name]; ok {
 		return s, nil
 	}
-	return nil, &UnknownServiceError{File: p.File, Service: name, Services: slices.Sorted(maps.Keys(p.Services))}
+	return nil, &UnknownServiceError{File: p.File, Service: name, Services: p.ServiceNames()}
 }
