@@ -163,13 +163,3 @@ func (o *DeployOptions) pinFromRegistry(ctx context.Context, images map[string]s
 	}
 	return pinned
 }
-
-// interrupted says what was being done and the state of the app (hint)
-// when ctx was cancelled (SIGINT, SIGTERM) before a rollout began;
-// otherwise it returns err.
-func interrupted(ctx context.Context, err error, what, hint string) error {
-	if ctx.Err() == nil || err == nil {
-		return err
-	}
-	return &deploy.StoppedError{While: what, State: hint, Err: ctx.Err()}
-}

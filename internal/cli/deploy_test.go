@@ -376,7 +376,7 @@ func TestRolloutErrorExitCodes(t *testing.T) {
 			"\nweb: CrashLoopBackOff\nerror: revision 2 did not become healthy: web not ready\n"},
 		{"interrupted checks", &deploy.StoppedError{While: "while checking the cluster (berth preflight): nothing was applied", State: "shop on the cluster is as it was; run the command again"}, ExitInterrupted,
 			"error: interrupted while checking the cluster (berth preflight): nothing was applied\n    hint: shop on the cluster is as it was; run the command again\n"},
-		{"interrupted build (berth up)", interrupted(cancelled, errors.New("build failed"), "while building the images: nothing was deployed", "shop on the cluster is as it was"), ExitInterrupted,
+		{"interrupted build (berth up)", deploy.Stopped(cancelled, errors.New("build failed"), "while building the images: nothing was deployed", "shop on the cluster is as it was"), ExitInterrupted,
 			"error: interrupted while building the images: nothing was deployed\n    hint: shop on the cluster is as it was\n"},
 		{"preflight failed", &preflight.FailedError{}, ExitFailure,
 			"error: preflight checks failed; nothing was applied\n    hint: fix the errors above, or skip the checks with --skip-preflight\n"},
@@ -397,7 +397,7 @@ func TestRolloutErrorExitCodes(t *testing.T) {
 			}
 		})
 	}
-	if err := errors.New("build failed"); interrupted(t.Context(), err, "while building", "") != err {
+	if err := errors.New("build failed"); deploy.Stopped(t.Context(), err, "while building", "") != err {
 		t.Error("interrupted changed the error of a context not cancelled")
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/kube"
 	"github.com/berth-dev/berth/internal/progress"
 	"github.com/berth-dev/berth/internal/target"
@@ -102,7 +103,7 @@ func (o *UpOptions) Run(ctx context.Context) error {
 		if pe := (*build.PushError)(nil); errors.As(err, &pe) {
 			stage = "pushing"
 		}
-		return interrupted(ctx, err, "while "+stage+" the images: nothing was deployed",
+		return deploy.Stopped(ctx, err, "while "+stage+" the images: nothing was deployed",
 			p.Name+" on the cluster is as it was; images already pushed stay in the registry (a new up reuses them)")
 	}
 	o.DeployOptions.Yes = o.Yes

@@ -82,14 +82,14 @@ func (pl *Pipeline) Run(ctx context.Context, o Options) (*Outcome, error) {
 			err = ctx.Err()
 		}
 		if err != nil {
-			return nil, stopped(ctx, err, "while checking the cluster (berth preflight): nothing was applied",
+			return nil, Stopped(ctx, err, "while checking the cluster (berth preflight): nothing was applied",
 				p.Name+" on the cluster is as it was; run the command again")
 		}
 	}
 	if pl.Charts != nil && len(p.Charts) > 0 && o.DryRun == kube.DryRunNone {
 		pl.stage("charts")
 		if err := pl.Charts.Install(ctx, p.Charts, ns); err != nil {
-			return nil, stopped(ctx, err, "while installing the charts: the services were not deployed",
+			return nil, Stopped(ctx, err, "while installing the charts: the services were not deployed",
 				"a chart may be partly installed or upgraded (helm list -n "+ns+" shows them); run the command again")
 		}
 		deadline = time.Now().Add(o.Timeout)
@@ -126,7 +126,7 @@ func (e *StoppedError) Hint() string { return e.State }
 
 // stopped is a *StoppedError when ctx was cancelled while a step failed
 // with err, and err otherwise.
-func stopped(ctx context.Context, err error, while, state string) error {
+func Stopped(ctx context.Context, err error, while, state string) error {
 	if ctx.Err() == nil || err == nil {
 		return err
 	}
