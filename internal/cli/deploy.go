@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -129,24 +128,13 @@ func (o *DeployOptions) deploy(ctx context.Context, start time.Time, p *config.P
 	roll := o.options(o.f, p.Name)
 	roll.Atomic = o.Atomic
 	meta := caller()
-	meta.Images, meta.Cause, meta.Commit = images, o.cause(ctx, p), gitinfo.Commit(ctx, p.Dir)
+	meta.Images, meta.Cause, meta.Commit = images, deploy.Cause(ctx, o.Cause, p.Dir, os.Args[1:]), gitinfo.Commit(ctx, p.Dir)
 	outcome, err := pl.Run(ctx, deploy.Options{RollOptions: roll, Project: p, Namespace: ns, Images: images, ResetScale: o.ResetScale, Meta: meta})
 	run := rolloutRun{command: o.command, app: p.Name, namespace: ns, start: start}
 	e := run.deployEnded(outcome, err, output.RolloutState(err, o.DryRun, outcome != nil && outcome.Healthy))
 	return run.report(o.f, o.IOStreams, o.format, e, err, o.DryRun, func(state string) string {
 		return fmt.Sprintf("%s %s revision %d in namespace %s: %s (%s)", o.f.paint("deployed", green), p.Name, outcome.Revision, ns, state, time.Since(start).Round(100*time.Millisecond))
 	})
-}
-
-// cause is --cause, else the git commit subject, else the command line.
-func (o *DeployOptions) cause(ctx context.Context, p *config.Project) string {
-	if o.Cause != "" {
-		return o.Cause
-	}
-	if subject := gitinfo.Subject(ctx, p.Dir); subject != "" {
-		return subject
-	}
-	return "berth " + strings.Join(os.Args[1:], " ")
 }
 
 // pinFromRegistry pins services without a local build record by asking

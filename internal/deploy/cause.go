@@ -1,10 +1,13 @@
 package deploy
 
 import (
+	"context"
 	"reflect"
+	"strings"
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/berth-dev/berth/internal/gitinfo"
 	"github.com/berth-dev/berth/internal/render"
 )
 
@@ -75,4 +78,17 @@ func decodeTemplate(o render.Object) (workloadTemplate, bool) {
 		service = obj.Metadata.Name
 	}
 	return workloadTemplate{kind: o.Kind, service: service, cause: obj.Metadata.Annotations[ChangeCauseAnnotation], template: obj.Spec.Template}, true
+}
+
+// Cause is why a revision exists, as berth history shows it: given (berth
+// deploy --cause), else the subject of the git commit of dir, else the
+// command line (berth and args).
+func Cause(ctx context.Context, given, dir string, args []string) string {
+	if given != "" {
+		return given
+	}
+	if subject := gitinfo.Subject(ctx, dir); subject != "" {
+		return subject
+	}
+	return "berth " + strings.Join(args, " ")
 }

@@ -60,3 +60,16 @@ func replace(s, old, new string) string {
 	}
 	return strings.Replace(s, old, new, 1)
 }
+
+// TestCause: --cause wins; outside a git work tree the command line is
+// the cause (the commit subject is covered by the CLI's git tests).
+func TestCause(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if got := Cause(t.Context(), "release 1.4", dir, []string{"deploy"}); got != "release 1.4" {
+		t.Errorf("given cause: %q", got)
+	}
+	if got := Cause(t.Context(), "", dir, []string{"deploy", "-e", "prod"}); got != "berth deploy -e prod" {
+		t.Errorf("no git: %q, want the command line", got)
+	}
+}
