@@ -13,21 +13,18 @@ import (
 	"github.com/berth-dev/berth/internal/output"
 )
 
-// BuildOptions are the inputs of berth build.
+// BuildOptions are the inputs of berth build: those of berth push (the
+// services and -o), and how to build.
 type BuildOptions struct {
-	genericiooptions.IOStreams
-	Services []string
-	Push     bool
-	NoCache  bool
-	Builder  string
-
-	format string
-	f      *Factory
+	PushOptions
+	Push    bool
+	NoCache bool
+	Builder string
 }
 
 // NewCmdBuild builds berth build.
 func NewCmdBuild(f *Factory, runF func(context.Context, *BuildOptions) error) *cobra.Command {
-	o := &BuildOptions{IOStreams: f.IOStreams, f: f}
+	o := &BuildOptions{PushOptions: PushOptions{IOStreams: f.IOStreams, f: f}}
 	cmd := &cobra.Command{
 		Use:               "build [SERVICE...]",
 		Short:             "Build and push the images of services with build:",
@@ -41,14 +38,6 @@ func NewCmdBuild(f *Factory, runF func(context.Context, *BuildOptions) error) *c
 		" (minikube builds inside the cluster of a minikube target: berth up)")
 	addRegistryFlags(fl, &f.Registry)
 	return cmd
-}
-
-// Complete takes the service names.
-func (o *BuildOptions) Complete(_ *cobra.Command, args []string) error {
-	o.Services = args
-	var err error
-	o.format, err = outputFormat(o.f, "text", "json", "yaml")
-	return err
 }
 
 // Validate checks flags.
@@ -117,7 +106,7 @@ func NewCmdPush(f *Factory, runF func(context.Context, *PushOptions) error) *cob
 	return cmd
 }
 
-// Complete takes the arguments and flags.
+// Complete takes the service names and -o.
 func (o *PushOptions) Complete(_ *cobra.Command, args []string) error {
 	o.Services = args
 	var err error
