@@ -2,8 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -56,19 +54,11 @@ func (o *SecretsEncryptOptions) Complete(_ *cobra.Command, args []string) error 
 func (o *SecretsEncryptOptions) Run(ctx context.Context) error {
 	file := o.f.ConfigPath()
 	res, err := secrets.EncryptInPlace(file, secrets.EncryptOptions{Select: o.Select, Rekey: o.Rekey}, o.f.LookupEnv)
-	if res != nil {
-		for _, n := range res.Notes {
-			fmt.Fprintf(o.ErrOut, "note: %s\n", n)
-		}
-	}
-	switch {
-	case err != nil:
+	output.SecretNotes(o.ErrOut, res)
+	if err != nil {
 		return err
-	case len(res.Changed) == 0:
-		fmt.Fprintf(o.ErrOut, "%s: no plain secret values to encrypt\n", file)
-	default:
-		fmt.Fprintf(o.ErrOut, "%s: encrypted %s: %s\n", file, output.Plural(len(res.Changed), "value"), strings.Join(res.Changed, ", "))
 	}
+	output.SecretsEncrypted(o.ErrOut, file, res)
 	return nil
 }
 
@@ -112,15 +102,10 @@ func (o *SecretsDecryptOptions) Run(ctx context.Context) error {
 		return err
 	}
 	res, err := secrets.DecryptInPlace(file, o.Select, o.f.LookupEnv)
-	switch {
-	case err != nil:
+	if err != nil {
 		return err
-	case len(res.Changed) == 0:
-		fmt.Fprintf(o.ErrOut, "%s: no encrypted values to decrypt\n", file)
-	default:
-		fmt.Fprintf(o.ErrOut, "%s: decrypted %s in place: %s\nwarning: the values are plain text in %s now; run berth secrets encrypt before you commit it\n",
-			file, output.Plural(len(res.Changed), "value"), strings.Join(res.Changed, ", "), file)
 	}
+	output.SecretsDecrypted(o.ErrOut, file, res)
 	return nil
 }
 
