@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/berth-dev/berth/internal/output"
 	"github.com/berth-dev/berth/internal/prompt"
 	"github.com/berth-dev/berth/internal/scaffold"
 )
@@ -79,12 +80,7 @@ func (o *InitOptions) Run(ctx context.Context) error {
 		return err
 	}
 	written, skipped, err := scaffold.Write(p.Dir, files, o.Force)
-	for _, f := range written {
-		fmt.Fprintf(o.ErrOut, "wrote %s\n", f)
-	}
-	for _, f := range skipped {
-		fmt.Fprintf(o.ErrOut, "kept %s (it exists; --force overwrites it)\n", f)
-	}
+	output.Scaffolded(o.ErrOut, written, skipped)
 	if err != nil {
 		return err
 	}
