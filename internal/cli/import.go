@@ -89,7 +89,7 @@ func (o *ImportComposeOptions) Run(ctx context.Context) error {
 	opts.Environ, opts.OutputDir = o.f.Environ(), "."
 	if !toStdout {
 		opts.OutputDir = filepath.Dir(o.output)
-		if err := o.overwrite(compose.CheckOverwrite(o.output, o.Force)); err != nil {
+		if err := compose.CheckOverwrite(o.output, o.Force); err != nil {
 			return err
 		}
 	}
@@ -111,18 +111,10 @@ func (o *ImportComposeOptions) Run(ctx context.Context) error {
 		_, err := o.Out.Write(res.YAML)
 		return err
 	}
-	if err := o.overwrite(compose.WriteFile(o.output, res, o.Force)); err != nil {
+	if err := compose.WriteFile(o.output, res, o.Force); err != nil {
 		return err
 	}
 	fmt.Fprintln(o.ErrOut, res.Summary(o.output))
 	fmt.Fprintln(o.ErrOut, res.Next())
 	return nil
-}
-
-// overwrite gives the refusal to replace berth.yaml its hint.
-func (o *ImportComposeOptions) overwrite(err error) error {
-	if ee := (*compose.ExistsError)(nil); errors.As(err, &ee) {
-		return &HintError{Err: err, Hint: "pass --force to replace it, --file OTHER.yaml to write elsewhere, or --file - to print it"}
-	}
-	return err
 }
