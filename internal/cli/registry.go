@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -71,7 +70,7 @@ func (o *RegistryLoginOptions) Run(ctx context.Context) error {
 	if o.Username == "" {
 		return usageErrorf("--username is required")
 	}
-	reg := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(o.Registry, "https://"), "http://"), "/")
+	reg := registry.Host(o.Registry)
 	password, err := o.f.prompter.Password(fmt.Sprintf("Password for %s@%s", o.Username, reg))
 	if err != nil {
 		return err
