@@ -22,18 +22,30 @@ func NewCmdSecrets(f *Factory) *cobra.Command {
 	return cmd
 }
 
-// SecretsEncryptOptions are the inputs of berth secrets encrypt.
-type SecretsEncryptOptions struct {
+// secretValues are the inputs berth secrets encrypt and decrypt share:
+// the streams, and the SECRET[.KEY] arguments that pick values.
+type secretValues struct {
 	genericiooptions.IOStreams
 	Select []string
-	Rekey  bool
 
 	f *Factory
 }
 
+// Complete takes the SECRET[.KEY] arguments.
+func (o *secretValues) Complete(_ *cobra.Command, args []string) error {
+	o.Select = args
+	return nil
+}
+
+// SecretsEncryptOptions are the inputs of berth secrets encrypt.
+type SecretsEncryptOptions struct {
+	secretValues
+	Rekey bool
+}
+
 // NewCmdSecretsEncrypt builds berth secrets encrypt.
 func NewCmdSecretsEncrypt(f *Factory, runF func(context.Context, *SecretsEncryptOptions) error) *cobra.Command {
-	o := &SecretsEncryptOptions{IOStreams: f.IOStreams, f: f}
+	o := &SecretsEncryptOptions{secretValues: secretValues{IOStreams: f.IOStreams, f: f}}
 	cmd := &cobra.Command{
 		Use:               "encrypt [SECRET[.KEY]...]",
 		Short:             "Encrypt plain secret values of berth.yaml in place",
@@ -42,12 +54,6 @@ func NewCmdSecretsEncrypt(f *Factory, runF func(context.Context, *SecretsEncrypt
 	}
 	cmd.Flags().BoolVar(&o.Rekey, "rekey", false, "also encrypt values that are encrypted already again, to the recipients listed now")
 	return cmd
-}
-
-// Complete takes the arguments and flags.
-func (o *SecretsEncryptOptions) Complete(_ *cobra.Command, args []string) error {
-	o.Select = args
-	return nil
 }
 
 // Run encrypts.
@@ -64,16 +70,13 @@ func (o *SecretsEncryptOptions) Run(ctx context.Context) error {
 
 // SecretsDecryptOptions are the inputs of berth secrets decrypt.
 type SecretsDecryptOptions struct {
-	genericiooptions.IOStreams
-	Select  []string
+	secretValues
 	InPlace bool
-
-	f *Factory
 }
 
 // NewCmdSecretsDecrypt builds berth secrets decrypt.
 func NewCmdSecretsDecrypt(f *Factory, runF func(context.Context, *SecretsDecryptOptions) error) *cobra.Command {
-	o := &SecretsDecryptOptions{IOStreams: f.IOStreams, f: f}
+	o := &SecretsDecryptOptions{secretValues: secretValues{IOStreams: f.IOStreams, f: f}}
 	cmd := &cobra.Command{
 		Use:               "decrypt [SECRET[.KEY]...]",
 		Short:             "Print berth.yaml with its secret values decrypted",
@@ -82,12 +85,6 @@ func NewCmdSecretsDecrypt(f *Factory, runF func(context.Context, *SecretsDecrypt
 	}
 	cmd.Flags().BoolVarP(&o.InPlace, "in-place", "i", false, "rewrite berth.yaml with the plain values instead of printing it")
 	return cmd
-}
-
-// Complete takes the arguments and flags.
-func (o *SecretsDecryptOptions) Complete(_ *cobra.Command, args []string) error {
-	o.Select = args
-	return nil
 }
 
 // Run decrypts.
