@@ -76,6 +76,8 @@ type rolloutSteps struct {
 	run func() error
 }
 
+// newRolloutCmd builds berth rollout NAME; setup adds its flags and
+// returns its kubectl steps.
 func newRolloutCmd(f *Factory, name, short string, setup func(*cobra.Command) rolloutSteps) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:               name + " SERVICE",
