@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -14,21 +13,18 @@ import (
 	"github.com/berth-dev/berth/internal/output"
 )
 
-// BuildOptions are the inputs of berth build.
+// BuildOptions are the inputs of berth build: those of berth push (the
+// services and -o), and how to build.
 type BuildOptions struct {
-	genericiooptions.IOStreams
-	Services []string
-	Push     bool
-	NoCache  bool
-	Builder  string
-
-	format string
-	f      *Factory
+	PushOptions
+	Push    bool
+	NoCache bool
+	Builder string
 }
 
 // NewCmdBuild builds berth build.
 func NewCmdBuild(f *Factory, runF func(context.Context, *BuildOptions) error) *cobra.Command {
-	o := &BuildOptions{IOStreams: f.IOStreams, f: f}
+	o := &BuildOptions{PushOptions: PushOptions{IOStreams: f.IOStreams, f: f}}
 	cmd := &cobra.Command{
 		Use:               "build [SERVICE...]",
 		Short:             "Build and push the images of services with build:",
@@ -38,35 +34,16 @@ func NewCmdBuild(f *Factory, runF func(context.Context, *BuildOptions) error) *c
 	fl := cmd.Flags()
 	fl.BoolVar(&o.Push, "push", true, "push to the registry (false: keep the image in the local OCI layout .berth/oci)")
 	fl.BoolVar(&o.NoCache, "no-cache", false, "build even when the inputs are unchanged since the last build")
-	fl.StringVar(&o.Builder, "builder", "", "override build.builder: "+orList(builders)+
+	fl.StringVar(&o.Builder, "builder", "", "override build.builder: "+build.BuilderList()+
 		" (minikube builds inside the cluster of a minikube target: berth up)")
 	addRegistryFlags(fl, &f.Registry)
 	return cmd
 }
 
-// Complete takes the service names.
-func (o *BuildOptions) Complete(_ *cobra.Command, args []string) error {
-	o.Services = args
-	var err error
-	o.format, err = outputFormat(o.f, "text", "json", "yaml")
-	return err
-}
-
-// builders are the values of --builder, as of berth.yaml's build.builder.
-var builders = []string{build.BuilderAuto, build.BuilderBerth, build.BuilderDocker, build.BuilderPodman, build.BuilderBuildah, build.BuilderNerdctl, build.BuilderMinikube}
-
-// orList words names as "a, b or c".
-func orList(names []string) string {
-	if len(names) < 2 {
-		return strings.Join(names, "")
-	}
-	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
-}
-
 // Validate checks flags.
 func (o *BuildOptions) Validate() error {
-	if o.Builder != "" && !slices.Contains(builders, o.Builder) {
-		return usageErrorf("--builder %q: use one of %s", o.Builder, strings.Join(builders, ", "))
+	if o.Builder != "" && !build.IsBuilder(o.Builder) {
+		return usageErrorf("--builder %q: use one of %s", o.Builder, strings.Join(build.Builders(), ", "))
 	}
 	return nil
 }
@@ -81,21 +58,24 @@ func (o *BuildOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
-	obs := o.f.builds(o.ErrOut)
-	b := &build.Builder{Remote: o.f.RegistryAccess(), Observer: obs, Epoch: epoch}
+	return runBuilds(o.IOStreams, o.f, o.format, "build", &build.Builder{Epoch: epoch}, func(b *build.Builder) ([]build.Result, error) {
+		return b.Build(ctx, p, build.Options{Services: o.Services, Push: o.Push, NoCache: o.NoCache, Builder: o.Builder})
+	})
+}
+
+// runBuilds runs the stage (build or push) with b, given the registry and
+// the progress observer, and reports the results: a summary on stderr,
+// and service → result as JSON or YAML, or a line per service.
+func runBuilds(streams genericiooptions.IOStreams, f *Factory, format, stage string, b *build.Builder, run func(*build.Builder) ([]build.Result, error)) error {
+	obs := f.builds(streams.ErrOut)
+	b.Remote, b.Observer = f.RegistryAccess(), obs
 	start := time.Now()
-	o.f.report().Stage("build")
-	results, err := b.Build(ctx, p, build.Options{Services: o.Services, Push: o.Push, NoCache: o.NoCache, Builder: o.Builder})
+	f.report().Stage(stage)
+	results, err := run(b)
 	obs.Done()
 	if err != nil {
 		return err
 	}
-	return printBuildResults(o.IOStreams, o.f, o.format, results, start)
-}
-
-// printBuildResults reports builds and pushes: a summary on stderr, and
-// service → result as JSON or YAML, or a line per service.
-func printBuildResults(streams genericiooptions.IOStreams, f *Factory, format string, results []build.Result, start time.Time) error {
 	fmt.Fprintf(streams.ErrOut, "%s %d image(s) in %s\n", f.paint("done:", green), len(results), time.Since(start).Round(100*time.Millisecond))
 	if format != "text" {
 		return output.Data(streams.Out, format, output.NewBuildResult(results))
@@ -126,7 +106,7 @@ func NewCmdPush(f *Factory, runF func(context.Context, *PushOptions) error) *cob
 	return cmd
 }
 
-// Complete takes the arguments and flags.
+// Complete takes the service names and -o.
 func (o *PushOptions) Complete(_ *cobra.Command, args []string) error {
 	o.Services = args
 	var err error
@@ -140,14 +120,7 @@ func (o *PushOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	obs := o.f.builds(o.ErrOut)
-	b := &build.Builder{Remote: o.f.RegistryAccess(), Observer: obs}
-	start := time.Now()
-	o.f.report().Stage("push")
-	results, err := b.Push(ctx, p, o.Services)
-	obs.Done()
-	if err != nil {
-		return err
-	}
-	return printBuildResults(o.IOStreams, o.f, o.format, results, start)
+	return runBuilds(o.IOStreams, o.f, o.format, "push", &build.Builder{}, func(b *build.Builder) ([]build.Result, error) {
+		return b.Push(ctx, p, o.Services)
+	})
 }

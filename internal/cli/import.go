@@ -5,11 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"slices"
 
 	"github.com/spf13/cobra"
-	"k8s.io/apimachinery/pkg/api/resource"
-	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/compose"
@@ -75,36 +72,26 @@ func (o *ImportComposeOptions) Complete(*cobra.Command, []string) error {
 
 // Validate checks the flags.
 func (o *ImportComposeOptions) Validate() error {
-	if slices.Contains(o.ComposeFiles, "-") {
-		return usageErrorf("-f -: berth import compose reads compose files, not stdin; save it to a file first")
-	}
-	if q, err := resource.ParseQuantity(o.VolumeSize); err != nil || q.Sign() <= 0 {
-		return usageErrorf("--volume-size %q: use a size such as 1Gi or 500Mi", o.VolumeSize)
-	}
-	if !slices.Contains([]string{config.ExposeClusterIP, config.ExposeNodePort, config.ExposeLoadBalancer}, o.Expose) {
-		return usageErrorf("--expose %q: use ClusterIP, NodePort or LoadBalancer", o.Expose)
-	}
-	if o.Name != "" && (len(validation.IsDNS1123Label(o.Name)) > 0 || len(o.Name) > 53) {
-		return usageErrorf("--name %q: lowercase letters, digits and '-', at most 53 characters", o.Name)
+	if err := o.options().Validate(); err != nil {
+		return &UsageError{Err: err}
 	}
 	return nil
 }
 
+// options are the compose.Options of the flags.
+func (o *ImportComposeOptions) options() compose.Options {
+	return compose.Options{Files: o.ComposeFiles, Profiles: o.Profiles, EnvFiles: o.EnvFiles, Name: o.Name, VolumeSize: o.VolumeSize, Expose: o.Expose}
+}
+
 // Run imports and writes berth.yaml.
 func (o *ImportComposeOptions) Run(ctx context.Context) error {
-	toStdout := o.output == "-"
+	toStdout, opts := o.output == "-", o.options()
+	opts.Environ, opts.OutputDir = o.f.Environ(), "."
 	if !toStdout {
-		if err := o.overwrite(compose.CheckOverwrite(o.output, o.Force)); err != nil {
+		opts.OutputDir = filepath.Dir(o.output)
+		if err := compose.CheckOverwrite(o.output, o.Force); err != nil {
 			return err
 		}
-	}
-	outDir := "."
-	if !toStdout {
-		outDir = filepath.Dir(o.output)
-	}
-	opts := compose.Options{
-		Files: o.ComposeFiles, Profiles: o.Profiles, EnvFiles: o.EnvFiles, Environ: o.f.Environ(),
-		Name: o.Name, OutputDir: outDir, VolumeSize: o.VolumeSize, Expose: o.Expose,
 	}
 	if !o.Offline {
 		opts.Registry = o.f.RegistryAccess()
@@ -124,18 +111,10 @@ func (o *ImportComposeOptions) Run(ctx context.Context) error {
 		_, err := o.Out.Write(res.YAML)
 		return err
 	}
-	if err := o.overwrite(compose.WriteFile(o.output, res, o.Force)); err != nil {
+	if err := compose.WriteFile(o.output, res, o.Force); err != nil {
 		return err
 	}
 	fmt.Fprintln(o.ErrOut, res.Summary(o.output))
 	fmt.Fprintln(o.ErrOut, res.Next())
 	return nil
-}
-
-// overwrite gives the refusal to replace berth.yaml its hint.
-func (o *ImportComposeOptions) overwrite(err error) error {
-	if ee := (*compose.ExistsError)(nil); errors.As(err, &ee) {
-		return &HintError{Err: err, Hint: "pass --force to replace it, --file OTHER.yaml to write elsewhere, or --file - to print it"}
-	}
-	return err
 }

@@ -3,12 +3,11 @@ package cli
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
-	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/output"
 	"github.com/berth-dev/berth/internal/prompt"
 	"github.com/berth-dev/berth/internal/scaffold"
 )
@@ -16,15 +15,12 @@ import (
 // InitOptions are the inputs of berth init.
 type InitOptions struct {
 	genericiooptions.IOStreams
-	Dir      string
-	Name     string
-	Port     int
-	Replicas int
-	Expose   string
-	Registry string
-	CI       string
-	Yes      bool
-	Force    bool
+	Dir string
+	// Overrides are the values of --name, --port, --replicas, --expose,
+	// --registry and --ci.
+	scaffold.Overrides
+	Yes   bool
+	Force bool
 
 	f *Factory
 }
@@ -53,14 +49,8 @@ func NewCmdInit(f *Factory, runF func(context.Context, *InitOptions) error) *cob
 
 // Validate checks flags.
 func (o *InitOptions) Validate() error {
-	if o.CI != "" && o.CI != "github" {
-		return usageErrorf("--ci %q: the one supported is github", o.CI)
-	}
-	if o.Expose != "" && !slices.Contains([]string{config.ExposeClusterIP, config.ExposeNodePort, config.ExposeLoadBalancer}, o.Expose) {
-		return usageErrorf("--expose %q: use ClusterIP, NodePort or LoadBalancer", o.Expose)
-	}
-	if o.Port < 0 || o.Port > 65535 || o.Replicas < 0 {
-		return usageErrorf("--port is 1-65535 and --replicas at least 1")
+	if err := o.Overrides.Validate(); err != nil {
+		return &UsageError{Err: err}
 	}
 	return nil
 }
@@ -73,7 +63,7 @@ func (o *InitOptions) Run(ctx context.Context) error {
 	}
 	fmt.Fprintln(o.ErrOut, p.Detected())
 	detected := p.Port
-	p.Apply(scaffold.Overrides{Name: o.Name, Port: o.Port, Replicas: o.Replicas, Expose: o.Expose, Registry: o.Registry, CI: o.CI})
+	p.Apply(o.Overrides)
 	if _, tty := o.f.stdinTerminal(); tty && !o.Yes {
 		if err := o.ask(p); err != nil {
 			return err
@@ -90,12 +80,7 @@ func (o *InitOptions) Run(ctx context.Context) error {
 		return err
 	}
 	written, skipped, err := scaffold.Write(p.Dir, files, o.Force)
-	for _, f := range written {
-		fmt.Fprintf(o.ErrOut, "wrote %s\n", f)
-	}
-	for _, f := range skipped {
-		fmt.Fprintf(o.ErrOut, "kept %s (it exists; --force overwrites it)\n", f)
-	}
+	output.Scaffolded(o.ErrOut, written, skipped)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -71,7 +70,7 @@ func (o *RegistryLoginOptions) Run(ctx context.Context) error {
 	if o.Username == "" {
 		return usageErrorf("--username is required")
 	}
-	reg := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(o.Registry, "https://"), "http://"), "/")
+	reg := registry.Host(o.Registry)
 	password, err := o.f.prompter.Password(fmt.Sprintf("Password for %s@%s", o.Username, reg))
 	if err != nil {
 		return err
@@ -89,22 +88,20 @@ func (o *RegistryLoginOptions) Run(ctx context.Context) error {
 
 // NewCmdRegistryLogout builds berth registry logout.
 func NewCmdRegistryLogout(f *Factory) *cobra.Command {
-	cmd := &cobra.Command{
+	return &cobra.Command{
 		Use:   "logout REGISTRY",
 		Short: "Remove saved credentials for a registry",
 		Args:  oneArg("registry logout takes one argument, the registry host"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			removed, err := f.RegistryAccess().Logout(args[0])
-			if err != nil {
+			switch removed, err := f.RegistryAccess().Logout(args[0]); {
+			case err != nil:
 				return err
-			}
-			if !removed {
+			case !removed:
 				fmt.Fprintf(f.IOStreams.ErrOut, "No credentials for %s were saved\n", args[0])
-				return nil
+			default:
+				fmt.Fprintf(f.IOStreams.ErrOut, "Removed the credentials for %s\n", args[0])
 			}
-			fmt.Fprintf(f.IOStreams.ErrOut, "Removed the credentials for %s\n", args[0])
 			return nil
 		},
 	}
-	return cmd
 }

@@ -2,8 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -24,18 +22,30 @@ func NewCmdSecrets(f *Factory) *cobra.Command {
 	return cmd
 }
 
-// SecretsEncryptOptions are the inputs of berth secrets encrypt.
-type SecretsEncryptOptions struct {
+// secretValues are the inputs berth secrets encrypt and decrypt share:
+// the streams, and the SECRET[.KEY] arguments that pick values.
+type secretValues struct {
 	genericiooptions.IOStreams
 	Select []string
-	Rekey  bool
 
 	f *Factory
 }
 
+// Complete takes the SECRET[.KEY] arguments.
+func (o *secretValues) Complete(_ *cobra.Command, args []string) error {
+	o.Select = args
+	return nil
+}
+
+// SecretsEncryptOptions are the inputs of berth secrets encrypt.
+type SecretsEncryptOptions struct {
+	secretValues
+	Rekey bool
+}
+
 // NewCmdSecretsEncrypt builds berth secrets encrypt.
 func NewCmdSecretsEncrypt(f *Factory, runF func(context.Context, *SecretsEncryptOptions) error) *cobra.Command {
-	o := &SecretsEncryptOptions{IOStreams: f.IOStreams, f: f}
+	o := &SecretsEncryptOptions{secretValues: secretValues{IOStreams: f.IOStreams, f: f}}
 	cmd := &cobra.Command{
 		Use:               "encrypt [SECRET[.KEY]...]",
 		Short:             "Encrypt plain secret values of berth.yaml in place",
@@ -46,44 +56,27 @@ func NewCmdSecretsEncrypt(f *Factory, runF func(context.Context, *SecretsEncrypt
 	return cmd
 }
 
-// Complete takes the arguments and flags.
-func (o *SecretsEncryptOptions) Complete(_ *cobra.Command, args []string) error {
-	o.Select = args
-	return nil
-}
-
 // Run encrypts.
 func (o *SecretsEncryptOptions) Run(ctx context.Context) error {
 	file := o.f.ConfigPath()
 	res, err := secrets.EncryptInPlace(file, secrets.EncryptOptions{Select: o.Select, Rekey: o.Rekey}, o.f.LookupEnv)
-	if res != nil {
-		for _, n := range res.Notes {
-			fmt.Fprintf(o.ErrOut, "note: %s\n", n)
-		}
-	}
-	switch {
-	case err != nil:
+	output.SecretNotes(o.ErrOut, res)
+	if err != nil {
 		return err
-	case len(res.Changed) == 0:
-		fmt.Fprintf(o.ErrOut, "%s: no plain secret values to encrypt\n", file)
-	default:
-		fmt.Fprintf(o.ErrOut, "%s: encrypted %s: %s\n", file, output.Plural(len(res.Changed), "value"), strings.Join(res.Changed, ", "))
 	}
+	output.SecretsEncrypted(o.ErrOut, file, res)
 	return nil
 }
 
 // SecretsDecryptOptions are the inputs of berth secrets decrypt.
 type SecretsDecryptOptions struct {
-	genericiooptions.IOStreams
-	Select  []string
+	secretValues
 	InPlace bool
-
-	f *Factory
 }
 
 // NewCmdSecretsDecrypt builds berth secrets decrypt.
 func NewCmdSecretsDecrypt(f *Factory, runF func(context.Context, *SecretsDecryptOptions) error) *cobra.Command {
-	o := &SecretsDecryptOptions{IOStreams: f.IOStreams, f: f}
+	o := &SecretsDecryptOptions{secretValues: secretValues{IOStreams: f.IOStreams, f: f}}
 	cmd := &cobra.Command{
 		Use:               "decrypt [SECRET[.KEY]...]",
 		Short:             "Print berth.yaml with its secret values decrypted",
@@ -92,12 +85,6 @@ func NewCmdSecretsDecrypt(f *Factory, runF func(context.Context, *SecretsDecrypt
 	}
 	cmd.Flags().BoolVarP(&o.InPlace, "in-place", "i", false, "rewrite berth.yaml with the plain values instead of printing it")
 	return cmd
-}
-
-// Complete takes the arguments and flags.
-func (o *SecretsDecryptOptions) Complete(_ *cobra.Command, args []string) error {
-	o.Select = args
-	return nil
 }
 
 // Run decrypts.
@@ -112,15 +99,10 @@ func (o *SecretsDecryptOptions) Run(ctx context.Context) error {
 		return err
 	}
 	res, err := secrets.DecryptInPlace(file, o.Select, o.f.LookupEnv)
-	switch {
-	case err != nil:
+	if err != nil {
 		return err
-	case len(res.Changed) == 0:
-		fmt.Fprintf(o.ErrOut, "%s: no encrypted values to decrypt\n", file)
-	default:
-		fmt.Fprintf(o.ErrOut, "%s: decrypted %s in place: %s\nwarning: the values are plain text in %s now; run berth secrets encrypt before you commit it\n",
-			file, output.Plural(len(res.Changed), "value"), strings.Join(res.Changed, ", "), file)
 	}
+	output.SecretsDecrypted(o.ErrOut, file, res)
 	return nil
 }
 

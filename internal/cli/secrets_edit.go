@@ -2,9 +2,7 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -47,14 +45,6 @@ func (o *SecretsEditOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if !saved {
-		fmt.Fprintf(o.ErrOut, "%s: no changes\n", file)
-		return nil
-	}
-	msg := "no secret value changed"
-	if len(res.Changed) > 0 {
-		msg = "encrypted " + output.Plural(len(res.Changed), "changed value") + ": " + strings.Join(res.Changed, ", ")
-	}
-	fmt.Fprintf(o.ErrOut, "%s: saved; %s\n", file, msg)
+	output.SecretsEdited(o.ErrOut, file, res, saved)
 	return nil
 }

@@ -103,7 +103,7 @@ var ErrNoComposeFile = errors.New("no compose file found")
 
 // Import loads a Compose project with compose-go's loader (interpolation,
 // .env, profiles, extends, include, override files) and converts it to a
-// berth.yaml.
+// berth.yaml. Options that do not Validate are an *OptionError.
 func Import(ctx context.Context, opts Options) (*Result, error) {
 	if opts.VolumeSize == "" {
 		opts.VolumeSize = DefaultVolumeSize
@@ -113,6 +113,9 @@ func Import(ctx context.Context, opts Options) (*Result, error) {
 	}
 	if opts.LookupTimeout <= 0 {
 		opts.LookupTimeout = DefaultLookupTimeout
+	}
+	if err := opts.Validate(); err != nil {
+		return nil, err
 	}
 	cp, po, err := load(ctx, opts)
 	if err != nil {

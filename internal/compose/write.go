@@ -22,6 +22,11 @@ func (e *ExistsError) Error() string {
 	return fmt.Sprintf("%s exists; berth import compose does not overwrite it", e.Path)
 }
 
+// Hint says how to replace the file or write elsewhere.
+func (e *ExistsError) Hint() string {
+	return "pass --force to replace it, --file OTHER.yaml to write elsewhere, or --file - to print it"
+}
+
 // CheckOverwrite returns an *ExistsError when path exists and force is
 // off, before an import does any work.
 func CheckOverwrite(path string, force bool) error {

@@ -35,6 +35,9 @@ func TestWriteFile(t *testing.T) {
 		if want := path + " exists; berth import compose does not overwrite it"; err.Error() != want {
 			t.Errorf("%s: %q, want %q", name, err, want)
 		}
+		if want := "pass --force to replace it, --file OTHER.yaml to write elsewhere, or --file - to print it"; ee.Hint() != want {
+			t.Errorf("%s: hint %q, want %q", name, ee.Hint(), want)
+		}
 	}
 	if got, _ := os.ReadFile(path); string(got) != "app: old\n" {
 		t.Errorf("refused write changed the file: %q", got)
