@@ -17,6 +17,8 @@ import (
 // DeleteOptions are the inputs of `berth delete`.
 type DeleteOptions struct {
 	genericiooptions.IOStreams
+	// App is the app named as an argument ("": berth.yaml's).
+	App         string
 	Volumes     bool
 	KeepHistory bool
 	Yes         bool
@@ -30,10 +32,11 @@ type DeleteOptions struct {
 func NewCmdDelete(f *Factory, runF func(context.Context, *DeleteOptions) error) *cobra.Command {
 	o := &DeleteOptions{IOStreams: f.IOStreams, f: f}
 	cmd := &cobra.Command{
-		Use:   "delete",
-		Short: "Delete the application from the cluster (claims kept unless --volumes)",
-		Args:  noArgs,
-		RunE:  runE(o, runF),
+		Use:               "delete [APP]",
+		Short:             "Delete the application from the cluster (claims kept unless --volumes)",
+		Args:              cobra.MaximumNArgs(1),
+		RunE:              runE(o, runF),
+		ValidArgsFunction: f.completeApps,
 	}
 	addDeleteFlags(cmd.Flags(), o)
 	return cmd
@@ -46,17 +49,27 @@ func addDeleteFlags(fl *pflag.FlagSet, o *DeleteOptions) {
 	fl.BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation")
 }
 
+// Complete takes the app argument.
+func (o *DeleteOptions) Complete(_ *cobra.Command, args []string) error {
+	if len(args) == 1 {
+		o.App = args[0]
+	}
+	return nil
+}
+
 // Run deletes the app with the deploy package's Delete, asking first.
 func (o *DeleteOptions) Run(ctx context.Context) error {
-	p, c, ns, err := o.f.ProjectOnCluster()
+	app, ns, c, err := o.f.AppOnCluster(o.App)
 	if err != nil {
 		return err
 	}
-	do := deploy.DeleteOptions{App: p.Name, Namespace: ns, Volumes: o.Volumes, KeepHistory: o.KeepHistory, AlsoClaims: o.alsoClaims, Confirm: o.confirm}
-	// What berth.yaml renders now goes too; when it does not render, the
-	// current revision's objects are all there is.
-	if res, err := renderProject(p, ns, nil, false); err == nil {
-		do.Rendered = res.Objects
+	do := deploy.DeleteOptions{App: app, Namespace: ns, Volumes: o.Volumes, KeepHistory: o.KeepHistory, AlsoClaims: o.alsoClaims, Confirm: o.confirm}
+	// What berth.yaml renders now goes too; when no berth.yaml is read or
+	// it does not render, the current revision's objects are all there is.
+	if p := o.f.projectIfLoads(o.App); p != nil {
+		if res, err := renderProject(p, ns, nil, false); err == nil {
+			do.Rendered = res.Objects
+		}
 	}
 	d := &deploy.Deployer{Cluster: c, Records: newRecords(c, ns), Out: o.Out, Log: o.ErrOut}
 	out, err := d.Delete(ctx, do)
@@ -69,9 +82,9 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 	case err != nil:
 		return err
 	case out.Nothing:
-		fmt.Fprintf(o.ErrOut, "nothing to delete for %s in namespace %s\n", p.Name, ns)
+		fmt.Fprintf(o.ErrOut, "nothing to delete for %s in namespace %s\n", app, ns)
 	default:
-		fmt.Fprintf(o.ErrOut, "deleted %s from namespace %s\n", p.Name, ns)
+		fmt.Fprintf(o.ErrOut, "deleted %s from namespace %s\n", app, ns)
 	}
 	return nil
 }

@@ -56,6 +56,7 @@ func NewRootCmd(f *Factory) *cobra.Command {
 		NewCmdLogs(f, nil),
 		NewCmdDelete(f, nil),
 		NewCmdHistory(f, nil),
+		NewCmdList(f, nil),
 		NewCmdUndo(f, nil),
 		NewCmdScale(f, nil),
 		NewCmdRollout(f),

@@ -16,6 +16,8 @@ import (
 // StatusOptions are the inputs of `berth status`.
 type StatusOptions struct {
 	genericiooptions.IOStreams
+	// App is the app named as an argument ("": berth.yaml's).
+	App    string
 	format string
 	f      *Factory
 }
@@ -24,15 +26,19 @@ type StatusOptions struct {
 func NewCmdStatus(f *Factory, runF func(context.Context, *StatusOptions) error) *cobra.Command {
 	o := &StatusOptions{IOStreams: f.IOStreams, f: f}
 	return &cobra.Command{
-		Use:   "status",
-		Short: "Show the application's workloads, images, endpoints and revision",
-		Args:  noArgs,
-		RunE:  runE(o, runF),
+		Use:               "status [APP]",
+		Short:             "Show the application's workloads, images, endpoints and revision",
+		Args:              cobra.MaximumNArgs(1),
+		RunE:              runE(o, runF),
+		ValidArgsFunction: f.completeApps,
 	}
 }
 
 // Complete takes the arguments and flags.
-func (o *StatusOptions) Complete(_ *cobra.Command, _ []string) error {
+func (o *StatusOptions) Complete(_ *cobra.Command, args []string) error {
+	if len(args) == 1 {
+		o.App = args[0]
+	}
 	var err error
 	o.format, err = outputFormat(o.f, "table", "json", "yaml")
 	return err
@@ -40,15 +46,22 @@ func (o *StatusOptions) Complete(_ *cobra.Command, _ []string) error {
 
 // Run reads the live state and prints it.
 func (o *StatusOptions) Run(ctx context.Context) error {
-	p, c, ns, err := o.f.ProjectOnCluster()
+	app, ns, c, err := o.f.AppOnCluster(o.App)
 	if err != nil {
 		return err
 	}
 	r := &status.Reader{Client: c.Clientset, Records: newRecords(c, ns), Diagnoser: newDiagnoser(c), Charts: chartInstaller(o.f, 0)}
-	st, err := r.Read(ctx, p, ns)
-	var notDeployed *deploy.NotDeployedError
-	if errors.As(err, &notDeployed) {
-		return rolloutError(o.f, o.ErrOut, err)
+	var st *status.App
+	// berth.yaml, when it loads, says which services and charts to expect;
+	// else the newest revision's manifest does.
+	if p := o.f.projectIfLoads(o.App); p != nil {
+		st, err = r.Read(ctx, p, ns)
+	} else {
+		st, err = r.ReadApp(ctx, app, ns)
+	}
+	var nd *deploy.NotDeployedError
+	if errors.As(err, &nd) {
+		return rolloutError(o.f, o.ErrOut, notDeployed(ctx, c, err))
 	} else if err != nil {
 		return err
 	}

@@ -17,6 +17,8 @@ import (
 type UndoOptions struct {
 	genericiooptions.IOStreams
 	rollFlags
+	// App is the app named as an argument ("": berth.yaml's).
+	App        string
 	ToRevision int
 
 	format string
@@ -27,10 +29,11 @@ type UndoOptions struct {
 func NewCmdUndo(f *Factory, runF func(context.Context, *UndoOptions) error) *cobra.Command {
 	o := &UndoOptions{IOStreams: f.IOStreams, f: f}
 	cmd := &cobra.Command{
-		Use:   "undo [--to-revision N]",
-		Short: "Roll the whole app back to an earlier revision, as a new revision",
-		Args:  noArgs,
-		RunE:  runE(o, runF),
+		Use:               "undo [APP] [--to-revision N]",
+		Short:             "Roll the whole app back to an earlier revision, as a new revision",
+		Args:              cobra.MaximumNArgs(1),
+		RunE:              runE(o, runF),
+		ValidArgsFunction: f.completeApps,
 	}
 	fl := cmd.Flags()
 	fl.IntVar(&o.ToRevision, "to-revision", 0, "the revision to return to (default: the last good one before the newest)")
@@ -41,7 +44,10 @@ func NewCmdUndo(f *Factory, runF func(context.Context, *UndoOptions) error) *cob
 }
 
 // Complete reads and checks the flags.
-func (o *UndoOptions) Complete(*cobra.Command, []string) error {
+func (o *UndoOptions) Complete(_ *cobra.Command, args []string) error {
+	if len(args) == 1 {
+		o.App = args[0]
+	}
 	var err error
 	if o.format, err = outputFormat(o.f, "text", "json", "yaml"); err != nil {
 		return err
@@ -55,18 +61,19 @@ func (o *UndoOptions) Complete(*cobra.Command, []string) error {
 // Run rolls back.
 func (o *UndoOptions) Run(ctx context.Context) error {
 	start := time.Now()
-	p, c, ns, err := o.f.ProjectOnCluster()
+	app, ns, c, err := o.f.AppOnCluster(o.App)
 	if err != nil {
 		return err
 	}
 	d := newDeployer(o.f, c, ns, o.IOStreams, o.format != "text", o.waits())
 	outcome, err := d.Undo(ctx, deploy.UndoOptions{
-		RollOptions: o.options(o.f, p.Name), App: p.Name, Namespace: ns, ToRevision: o.ToRevision,
+		RollOptions: o.options(o.f, app), App: app, Namespace: ns, ToRevision: o.ToRevision,
 		Meta: caller(), Images: &registry.Checker{},
 	})
-	run := rolloutRun{command: "undo", app: p.Name, namespace: ns, start: start}
+	err = notDeployed(ctx, c, err)
+	run := rolloutRun{command: "undo", app: app, namespace: ns, start: start}
 	e := run.deployEnded(outcome, err, output.RolloutState(err, o.DryRun, outcome != nil && outcome.Healthy))
 	return run.report(o.f, o.IOStreams, o.format, e, err, o.DryRun, func(state string) string {
-		return fmt.Sprintf("%s %s to revision %d, as revision %d in namespace %s: %s (%s)", o.f.paint("rolled back", green), p.Name, outcome.RolledBack, outcome.Revision, ns, state, time.Since(start).Round(100*time.Millisecond))
+		return fmt.Sprintf("%s %s to revision %d, as revision %d in namespace %s: %s (%s)", o.f.paint("rolled back", green), app, outcome.RolledBack, outcome.Revision, ns, state, time.Since(start).Round(100*time.Millisecond))
 	})
 }

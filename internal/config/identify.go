@@ -32,7 +32,7 @@ func Identify(path string, opts Options) (*Identity, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, &Error{File: path, Msg: "no such file", Hint: "run `berth init` to create one, or point to it with -f PATH"}
+			return nil, &Error{File: path, Msg: "no such file", Hint: "name the app (berth status APP -n NAMESPACE, or --app APP for a service), or point to its berth.yaml with -f PATH"}
 		}
 		return nil, fmt.Errorf("reading %s: %w", path, err)
 	}

@@ -34,16 +34,30 @@ type UndoOptions struct {
 	Images ImageChecker
 }
 
-// NotDeployedError is an app without any revision in a namespace.
-type NotDeployedError struct{ App, Namespace string }
+// NotDeployedError is an app without any revision in a namespace. Apps,
+// when not nil, are the apps berth manages there (release.Store.Apps):
+// the error then names them, for a mistyped app or namespace.
+type NotDeployedError struct {
+	App, Namespace string
+	Apps           []string
+}
 
 func (e *NotDeployedError) Error() string {
-	return fmt.Sprintf("%s has no revisions in namespace %s", e.App, e.Namespace)
+	switch {
+	case e.Apps == nil:
+		return fmt.Sprintf("%s has no revisions in namespace %s", e.App, e.Namespace)
+	case len(e.Apps) == 0:
+		return fmt.Sprintf("no app %q in namespace %q; berth manages no apps there", e.App, e.Namespace)
+	}
+	return fmt.Sprintf("no app %q in namespace %q; apps here: %s", e.App, e.Namespace, strings.Join(e.Apps, ", "))
 }
 
 // Hint says what to check.
 func (e *NotDeployedError) Hint() string {
-	return "deploy it first (berth deploy), or name the namespace it is in with -n"
+	if len(e.Apps) > 0 {
+		return "name one of them, or the namespace the app is in with -n; berth list -A lists the apps of every namespace"
+	}
+	return "deploy it first (berth deploy), or name the namespace it is in with -n; berth list -A lists the apps of every namespace"
 }
 
 // RevisionError is an undo to a revision that cannot be used.

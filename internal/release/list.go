@@ -20,8 +20,11 @@ type Summary struct {
 	// pending-upgrade, …).
 	Status  string    `json:"status"`
 	Updated time.Time `json:"updated"`
-	// Images are the references deployed, by service.
+	// Images are the images the services run, by service (filled in by
+	// rollout.Apps, from Manifest).
 	Images map[string]string `json:"images,omitempty"`
+	// Manifest is the newest revision's manifest.
+	Manifest string `json:"-"`
 }
 
 // List returns the apps berth manages in the Store's namespace (every
@@ -49,8 +52,7 @@ func (s *Store) List(ctx context.Context) ([]Summary, error) {
 	}
 	out := make([]Summary, 0, len(newest))
 	for _, rel := range newest {
-		m, _ := MetaOf(rel) // an unreadable annotation only loses the images
-		sum := Summary{App: rel.Name, Namespace: rel.Namespace, Revision: rel.Version, Images: m.Images}
+		sum := Summary{App: rel.Name, Namespace: rel.Namespace, Revision: rel.Version, Manifest: rel.Manifest}
 		if rel.Info != nil {
 			sum.Status, sum.Updated = rel.Info.Status.String(), rel.Info.LastDeployed.Time
 		}

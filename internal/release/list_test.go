@@ -12,7 +12,7 @@ import (
 )
 
 // TestList lists berth's apps in one namespace and in all of them, newest
-// revision first-class, and leaves out a release Helm installed itself.
+// revision only, and leaves out a release Helm installed itself.
 func TestList(t *testing.T) {
 	t.Parallel()
 	mem := driver.NewMemory()
@@ -21,7 +21,7 @@ func TestList(t *testing.T) {
 	deploy(t, shop, "web", "2", "boom", metaOf("2"))
 	deploy(t, shop, "api", "1", "", release.Meta{})
 	kitchen := release.NewStoreDriver(mem, "kitchen")
-	deploy(t, kitchen, "recipes", "1", "", release.Meta{Images: map[string]string{"recipe-api": "r/api:1"}})
+	deploy(t, kitchen, "recipes", "1", "", release.Meta{})
 	// A chart Helm installed on its own.
 	mem.SetNamespace("kitchen")
 	if err := mem.Create("redis.v1", &hrelease.Release{Name: "redis", Namespace: "kitchen", Version: 1, Chart: testChart(nil), Info: &hrelease.Info{Status: hrelease.StatusDeployed}}); err != nil {
@@ -33,9 +33,9 @@ func TestList(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []release.Summary{
-		{App: "recipes", Namespace: "kitchen", Revision: 1, Status: "deployed", Images: map[string]string{"recipe-api": "r/api:1"}},
-		{App: "api", Namespace: "shop", Revision: 1, Status: "deployed"},
-		{App: "web", Namespace: "shop", Revision: 2, Status: "failed", Images: metaOf("2").Images},
+		{App: "recipes", Namespace: "kitchen", Revision: 1, Status: "deployed", Manifest: configMap("recipes", "1")},
+		{App: "api", Namespace: "shop", Revision: 1, Status: "deployed", Manifest: configMap("api", "1")},
+		{App: "web", Namespace: "shop", Revision: 2, Status: "failed", Manifest: configMap("web", "2")},
 	}
 	if diff := cmp.Diff(want, all, cmpopts.IgnoreFields(release.Summary{}, "Updated")); diff != "" {
 		t.Errorf("List of all namespaces (-want +got):\n%s", diff)

@@ -1,0 +1,86 @@
+package cli
+
+import (
+	"cmp"
+	"context"
+	"errors"
+
+	"github.com/spf13/cobra"
+
+	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/deploy"
+	"github.com/berth-dev/berth/internal/kube"
+	"github.com/berth-dev/berth/internal/render"
+)
+
+// AppOnCluster resolves the app a day-2 command works on and connects to
+// its cluster. Given app, no berth.yaml is read: the namespace is -n, else
+// the kube context's, else "default". Without it, berth.yaml names the app
+// and its namespace (-e's), read with config.Identify: the ${VAR}s only
+// deploying needs need not be set.
+func (f *Factory) AppOnCluster(app string) (string, string, *kube.Client, error) {
+	ns := f.Namespace()
+	if app == "" {
+		id, err := config.Identify(f.ConfigPath(), config.Options{Env: f.Env, LookupEnv: f.LookupEnv})
+		if err != nil {
+			return "", "", nil, err
+		}
+		app = id.Name
+		ns = cmp.Or(ns, id.Namespace)
+	}
+	ns, c, err := f.namespaceOnCluster(ns)
+	return app, ns, c, err
+}
+
+// namespaceOnCluster connects to the cluster and resolves namespace ns:
+// given, else the kube context's, else "default".
+func (f *Factory) namespaceOnCluster(ns string) (string, *kube.Client, error) {
+	c, err := f.KubeClient()
+	if err != nil {
+		return "", nil, err
+	}
+	return cmp.Or(ns, c.Namespace, render.DefaultNamespace), c, nil
+}
+
+// projectIfLoads is berth.yaml when no app is named and it loads (its
+// variables set), else nil: what berth.yaml adds to a day-2 command
+// (the services and charts to expect) is optional.
+func (f *Factory) projectIfLoads(app string) *config.Project {
+	if app != "" {
+		return nil
+	}
+	p, warnings, err := config.Load(f.ConfigPath(), config.Options{Env: f.Env, LookupEnv: f.LookupEnv})
+	if err != nil {
+		return nil
+	}
+	f.printWarnings(warnings)
+	return p
+}
+
+// notDeployed completes a *deploy.NotDeployedError with the apps berth
+// manages in its namespace, so a mistyped name or namespace shows; other
+// errors pass through.
+func notDeployed(ctx context.Context, c *kube.Client, err error) error {
+	var nd *deploy.NotDeployedError
+	if !errors.As(err, &nd) || nd.Apps != nil {
+		return err
+	}
+	if apps, lerr := newRecords(c, nd.Namespace).Apps(ctx); lerr == nil {
+		nd.Apps = append([]string{}, apps...)
+	}
+	return err
+}
+
+// completeApps offers the apps berth manages in the namespace (-n, else
+// the kube context's) for [APP] and --app.
+func (f *Factory) completeApps(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	if len(args) > 0 && cmd.Flags().Lookup("app") == nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	ns, c, err := f.namespaceOnCluster(f.Namespace())
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	apps, _ := newRecords(c, ns).Apps(cmd.Context())
+	return apps, cobra.ShellCompDirectiveNoFileComp
+}
