@@ -42,6 +42,28 @@ func (f *Factory) namespaceOnCluster(ns string) (string, *kube.Client, error) {
 	return cmp.Or(ns, c.Namespace, render.DefaultNamespace), c, nil
 }
 
+// workloadOnCluster resolves service's Deployment or StatefulSet from the
+// newest revision of the app (AppOnCluster's), for the per-service day-2
+// commands: no berth.yaml variables needed.
+func (f *Factory) workloadOnCluster(ctx context.Context, app, service string) (string, kube.Ref, *kube.Client, error) {
+	app, ns, c, err := f.AppOnCluster(app)
+	if err != nil {
+		return "", kube.Ref{}, nil, err
+	}
+	ref, err := deploy.RecordedWorkload(ctx, newRecords(c, ns), app, ns, service)
+	if err != nil {
+		return "", kube.Ref{}, nil, rolloutError(f, f.IOStreams.ErrOut, notDeployed(ctx, c, err))
+	}
+	return app, ref, c, nil
+}
+
+// addAppFlag adds --app, the app of a per-service command (default:
+// berth.yaml's).
+func (f *Factory) addAppFlag(cmd *cobra.Command, app *string) {
+	cmd.Flags().StringVar(app, "app", "", "the app the service belongs to (default: berth.yaml's name); with -n, no berth.yaml is read")
+	_ = cmd.RegisterFlagCompletionFunc("app", f.completeApps)
+}
+
 // projectIfLoads is berth.yaml when no app is named and it loads (its
 // variables set), else nil: what berth.yaml adds to a day-2 command
 // (the services and charts to expect) is optional.

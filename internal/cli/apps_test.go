@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"github.com/berth-dev/berth/internal/release"
 )
 
@@ -29,7 +31,7 @@ func deployRecipes(t *testing.T, flags []string) string {
 // set.
 func TestDay2WithoutVariables(t *testing.T) {
 	t.Parallel()
-	_, ns, flags := onCluster(t)
+	c, ns, flags := onCluster(t)
 	file := deployRecipes(t, flags)
 	for _, tc := range []struct {
 		name string
@@ -54,10 +56,26 @@ func TestDay2WithoutVariables(t *testing.T) {
 		if !strings.Contains(stderr, "rolled back recipes to revision 1") {
 			t.Errorf("%s: berth undo:\n%s", tc.name, stderr)
 		}
+		svcApp := tc.app
+		if svcApp[0] == "recipes" {
+			svcApp = []string{"--app", "recipes"}
+		}
+		stdout, _ = mustRun(t, append(append([]string{"rollout", "history", "recipe-api"}, svcApp...), flags...)...)
+		if !strings.Contains(stdout, "deployment.apps/recipe-api") {
+			t.Errorf("%s: berth rollout history recipe-api:\n%s", tc.name, stdout)
+		}
+		_, stderr = mustRun(t, append(append([]string{"scale", "recipe-api=2", "--timeout", "1m"}, svcApp...), flags...)...)
+		if !strings.Contains(stderr, "scaled recipes") {
+			t.Errorf("%s: berth scale recipe-api=2:\n%s", tc.name, stderr)
+		}
 	}
 	stdout, _ := mustRun(t, append([]string{"history", "recipes", "--revision", "3", "--diff", "2"}, flags...)...)
 	if !strings.Contains(stdout, "recipe-api:1") {
 		t.Errorf("history recipes --revision 3 --diff 2:\n%s", stdout)
+	}
+	d, err := c.Clientset(t).AppsV1().Deployments(ns).Get(t.Context(), "recipe-api", metav1.GetOptions{})
+	if err != nil || *d.Spec.Replicas != 2 {
+		t.Errorf("after berth scale recipe-api=2: %v, %v", d, err)
 	}
 
 	// berth list -A shows it among the apps of every namespace.
@@ -75,10 +93,10 @@ func TestDay2WithoutVariables(t *testing.T) {
 		t.Fatalf("berth list -A -o json: %v\n%s", err, stdout)
 	}
 	found := slices.ContainsFunc(list.Apps, func(a release.Summary) bool {
-		return a.App == "recipes" && a.Namespace == ns && a.Revision == 4 && a.Status == "deployed" && a.Images["recipe-api"] == "registry.example/recipe-api:1"
+		return a.App == "recipes" && a.Namespace == ns && a.Revision == 6 && a.Status == "deployed" && a.Images["recipe-api"] == "registry.example/recipe-api:1"
 	})
 	if !found {
-		t.Errorf("berth list -A -o json has no recipes at revision 4 in %s:\n%s", ns, stdout)
+		t.Errorf("berth list -A -o json has no recipes at revision 6 in %s:\n%s", ns, stdout)
 	}
 	if stdout, _ = mustRun(t, append([]string{"list", "-A"}, kubeconfig...)...); !strings.Contains(stdout, "recipes ") {
 		t.Errorf("berth list -A:\n%s", stdout)
@@ -91,10 +109,10 @@ func TestUnknownApp(t *testing.T) {
 	_, ns, flags := onCluster(t)
 	deployRecipes(t, flags)
 	want := `error: no app "recipe" in namespace "` + ns + `"; apps here: recipes`
-	for _, cmd := range []string{"history", "status", "undo"} {
-		stdout, stderr, code := run(t, nil, append([]string{cmd, "recipe"}, flags...)...)
+	for _, args := range [][]string{{"history", "recipe"}, {"status", "recipe"}, {"undo", "recipe"}, {"scale", "api=2", "--app", "recipe"}, {"rollout", "status", "api", "--app", "recipe"}} {
+		stdout, stderr, code := run(t, nil, append(args, flags...)...)
 		if code != ExitNotDeployed || !strings.HasPrefix(stderr, want) || stdout != "" {
-			t.Errorf("berth %s recipe: exit %d\nstdout: %s\nstderr: %s", cmd, code, stdout, stderr)
+			t.Errorf("berth %s: exit %d\nstdout: %s\nstderr: %s", args, code, stdout, stderr)
 		}
 	}
 }

@@ -57,11 +57,15 @@ func (f *Factory) completeServiceCounts(cmd *cobra.Command, args []string, toCom
 // completeRevisions offers the app's recorded revisions, with their
 // status, for --revision and --to-revision.
 func (f *Factory) completeRevisions(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-	p, c, ns, err := f.ProjectOnCluster()
+	app := ""
+	if len(args) > 0 {
+		app = args[0]
+	}
+	app, ns, c, err := f.AppOnCluster(app)
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	h, err := newRecords(c, ns).History(cmd.Context(), p.Name)
+	h, err := newRecords(c, ns).History(cmd.Context(), app)
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}

@@ -1,0 +1,42 @@
+package deploy
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/kube"
+	"github.com/berth-dev/berth/internal/release"
+	"github.com/berth-dev/berth/internal/render"
+)
+
+// History reads an app's revisions (release.Store, Records).
+type History interface {
+	History(ctx context.Context, app string) ([]release.Revision, error)
+}
+
+// RecordedWorkload is service's Deployment or StatefulSet as app's newest
+// revision in namespace ns holds it: what the per-service day-2 commands
+// (rollout, logs) work on, with no berth.yaml needed. No revision is a
+// *NotDeployedError; a service the revision does not hold is a
+// *config.UnknownServiceError naming the revision's services.
+func RecordedWorkload(ctx context.Context, h History, app, ns, service string) (kube.Ref, error) {
+	revs, err := h.History(ctx, app)
+	if err != nil {
+		return kube.Ref{}, err
+	}
+	if len(revs) == 0 {
+		return kube.Ref{}, &NotDeployedError{App: app, Namespace: ns}
+	}
+	rel := revs[len(revs)-1].Release
+	var names []string
+	for _, w := range Workloads(render.ParseManifest(rel.Manifest)) {
+		if w.Service == service {
+			return kube.Ref{Group: "apps", Version: "v1", Kind: w.Kind, Namespace: ns, Name: w.Name}, nil
+		}
+		names = append(names, w.Service)
+	}
+	slices.Sort(names)
+	return kube.Ref{}, &config.UnknownServiceError{File: fmt.Sprintf("revision %d of app %s", rel.Version, app), Service: service, Services: names}
+}
