@@ -101,6 +101,22 @@ func TestDay2WithoutVariables(t *testing.T) {
 	if stdout, _ = mustRun(t, append([]string{"list", "-A"}, kubeconfig...)...); !strings.Contains(stdout, "recipes ") {
 		t.Errorf("berth list -A:\n%s", stdout)
 	}
+
+	// Completion: app names from the cluster, services from the record.
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"__complete", "history", ""}, "recipes\n"},
+		{[]string{"__complete", "scale", "--app", ""}, "recipes\n"},
+		{[]string{"__complete", "rollout", "status", "--app", "recipes", ""}, "recipe-api\n"},
+		{[]string{"__complete", "logs", "--file", file, ""}, "recipe-api\n"},
+	} {
+		args := append(append([]string{tc.args[0], tc.args[1]}, flags...), tc.args[2:]...)
+		if stdout, _, _ := run(t, nil, args...); !strings.Contains(stdout, tc.want) {
+			t.Errorf("%v: %q lacks %q", tc.args, stdout, tc.want)
+		}
+	}
 }
 
 // TestUnknownApp names the app and namespace and lists the apps there.

@@ -31,13 +31,18 @@ func (f *Factory) completeEnvironments(cmd *cobra.Command, args []string, toComp
 	return p.EnvironmentNames(), cobra.ShellCompDirectiveNoFileComp
 }
 
-// completeServices offers the services of berth.yaml not yet in args.
+// completeServices offers the services not yet in args: berth.yaml's,
+// or with --app (or when berth.yaml does not load) those of the app's
+// newest revision in the cluster.
 func (f *Factory) completeServices(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-	p, err := f.LoadProjectEnv("")
-	if err != nil {
-		return nil, cobra.ShellCompDirectiveNoFileComp
+	var names []string
+	app, _ := cmd.Flags().GetString("app")
+	if p, err := f.LoadProjectEnv(""); err == nil && app == "" {
+		names = p.ServiceNames()
+	} else if app, ns, c, err := f.AppOnCluster(app); err == nil {
+		names, _ = deploy.RecordedServices(cmd.Context(), newRecords(c, ns), app)
 	}
-	return slices.DeleteFunc(p.ServiceNames(), func(n string) bool { return slices.Contains(args, n) }), cobra.ShellCompDirectiveNoFileComp
+	return slices.DeleteFunc(names, func(n string) bool { return slices.Contains(args, n) }), cobra.ShellCompDirectiveNoFileComp
 }
 
 // completeOneService offers services for commands that take one.

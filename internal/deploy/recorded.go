@@ -30,13 +30,30 @@ func RecordedWorkload(ctx context.Context, h History, app, ns, service string) (
 		return kube.Ref{}, &NotDeployedError{App: app, Namespace: ns}
 	}
 	rel := revs[len(revs)-1].Release
-	var names []string
 	for _, w := range Workloads(render.ParseManifest(rel.Manifest)) {
 		if w.Service == service {
 			return kube.Ref{Group: "apps", Version: "v1", Kind: w.Kind, Namespace: ns, Name: w.Name}, nil
 		}
+	}
+	return kube.Ref{}, &config.UnknownServiceError{File: fmt.Sprintf("revision %d of app %s", rel.Version, app), Service: service, Services: recordedServices(rel.Manifest)}
+}
+
+// RecordedServices are the services of app's newest revision, sorted;
+// none when it has no revision.
+func RecordedServices(ctx context.Context, h History, app string) ([]string, error) {
+	revs, err := h.History(ctx, app)
+	if err != nil || len(revs) == 0 {
+		return nil, err
+	}
+	return recordedServices(revs[len(revs)-1].Release.Manifest), nil
+}
+
+// recordedServices are the services of the workloads of a manifest, sorted.
+func recordedServices(manifest string) []string {
+	var names []string
+	for _, w := range Workloads(render.ParseManifest(manifest)) {
 		names = append(names, w.Service)
 	}
 	slices.Sort(names)
-	return kube.Ref{}, &config.UnknownServiceError{File: fmt.Sprintf("revision %d of app %s", rel.Version, app), Service: service, Services: names}
+	return names
 }
