@@ -71,11 +71,7 @@ func (f *Factory) projectIfLoads(app string) *config.Project {
 	if app != "" {
 		return nil
 	}
-	p, warnings, err := config.Load(f.ConfigPath(), config.Options{Env: f.Env, LookupEnv: f.LookupEnv})
-	if err != nil {
-		return nil
-	}
-	f.printWarnings(warnings)
+	p, _ := f.LoadProject()
 	return p
 }
 
