@@ -119,7 +119,8 @@ func TestDay2WithoutVariables(t *testing.T) {
 	}
 }
 
-// TestUnknownApp names the app and namespace and lists the apps there.
+// TestUnknownApp names the app and namespace and lists the apps there;
+// then berth delete APP removes the app without berth.yaml.
 func TestUnknownApp(t *testing.T) {
 	t.Parallel()
 	_, ns, flags := onCluster(t)
@@ -130,5 +131,13 @@ func TestUnknownApp(t *testing.T) {
 		if code != ExitNotDeployed || !strings.HasPrefix(stderr, want) || stdout != "" {
 			t.Errorf("berth %s: exit %d\nstdout: %s\nstderr: %s", args, code, stdout, stderr)
 		}
+	}
+
+	// delete APP: the record's objects and the records, no berth.yaml.
+	if _, stderr := mustRun(t, append([]string{"delete", "recipes", "--yes"}, flags...)...); !strings.Contains(stderr, "deleted recipes from namespace "+ns) {
+		t.Errorf("berth delete recipes:\n%s", stderr)
+	}
+	if stdout, _ := mustRun(t, append([]string{"list"}, flags...)...); strings.Contains(stdout, "recipes") {
+		t.Errorf("berth list after delete:\n%s", stdout)
 	}
 }
