@@ -60,6 +60,9 @@ func (c *converter) secret(source string, at pos, sp string) (name, k string, ok
 		return "", "", false
 	}
 	name = dnsLabel(source, 253, false)
+	if cs.External && cs.Name != "" {
+		name = dnsLabel(cs.Name, 253, false) // the Secret that exists already
+	}
 	k = source
 	if len(validation.IsConfigMapKey(k)) > 0 {
 		k = name

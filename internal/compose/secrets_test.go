@@ -1,11 +1,13 @@
 package compose
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
 
@@ -57,6 +59,9 @@ func TestImportFileSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	testutil.Golden(t, filepath.Join("testdata", "golden", "filesecrets.rendered.yaml"), r.Manifest, *update)
+	if err := render.Strict(r.Objects); err != nil {
+		t.Errorf("the rendered objects do not decode into their API types: %v", err)
+	}
 	if strings.Contains(string(r.Manifest), "db-pw-in-a-file") {
 		t.Error("the rendered output shows the secret without --show-secrets")
 	}
@@ -135,5 +140,100 @@ func TestCredential(t *testing.T) {
 				t.Errorf("credential(%q, %q) = %v, want %v", tc.name, tc.value, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestImportComposeSecrets: each kind of compose secret, the short and
+// long syntax, and what is not translated.
+func TestImportComposeSecrets(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"compose.yaml": `services:
+  app:
+    image: busybox
+    secrets:
+      - api_key
+      - source: db-password
+        target: /etc/app/db.txt
+      - source: token
+        target: token.txt
+        mode: 0400
+      - shared
+      - undefined-here
+  worker:
+    image: busybox
+    secrets: [api_key, shared]
+secrets:
+  api_key:
+    file: ./keys/api.txt
+  db-password:
+    file: db/password.txt
+  token:
+    environment: APP_TOKEN
+  shared:
+    external: true
+  undefined-here:
+    name: other
+    external: true
+`,
+		"keys/api.txt":    "k-123",
+		"db/password.txt": "pw",
+	} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := Import(t.Context(), Options{Files: []string{filepath.Join(dir, "compose.yaml")}, OutputDir: dir, Environ: []string{"APP_TOKEN=t-1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := res.Project
+	wantSecrets := map[string]map[string]string{
+		"api-key":     {"api_key": "${file:keys/api.txt}"},
+		"db-password": {"db-password": "${file:db/password.txt}"},
+		"token":       {"token": "${APP_TOKEN}"},
+	}
+	if diff := cmp.Diff(wantSecrets, p.Secrets); diff != "" {
+		t.Errorf("secrets (-want +got):\n%s", diff)
+	}
+	wantApp := map[string]config.SecretFile{
+		"/run/secrets/api_key":        {Name: "api-key", Key: "api_key"},
+		"/etc/app/db.txt":             {Name: "db-password", Key: "db-password"},
+		"/run/secrets/token.txt":      {Name: "token", Key: "token"},
+		"/run/secrets/shared":         {Name: "shared", Key: "shared"},
+		"/run/secrets/undefined-here": {Name: "other", Key: "undefined-here"},
+	}
+	if diff := cmp.Diff(wantApp, p.Services["app"].SecretFiles); diff != "" {
+		t.Errorf("app secretFiles (-want +got):\n%s", diff)
+	}
+	if got := len(p.Services["worker"].SecretFiles); got != 2 {
+		t.Errorf("worker mounts %d secrets, want 2", got)
+	}
+	if diff := cmp.Diff([]string{"APP_TOKEN"}, res.SecretVars()); diff != "" {
+		t.Errorf("SecretVars (-want +got):\n%s", diff)
+	}
+	var warnings []string
+	for _, w := range res.Warnings {
+		if strings.Contains(w.Path, "secrets") {
+			warnings = append(warnings, w.Path+": "+w.Msg)
+		}
+	}
+	want := []string{
+		`services.app.secrets: the uid, gid and mode of secret "token" are not translated: the file is mounted read-only, readable by every user of the container`,
+		`secrets.token: became secret "token" as ${APP_TOKEN}: export APP_TOKEN before berth render or deploy`,
+		`secrets.shared: is external: berth does not create it; create the Secret "shared" with the key "shared" in the namespace (kubectl create secret generic shared --from-file=shared=FILE)`,
+		`secrets.undefined-here: is external: berth does not create it; create the Secret "other" with the key "undefined-here" in the namespace (kubectl create secret generic other --from-file=undefined-here=FILE)`,
+	}
+	if diff := cmp.Diff(want, warnings, cmpopts.SortSlices(func(a, b string) bool { return a < b })); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
+	}
+	if strings.Contains(string(res.YAML), "k-123") || strings.Contains(string(res.YAML), "t-1") {
+		t.Errorf("berth.yaml holds a secret value:\n%s", res.YAML)
+	}
+	if _, _, err := config.Parse(filepath.Join(dir, "berth.yaml"), res.YAML, config.Options{LookupEnv: anyVar}); err != nil {
+		t.Errorf("berth.yaml does not validate: %v\n%s", err, res.YAML)
 	}
 }
