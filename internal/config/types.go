@@ -23,7 +23,7 @@ type Project struct {
 	Target *Target `json:"target,omitempty"`
 	// Services are the application's workloads, by name; the name becomes the object names.
 	Services map[string]*Service `json:"services"`
-	// Secrets are app-level Secrets (object name = key); values usually come from ${VARS}, or are encrypted in the file as ENC[age:…] (berth secrets encrypt).
+	// Secrets are app-level Secrets (object name = key); values usually come from ${VARS} or a file (${file:PATH}), or are encrypted in the file as ENC[age:…] (berth secrets encrypt).
 	Secrets map[string]map[string]string `json:"secrets,omitempty"`
 	// Encryption lists who can read the encrypted secret values: berth secrets encrypt encrypts to these recipients.
 	Encryption *Encryption `json:"encryption,omitempty"`
