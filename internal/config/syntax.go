@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -13,14 +14,16 @@ import (
 
 // yaml.v3 reports a syntax error at the start of the block it was parsing
 // (often lines above the mistake), not at the token that broke it. The
-// locator below finds the line itself: the first line after the longest
-// prefix of whole lines that still parses. Every line before it is valid
-// YAML so far, so that line is the one to fix; the prefix's node tree then
-// tells which indentations were open there, for a precise message.
-
-// maxLocateLines bounds the prefix search (one parse per line, on the error
-// path only); longer files keep the parser's position.
-const maxLocateLines = 5000
+// locator below finds the line itself: the first line L such that the
+// file's first L lines fail exactly as the whole file does. Every line
+// before it parses, so L is the one to fix; the node tree of the lines
+// above then tells which indentations were open there, for a precise
+// message.
+//
+// Failing "exactly as the whole file" (same message, same parser line) is
+// false for every prefix that ends before L, even one that cuts a
+// multi-line quoted value in two (its error names another line), and true
+// for every prefix from L on, so a binary search finds L in a few parses.
 
 // level is an indentation a new line may start at: a key of an open block
 // mapping, or an item of an open block sequence.
@@ -43,6 +46,9 @@ type syntaxSite struct {
 	levels []level
 	// last is the deepest value above the line, when a scalar.
 	last *yaml.Node
+	// spansTo is the line the parser failed on, when a value starting on
+	// line spans down to it; 0 otherwise.
+	spansTo int
 	// redact keeps the file's text out of messages (the line is inside a
 	// secret).
 	redact bool
@@ -62,28 +68,48 @@ func (s syntaxSite) pointer() string {
 	return b.String()
 }
 
-// locateSyntax finds the first line of data that no valid document can
-// continue. It returns false when the file is too long to search or no
-// line can be blamed.
-func locateSyntax(data []byte) (syntaxSite, bool) {
+// maxWalkBack bounds how many lines a value spanning lines may take.
+const maxWalkBack = 50
+
+// locateSyntax finds the first line of data whose prefix fails with
+// full, the whole file's parse error. It returns false when the lines above
+// that one do not parse on their own (nothing to blame precisely).
+func locateSyntax(data []byte, full string) (syntaxSite, bool) {
 	starts := lineStarts(data)
-	if len(starts) > maxLocateLines {
+	upTo := func(j int) []byte {
+		if j >= len(starts) {
+			return data
+		}
+		return data[:starts[j]]
+	}
+	j := sort.Search(len(starts), func(i int) bool {
+		_, err := decodeFirst(upTo(i + 1))
+		return err != nil && err.Error() == full
+	})
+	if j >= len(starts) {
 		return syntaxSite{}, false
 	}
-	for j := len(starts) - 1; j >= 0; j-- {
-		root, ok := parsePrefix(data[:starts[j]])
-		if !ok {
-			continue
-		}
-		text := data[starts[j]:]
-		if i := bytes.IndexByte(text, '\n'); i >= 0 {
-			text = text[:i]
-		}
-		s := syntaxSite{line: j + 1, text: strings.TrimSuffix(string(text), "\r")}
-		s.levels, s.last = openLevels(root)
-		return s, true
+	// The lines above may end inside a value that spans lines (a quoted
+	// string closed further down, wrongly): blame the line it starts on.
+	broken := j + 1
+	root, err := decodeFirst(upTo(j))
+	for back := 0; err != nil && j > 0 && back < maxWalkBack; back++ {
+		j--
+		root, err = decodeFirst(upTo(j))
 	}
-	return syntaxSite{}, false
+	if err != nil {
+		return syntaxSite{}, false
+	}
+	text := data[starts[j]:]
+	if i := bytes.IndexByte(text, '\n'); i >= 0 {
+		text = text[:i]
+	}
+	s := syntaxSite{line: j + 1, text: strings.TrimSuffix(string(text), "\r")}
+	if broken != s.line {
+		s.spansTo = broken
+	}
+	s.levels, s.last = openLevels(root)
+	return s, true
 }
 
 // lineStarts returns the offset of every line's first byte.
@@ -97,24 +123,18 @@ func lineStarts(data []byte) []int {
 	return starts
 }
 
-// parsePrefix parses every document of data and returns the first one's
-// root value (nil when there is none).
-func parsePrefix(data []byte) (*yaml.Node, bool) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var first *yaml.Node
-	for {
-		var n yaml.Node
-		err := dec.Decode(&n)
-		if errors.Is(err, io.EOF) {
-			return first, true
-		}
-		if err != nil {
-			return nil, false
-		}
-		if first == nil && len(n.Content) > 0 {
-			first = n.Content[0]
-		}
+// decodeFirst parses the first document of data, as parse does, and
+// returns its root value (nil for none).
+func decodeFirst(data []byte) (*yaml.Node, error) {
+	var n yaml.Node
+	err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&n)
+	if errors.Is(err, io.EOF) || err == nil && len(n.Content) == 0 {
+		return nil, nil
 	}
+	if err != nil {
+		return nil, err
+	}
+	return n.Content[0], nil
 }
 
 // openLevels walks down the last entry of every block collection, from the
@@ -175,6 +195,16 @@ func (s syntaxSite) describe(msg string) (Pos, string, string) {
 	if tab >= 0 {
 		return Pos{s.line, col(s.text, tab)}, "a tab indents this line", "YAML does not allow tabs for indentation; indent with spaces"
 	}
+	if s.spansTo > 0 {
+		if q := strings.IndexAny(s.text[ind:], `"'[{`); q >= 0 {
+			c := s.text[ind+q]
+			what, hint := "quoted value", fmt.Sprintf("add the closing `%c` where the value ends on this line", c)
+			if c == '[' || c == '{' {
+				what, hint = fmt.Sprintf("`%c`", c), fmt.Sprintf("close it with `%s` where it ends", map[byte]string{'[': "]", '{': "}"}[c])
+			}
+			return Pos{s.line, col(s.text, ind+q)}, fmt.Sprintf("the %s that starts here runs on to line %d, which YAML then cannot read", what, s.spansTo), hint
+		}
+	}
 	if strings.Contains(msg, "end of stream") {
 		if q := strings.IndexAny(s.text[ind:], `"'`); q >= 0 {
 			quote := s.text[ind+q : ind+q+1]
@@ -200,6 +230,9 @@ func (s syntaxSite) describe(msg string) (Pos, string, string) {
 		if p, m, h, ok := s.colonInValue(ind); ok {
 			return p, m, h
 		}
+	}
+	if strings.Contains(msg, "cannot start any token") && ind < len(s.text) && strings.IndexByte("@`", s.text[ind]) >= 0 {
+		return at, fmt.Sprintf("YAML reserves `%c` at the start of a key or value", s.text[ind]), "put the key or value in quotes"
 	}
 	return at, msg, "check indentation (spaces, not tabs) and that every `key: value` has a space after the colon"
 }

@@ -74,6 +74,10 @@ func (s syntaxSite) indentation(ind int) (Pos, string, string, bool) {
 				"remove the `- `, or put the list under a key of its own", true
 		}
 	}
+	if item := s.matching(ind+1, true); !dash && item != nil && s.matching(ind+1, false) == nil {
+		return at, fmt.Sprintf("a key where a list item (`- `, as on line %d) is expected", item.line),
+			"start it with `- ` like the other items, or indent it under the item above", true
+	}
 	if s.matching(ind+1, true) != nil || s.matching(ind+1, false) != nil {
 		return Pos{}, "", "", false
 	}

@@ -99,7 +99,7 @@ func (t *tree) syntaxError(err error, data []byte) *Error {
 	}
 	// The parser's line is where the enclosing block starts; find the
 	// line that broke it.
-	if site, ok := locateSyntax(shieldVars(data)); ok {
+	if site, ok := locateSyntax(shieldVars(data), err.Error()); ok {
 		site.redact = t.secret != nil && t.secret(site.pointer())
 		p, m, hint := site.describe(msg)
 		return &Error{File: t.file, Pos: p, Msg: "invalid YAML: " + m, Hint: hint}
