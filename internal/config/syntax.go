@@ -31,6 +31,8 @@ type level struct {
 	col  int    // 1-based column of the keys or of the `-`
 	seq  bool   // a sequence's `-`
 	line int    // line of the last key or item at this column
+	// first is the line of the block's first entry; entries counts them.
+	first, entries int
 	name string // that key, for messages
 	// scalar is the last value of a mapping when it is a plain scalar:
 	// a deeper line continues it.
@@ -145,7 +147,10 @@ func openLevels(n *yaml.Node) ([]level, *yaml.Node) {
 		switch {
 		case n.Kind == yaml.MappingNode && len(n.Content) >= 2:
 			key, val := n.Content[len(n.Content)-2], n.Content[len(n.Content)-1]
-			l := level{col: n.Column, line: key.Line, name: key.Value}
+			// A block's own position is its anchor's or tag's, when it has
+			// one; its first key's is where the block is.
+			first := n.Content[0]
+			l := level{col: first.Column, line: key.Line, name: key.Value, first: first.Line, entries: len(n.Content) / 2}
 			switch {
 			case val.Kind == yaml.ScalarNode && val.Style == 0 && val.Tag == "!!null" && val.Value == "":
 				l.empty = true
@@ -156,7 +161,11 @@ func openLevels(n *yaml.Node) ([]level, *yaml.Node) {
 			n = val
 		case n.Kind == yaml.SequenceNode && len(n.Content) > 0:
 			item := n.Content[len(n.Content)-1]
-			out = append(out, level{col: n.Column, seq: true, line: item.Line})
+			l := level{col: n.Column, seq: true, line: item.Line, first: n.Line, entries: len(n.Content)}
+			if first := n.Content[0]; first.Line != n.Line {
+				l.col, l.first = first.Column-2, first.Line // after an anchor: `- ITEM`
+			}
+			out = append(out, l)
 			n = item
 		case n.Kind == yaml.ScalarNode:
 			return out, n

@@ -84,6 +84,10 @@ func (s syntaxSite) indentation(ind int) (Pos, string, string, bool) {
 	if last := s.levels[len(s.levels)-1]; last.empty && ind+1 > last.col {
 		return Pos{}, "", "", false // the value of the key above starts here
 	}
+	if x := s.oddFirstLine(ind + 1); x != nil {
+		return Pos{x.first, x.col}, fmt.Sprintf("this line is indented %d spaces, and so sets its block's indentation, but the block's next line (line %d) is indented %d", x.col-1, s.line, ind),
+			fmt.Sprintf("indent it %d spaces, like line %d", ind, s.line), true
+	}
 	target := s.nearest(ind+1, dash)
 	if target == nil {
 		return Pos{}, "", "", false
@@ -157,4 +161,49 @@ func (s syntaxSite) colonInValue(ind int) (Pos, string, string, bool) {
 		hint = fmt.Sprintf("quote the whole value: `%s: \"…\"`", key)
 	}
 	return Pos{s.line, col(s.text, at)}, "a value cannot contain `: ` (or end with `:`) unless it is quoted", hint, true
+}
+
+// oddFirstLine finds the block that a first entry indented unlike the rest
+// of the file opened, when column c lines up where that block should be:
+// YAML takes a block's indentation from its first line, so it blames the
+// second. Blocks of more than one entry are consistent; then c is odd.
+func (s syntaxSite) oddFirstLine(c int) *level {
+	pi := -1
+	for i, l := range s.levels {
+		if l.col < c {
+			pi = i
+		}
+	}
+	for _, xi := range []int{pi + 1, pi} {
+		if xi < 1 || xi >= len(s.levels) {
+			continue
+		}
+		p, x := s.levels[xi-1], s.levels[xi]
+		step := s.step(xi - 1)
+		if !p.seq && !x.seq && x.entries == 1 && c-p.col == step && x.col-p.col != step {
+			return &s.levels[xi]
+		}
+	}
+	return nil
+}
+
+// step is the file's usual indentation step between nested mappings: the
+// most frequent one (2 on a tie or when the path shows none), leaving out
+// the pair of levels at skip and the pair below it, which the suspect
+// block skews.
+func (s syntaxSite) step(skip int) int {
+	counts := map[int]int{}
+	best := 2
+	for i := 0; i+1 < len(s.levels); i++ {
+		a, b := s.levels[i], s.levels[i+1]
+		if i == skip || i == skip+1 || a.seq || b.seq {
+			continue
+		}
+		d := b.col - a.col
+		counts[d]++
+		if counts[d] > counts[best] {
+			best = d
+		}
+	}
+	return best
 }
