@@ -28,12 +28,12 @@ import (
 // level is an indentation a new line may start at: a key of an open block
 // mapping, or an item of an open block sequence.
 type level struct {
-	col  int    // 1-based column of the keys or of the `-`
-	seq  bool   // a sequence's `-`
-	line int    // line of the last key or item at this column
+	col  int  // 1-based column of the keys or of the `-`
+	seq  bool // a sequence's `-`
+	line int  // line of the last key or item at this column
 	// first is the line of the block's first entry; entries counts them.
 	first, entries int
-	name string // that key, for messages
+	name           string // that key, for messages
 	// scalar is the last value of a mapping when it is a plain scalar:
 	// a deeper line continues it.
 	scalar *yaml.Node
