@@ -20,8 +20,8 @@ import (
 // above then tells which indentations were open there, for a precise
 // message.
 //
-// Failing "exactly as the whole file" (same message, same parser line) is
-// false for every prefix that ends before L, even one that cuts a
+// Failing "exactly as the whole file" (same message, same parser line) is,
+// in practice, false for every prefix that ends before L, even one that cuts a
 // multi-line quoted value in two (its error names another line), and true
 // for every prefix from L on, so a binary search finds L in a few parses.
 
@@ -176,8 +176,8 @@ func openLevels(n *yaml.Node) ([]level, *yaml.Node) {
 	return out, nil
 }
 
-// indent returns the number of leading spaces of s and whether a tab
-// comes before its first other character.
+// indent returns the number of leading spaces of s, and the offset of a
+// tab among its leading blanks (-1 for none).
 func indent(s string) (int, int) {
 	for i, c := range s {
 		switch c {
