@@ -252,3 +252,23 @@ func (s syntaxSite) describe(msg string) (Pos, string, string) {
 	}
 	return at, msg, "check indentation (spaces, not tabs) and that every `key: value` has a space after the colon"
 }
+
+// secondDocument finds the `---` that starts a second document: the first
+// one after a line of content.
+func secondDocument(data []byte) Pos {
+	content := false
+	for i, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimRight(line, "\r")
+		if line == "---" || strings.HasPrefix(line, "--- ") || strings.HasPrefix(line, "---\t") {
+			if content {
+				return Pos{i + 1, 1}
+			}
+			content = true // `--- value` or a leading `---` opens the first
+			continue
+		}
+		if s := strings.TrimSpace(line); s != "" && !strings.HasPrefix(s, "#") && !strings.HasPrefix(s, "%") {
+			content = true
+		}
+	}
+	return Pos{}
+}

@@ -68,8 +68,13 @@ func (t *tree) parse(data []byte) {
 		return
 	}
 	var second yaml.Node
-	if err := dec.Decode(&second); err == nil {
-		t.errs = append(t.errs, &Error{File: t.file, Pos: Pos{second.Line, second.Column},
+	if err := dec.Decode(&second); err == nil || !errors.Is(err, io.EOF) {
+		// A second document is an error even when it does not parse.
+		pos := Pos{second.Line, second.Column}
+		if err != nil {
+			pos = secondDocument(data)
+		}
+		t.errs = append(t.errs, &Error{File: t.file, Pos: pos,
 			Msg: "berth.yaml holds one YAML document, but a second one starts here", Hint: "remove the `---` line and what follows, or merge it into the first document"})
 		return
 	}
