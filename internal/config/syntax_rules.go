@@ -30,6 +30,9 @@ func (s syntaxSite) colonHint(text string) string {
 	if s.redact {
 		return "write a colon and a space after the key: `KEY: VALUE`"
 	}
+	if k, v, ok := strings.Cut(text, ":"); ok && !strings.Contains(k, " ") {
+		return fmt.Sprintf("put a space after the colon: `%s: %s`", k, strings.TrimSpace(v))
+	}
 	if k, v, ok := strings.Cut(text, " "); ok {
 		return fmt.Sprintf("write a colon and a space after the key: `%s: %s`", k, strings.TrimSpace(v))
 	}
