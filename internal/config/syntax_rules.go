@@ -9,12 +9,15 @@ import (
 // the key above, on a line of its own and lined up like a key
 // ("web:\n    image nginx"), or a line among keys that is no `key: value`.
 func (s syntaxSite) missingColon(ind int) (Pos, string, string, bool) {
-	if n := len(s.levels); s.last != nil && n > 0 {
-		parent := s.levels[n-1]
-		if parent.scalar == s.last && s.last.Line > parent.line && s.last.Column == ind+1 {
-			text, _, _ := strings.Cut(s.last.Value, "\n")
-			return Pos{s.last.Line, s.last.Column},
-				fmt.Sprintf("this line has no colon, so YAML reads it as the value of %q instead of as a key", parent.name),
+	// The scalar is on a line of its own and the broken line is level with
+	// it or deeper: it was meant as a key (of a block, when deeper).
+	if s.last != nil && s.last.Style == 0 && s.last.Column <= ind+1 {
+		text, _, _ := strings.Cut(s.last.Value, "\n")
+		at := Pos{s.last.Line, s.last.Column}
+		if n := len(s.levels); n == 0 {
+			return at, "this line has no colon, so YAML reads the file as one text instead of as keys", s.colonHint(text), true
+		} else if parent := s.levels[n-1]; parent.scalar == s.last && s.last.Line > parent.line {
+			return at, fmt.Sprintf("this line has no colon, so YAML reads it as the value of %q instead of as a key", parent.name),
 				s.colonHint(text), true
 		}
 	}

@@ -38,6 +38,8 @@ func TestSyntaxErrorLine(t *testing.T) {
 		{"missing colon, value on its own line", syntaxHead + "    image nginx:1.27\n    replicas: 2\n", 6, Pos{5, 5}, "no colon"},
 		{"missing colon among keys", syntaxHead + "    image: nginx:1.27\n    replicas 2\n    ports:\n      - port: 80\n", 6, Pos{6, 5}, "not a `key: value`"},
 		{"no space after the colon among keys", syntaxHead + "    image: nginx:1.27\n    replicas:2\n    ports:\n      - port: 80\n", 6, Pos{6, 5}, "not a `key: value`"},
+		{"missing colon on the first line", "apiVersion berth/v1\nname: shop\n", 2, Pos{1, 1}, "no colon"},
+		{"missing colon on a key with a block", "apiVersion: berth/v1\nname: shop\nservices:\n  web\n    image: nginx\n", 5, Pos{4, 3}, `value of "services"`},
 		{"stray dash among keys", syntaxHead + "    image: nginx:1.27\n    - replicas: 2\n", 4, Pos{6, 5}, "a list item"},
 		{"key among list items", syntaxHead + "    image: nginx\n    env:\n      - A=b\n      B: c\n", 6, Pos{8, 7}, "a key where a list item"},
 		{"key: value: more", syntaxHead + "    image: nginx: 1.27\n    replicas: 2\n", 5, Pos{5, 17}, "cannot contain `: `"},
