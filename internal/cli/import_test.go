@@ -82,3 +82,41 @@ func TestImportComposeFlags(t *testing.T) {
 		t.Errorf("output %q, want out/berth.yaml", got.output)
 	}
 }
+
+// TestImportComposeFileSecrets: the Postgres pattern of issue 16 imports
+// and renders with no variable set; the secret comes from its file and is
+// mounted under /run/secrets (internal/compose has the whole-output golden).
+func TestImportComposeFileSecrets(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	src := filepath.Join("..", "compose", "testdata", "filesecrets")
+	for _, f := range []string{"compose.yaml", "db/password.txt", "proxy/nginx.conf"} {
+		data, err := os.ReadFile(filepath.Join(src, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, f)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(dir, "berth.yaml")
+	_, stderr, code := run(t, nil, "import", "compose", "-f", filepath.Join(dir, "compose.yaml"), "--file", out, "--offline")
+	if code != 0 || !strings.Contains(stderr, "next: berth validate, then berth render") {
+		t.Fatalf("import: exit %d\n%s", code, stderr)
+	}
+	stdout, stderr, code := run(t, nil, "render", "-f", out)
+	if code != 0 {
+		t.Fatalf("render with no variable set: exit %d\n%s", code, stderr)
+	}
+	for _, s := range []string{"value: /run/secrets/db-password", "mountPath: /run/secrets/db-password", `mountPath: "/etc/nginx/conf.d/default.conf"`, "name: \"proxy-files\""} {
+		if !strings.Contains(stdout, s) {
+			t.Errorf("render output lacks %q:\n%s", s, stdout)
+		}
+	}
+	if strings.Contains(stdout, "db-pw-in-a-file") {
+		t.Errorf("render shows the secret value without --show-secrets")
+	}
+}

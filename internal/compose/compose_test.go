@@ -71,6 +71,7 @@ func fixtures() []fixture {
 		{name: "several files and profiles", dir: "layered", files: []string{"compose.yaml", "compose.prod.yaml"}, profiles: []string{"debug", "docs"}, golden: "layered-prod", secrets: []string{"sk_test_123"}},
 		{name: "a development setup: debugger, watcher, bind-mounted healthcheck, no ports", dir: "nodedev", files: []string{"compose.yaml"}},
 		{name: "a public project: react-java-mysql", dir: "javamysql", files: []string{"compose.yaml"}, secrets: []string{"db-pw-from-the-file"}},
+		{name: "file secrets and a bind-mounted file (issue 16)", dir: "filesecrets", files: []string{"compose.yaml"}, secrets: []string{"db-pw-in-a-file"}},
 	}
 }
 

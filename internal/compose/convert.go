@@ -37,6 +37,8 @@ type converter struct {
 	images map[string]imageAnswer
 	// binds are the bind mounts of each compose service.
 	binds map[string][]bindMount
+	// secretKeys are the berth secrets of the compose secrets translated so far.
+	secretKeys map[string]secretKey
 }
 
 func newConverter(opts Options, cp *types.Project, ix *index, outDir string) *converter {
@@ -198,6 +200,7 @@ func (c *converter) service(name string, s types.ServiceConfig) *config.Service 
 	c.environment(name, bn, s, out)
 	c.volumes(name, bn, s, out)
 	c.configs(name, s, out)
+	c.secrets(name, s, out)
 	c.healthcheck(name, s, out)
 	c.resources(name, s, out)
 	c.runtime(name, s, out)

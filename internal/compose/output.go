@@ -100,7 +100,8 @@ func restyle(n *yaml.Node, path []string) {
 	}
 }
 
-// flowMapping: port and volume entries, resource amounts, env references.
+// flowMapping: port and volume entries, resource amounts, env and secret
+// file references.
 func flowMapping(path []string) bool {
 	if len(path) < 3 || path[0] != "services" {
 		return false
@@ -110,7 +111,7 @@ func flowMapping(path []string) bool {
 		return true
 	case len(rest) == 2 && rest[0] == "resources":
 		return true
-	case len(rest) == 2 && rest[0] == "env":
+	case len(rest) == 2 && (rest[0] == "env" || rest[0] == "secretFiles"):
 		return true
 	case len(rest) == 3 && rest[0] == "probes":
 		return true // exec: {command: […]}

@@ -144,10 +144,6 @@ func (c *converter) configs(name string, s types.ServiceConfig, out *config.Serv
 		}
 		c.configFile("services."+name+".configs", path.Clean(target), c.rel(cfg.File), at, out, fmt.Sprintf("config %s became configFiles %s (a copy in a ConfigMap)", ref.Source, target))
 	}
-	for _, ref := range s.Secrets {
-		at := c.ix.locate(name, key("secrets"), item(ref.Source))
-		c.warn(at, "services."+name+".secrets", "secret %q is not translated: berth secrets are environment values; put it under secrets: in berth.yaml as a ${VAR} and read it with env: {NAME: {secretRef: …}}", ref.Source)
-	}
 }
 
 // sharedVolumes reports compose volumes that several services mount:

@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/berth-dev/berth/internal/config"
 )
 
 // ExistsError is returned by CheckOverwrite and WriteFile when berth.yaml
@@ -78,6 +80,9 @@ func (r *Result) SecretVars() []string {
 	var vars []string
 	for _, keys := range r.Project.Secrets {
 		for _, v := range keys {
+			if config.IsFileRef(v) {
+				continue // read from a file, no variable
+			}
 			for _, m := range secretRefRE.FindAllStringSubmatch(v, -1) {
 				vars = append(vars, m[1])
 			}

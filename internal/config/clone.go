@@ -70,6 +70,7 @@ func (s *Service) Clone() *Service {
 	}
 	c.EnvFrom = slices.Clone(s.EnvFrom)
 	c.ConfigFiles = maps.Clone(s.ConfigFiles)
+	c.SecretFiles = maps.Clone(s.SecretFiles)
 	if s.Probes != nil {
 		c.Probes = &Probes{Liveness: s.Probes.Liveness.clone(), Readiness: s.Probes.Readiness.clone(), Startup: s.Probes.Startup.clone()}
 	}

@@ -12,13 +12,20 @@ import (
 )
 
 // interpolate expands ${VAR}, ${VAR:-default}, ${VAR-default} and
-// ${VAR:?message}; $$ is a literal $. It reports unset variables at the
+// ${VAR:?message}; $$ is a literal $. A secret value that is exactly
+// ${file:PATH} is the content of that file. It reports unset variables at the
 // scalar's position and returns false when anything went wrong.
 func (t *tree) interpolate(s string, p Pos, ptr string) (string, bool) {
 	if !strings.Contains(s, "$") {
 		return s, true
 	}
-	out, problems := expand(s, t.getenv)
+	var out string
+	var problems []expandProblem
+	if m := fileRefRE.FindStringSubmatch(s); m != nil {
+		out, problems = t.readFileRef(m[1], ptr)
+	} else {
+		out, problems = expand(s, t.getenv)
+	}
 	if len(problems) > 0 && t.secret != nil && t.secret(ptr) {
 		// The text of a secret value must not reach a message.
 		for i := range problems {

@@ -30,8 +30,8 @@ type SecretText struct {
 	Pos Pos
 	// Value is the value berth reads: $$ unescaped. Meaningless when Vars.
 	Value string
-	// Vars reports a ${VAR} reference: the value depends on the environment
-	// berth runs in, so it cannot be encrypted.
+	// Vars reports a ${VAR} (or ${file:PATH}) reference: the value depends
+	// on the environment berth runs in, so it cannot be encrypted.
 	Vars bool
 	// Encrypted reports an ENC[…] value.
 	Encrypted bool
@@ -77,6 +77,7 @@ func SecretTexts(file string, data []byte) ([]SecretText, error) {
 					raw := unshieldVars(v.Value)
 					st.Encrypted = IsEncrypted(raw)
 					st.Value, st.Vars = Unescape(raw)
+					st.Vars = st.Vars || IsFileRef(raw)
 				}
 				out = append(out, st)
 			}

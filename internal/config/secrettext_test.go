@@ -28,6 +28,7 @@ secrets:
       text
     dollars: "pa$$word"
     ref: "${DB_PASSWORD:-dev}"
+    file: ${file:db/password.txt}
   flow: {a: one, b: "two, three"}
 services:
   web:
@@ -62,6 +63,7 @@ environments:
 		{"secrets.db.folded", "folded text", false, ""},
 		{"secrets.db.dollars", "pa$word", false, ""},
 		{"secrets.db.ref", "", true, ""},
+		{"secrets.db.file", "", true, ""},
 		{"secrets.flow.a", "one", false, ""},
 		{"secrets.flow.b", "two, three", false, ""},
 		{"environments.production.secrets.db.plain", "prod-pw", false, ""},
@@ -92,6 +94,7 @@ secrets:
     folded: "new secrets.db.folded"
     dollars: "new secrets.db.dollars"
     ref: "${DB_PASSWORD:-dev}"
+    file: ${file:db/password.txt}
   flow: {a: "new secrets.flow.a", b: "new secrets.flow.b"}
 services:
   web:

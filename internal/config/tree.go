@@ -68,8 +68,13 @@ func (t *tree) parse(data []byte) {
 		return
 	}
 	var second yaml.Node
-	if err := dec.Decode(&second); err == nil {
-		t.errs = append(t.errs, &Error{File: t.file, Pos: Pos{second.Line, second.Column},
+	if err := dec.Decode(&second); err == nil || !errors.Is(err, io.EOF) {
+		// A second document is an error even when it does not parse.
+		pos := Pos{second.Line, second.Column}
+		if err != nil {
+			pos = secondDocument(data)
+		}
+		t.errs = append(t.errs, &Error{File: t.file, Pos: pos,
 			Msg: "berth.yaml holds one YAML document, but a second one starts here", Hint: "remove the `---` line and what follows, or merge it into the first document"})
 		return
 	}
@@ -94,7 +99,27 @@ func (t *tree) syntaxError(err error, data []byte) *Error {
 		}
 		msg = m[2]
 	}
+	if unknownAnchorRE.MatchString(msg) {
+		return t.anchorError(msg, pos, data)
+	}
+	// The parser's line is where the enclosing block starts; find the
+	// line that broke it.
+	if site, ok := locateSyntax(shieldVars(data), err.Error()); ok {
+		site.redact = t.secret != nil && t.secret(site.pointer())
+		p, m, hint := site.describe(msg)
+		return &Error{File: t.file, Pos: p, Msg: "invalid YAML: " + m, Hint: hint}
+	}
 	hint := "check indentation (spaces, not tabs) and that every `key: value` has a space after the colon"
+	if strings.Contains(msg, "found character that cannot start any token") {
+		hint = "YAML does not allow tabs for indentation; indent with spaces"
+	}
+	return &Error{File: t.file, Pos: pos, Msg: "invalid YAML: " + msg, Hint: hint}
+}
+
+// anchorError places an unknown anchor at its alias: yaml.v3 gives no
+// position there.
+func (t *tree) anchorError(msg string, pos Pos, data []byte) *Error {
+	hint := ""
 	if m := unknownAnchorRE.FindStringSubmatch(msg); m != nil {
 		// yaml.v3 gives no position here: find the alias in the text.
 		if i := bytes.Index(data, []byte("*"+m[1])); i >= 0 {
@@ -103,9 +128,6 @@ func (t *tree) syntaxError(err error, data []byte) *Error {
 			pos.Col = utf8.RuneCount(before[bytes.LastIndexByte(before, '\n')+1:]) + 1
 		}
 		hint = fmt.Sprintf("define the anchor with &%s before the alias *%s uses it", m[1], m[1])
-	}
-	if strings.Contains(msg, "found character that cannot start any token") {
-		hint = "YAML does not allow tabs for indentation; indent with spaces"
 	}
 	return &Error{File: t.file, Pos: pos, Msg: "invalid YAML: " + msg, Hint: hint}
 }

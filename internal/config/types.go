@@ -23,7 +23,7 @@ type Project struct {
 	Target *Target `json:"target,omitempty"`
 	// Services are the application's workloads, by name; the name becomes the object names.
 	Services map[string]*Service `json:"services"`
-	// Secrets are app-level Secrets (object name = key); values usually come from ${VARS}, or are encrypted in the file as ENC[age:…] (berth secrets encrypt).
+	// Secrets are app-level Secrets (object name = key); values usually come from ${VARS} or a file (${file:PATH}), or are encrypted in the file as ENC[age:…] (berth secrets encrypt).
 	Secrets map[string]map[string]string `json:"secrets,omitempty"`
 	// Encryption lists who can read the encrypted secret values: berth secrets encrypt encrypts to these recipients.
 	Encryption *Encryption `json:"encryption,omitempty"`
@@ -107,6 +107,8 @@ type Service struct {
 	EnvFrom []EnvFrom `json:"envFrom,omitempty"`
 	// ConfigFiles mounts local files into the container: mount path → file relative to berth.yaml.
 	ConfigFiles map[string]string `json:"configFiles,omitempty"`
+	// SecretFiles mounts keys of Secrets as read-only files: mount path → {name, key}.
+	SecretFiles map[string]SecretFile `json:"secretFiles,omitempty"`
 	// Probes are the liveness, readiness and startup checks.
 	Probes *Probes `json:"probes,omitempty"`
 	// Resources are CPU and memory requests and limits.
@@ -137,6 +139,14 @@ type Service struct {
 	Annotations map[string]string `json:"annotations,omitempty"`
 	// PodAnnotations are added to the pod template.
 	PodAnnotations map[string]string `json:"podAnnotations,omitempty"`
+}
+
+// SecretFile names the key of a Secret mounted as a file.
+type SecretFile struct {
+	// Name of the Secret: one under secrets, or one made outside berth.yaml.
+	Name string `json:"name"`
+	// Key inside it.
+	Key string `json:"key"`
 }
 
 // Chart is a third-party Helm chart berth installs or upgrades.

@@ -175,6 +175,7 @@ func (v *validator) service(name string, s *Service) {
 	v.ports(sp, s)
 	v.env(sp, s)
 	v.configFiles(sp, s)
+	v.secretFiles(sp, s)
 	if s.Probes != nil {
 		v.probe(sp+"/probes/liveness", s, s.Probes.Liveness)
 		v.probe(sp+"/probes/readiness", s, s.Probes.Readiness)

@@ -43,8 +43,8 @@ func (v *validator) volumes(sp, name string, s *Service) {
 	mounts := map[string]int{}
 	for i, vol := range s.Volumes {
 		vp := sp + "/volumes/" + strconv.Itoa(i)
-		if vol.Name == ConfigFilesVolume {
-			v.errorAt(vp+"/name", fmt.Sprintf("volume name %q is reserved for configFiles", vol.Name), "pick another name, e.g. data")
+		if vol.Name == ConfigFilesVolume || vol.Name == SecretFilesVolume {
+			v.errorAt(vp+"/name", fmt.Sprintf("volume name %q is reserved for configFiles and secretFiles", vol.Name), "pick another name, e.g. data")
 		}
 		if errs := validation.IsDNS1123Label(vol.Name); len(errs) > 0 {
 			v.errorAt(vp+"/name", fmt.Sprintf("invalid volume name %q: %s", vol.Name, nameProblem(errs)), "use lowercase letters, digits and '-', e.g. data")

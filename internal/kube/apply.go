@@ -348,6 +348,11 @@ func (c *Client) applyOne(ctx context.Context, o *unstructured.Unstructured, opt
 		// A server dry run may answer with the old resourceVersion
 		// whatever it changes: there only the content tells.
 		r.Action = Unchanged
+	case opts.DryRun == DryRunServer && sameAsLive(ctx, res, after):
+		// The copy read before was stale: a controller wrote to the
+		// object since (the deployment controller's revision
+		// annotation), and the dry run started from that newer object.
+		r.Action = Unchanged
 	default:
 		r.Action = Configured
 	}
@@ -488,6 +493,13 @@ func otherManagers(u *unstructured.Unstructured, resent bool) bool {
 // change on their own (status, and the bookkeeping metadata that follows
 // it): a status update between berth's read and its apply does not make
 // the apply a change.
+// sameAsLive reports whether a server dry run's result has the content
+// of the object as it is now (read again).
+func sameAsLive(ctx context.Context, res dynamic.ResourceInterface, after *unstructured.Unstructured) bool {
+	live, err := res.Get(ctx, after.GetName(), metav1.GetOptions{})
+	return err == nil && sameContent(live, after)
+}
+
 func sameContent(a, b *unstructured.Unstructured) bool {
 	strip := func(u *unstructured.Unstructured) map[string]any {
 		m := u.DeepCopy().Object

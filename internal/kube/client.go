@@ -77,9 +77,9 @@ func NewClientFromConfig(cfg *rest.Config) (*Client, error) {
 	if cfg.Burst < 200 {
 		cfg.Burst = 200
 	}
-	answered := &atomic.Bool{}
+	answered, down := &atomic.Bool{}, &atomic.Pointer[error]{}
 	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper {
-		return &retryTransport{next: rt, answered: answered, retryFor: RetryFor}
+		return &retryTransport{next: rt, answered: answered, down: down, retryFor: RetryFor}
 	})
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {

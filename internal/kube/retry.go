@@ -30,6 +30,9 @@ type retryTransport struct {
 	// answered is set by the first response from the server (shared by
 	// the transports of one Client).
 	answered *atomic.Bool
+	// down is the error of the last request that could not reach the
+	// server, until one reaches it again (shared like answered).
+	down *atomic.Pointer[error]
 	// retryFor bounds the retries of one request.
 	retryFor time.Duration
 }
@@ -40,7 +43,16 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp, err := t.next.RoundTrip(req)
 		if err == nil {
 			t.answered.Store(true)
+			t.down.Store(nil)
 			return resp, nil
+		}
+		if notSent(err) {
+			t.down.Store(&err)
+		}
+		if down := t.down.Load(); down != nil && req.Context().Err() != nil && t.answered.Load() {
+			// The request's time ran out while the server was not
+			// answering: that is why, not the deadline.
+			return nil, &UnreachableError{Host: req.URL.Host, For: time.Since(start).Round(time.Second), Err: fmt.Errorf("%w (then %w)", *down, err)}
 		}
 		if !t.answered.Load() || !notSent(err) || (req.Body != nil && req.GetBody == nil) {
 			return nil, err
@@ -51,7 +63,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		select {
 		case <-req.Context().Done():
-			return nil, err
+			return nil, &UnreachableError{Host: req.URL.Host, For: time.Since(start).Round(time.Second), Err: fmt.Errorf("%w (then %w)", err, req.Context().Err())}
 		case <-time.After(wait):
 		}
 		if req.GetBody != nil {

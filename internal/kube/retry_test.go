@@ -1,6 +1,7 @@
 package kube
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -67,7 +68,7 @@ func post(t *testing.T, rt http.RoundTripper, addr, body string) (*http.Response
 func TestRetryTransportServerRestarts(t *testing.T) {
 	t.Parallel()
 	srv := newRestartable(t)
-	rt := &retryTransport{next: &http.Transport{DisableKeepAlives: true}, answered: &atomic.Bool{}, retryFor: 20 * time.Second}
+	rt := &retryTransport{next: &http.Transport{DisableKeepAlives: true}, answered: &atomic.Bool{}, down: &atomic.Pointer[error]{}, retryFor: 20 * time.Second}
 	if resp, err := post(t, rt, srv.addr, "first"); err != nil {
 		t.Fatal(err)
 	} else {
@@ -96,7 +97,7 @@ func TestRetryTransportBounded(t *testing.T) {
 	t.Parallel()
 	srv := newRestartable(t)
 	srv.stop()
-	rt := &retryTransport{next: &http.Transport{DisableKeepAlives: true}, answered: &atomic.Bool{}, retryFor: 2 * time.Second}
+	rt := &retryTransport{next: &http.Transport{DisableKeepAlives: true}, answered: &atomic.Bool{}, down: &atomic.Pointer[error]{}, retryFor: 2 * time.Second}
 	start := time.Now()
 	if _, err := post(t, rt, srv.addr, "x"); err == nil || time.Since(start) > 500*time.Millisecond {
 		t.Errorf("never answered: %v after %s, want an error at once", err, time.Since(start))
@@ -110,6 +111,36 @@ func TestRetryTransportBounded(t *testing.T) {
 	}
 	if d := time.Since(start); d < time.Second || d > 3*time.Second {
 		t.Errorf("gave up after %s, want about the 2 s budget", d)
+	}
+}
+
+// TestRetryTransportDeadline: a request whose time runs out while the
+// server is down says that the server stopped answering (the dial error),
+// not only that the deadline passed; so does one that starts after the
+// deadline while another request found the server down.
+func TestRetryTransportDeadline(t *testing.T) {
+	t.Parallel()
+	srv := newRestartable(t)
+	srv.stop()
+	rt := &retryTransport{next: &http.Transport{DisableKeepAlives: true}, answered: &atomic.Bool{}, down: &atomic.Pointer[error]{}, retryFor: 20 * time.Second}
+	rt.answered.Store(true)
+	send := func(ctx context.Context) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+srv.addr+"/apis", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = rt.RoundTrip(req)
+		return err
+	}
+	for _, wait := range []time.Duration{time.Second, 0} {
+		ctx, cancel := context.WithTimeout(t.Context(), wait)
+		err := send(ctx)
+		cancel()
+		var ue *UnreachableError
+		var op *net.OpError
+		if !errors.As(err, &ue) || !errors.As(err, &op) || op.Op != "dial" || !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("deadline %s while down: %v, want an UnreachableError with the dial error and the deadline", wait, err)
+		}
 	}
 }
 

@@ -96,6 +96,9 @@ func secretsChecksum(p *config.Project, s *config.Service, sums map[string]strin
 			used[ef.Secret] = true
 		}
 	}
+	for _, f := range s.SecretFiles {
+		used[f.Name] = true
+	}
 	var names []string
 	for n := range used {
 		if _, ok := p.Secrets[n]; ok {

@@ -37,6 +37,7 @@ type ServiceValues struct {
 	Env              []corev1.EnvVar                   `json:"env,omitempty"`
 	EnvFrom          []corev1.EnvFromSource            `json:"envFrom,omitempty"`
 	ConfigFiles      *ConfigFilesValues                `json:"configFiles,omitempty"`
+	SecretFiles      *SecretFilesValues                `json:"secretFiles,omitempty"`
 	LivenessProbe    *corev1.Probe                     `json:"livenessProbe,omitempty"`
 	ReadinessProbe   *corev1.Probe                     `json:"readinessProbe,omitempty"`
 	StartupProbe     *corev1.Probe                     `json:"startupProbe,omitempty"`
@@ -87,6 +88,13 @@ type FileValue struct {
 	MountPath string `json:"mountPath"`
 	Content   string `json:"content,omitempty"`
 	Binary    string `json:"binary,omitempty"`
+}
+
+// SecretFilesValues are the Secret keys a service mounts as files: the
+// sources of its projected volume and the mounts into it.
+type SecretFilesValues struct {
+	Sources []corev1.VolumeProjection `json:"sources"`
+	Mounts  []corev1.VolumeMount      `json:"mounts"`
 }
 
 // VolumeValues is a claim and its mount.
@@ -219,6 +227,7 @@ func serviceValues(p *config.Project, name string, s *config.Service, image stri
 	if sv.PodAnnotations, sv.ConfigFiles, err = podAnnotations(p, name, s, sums); err != nil {
 		return nil, err
 	}
+	sv.SecretFiles = secretFilesValues(s)
 	podValues(sv, name, s)
 	sv.Ingress = ingressValues(sv, name, s)
 	return sv, nil

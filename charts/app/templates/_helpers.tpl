@@ -128,7 +128,7 @@ spec:
       startupProbe:
         {{- toYaml . | nindent 8 }}
       {{- end }}
-      {{- if or $svc.volumes $svc.configFiles }}
+      {{- if or $svc.volumes $svc.configFiles $svc.secretFiles }}
       volumeMounts:
         {{- range $svc.volumes }}
         - name: {{ .name | quote }}
@@ -148,10 +148,13 @@ spec:
           readOnly: true
         {{- end }}
         {{- end }}
+        {{- with $svc.secretFiles }}
+        {{- toYaml .mounts | nindent 8 }}
+        {{- end }}
       {{- end }}
   {{- $claims := list }}
   {{- if not $svc.stateful }}{{ $claims = $svc.volumes }}{{ end }}
-  {{- if or $claims $svc.configFiles }}
+  {{- if or $claims $svc.configFiles $svc.secretFiles }}
   volumes:
     {{- range $claims }}
     - name: {{ .name | quote }}
@@ -162,6 +165,12 @@ spec:
     - name: berth-files
       configMap:
         name: {{ .name | quote }}
+    {{- end }}
+    {{- with $svc.secretFiles }}
+    - name: berth-secrets
+      projected:
+        sources:
+          {{- toYaml .sources | nindent 10 }}
     {{- end }}
   {{- end }}
 {{- end }}
