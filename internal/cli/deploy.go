@@ -15,7 +15,6 @@ import (
 	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/gitinfo"
 	"github.com/berth-dev/berth/internal/kube"
-	"github.com/berth-dev/berth/internal/output"
 )
 
 // DeployOptions are the inputs of `berth deploy` and `berth apply`.
@@ -131,7 +130,7 @@ func (o *DeployOptions) deploy(ctx context.Context, start time.Time, p *config.P
 	meta.Images, meta.Cause, meta.Commit = images, deploy.Cause(ctx, o.Cause, p.Dir, os.Args[1:]), gitinfo.Commit(ctx, p.Dir)
 	outcome, err := pl.Run(ctx, deploy.Options{RollOptions: roll, Project: p, Namespace: ns, Images: images, ResetScale: o.ResetScale, Meta: meta})
 	run := rolloutRun{command: o.command, app: p.Name, namespace: ns, start: start}
-	e := run.deployEnded(outcome, err, output.RolloutState(err, o.DryRun, outcome != nil && outcome.Healthy))
+	e := run.deployEnded(outcome, err, o.DryRun)
 	return run.report(o.f, o.IOStreams, o.format, e, err, o.DryRun, func(state string) string {
 		return fmt.Sprintf("%s %s revision %d in namespace %s: %s (%s)", o.f.paint("deployed", green), p.Name, outcome.Revision, ns, state, time.Since(start).Round(100*time.Millisecond))
 	})

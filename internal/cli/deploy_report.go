@@ -32,10 +32,11 @@ type ended struct {
 // deployEnded is how deploy, apply, up and undo ended (nil when no
 // revision began). The revision restored is undo's target, or --atomic's
 // (its Outcome counts the new revision that restored it).
-func (r rolloutRun) deployEnded(outcome *deploy.Outcome, err error, state string) *ended {
+func (r rolloutRun) deployEnded(outcome *deploy.Outcome, err error, dryRun string) *ended {
 	if outcome == nil {
 		return nil
 	}
+	state := output.RolloutState(err, dryRun, outcome.Healthy)
 	e := &ended{revision: outcome.Revision, rolledBack: outcome.RolledBack, healthy: outcome.Healthy}
 	var failed *deploy.FailedError
 	if errors.As(err, &failed) && failed.RolledBack > 0 {

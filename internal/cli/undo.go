@@ -9,7 +9,6 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/deploy"
-	"github.com/berth-dev/berth/internal/output"
 	"github.com/berth-dev/berth/internal/registry"
 )
 
@@ -72,7 +71,7 @@ func (o *UndoOptions) Run(ctx context.Context) error {
 	})
 	err = notDeployed(ctx, c, err)
 	run := rolloutRun{command: "undo", app: app, namespace: ns, start: start}
-	e := run.deployEnded(outcome, err, output.RolloutState(err, o.DryRun, outcome != nil && outcome.Healthy))
+	e := run.deployEnded(outcome, err, o.DryRun)
 	return run.report(o.f, o.IOStreams, o.format, e, err, o.DryRun, func(state string) string {
 		return fmt.Sprintf("%s %s to revision %d, as revision %d in namespace %s: %s (%s)", o.f.paint("rolled back", green), app, outcome.RolledBack, outcome.Revision, ns, state, time.Since(start).Round(100*time.Millisecond))
 	})

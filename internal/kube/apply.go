@@ -348,10 +348,11 @@ func (c *Client) applyOne(ctx context.Context, o *unstructured.Unstructured, opt
 		// A server dry run may answer with the old resourceVersion
 		// whatever it changes: there only the content tells.
 		r.Action = Unchanged
-	case opts.DryRun == DryRunServer && sameAsLive(ctx, res, after):
+	case opts.DryRun == DryRunServer && sameBeyondMetadata(before, after) && sameAsLive(ctx, res, after):
 		// The copy read before was stale: a controller wrote to the
-		// object since (the deployment controller's revision
+		// object's metadata since (the deployment controller's revision
 		// annotation), and the dry run started from that newer object.
+		// Only then is it read again: a changed spec is a change.
 		r.Action = Unchanged
 	default:
 		r.Action = Configured
@@ -501,14 +502,25 @@ func sameAsLive(ctx context.Context, res dynamic.ResourceInterface, after *unstr
 }
 
 func sameContent(a, b *unstructured.Unstructured) bool {
-	strip := func(u *unstructured.Unstructured) map[string]any {
-		m := u.DeepCopy().Object
-		delete(m, "status")
-		if md, ok := m["metadata"].(map[string]any); ok {
-			delete(md, "resourceVersion")
-			delete(md, "managedFields")
-		}
-		return m
+	return equality.Semantic.DeepEqual(stripped(a, false), stripped(b, false))
+}
+
+// sameBeyondMetadata reports whether a and b differ at most in their
+// metadata (and status).
+func sameBeyondMetadata(a, b *unstructured.Unstructured) bool {
+	return equality.Semantic.DeepEqual(stripped(a, true), stripped(b, true))
+}
+
+// stripped is u's content without status and server bookkeeping
+// (resourceVersion, managedFields), or without all of its metadata.
+func stripped(u *unstructured.Unstructured, noMetadata bool) map[string]any {
+	m := u.DeepCopy().Object
+	delete(m, "status")
+	if md, ok := m["metadata"].(map[string]any); ok && !noMetadata {
+		delete(md, "resourceVersion")
+		delete(md, "managedFields")
+	} else {
+		delete(m, "metadata")
 	}
-	return equality.Semantic.DeepEqual(strip(a), strip(b))
+	return m
 }
