@@ -3,7 +3,6 @@ package cli
 import (
 	"cmp"
 	"context"
-	"errors"
 
 	"github.com/spf13/cobra"
 
@@ -52,7 +51,7 @@ func (f *Factory) workloadOnCluster(ctx context.Context, app, service string) (s
 	}
 	ref, err := deploy.RecordedWorkload(ctx, newRecords(c, ns), app, ns, service)
 	if err != nil {
-		return "", kube.Ref{}, nil, rolloutError(f, f.IOStreams.ErrOut, notDeployed(ctx, c, err))
+		return "", kube.Ref{}, nil, err
 	}
 	return app, ref, c, nil
 }
@@ -73,20 +72,6 @@ func (f *Factory) projectIfLoads(app string) *config.Project {
 	}
 	p, _ := f.LoadProject()
 	return p
-}
-
-// notDeployed completes a *deploy.NotDeployedError with the apps berth
-// manages in its namespace, so a mistyped name or namespace shows; other
-// errors pass through.
-func notDeployed(ctx context.Context, c *kube.Client, err error) error {
-	var nd *deploy.NotDeployedError
-	if !errors.As(err, &nd) || nd.Apps != nil {
-		return err
-	}
-	if apps, lerr := newRecords(c, nd.Namespace).Apps(ctx); lerr == nil {
-		nd.Apps = append([]string{}, apps...)
-	}
-	return err
 }
 
 // completeApps offers the apps berth manages in the namespace (-n, else

@@ -126,7 +126,7 @@ func TestUnknownApp(t *testing.T) {
 	_, ns, flags := onCluster(t)
 	deployRecipes(t, flags)
 	want := `error: no app "recipe" in namespace "` + ns + `"; apps here: recipes`
-	for _, args := range [][]string{{"history", "recipe"}, {"status", "recipe"}, {"undo", "recipe"}, {"scale", "api=2", "--app", "recipe"}, {"rollout", "status", "api", "--app", "recipe"}} {
+	for _, args := range [][]string{{"history", "recipe"}, {"status", "recipe"}, {"undo", "recipe"}, {"scale", "api=2", "--app", "recipe"}, {"rollout", "status", "api", "--app", "recipe"}, {"delete", "recipe", "--yes"}} {
 		stdout, stderr, code := run(t, nil, append(args, flags...)...)
 		if code != ExitNotDeployed || !strings.HasPrefix(stderr, want) || stdout != "" {
 			t.Errorf("berth %s: exit %d\nstdout: %s\nstderr: %s", args, code, stdout, stderr)

@@ -15,13 +15,6 @@ import (
 // the functions that offer berth.yaml's services, environments and the
 // recorded revisions as arguments and flag values.
 
-// addCompletionCmd adds cobra's completion command now rather than when
-// it runs (after addFileFlag: it takes no berth.yaml), so that addHelp
-// gives it and its subcommands examples (help/completion*.txtar).
-func addCompletionCmd(root *cobra.Command) {
-	root.InitDefaultCompletionCmd()
-}
-
 // completeEnvironments offers the environments of berth.yaml for -e.
 func (f *Factory) completeEnvironments(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 	p, err := f.LoadProjectEnv("")

@@ -7,16 +7,16 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/kube"
+	"github.com/berth-dev/berth/internal/output"
 	"github.com/berth-dev/berth/internal/prompt"
 )
 
 // DeleteOptions are the inputs of `berth delete`.
 type DeleteOptions struct {
-	genericiooptions.IOStreams
+	cmdBase
 	// App is the app named as an argument ("": berth.yaml's).
 	App         string
 	Volumes     bool
@@ -25,12 +25,11 @@ type DeleteOptions struct {
 	// alsoClaims are deleted by someone else (helm uninstall for down
 	// --charts) but listed and confirmed with the app's.
 	alsoClaims []kube.Ref
-	f          *Factory
 }
 
 // NewCmdDelete builds `berth delete`.
 func NewCmdDelete(f *Factory, runF func(context.Context, *DeleteOptions) error) *cobra.Command {
-	o := &DeleteOptions{IOStreams: f.IOStreams, f: f}
+	o := &DeleteOptions{cmdBase: newBase(f)}
 	cmd := &cobra.Command{
 		Use:               "delete [APP]",
 		Short:             "Delete the application from the cluster (claims kept unless --volumes)",
@@ -75,12 +74,15 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 	out, err := d.Delete(ctx, do)
 	if out != nil {
 		for _, r := range out.Results {
-			fmt.Fprintln(o.Out, deletedLine(r))
+			fmt.Fprintln(o.Out, output.DeletedLine(r))
 		}
 	}
 	switch {
 	case err != nil:
 		return err
+	case out.Nothing && o.App != "":
+		// A named app with nothing to delete is likely a typo: say which apps there are.
+		return deploy.NotDeployed(ctx, d.Records, app, ns)
 	case out.Nothing:
 		fmt.Fprintf(o.ErrOut, "nothing to delete for %s in namespace %s\n", app, ns)
 	default:
@@ -114,12 +116,4 @@ func (o *DeleteOptions) confirm(ctx context.Context, plan deploy.DeletePlan) err
 		return fmt.Errorf("not deleted")
 	}
 	return nil
-}
-
-// deletedLine words a prune result as kubectl delete does.
-func deletedLine(r kube.Result) string {
-	if r.Action == kube.Pruned {
-		return r.Ref.String() + " deleted"
-	}
-	return r.String()
 }

@@ -92,8 +92,6 @@ func rolloutError(f *Factory, errOut io.Writer, err error) error {
 			hint.Hint = hinted.Hint()
 		}
 		return hint
-	case errors.As(err, &hinted):
-		return &HintError{Err: err, Hint: hinted.Hint()}
 	}
 	return err
 }

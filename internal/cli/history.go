@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/output"
@@ -15,7 +14,7 @@ import (
 
 // HistoryOptions are the inputs of berth history.
 type HistoryOptions struct {
-	genericiooptions.IOStreams
+	cmdBase
 	// App is the app named as an argument ("": berth.yaml's).
 	App      string
 	Revision int
@@ -23,14 +22,12 @@ type HistoryOptions struct {
 	// 0 for no diff.
 	Diff int
 
-	format string
-	now    func() time.Time
-	f      *Factory
+	now func() time.Time
 }
 
 // NewCmdHistory builds berth history.
 func NewCmdHistory(f *Factory, runF func(context.Context, *HistoryOptions) error) *cobra.Command {
-	o := &HistoryOptions{IOStreams: f.IOStreams, f: f, now: time.Now}
+	o := &HistoryOptions{cmdBase: newBase(f, "table", "json", "yaml"), now: time.Now}
 	cmd := &cobra.Command{
 		Use:               "history [APP] [--revision N [--diff [M]]]",
 		Short:             "Show the app's revisions: images, cause, status; one revision in detail",
@@ -48,10 +45,6 @@ func NewCmdHistory(f *Factory, runF func(context.Context, *HistoryOptions) error
 // Complete reads the flags and arguments: a number right after a bare
 // --diff is M, any other argument the app.
 func (o *HistoryOptions) Complete(cmd *cobra.Command, args []string) error {
-	var err error
-	if o.format, err = outputFormat(o.f, "table", "json", "yaml"); err != nil {
-		return err
-	}
 	for _, a := range args {
 		if m, err := strconv.Atoi(a); err == nil && o.Diff == -1 && m > 0 {
 			o.Diff = m
@@ -73,12 +66,13 @@ func (o *HistoryOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	h, err := newRecords(c, ns).History(ctx, app)
+	rec := newRecords(c, ns)
+	h, err := rec.History(ctx, app)
 	if err != nil {
 		return err
 	}
 	if len(h) == 0 {
-		return rolloutError(o.f, o.ErrOut, notDeployed(ctx, c, &deploy.NotDeployedError{App: app, Namespace: ns}))
+		return deploy.NotDeployed(ctx, rec, app, ns)
 	}
 	if o.Revision == 0 && o.Diff == 0 {
 		entries := rollout.History(h)

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/output"
 	"github.com/berth-dev/berth/internal/rollout"
@@ -13,16 +12,13 @@ import (
 
 // ListOptions are the inputs of berth list.
 type ListOptions struct {
-	genericiooptions.IOStreams
+	cmdBase
 	AllNamespaces bool
-
-	format string
-	f      *Factory
 }
 
 // NewCmdList builds berth list.
 func NewCmdList(f *Factory, runF func(context.Context, *ListOptions) error) *cobra.Command {
-	o := &ListOptions{IOStreams: f.IOStreams, f: f}
+	o := &ListOptions{cmdBase: newBase(f, "table", "json", "yaml")}
 	cmd := &cobra.Command{
 		Use:   "list [-A]",
 		Short: "List the apps berth manages in the namespace, or in all of them",
@@ -31,12 +27,6 @@ func NewCmdList(f *Factory, runF func(context.Context, *ListOptions) error) *cob
 	}
 	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "list the apps of every namespace")
 	return cmd
-}
-
-// Complete reads the output format.
-func (o *ListOptions) Complete(*cobra.Command, []string) (err error) {
-	o.format, err = outputFormat(o.f, "table", "json", "yaml")
-	return err
 }
 
 // Run lists the apps.

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/logs"
@@ -17,7 +16,7 @@ import (
 
 // LogsOptions are the inputs of berth logs.
 type LogsOptions struct {
-	genericiooptions.IOStreams
+	cmdBase
 	Follow     bool
 	Since      time.Duration
 	Tail       int64
@@ -27,13 +26,12 @@ type LogsOptions struct {
 
 	app     string
 	service string
-	f       *Factory
 	tailSet bool
 }
 
 // NewCmdLogs builds berth logs.
 func NewCmdLogs(f *Factory, runF func(context.Context, *LogsOptions) error) *cobra.Command {
-	o := &LogsOptions{IOStreams: f.IOStreams, f: f}
+	o := &LogsOptions{cmdBase: newBase(f)}
 	cmd := &cobra.Command{
 		Use:               "logs SERVICE",
 		ValidArgsFunction: f.completeOneService,

@@ -71,7 +71,10 @@ func NewRootCmd(f *Factory) *cobra.Command {
 		NewCmdVersion(f, nil),
 	)
 	addFileFlag(f, cmd)
-	addCompletionCmd(cmd)
+	// cobra's completion command, added now rather than when it runs
+	// (after addFileFlag: it takes no berth.yaml), so that addHelp gives
+	// it and its subcommands examples (help/completion*.txtar).
+	cmd.InitDefaultCompletionCmd()
 	addHelp(cmd)
 	return cmd
 }

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/kube"
@@ -15,7 +14,7 @@ import (
 
 // ScaleOptions are the inputs of berth scale.
 type ScaleOptions struct {
-	genericiooptions.IOStreams
+	cmdBase
 	Wait       bool
 	NoWait     bool
 	Timeout    time.Duration
@@ -23,13 +22,11 @@ type ScaleOptions struct {
 
 	app      string
 	replicas map[string]int32
-	format   string
-	f        *Factory
 }
 
 // NewCmdScale builds berth scale.
 func NewCmdScale(f *Factory, runF func(context.Context, *ScaleOptions) error) *cobra.Command {
-	o := &ScaleOptions{IOStreams: f.IOStreams, f: f}
+	o := &ScaleOptions{cmdBase: newBase(f, "text", "json", "yaml")}
 	cmd := &cobra.Command{
 		Use:               "scale SERVICE=N [SERVICE=N...]",
 		ValidArgsFunction: f.completeServiceCounts,
@@ -48,9 +45,6 @@ func NewCmdScale(f *Factory, runF func(context.Context, *ScaleOptions) error) *c
 // Complete parses SERVICE=N arguments and the flags.
 func (o *ScaleOptions) Complete(_ *cobra.Command, args []string) error {
 	var err error
-	if o.format, err = outputFormat(o.f, "text", "json", "yaml"); err != nil {
-		return err
-	}
 	if o.replicas, err = deploy.ParseReplicas(args); err != nil {
 		return usage(err)
 	}

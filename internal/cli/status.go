@@ -2,29 +2,24 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 
-	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/output"
 	"github.com/berth-dev/berth/internal/status"
 )
 
 // StatusOptions are the inputs of `berth status`.
 type StatusOptions struct {
-	genericiooptions.IOStreams
+	cmdBase
 	// App is the app named as an argument ("": berth.yaml's).
-	App    string
-	format string
-	f      *Factory
+	App string
 }
 
 // NewCmdStatus builds `berth status`.
 func NewCmdStatus(f *Factory, runF func(context.Context, *StatusOptions) error) *cobra.Command {
-	o := &StatusOptions{IOStreams: f.IOStreams, f: f}
+	o := &StatusOptions{cmdBase: newBase(f, "table", "json", "yaml")}
 	return &cobra.Command{
 		Use:               "status [APP]",
 		Short:             "Show the application's workloads, images, endpoints and revision",
@@ -39,9 +34,7 @@ func (o *StatusOptions) Complete(_ *cobra.Command, args []string) error {
 	if len(args) == 1 {
 		o.App = args[0]
 	}
-	var err error
-	o.format, err = outputFormat(o.f, "table", "json", "yaml")
-	return err
+	return nil
 }
 
 // Run reads the live state and prints it.
@@ -59,10 +52,7 @@ func (o *StatusOptions) Run(ctx context.Context) error {
 	} else {
 		st, err = r.ReadApp(ctx, app, ns)
 	}
-	var nd *deploy.NotDeployedError
-	if errors.As(err, &nd) {
-		return rolloutError(o.f, o.ErrOut, notDeployed(ctx, c, err))
-	} else if err != nil {
+	if err != nil {
 		return err
 	}
 	if o.format != "table" {

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/registry"
@@ -14,19 +13,16 @@ import (
 
 // UndoOptions are the inputs of berth undo.
 type UndoOptions struct {
-	genericiooptions.IOStreams
+	cmdBase
 	rollFlags
 	// App is the app named as an argument ("": berth.yaml's).
 	App        string
 	ToRevision int
-
-	format string
-	f      *Factory
 }
 
 // NewCmdUndo builds berth undo.
 func NewCmdUndo(f *Factory, runF func(context.Context, *UndoOptions) error) *cobra.Command {
-	o := &UndoOptions{IOStreams: f.IOStreams, f: f}
+	o := &UndoOptions{cmdBase: newBase(f, "text", "json", "yaml")}
 	cmd := &cobra.Command{
 		Use:               "undo [APP] [--to-revision N]",
 		Short:             "Roll the whole app back to an earlier revision, as a new revision",
@@ -47,10 +43,6 @@ func (o *UndoOptions) Complete(_ *cobra.Command, args []string) error {
 	if len(args) == 1 {
 		o.App = args[0]
 	}
-	var err error
-	if o.format, err = outputFormat(o.f, "text", "json", "yaml"); err != nil {
-		return err
-	}
 	if o.ToRevision < 0 {
 		return usageErrorf("--to-revision must be a revision number (see berth history)")
 	}
@@ -69,7 +61,6 @@ func (o *UndoOptions) Run(ctx context.Context) error {
 		RollOptions: o.options(o.f, app), App: app, Namespace: ns, ToRevision: o.ToRevision,
 		Meta: caller(), Images: &registry.Checker{},
 	})
-	err = notDeployed(ctx, c, err)
 	run := rolloutRun{command: "undo", app: app, namespace: ns, start: start}
 	e := run.deployEnded(outcome, err, o.DryRun)
 	return run.report(o.f, o.IOStreams, o.format, e, err, o.DryRun, func(state string) string {

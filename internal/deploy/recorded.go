@@ -27,7 +27,7 @@ func RecordedWorkload(ctx context.Context, h History, app, ns, service string) (
 		return kube.Ref{}, err
 	}
 	if len(revs) == 0 {
-		return kube.Ref{}, &NotDeployedError{App: app, Namespace: ns}
+		return kube.Ref{}, NotDeployed(ctx, h, app, ns)
 	}
 	rel := revs[len(revs)-1].Release
 	for _, w := range Workloads(render.ParseManifest(rel.Manifest)) {

@@ -1,7 +1,9 @@
 package deploy_test
 
 import (
+	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"helm.sh/helm/v3/pkg/chart"
@@ -50,4 +52,39 @@ func TestRecordedWorkload(t *testing.T) {
 	if !errors.As(err, &unknown) || err.Error() != `revision 1 of app recipes has no service "recipe-ap" (did you mean "recipe-api"?); its services: db, recipe-api` {
 		t.Errorf("unknown service: %v", err)
 	}
+}
+
+// TestNotDeployedListsApps: the error names the apps berth manages in the
+// namespace when the records can list them, and says so when there are
+// none.
+func TestNotDeployedListsApps(t *testing.T) {
+	t.Parallel()
+	s := release.NewStoreDriver(driver.NewMemory(), "kitchen")
+	if err := deploy.NotDeployed(t.Context(), s, "recipe", "kitchen"); err.Error() != `no app "recipe" in namespace "kitchen"; berth manages no apps there` {
+		t.Errorf("no apps: %v", err)
+	}
+	ch := &chart.Chart{Metadata: &chart.Metadata{APIVersion: chart.APIVersionV2, Name: "recipes", Version: "0.1.0", Type: "application"}}
+	for _, app := range []string{"shop", "recipes"} {
+		if _, err := s.Begin(t.Context(), app, ch, nil, recordedWorkloads, release.Meta{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := deploy.NotDeployed(t.Context(), s, "recipe", "kitchen")
+	if err.Error() != `no app "recipe" in namespace "kitchen"; apps here: recipes, shop` {
+		t.Errorf("two apps: %v", err)
+	}
+	if !strings.Contains(err.Hint(), "name one of them") {
+		t.Errorf("hint: %s", err.Hint())
+	}
+	// Records that cannot list apps: the plain message.
+	if err := deploy.NotDeployed(t.Context(), historyOnly{s}, "recipe", "kitchen"); err.Error() != "recipe has no revisions in namespace kitchen" {
+		t.Errorf("no lister: %v", err)
+	}
+}
+
+// historyOnly hides everything but History.
+type historyOnly struct{ h deploy.History }
+
+func (h historyOnly) History(ctx context.Context, app string) ([]release.Revision, error) {
+	return h.h.History(ctx, app)
 }

@@ -102,7 +102,7 @@ func (d *Deployer) Scale(ctx context.Context, o ScaleOptions) (*ScaleOutcome, er
 	defer d.unlock(ctx, lease)
 	cur := st.current
 	if cur == nil {
-		return nil, &NotDeployedError{App: o.App, Namespace: o.Namespace}
+		return nil, NotDeployed(ctx, d.Records, o.App, o.Namespace)
 	}
 	if newest := st.history[len(st.history)-1].Release; newest.Version > cur.Version {
 		return nil, &StaleError{App: o.App, Failed: newest.Version, Deployed: cur.Version}

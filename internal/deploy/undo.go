@@ -52,6 +52,22 @@ func (e *NotDeployedError) Error() string {
 	return fmt.Sprintf("no app %q in namespace %q; apps here: %s", e.App, e.Namespace, strings.Join(e.Apps, ", "))
 }
 
+// NotDeployed is the *NotDeployedError of app in namespace ns. When h
+// can list the apps berth manages there (release.Store can), the error
+// names them, so a mistyped app or namespace shows; a failed listing
+// leaves them out.
+func NotDeployed(ctx context.Context, h History, app, ns string) *NotDeployedError {
+	e := &NotDeployedError{App: app, Namespace: ns}
+	if l, ok := h.(interface {
+		Apps(ctx context.Context) ([]string, error)
+	}); ok {
+		if apps, err := l.Apps(ctx); err == nil {
+			e.Apps = append([]string{}, apps...)
+		}
+	}
+	return e
+}
+
 // Hint says what to check.
 func (e *NotDeployedError) Hint() string {
 	if len(e.Apps) > 0 {
@@ -116,6 +132,9 @@ func (d *Deployer) Undo(ctx context.Context, o UndoOptions) (*Outcome, error) {
 		}
 		st = readState(h)
 	}
+	if len(st.history) == 0 {
+		return nil, NotDeployed(ctx, d.Records, o.App, o.Namespace)
+	}
 	target, err := undoTarget(st.history, o)
 	if err != nil {
 		return nil, err
@@ -179,9 +198,6 @@ func (d *Deployer) Undo(ctx context.Context, o UndoOptions) (*Outcome, error) {
 
 // undoTarget picks the revision an undo returns to.
 func undoTarget(h []release.Revision, o UndoOptions) (*hrelease.Release, error) {
-	if len(h) == 0 {
-		return nil, &NotDeployedError{App: o.App, Namespace: o.Namespace}
-	}
 	newest := h[len(h)-1].Release
 	span := fmt.Sprintf("%s has revisions %d to %d", o.App, h[0].Release.Version, newest.Version)
 	if len(h) == 1 {

@@ -190,7 +190,7 @@ func TestReadNotDeployed(t *testing.T) {
 	if !errors.As(err, &notDeployed) || notDeployed.App != "shop" || notDeployed.Namespace != ns {
 		t.Fatalf("Read = %v, %v; want a NotDeployedError of shop in %s", st, err, ns)
 	}
-	if !strings.Contains(err.Error(), "shop has no revisions in namespace shop") {
+	if !strings.Contains(err.Error(), `no app "shop" in namespace "shop"; berth manages no apps there`) {
 		t.Errorf("error: %v", err)
 	}
 }

@@ -141,7 +141,7 @@ func (r *Reader) read(ctx context.Context, app, ns string, workloads func(*hrele
 		return nil, err
 	}
 	if len(hist) == 0 {
-		return nil, &deploy.NotDeployedError{App: app, Namespace: ns}
+		return nil, deploy.NotDeployed(ctx, r.Records, app, ns)
 	}
 	rel := hist[len(hist)-1].Release
 	st.Revision, st.Status = rel.Version, rel.Info.Status.String()
