@@ -24,7 +24,7 @@ type BuildOptions struct {
 
 // NewCmdBuild builds berth build.
 func NewCmdBuild(f *Factory, runF func(context.Context, *BuildOptions) error) *cobra.Command {
-	o := &BuildOptions{PushOptions: PushOptions{IOStreams: f.IOStreams, f: f}}
+	o := &BuildOptions{PushOptions: PushOptions{cmdBase: newBase(f, "text", "json", "yaml")}}
 	cmd := &cobra.Command{
 		Use:               "build [SERVICE...]",
 		Short:             "Build and push the images of services with build:",
@@ -86,16 +86,13 @@ func runBuilds(streams genericiooptions.IOStreams, f *Factory, format, stage str
 
 // PushOptions are the inputs of berth push.
 type PushOptions struct {
-	genericiooptions.IOStreams
+	cmdBase
 	Services []string
-
-	format string
-	f      *Factory
 }
 
 // NewCmdPush builds berth push.
 func NewCmdPush(f *Factory, runF func(context.Context, *PushOptions) error) *cobra.Command {
-	o := &PushOptions{IOStreams: f.IOStreams, f: f}
+	o := &PushOptions{cmdBase: newBase(f, "text", "json", "yaml")}
 	cmd := &cobra.Command{
 		Use:               "push [SERVICE...]",
 		Short:             "Push images built with --push=false to the registry",
@@ -106,12 +103,10 @@ func NewCmdPush(f *Factory, runF func(context.Context, *PushOptions) error) *cob
 	return cmd
 }
 
-// Complete takes the service names and -o.
+// Complete takes the service names.
 func (o *PushOptions) Complete(_ *cobra.Command, args []string) error {
 	o.Services = args
-	var err error
-	o.format, err = outputFormat(o.f, "text", "json", "yaml")
-	return err
+	return nil
 }
 
 // Run pushes.

@@ -7,7 +7,25 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 )
+
+// cmdBase is what every command's Options embed: the streams, the
+// Factory, and the -o format, which runE resolves from formats (the
+// first is the default; none: the command has no -o) before Complete.
+type cmdBase struct {
+	genericiooptions.IOStreams
+	f       *Factory
+	format  string
+	formats []string
+}
+
+// newBase is the cmdBase of a command with the -o formats given.
+func newBase(f *Factory, formats ...string) cmdBase {
+	return cmdBase{IOStreams: f.IOStreams, f: f, formats: formats}
+}
+
+func (b *cmdBase) base() *cmdBase { return b }
 
 // completer and validator are the optional steps of a command's Options,
 // kubectl's Complete (flags and arguments into values) and Validate
@@ -22,8 +40,8 @@ type (
 	}
 )
 
-// runE is a command's RunE for its Options o: Complete and Validate when
-// o has them, then Run, or runF in its place (tests look at the Options
+// runE is a command's RunE for its Options o: the -o format (cmdBase),
+// Complete and Validate when o has them, then Run, or runF in its place (tests look at the Options
 // the flags made).
 //
 // An Options whose Complete or Validate has another signature is a
@@ -38,6 +56,12 @@ func runE[O runner](o O, runF func(context.Context, O) error) func(*cobra.Comman
 		panic(fmt.Sprintf("%s.Validate must be Validate() error", t))
 	}
 	return func(cmd *cobra.Command, args []string) error {
+		if b, ok := any(o).(interface{ base() *cmdBase }); ok && len(b.base().formats) > 0 {
+			var err error
+			if b.base().format, err = outputFormat(b.base().f, b.base().formats...); err != nil {
+				return err
+			}
+		}
 		if c, ok := any(o).(completer); ok {
 			if err := c.Complete(cmd, args); err != nil {
 				return err

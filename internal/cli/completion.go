@@ -15,13 +15,6 @@ import (
 // the functions that offer berth.yaml's services, environments and the
 // recorded revisions as arguments and flag values.
 
-// addCompletionCmd adds cobra's completion command now rather than when
-// it runs (after addFileFlag: it takes no berth.yaml), so that addHelp
-// gives it and its subcommands examples (help/completion*.txtar).
-func addCompletionCmd(root *cobra.Command) {
-	root.InitDefaultCompletionCmd()
-}
-
 // completeEnvironments offers the environments of berth.yaml for -e.
 func (f *Factory) completeEnvironments(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 	p, err := f.LoadProjectEnv("")
@@ -31,13 +24,18 @@ func (f *Factory) completeEnvironments(cmd *cobra.Command, args []string, toComp
 	return p.EnvironmentNames(), cobra.ShellCompDirectiveNoFileComp
 }
 
-// completeServices offers the services of berth.yaml not yet in args.
+// completeServices offers the services not yet in args: berth.yaml's,
+// or with --app (or when berth.yaml does not load) those of the app's
+// newest revision in the cluster.
 func (f *Factory) completeServices(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-	p, err := f.LoadProjectEnv("")
-	if err != nil {
-		return nil, cobra.ShellCompDirectiveNoFileComp
+	var names []string
+	app, _ := cmd.Flags().GetString("app")
+	if p, err := f.LoadProjectEnv(""); err == nil && app == "" {
+		names = p.ServiceNames()
+	} else if app, ns, c, err := f.AppOnCluster(app); err == nil {
+		names, _ = deploy.RecordedServices(cmd.Context(), newRecords(c, ns), app)
 	}
-	return slices.DeleteFunc(p.ServiceNames(), func(n string) bool { return slices.Contains(args, n) }), cobra.ShellCompDirectiveNoFileComp
+	return slices.DeleteFunc(names, func(n string) bool { return slices.Contains(args, n) }), cobra.ShellCompDirectiveNoFileComp
 }
 
 // completeOneService offers services for commands that take one.
@@ -57,11 +55,15 @@ func (f *Factory) completeServiceCounts(cmd *cobra.Command, args []string, toCom
 // completeRevisions offers the app's recorded revisions, with their
 // status, for --revision and --to-revision.
 func (f *Factory) completeRevisions(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-	p, c, ns, err := f.ProjectOnCluster()
+	app := ""
+	if len(args) > 0 {
+		app = args[0]
+	}
+	app, ns, c, err := f.AppOnCluster(app)
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	h, err := newRecords(c, ns).History(cmd.Context(), p.Name)
+	h, err := newRecords(c, ns).History(cmd.Context(), app)
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}

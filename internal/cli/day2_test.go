@@ -101,14 +101,14 @@ func TestDay2WritesThenDeploy(t *testing.T) {
 }
 
 // TestNeverDeployed: status and history of an app without any revision in
-// the namespace fail alike, with the documented exit code and message;
-// undo and scale too.
+// the namespace fail alike, with the documented exit code and message
+// (naming the apps berth manages there: none); undo and scale too.
 func TestNeverDeployed(t *testing.T) {
 	t.Parallel()
 	_, ns, flags := onCluster(t)
 	file := writeConfig(t, day2App("1", 2))
-	want := "error: day2 has no revisions in namespace " + ns
-	for _, args := range [][]string{{"status"}, {"status", "-o", "json"}, {"history"}, {"undo"}, {"scale", "web=3"}} {
+	want := `error: no app "day2" in namespace "` + ns + `"; berth manages no apps there`
+	for _, args := range [][]string{{"status"}, {"status", "-o", "json"}, {"history"}, {"undo"}, {"status", "day2"}, {"scale", "web=3"}} {
 		stdout, stderr, code := run(t, nil, append(append(args, "-f", file), flags...)...)
 		if code != ExitNotDeployed || !strings.HasPrefix(stderr, want) || !strings.Contains(stderr, "hint: deploy it first") || stdout != "" {
 			t.Errorf("berth %s of an app never deployed: exit %d (want %d)\nstdout: %s\nstderr: %s", strings.Join(args, " "), code, ExitNotDeployed, stdout, stderr)

@@ -7,33 +7,35 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/kube"
+	"github.com/berth-dev/berth/internal/output"
 	"github.com/berth-dev/berth/internal/prompt"
 )
 
 // DeleteOptions are the inputs of `berth delete`.
 type DeleteOptions struct {
-	genericiooptions.IOStreams
+	cmdBase
+	// App is the app named as an argument ("": berth.yaml's).
+	App         string
 	Volumes     bool
 	KeepHistory bool
 	Yes         bool
 	// alsoClaims are deleted by someone else (helm uninstall for down
 	// --charts) but listed and confirmed with the app's.
 	alsoClaims []kube.Ref
-	f          *Factory
 }
 
 // NewCmdDelete builds `berth delete`.
 func NewCmdDelete(f *Factory, runF func(context.Context, *DeleteOptions) error) *cobra.Command {
-	o := &DeleteOptions{IOStreams: f.IOStreams, f: f}
+	o := &DeleteOptions{cmdBase: newBase(f)}
 	cmd := &cobra.Command{
-		Use:   "delete",
-		Short: "Delete the application from the cluster (claims kept unless --volumes)",
-		Args:  noArgs,
-		RunE:  runE(o, runF),
+		Use:               "delete [APP]",
+		Short:             "Delete the application from the cluster (claims kept unless --volumes)",
+		Args:              cobra.MaximumNArgs(1),
+		RunE:              runE(o, runF),
+		ValidArgsFunction: f.completeApps,
 	}
 	addDeleteFlags(cmd.Flags(), o)
 	return cmd
@@ -46,32 +48,45 @@ func addDeleteFlags(fl *pflag.FlagSet, o *DeleteOptions) {
 	fl.BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation")
 }
 
+// Complete takes the app argument.
+func (o *DeleteOptions) Complete(_ *cobra.Command, args []string) error {
+	if len(args) == 1 {
+		o.App = args[0]
+	}
+	return nil
+}
+
 // Run deletes the app with the deploy package's Delete, asking first.
 func (o *DeleteOptions) Run(ctx context.Context) error {
-	p, c, ns, err := o.f.ProjectOnCluster()
+	app, ns, c, err := o.f.AppOnCluster(o.App)
 	if err != nil {
 		return err
 	}
-	do := deploy.DeleteOptions{App: p.Name, Namespace: ns, Volumes: o.Volumes, KeepHistory: o.KeepHistory, AlsoClaims: o.alsoClaims, Confirm: o.confirm}
-	// What berth.yaml renders now goes too; when it does not render, the
-	// current revision's objects are all there is.
-	if res, err := renderProject(p, ns, nil, false); err == nil {
-		do.Rendered = res.Objects
+	do := deploy.DeleteOptions{App: app, Namespace: ns, Volumes: o.Volumes, KeepHistory: o.KeepHistory, AlsoClaims: o.alsoClaims, Confirm: o.confirm}
+	// What berth.yaml renders now goes too; when no berth.yaml is read or
+	// it does not render, the current revision's objects are all there is.
+	if p := o.f.projectIfLoads(o.App); p != nil {
+		if res, err := renderProject(p, ns, nil, false); err == nil {
+			do.Rendered = res.Objects
+		}
 	}
 	d := &deploy.Deployer{Cluster: c, Records: newRecords(c, ns), Out: o.Out, Log: o.ErrOut}
 	out, err := d.Delete(ctx, do)
 	if out != nil {
 		for _, r := range out.Results {
-			fmt.Fprintln(o.Out, deletedLine(r))
+			fmt.Fprintln(o.Out, output.DeletedLine(r))
 		}
 	}
 	switch {
 	case err != nil:
 		return err
+	case out.Nothing && o.App != "":
+		// A named app with nothing to delete is likely a typo: say which apps there are.
+		return deploy.NotDeployed(ctx, d.Records, app, ns)
 	case out.Nothing:
-		fmt.Fprintf(o.ErrOut, "nothing to delete for %s in namespace %s\n", p.Name, ns)
+		fmt.Fprintf(o.ErrOut, "nothing to delete for %s in namespace %s\n", app, ns)
 	default:
-		fmt.Fprintf(o.ErrOut, "deleted %s from namespace %s\n", p.Name, ns)
+		fmt.Fprintf(o.ErrOut, "deleted %s from namespace %s\n", app, ns)
 	}
 	return nil
 }
@@ -101,12 +116,4 @@ func (o *DeleteOptions) confirm(ctx context.Context, plan deploy.DeletePlan) err
 		return fmt.Errorf("not deleted")
 	}
 	return nil
-}
-
-// deletedLine words a prune result as kubectl delete does.
-func deletedLine(r kube.Result) string {
-	if r.Action == kube.Pruned {
-		return r.Ref.String() + " deleted"
-	}
-	return r.String()
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/config"
@@ -19,7 +18,7 @@ import (
 
 // DeployOptions are the inputs of `berth deploy` and `berth apply`.
 type DeployOptions struct {
-	genericiooptions.IOStreams
+	cmdBase
 	rollFlags
 
 	SetImages  []string
@@ -29,9 +28,7 @@ type DeployOptions struct {
 	// SkipPreflight skips the checks of berth preflight.
 	SkipPreflight bool
 
-	format string
 	images map[string]string
-	f      *Factory
 	// command is deploy, apply or up, for the finished event.
 	command string
 }
@@ -51,7 +48,7 @@ func NewCmdApply(f *Factory, runF func(context.Context, *DeployOptions) error) *
 }
 
 func newDeployCmd(f *Factory, runF func(context.Context, *DeployOptions) error, use, short string) *cobra.Command {
-	o := &DeployOptions{IOStreams: f.IOStreams, f: f, command: use}
+	o := &DeployOptions{cmdBase: newBase(f, "text", "json", "yaml"), command: use}
 	cmd := &cobra.Command{
 		Use:   use,
 		Short: short,
@@ -76,9 +73,6 @@ func addDeployFlags(fl *pflag.FlagSet, o *DeployOptions) {
 // Complete reads flags.
 func (o *DeployOptions) Complete(*cobra.Command, []string) error {
 	var err error
-	if o.format, err = outputFormat(o.f, "text", "json", "yaml"); err != nil {
-		return err
-	}
 	o.images, err = parseSetImages(o.SetImages)
 	return err
 }

@@ -70,30 +70,15 @@ func (r rolloutRun) report(f *Factory, streams genericiooptions.IOStreams, forma
 	return nil
 }
 
-// rolloutError maps the errors of deploy, undo and scale to the CLI's:
-// a revision that did not become healthy prints its diagnosis (unless
-// --progress=json sent it as diagnosis events); errors that know the way
-// out carry it as a hint. ExitCode gives their exit codes (3 unhealthy,
-// 130 interrupted).
+// rolloutError prints the diagnosis of a revision that did not become
+// healthy (unless --progress=json sent it as diagnosis events) before the
+// error itself is printed. The library's errors carry their hints
+// (hintOf) and ExitCode gives their exit codes (3 unhealthy, 130
+// interrupted).
 func rolloutError(f *Factory, errOut io.Writer, err error) error {
 	var failed *deploy.FailedError
-	var hinted interface{ Hint() string }
-	var stopped *deploy.InterruptedError
-	switch {
-	case errors.As(err, &stopped):
-		return &HintError{Err: err, Hint: stopped.Hint()}
-	case errors.As(err, &failed):
-		if failed.Diagnosis != "" && f.events() == nil {
-			fmt.Fprintf(errOut, "\n%s\n", strings.TrimRight(failed.Diagnosis, "\n"))
-		}
-		// One error even when -o json's printing joined another to it.
-		hint := &HintError{Err: err}
-		if errors.As(err, &hinted) {
-			hint.Hint = hinted.Hint()
-		}
-		return hint
-	case errors.As(err, &hinted):
-		return &HintError{Err: err, Hint: hinted.Hint()}
+	if errors.As(err, &failed) && failed.Diagnosis != "" && f.events() == nil {
+		fmt.Fprintf(errOut, "\n%s\n", strings.TrimRight(failed.Diagnosis, "\n"))
 	}
 	return err
 }

@@ -381,7 +381,7 @@ func TestRolloutErrorExitCodes(t *testing.T) {
 		{"preflight failed", &preflight.FailedError{}, ExitFailure,
 			"error: preflight checks failed; nothing was applied\n    hint: fix the errors above, or skip the checks with --skip-preflight\n"},
 		{"not deployed", &deploy.NotDeployedError{App: "shop", Namespace: "prod"}, ExitNotDeployed,
-			"error: shop has no revisions in namespace prod\n    hint: deploy it first (berth deploy), or name the namespace it is in with -n\n"},
+			"error: shop has no revisions in namespace prod\n    hint: deploy it first (berth deploy), or name the namespace it is in with -n; berth list -A lists the apps of every namespace\n"},
 		{"other", errors.New("boom"), ExitFailure, "error: boom\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/output"
@@ -14,20 +13,18 @@ import (
 
 // DiffOptions are the inputs of `berth diff`.
 type DiffOptions struct {
-	genericiooptions.IOStreams
+	cmdBase
 	SetImages  []string
 	ExitCode   bool
 	ResetScale bool
 	Force      bool
 
-	format string
 	images map[string]string
-	f      *Factory
 }
 
 // NewCmdDiff builds `berth diff`.
 func NewCmdDiff(f *Factory, runF func(context.Context, *DiffOptions) error) *cobra.Command {
-	o := &DiffOptions{IOStreams: f.IOStreams, f: f}
+	o := &DiffOptions{cmdBase: newBase(f, "text", "json", "yaml")}
 	cmd := &cobra.Command{
 		Use:   "diff",
 		Short: "Show what a deploy would change in the cluster",
@@ -44,13 +41,8 @@ func NewCmdDiff(f *Factory, runF func(context.Context, *DiffOptions) error) *cob
 // Complete takes the arguments and flags.
 func (o *DiffOptions) Complete(_ *cobra.Command, _ []string) error {
 	var err error
-	if o.format, err = outputFormat(o.f, "text", "json", "yaml"); err != nil {
-		return err
-	}
-	if o.images, err = parseSetImages(o.SetImages); err != nil {
-		return err
-	}
-	return nil
+	o.images, err = parseSetImages(o.SetImages)
+	return err
 }
 
 // ErrDiffers is returned with --exit-code when there are differences;

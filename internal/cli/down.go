@@ -24,7 +24,7 @@ type DownOptions struct {
 
 // NewCmdDown builds berth down.
 func NewCmdDown(f *Factory, runF func(context.Context, *DownOptions) error) *cobra.Command {
-	o := &DownOptions{DeleteOptions: DeleteOptions{IOStreams: f.IOStreams, f: f}}
+	o := &DownOptions{DeleteOptions: DeleteOptions{cmdBase: newBase(f)}}
 	cmd := &cobra.Command{
 		Use:   "down",
 		Short: "Remove the app from its environment's target (claims kept unless --volumes)",

@@ -25,7 +25,8 @@ const (
 	// (with --atomic, the previous revision was restored).
 	ExitUnhealthy = 3
 	// ExitNotDeployed: the app has no revision in the namespace (status,
-	// history, undo, scale, rollout of an app never deployed there).
+	// history, undo, scale, rollout of an app never deployed there, delete
+	// of a named app with nothing there).
 	ExitNotDeployed = 4
 	// ExitInterrupted: berth stopped on SIGINT or SIGTERM, after saying
 	// what state it left the app in (128 + SIGINT, as shells report it).
@@ -145,11 +146,16 @@ func PrintError(w io.Writer, err error, color bool) {
 	output.Error(w, err, output.ErrorOptions{Color: color, Hint: hintOf, Usage: usageOf})
 }
 
-// hintOf is a HintError's hint.
+// hintOf is a HintError's hint, else the Hint of the first error in the
+// chain that has one (the library's typed errors say what to do).
 func hintOf(err error) string {
 	var he *HintError
-	if errors.As(err, &he) {
+	var hinted interface{ Hint() string }
+	switch {
+	case errors.As(err, &he):
 		return he.Hint
+	case errors.As(err, &hinted):
+		return hinted.Hint()
 	}
 	return ""
 }

@@ -6,26 +6,24 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/render"
 )
 
 // ExportChartOptions are the inputs of `berth export-chart`.
 type ExportChartOptions struct {
-	genericiooptions.IOStreams
+	cmdBase
 	Dir         string
 	Force       bool
 	ShowSecrets bool
 	SetImages   []string
 
 	images map[string]string
-	f      *Factory
 }
 
 // NewCmdExportChart builds `berth export-chart`.
 func NewCmdExportChart(f *Factory, runF func(context.Context, *ExportChartOptions) error) *cobra.Command {
-	o := &ExportChartOptions{IOStreams: f.IOStreams, f: f}
+	o := &ExportChartOptions{cmdBase: newBase(f)}
 	cmd := &cobra.Command{
 		Use:   "export-chart DIR",
 		Short: "Write the application as a standalone Helm chart",

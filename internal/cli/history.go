@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/output"
@@ -15,25 +14,26 @@ import (
 
 // HistoryOptions are the inputs of berth history.
 type HistoryOptions struct {
-	genericiooptions.IOStreams
+	cmdBase
+	// App is the app named as an argument ("": berth.yaml's).
+	App      string
 	Revision int
 	// Diff is the revision to diff against: -1 for the one before Revision,
 	// 0 for no diff.
 	Diff int
 
-	format string
-	now    func() time.Time
-	f      *Factory
+	now func() time.Time
 }
 
 // NewCmdHistory builds berth history.
 func NewCmdHistory(f *Factory, runF func(context.Context, *HistoryOptions) error) *cobra.Command {
-	o := &HistoryOptions{IOStreams: f.IOStreams, f: f, now: time.Now}
+	o := &HistoryOptions{cmdBase: newBase(f, "table", "json", "yaml"), now: time.Now}
 	cmd := &cobra.Command{
-		Use:   "history [--revision N [--diff [M]]]",
-		Short: "Show the app's revisions: images, cause, status; one revision in detail",
-		Args:  cobra.MaximumNArgs(1),
-		RunE:  runE(o, runF),
+		Use:               "history [APP] [--revision N [--diff [M]]]",
+		Short:             "Show the app's revisions: images, cause, status; one revision in detail",
+		Args:              cobra.MaximumNArgs(2),
+		RunE:              runE(o, runF),
+		ValidArgsFunction: f.completeApps,
 	}
 	cmd.Flags().IntVar(&o.Revision, "revision", 0, "show this revision in detail (default with --diff: the newest)")
 	_ = cmd.RegisterFlagCompletionFunc("revision", f.completeRevisions)
@@ -42,18 +42,17 @@ func NewCmdHistory(f *Factory, runF func(context.Context, *HistoryOptions) error
 	return cmd
 }
 
-// Complete reads the flags; `--diff M` may give M as an argument.
+// Complete reads the flags and arguments: a number right after a bare
+// --diff is M, any other argument the app.
 func (o *HistoryOptions) Complete(cmd *cobra.Command, args []string) error {
-	var err error
-	if o.format, err = outputFormat(o.f, "table", "json", "yaml"); err != nil {
-		return err
-	}
-	if len(args) == 1 {
-		m, err := strconv.Atoi(args[0])
-		if o.Diff != -1 || err != nil || m <= 0 {
-			return usageErrorf("%s takes no arguments (a revision to diff against follows --diff), got %q", cmd.CommandPath(), args)
+	for _, a := range args {
+		if m, err := strconv.Atoi(a); err == nil && o.Diff == -1 && m > 0 {
+			o.Diff = m
+		} else if o.App == "" {
+			o.App = a
+		} else {
+			return usageErrorf("%s takes one app (and, after --diff, a revision to diff against), got %q", cmd.CommandPath(), args)
 		}
-		o.Diff = m
 	}
 	if o.Revision < 0 || o.Diff < -1 {
 		return usageErrorf("revisions are positive numbers")
@@ -63,21 +62,22 @@ func (o *HistoryOptions) Complete(cmd *cobra.Command, args []string) error {
 
 // Run prints the history, or one revision.
 func (o *HistoryOptions) Run(ctx context.Context) error {
-	p, c, ns, err := o.f.ProjectOnCluster()
+	app, ns, c, err := o.f.AppOnCluster(o.App)
 	if err != nil {
 		return err
 	}
-	h, err := newRecords(c, ns).History(ctx, p.Name)
+	rec := newRecords(c, ns)
+	h, err := rec.History(ctx, app)
 	if err != nil {
 		return err
 	}
 	if len(h) == 0 {
-		return rolloutError(o.f, o.ErrOut, &deploy.NotDeployedError{App: p.Name, Namespace: ns})
+		return deploy.NotDeployed(ctx, rec, app, ns)
 	}
 	if o.Revision == 0 && o.Diff == 0 {
 		entries := rollout.History(h)
 		if o.format != "table" {
-			return output.Data(o.Out, o.format, output.NewHistory(p.Name, ns, entries))
+			return output.Data(o.Out, o.format, output.NewHistory(app, ns, entries))
 		}
 		return output.HistoryTable(o.Out, entries, o.now())
 	}
@@ -92,5 +92,5 @@ func (o *HistoryOptions) Run(ctx context.Context) error {
 	if o.format != "table" {
 		return output.Data(o.Out, o.format, output.Versioned("Revision", d))
 	}
-	return output.Revision(o.Out, p.Name, ns, d, o.now())
+	return output.Revision(o.Out, app, ns, d, o.now())
 }

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/compose"
 	"github.com/berth-dev/berth/internal/config"
@@ -15,7 +14,7 @@ import (
 
 // ImportComposeOptions are the inputs of berth import compose.
 type ImportComposeOptions struct {
-	genericiooptions.IOStreams
+	cmdBase
 	ComposeFiles []string
 	Profiles     []string
 	EnvFiles     []string
@@ -28,7 +27,6 @@ type ImportComposeOptions struct {
 
 	// output is berth.yaml's path, or - for stdout.
 	output string
-	f      *Factory
 }
 
 // NewCmdImport builds berth import, the parent of berth import compose.
@@ -44,7 +42,7 @@ func NewCmdImport(f *Factory, runF func(context.Context, *ImportComposeOptions) 
 
 // NewCmdImportCompose builds berth import compose.
 func NewCmdImportCompose(f *Factory, runF func(context.Context, *ImportComposeOptions) error) *cobra.Command {
-	o := &ImportComposeOptions{IOStreams: f.IOStreams, f: f}
+	o := &ImportComposeOptions{cmdBase: newBase(f)}
 	cmd := &cobra.Command{
 		Use:   "compose",
 		Short: "Convert a Docker Compose project to berth.yaml",

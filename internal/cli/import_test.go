@@ -75,7 +75,7 @@ func TestImportComposeFlags(t *testing.T) {
 	want := ImportComposeOptions{ComposeFiles: []string{"a.yml", "b.yml"}, Profiles: []string{"p1", "p2"}, EnvFiles: []string{"prod.env"}, Name: "shop", VolumeSize: "1Gi", Expose: "NodePort", Force: true, Offline: true}
 	gotv := *got
 	gotv.IOStreams, gotv.f = genericiooptions.IOStreams{}, nil
-	if diff := cmp.Diff(want, gotv, cmp.AllowUnexported(ImportComposeOptions{}), cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".output" }, cmp.Ignore())); diff != "" {
+	if diff := cmp.Diff(want, gotv, cmp.AllowUnexported(ImportComposeOptions{}, cmdBase{}), cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".output" }, cmp.Ignore())); diff != "" {
 		t.Errorf("options (-want +got):\n%s", diff)
 	}
 	if got.output != "out/berth.yaml" {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/output"
 	"github.com/berth-dev/berth/internal/prompt"
@@ -14,20 +13,18 @@ import (
 
 // InitOptions are the inputs of berth init.
 type InitOptions struct {
-	genericiooptions.IOStreams
+	cmdBase
 	Dir string
 	// Overrides are the values of --name, --port, --replicas, --expose,
 	// --registry and --ci.
 	scaffold.Overrides
 	Yes   bool
 	Force bool
-
-	f *Factory
 }
 
 // NewCmdInit builds berth init.
 func NewCmdInit(f *Factory, runF func(context.Context, *InitOptions) error) *cobra.Command {
-	o := &InitOptions{IOStreams: f.IOStreams, f: f, Dir: "."}
+	o := &InitOptions{cmdBase: newBase(f), Dir: "."}
 	cmd := &cobra.Command{
 		Use:   "init",
 		Short: "Write berth.yaml, .dockerignore and a Dockerfile for the project in this folder",

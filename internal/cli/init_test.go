@@ -151,7 +151,7 @@ func TestInitAsk(t *testing.T) {
 			t.Parallel()
 			streams, _, _, errOut := genericiooptions.NewTestIOStreams()
 			streams.In = &lineReader{[]string{"", tc.answer, "", "", ""}}
-			o := &InitOptions{IOStreams: streams}
+			o := &InitOptions{cmdBase: cmdBase{IOStreams: streams}}
 			p := &scaffold.Project{Name: "web", Port: tc.port, PortFrom: "Dockerfile EXPOSE", Replicas: 2, Expose: "ClusterIP"}
 			if err := o.ask(p); err != nil {
 				t.Fatal(err)

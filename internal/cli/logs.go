@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/logs"
@@ -17,7 +16,7 @@ import (
 
 // LogsOptions are the inputs of berth logs.
 type LogsOptions struct {
-	genericiooptions.IOStreams
+	cmdBase
 	Follow     bool
 	Since      time.Duration
 	Tail       int64
@@ -25,14 +24,14 @@ type LogsOptions struct {
 	Container  string
 	Timestamps bool
 
+	app     string
 	service string
-	f       *Factory
 	tailSet bool
 }
 
 // NewCmdLogs builds berth logs.
 func NewCmdLogs(f *Factory, runF func(context.Context, *LogsOptions) error) *cobra.Command {
-	o := &LogsOptions{IOStreams: f.IOStreams, f: f}
+	o := &LogsOptions{cmdBase: newBase(f)}
 	cmd := &cobra.Command{
 		Use:               "logs SERVICE",
 		ValidArgsFunction: f.completeOneService,
@@ -57,6 +56,7 @@ func NewCmdLogs(f *Factory, runF func(context.Context, *LogsOptions) error) *cob
 	fl.BoolVarP(&o.Previous, "previous", "p", false, "the logs of the previous instance of each container (after a crash)")
 	fl.StringVarP(&o.Container, "container", "c", "", "only this container")
 	fl.BoolVar(&o.Timestamps, "timestamps", false, "prefix each line with its RFC3339 timestamp")
+	f.addAppFlag(cmd, &o.app)
 	return cmd
 }
 
@@ -104,15 +104,13 @@ func isFile(path string) bool {
 
 // Run prints the logs.
 func (o *LogsOptions) Run(ctx context.Context) error {
-	p, c, ns, err := o.f.ProjectOnCluster()
+	app, ref, c, err := o.f.workloadOnCluster(ctx, o.app, o.service)
 	if err != nil {
 		return err
 	}
-	if _, err := serviceWorkload(p, ns, o.service); err != nil {
-		return err
-	}
+	ns := ref.Namespace
 	opts := logs.Options{
-		Selector:   deploy.InstanceSelector(p.Name) + ",app.kubernetes.io/component=" + o.service,
+		Selector:   deploy.InstanceSelector(app) + ",app.kubernetes.io/component=" + o.service,
 		Container:  o.Container,
 		Follow:     o.Follow,
 		Previous:   o.Previous,
@@ -123,7 +121,7 @@ func (o *LogsOptions) Run(ctx context.Context) error {
 	err = s.Run(ctx, opts)
 	if errors.Is(err, logs.ErrNoPods) {
 		return &HintError{
-			Err:  fmt.Errorf("service %s of %s has no pods in namespace %s", o.service, p.Name, ns),
+			Err:  fmt.Errorf("service %s of %s has no pods in namespace %s", o.service, app, ns),
 			Hint: "is it deployed here? berth status shows what runs; berth logs -f waits for pods to start",
 		}
 	}

@@ -67,7 +67,7 @@ func TestLogs(t *testing.T) {
 		}
 	}
 	empty := writeConfig(t, "apiVersion: berth/v1\nname: other\nservices:\n  web:\n    image: registry.example/web:1\n")
-	if _, stderr, code := run(t, nil, append([]string{"logs", "web", "--file", empty}, flags...)...); code != ExitFailure || !strings.Contains(stderr, "has no pods") || !strings.Contains(stderr, "hint:") {
+	if _, stderr, code := run(t, nil, append([]string{"logs", "web", "--file", empty}, flags...)...); code != ExitNotDeployed || !strings.Contains(stderr, `no app "other" in namespace`) || !strings.Contains(stderr, "apps here: shop") {
 		t.Errorf("logs of an app that is not deployed: exit %d\n%s", code, stderr)
 	}
 

@@ -16,27 +16,18 @@ import (
 
 // PreflightOptions are the inputs of berth preflight.
 type PreflightOptions struct {
-	genericiooptions.IOStreams
-	format string
-	f      *Factory
+	cmdBase
 }
 
 // NewCmdPreflight builds berth preflight.
 func NewCmdPreflight(f *Factory, runF func(context.Context, *PreflightOptions) error) *cobra.Command {
-	o := &PreflightOptions{IOStreams: f.IOStreams, f: f}
+	o := &PreflightOptions{cmdBase: newBase(f, "text", "json", "yaml")}
 	return &cobra.Command{
 		Use:   "preflight",
 		Short: "Check that the cluster can take the app: access, storage, ingress, platforms",
 		Args:  noArgs,
 		RunE:  runE(o, runF),
 	}
-}
-
-// Complete takes the arguments and flags.
-func (o *PreflightOptions) Complete(_ *cobra.Command, _ []string) error {
-	var err error
-	o.format, err = outputFormat(o.f, "text", "json", "yaml")
-	return err
 }
 
 // Run checks and prints every result.

@@ -35,7 +35,7 @@ func TestConfirmDelete(t *testing.T) {
 			in.WriteString(tc.answer)
 			f := NewFactory(streams)
 			f.stderrTTY = tc.tty
-			o := &DeleteOptions{IOStreams: f.IOStreams, Volumes: tc.volumes, f: f}
+			o := &DeleteOptions{cmdBase: newBase(f), Volumes: tc.volumes}
 			err := o.confirm(t.Context(), plan)
 			got := ""
 			if err != nil {

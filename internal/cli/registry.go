@@ -6,7 +6,6 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/registry"
 )
@@ -19,12 +18,10 @@ func addRegistryFlags(fl *pflag.FlagSet, a *registry.Access) {
 
 // RegistryLoginOptions are the inputs of berth registry login.
 type RegistryLoginOptions struct {
-	genericiooptions.IOStreams
+	cmdBase
 	Registry      string
 	Username      string
 	PasswordStdin bool
-
-	f *Factory
 }
 
 // NewCmdRegistry builds berth registry and its subcommands.
@@ -40,7 +37,7 @@ func NewCmdRegistry(f *Factory) *cobra.Command {
 
 // NewCmdRegistryLogin builds berth registry login.
 func NewCmdRegistryLogin(f *Factory, runF func(context.Context, *RegistryLoginOptions) error) *cobra.Command {
-	o := &RegistryLoginOptions{IOStreams: f.IOStreams, f: f}
+	o := &RegistryLoginOptions{cmdBase: newBase(f)}
 	cmd := &cobra.Command{
 		Use:   "login REGISTRY",
 		Short: "Check and save credentials for a registry",

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/render"
@@ -13,22 +12,20 @@ import (
 
 // RenderOptions are the inputs of `berth render`.
 type RenderOptions struct {
-	genericiooptions.IOStreams
+	cmdBase
 
 	SetImages   []string
 	OutputDir   string
 	ShowSecrets bool
 	Strict      bool
 
-	format  string
 	images  map[string]string
 	project *config.Project
-	f       *Factory
 }
 
 // NewCmdRender builds `berth render`. runF replaces Run in tests.
 func NewCmdRender(f *Factory, runF func(context.Context, *RenderOptions) error) *cobra.Command {
-	o := &RenderOptions{IOStreams: f.IOStreams, f: f}
+	o := &RenderOptions{cmdBase: newBase(f, "yaml", "json")}
 	cmd := &cobra.Command{
 		Use:   "render",
 		Short: "Print the Kubernetes manifests berth.yaml renders to",
@@ -45,11 +42,7 @@ func NewCmdRender(f *Factory, runF func(context.Context, *RenderOptions) error) 
 
 // Complete parses flags into usable values.
 func (o *RenderOptions) Complete(*cobra.Command, []string) error {
-	format, err := outputFormat(o.f, "yaml", "json")
-	if err != nil {
-		return err
-	}
-	o.format = format
+	var err error
 	o.images, err = parseSetImages(o.SetImages)
 	return err
 }

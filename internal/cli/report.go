@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"io"
 
 	"github.com/berth-dev/berth/internal/config"
@@ -56,17 +55,7 @@ type explainer struct{ color bool }
 func (x explainer) PrintError(w io.Writer, err error) { PrintError(w, err, x.color) }
 func (explainer) ExitCode(err error) int              { return ExitCode(err) }
 
-func (explainer) Hint(err error) string {
-	var he *HintError
-	var hinter interface{ Hint() string }
-	switch {
-	case errors.As(err, &he):
-		return he.Hint
-	case errors.As(err, &hinter):
-		return hinter.Hint()
-	}
-	return ""
-}
+func (explainer) Hint(err error) string { return hintOf(err) }
 
 // report is the command's reporter: events with --progress=json, log
 // groups in GitHub Actions.

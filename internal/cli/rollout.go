@@ -91,18 +91,17 @@ func newRolloutCmd(f *Factory, name, short string, setup func(*cobra.Command) ro
 		},
 	}
 	steps := setup(cmd)
-	cmd.RunE = func(cmd *cobra.Command, args []string) error { return steps.Run(cmd, f, args[0]) }
+	var app string
+	f.addAppFlag(cmd, &app)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error { return steps.Run(cmd, f, app, args[0]) }
 	return cmd
 }
 
-// Run resolves SERVICE to its workload and runs kubectl's Complete,
+// Run resolves SERVICE of app (berth.yaml's when "") to its workload, as
+// the app's newest revision holds it, and runs kubectl's Complete,
 // Validate and Run on it, in the service's namespace, with berth's -o.
-func (s rolloutSteps) Run(cmd *cobra.Command, f *Factory, service string) error {
-	p, _, ns, err := f.ProjectOnCluster()
-	if err != nil {
-		return err
-	}
-	ref, err := serviceWorkload(p, ns, service)
+func (s rolloutSteps) Run(cmd *cobra.Command, f *Factory, app, service string) error {
+	_, ref, _, err := f.workloadOnCluster(cmd.Context(), app, service)
 	if err != nil {
 		return err
 	}
@@ -114,7 +113,7 @@ func (s rolloutSteps) Run(cmd *cobra.Command, f *Factory, service string) error 
 	if err := s.complete(kubectl, cmd, []string{strings.ToLower(ref.Kind) + "/" + ref.Name}); err != nil {
 		return err
 	}
-	*s.namespace, *s.enforce = ns, true
+	*s.namespace, *s.enforce = ref.Namespace, true
 	if err := s.validate(); err != nil {
 		return err
 	}

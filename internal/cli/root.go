@@ -56,6 +56,7 @@ func NewRootCmd(f *Factory) *cobra.Command {
 		NewCmdLogs(f, nil),
 		NewCmdDelete(f, nil),
 		NewCmdHistory(f, nil),
+		NewCmdList(f, nil),
 		NewCmdUndo(f, nil),
 		NewCmdScale(f, nil),
 		NewCmdRollout(f),
@@ -70,7 +71,10 @@ func NewRootCmd(f *Factory) *cobra.Command {
 		NewCmdVersion(f, nil),
 	)
 	addFileFlag(f, cmd)
-	addCompletionCmd(cmd)
+	// cobra's completion command, added now rather than when it runs
+	// (after addFileFlag: it takes no berth.yaml), so that addHelp gives
+	// it and its subcommands examples (help/completion*.txtar).
+	cmd.InitDefaultCompletionCmd()
 	addHelp(cmd)
 	return cmd
 }

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/kube"
@@ -15,20 +14,19 @@ import (
 
 // ScaleOptions are the inputs of berth scale.
 type ScaleOptions struct {
-	genericiooptions.IOStreams
+	cmdBase
 	Wait       bool
 	NoWait     bool
 	Timeout    time.Duration
 	HistoryMax int
 
+	app      string
 	replicas map[string]int32
-	format   string
-	f        *Factory
 }
 
 // NewCmdScale builds berth scale.
 func NewCmdScale(f *Factory, runF func(context.Context, *ScaleOptions) error) *cobra.Command {
-	o := &ScaleOptions{IOStreams: f.IOStreams, f: f}
+	o := &ScaleOptions{cmdBase: newBase(f, "text", "json", "yaml")}
 	cmd := &cobra.Command{
 		Use:               "scale SERVICE=N [SERVICE=N...]",
 		ValidArgsFunction: f.completeServiceCounts,
@@ -40,15 +38,13 @@ func NewCmdScale(f *Factory, runF func(context.Context, *ScaleOptions) error) *c
 	fl.BoolVar(&o.NoWait, "no-wait", false, "do not wait (the same as --wait=false)")
 	fl.DurationVar(&o.Timeout, "timeout", 5*time.Minute, "how long to wait")
 	fl.IntVar(&o.HistoryMax, "history-max", deploy.DefaultHistoryMax, "revisions to keep (the current and the last good one are always kept)")
+	f.addAppFlag(cmd, &o.app)
 	return cmd
 }
 
 // Complete parses SERVICE=N arguments and the flags.
 func (o *ScaleOptions) Complete(_ *cobra.Command, args []string) error {
 	var err error
-	if o.format, err = outputFormat(o.f, "text", "json", "yaml"); err != nil {
-		return err
-	}
 	if o.replicas, err = deploy.ParseReplicas(args); err != nil {
 		return usage(err)
 	}
@@ -64,22 +60,25 @@ func (o *ScaleOptions) Complete(_ *cobra.Command, args []string) error {
 // Run scales.
 func (o *ScaleOptions) Run(ctx context.Context) error {
 	start := time.Now()
-	p, c, ns, err := o.f.ProjectOnCluster()
-	if err != nil {
-		return err
-	}
+	// The app's current revision says what each service is; berth.yaml,
+	// when read, only names the app.
+	var app string
+	var ref kube.Ref
+	var c *kube.Client
 	for svc := range o.replicas {
-		if _, err := serviceWorkload(p, ns, svc); err != nil {
+		var err error
+		if app, ref, c, err = o.f.workloadOnCluster(ctx, o.app, svc); err != nil {
 			return err
 		}
 	}
+	ns := ref.Namespace
 	d := newDeployer(o.f, c, ns, o.IOStreams, o.format != "text", o.Wait)
 	outcome, err := d.Scale(ctx, deploy.ScaleOptions{
-		Project: p, Namespace: ns, Replicas: o.replicas,
+		App: app, Namespace: ns, Replicas: o.replicas,
 		Wait: o.Wait, Timeout: o.Timeout, HistoryMax: o.HistoryMax, Holder: holder(),
 		Meta: caller(),
 	})
-	run := rolloutRun{command: "scale", app: p.Name, namespace: ns, start: start}
+	run := rolloutRun{command: "scale", app: app, namespace: ns, start: start}
 	var e *ended
 	if outcome != nil {
 		e = &ended{revision: outcome.Revision, healthy: outcome.Healthy, result: output.Versioned("ScaleResult", outcome)}
@@ -89,6 +88,6 @@ func (o *ScaleOptions) Run(ctx context.Context) error {
 		if state == "healthy" {
 			ready = "ready"
 		}
-		return fmt.Sprintf("%s %s as revision %d in namespace %s: %s (%s)", o.f.paint("scaled", green), p.Name, outcome.Revision, ns, ready, time.Since(start).Round(100*time.Millisecond))
+		return fmt.Sprintf("%s %s as revision %d in namespace %s: %s (%s)", o.f.paint("scaled", green), app, outcome.Revision, ns, ready, time.Since(start).Round(100*time.Millisecond))
 	})
 }

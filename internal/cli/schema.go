@@ -4,19 +4,18 @@ import (
 	"context"
 
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/config"
 )
 
 // SchemaOptions are the inputs of `berth schema`.
 type SchemaOptions struct {
-	genericiooptions.IOStreams
+	cmdBase
 }
 
 // NewCmdSchema builds `berth schema`.
 func NewCmdSchema(f *Factory, runF func(context.Context, *SchemaOptions) error) *cobra.Command {
-	o := &SchemaOptions{IOStreams: f.IOStreams}
+	o := &SchemaOptions{cmdBase: newBase(f)}
 	return &cobra.Command{
 		Use:   "schema",
 		Short: "Print the JSON Schema of berth.yaml",

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/output"
@@ -25,10 +24,8 @@ func NewCmdSecrets(f *Factory) *cobra.Command {
 // secretValues are the inputs berth secrets encrypt and decrypt share:
 // the streams, and the SECRET[.KEY] arguments that pick values.
 type secretValues struct {
-	genericiooptions.IOStreams
+	cmdBase
 	Select []string
-
-	f *Factory
 }
 
 // Complete takes the SECRET[.KEY] arguments.
@@ -45,7 +42,7 @@ type SecretsEncryptOptions struct {
 
 // NewCmdSecretsEncrypt builds berth secrets encrypt.
 func NewCmdSecretsEncrypt(f *Factory, runF func(context.Context, *SecretsEncryptOptions) error) *cobra.Command {
-	o := &SecretsEncryptOptions{secretValues: secretValues{IOStreams: f.IOStreams, f: f}}
+	o := &SecretsEncryptOptions{secretValues: secretValues{cmdBase: newBase(f)}}
 	cmd := &cobra.Command{
 		Use:               "encrypt [SECRET[.KEY]...]",
 		Short:             "Encrypt plain secret values of berth.yaml in place",
@@ -76,7 +73,7 @@ type SecretsDecryptOptions struct {
 
 // NewCmdSecretsDecrypt builds berth secrets decrypt.
 func NewCmdSecretsDecrypt(f *Factory, runF func(context.Context, *SecretsDecryptOptions) error) *cobra.Command {
-	o := &SecretsDecryptOptions{secretValues: secretValues{IOStreams: f.IOStreams, f: f}}
+	o := &SecretsDecryptOptions{secretValues: secretValues{cmdBase: newBase(f)}}
 	cmd := &cobra.Command{
 		Use:               "decrypt [SECRET[.KEY]...]",
 		Short:             "Print berth.yaml with its secret values decrypted",

@@ -5,7 +5,6 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/output"
 	"github.com/berth-dev/berth/internal/secrets"
@@ -13,14 +12,12 @@ import (
 
 // SecretsEditOptions are the inputs of berth secrets edit.
 type SecretsEditOptions struct {
-	genericiooptions.IOStreams
-
-	f *Factory
+	cmdBase
 }
 
 // NewCmdSecretsEdit builds berth secrets edit.
 func NewCmdSecretsEdit(f *Factory, runF func(context.Context, *SecretsEditOptions) error) *cobra.Command {
-	o := &SecretsEditOptions{IOStreams: f.IOStreams, f: f}
+	o := &SecretsEditOptions{cmdBase: newBase(f)}
 	cmd := &cobra.Command{
 		Use:   "edit",
 		Short: "Edit berth.yaml with its secret values decrypted, and encrypt them again",

@@ -2,54 +2,57 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 
-	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/output"
 	"github.com/berth-dev/berth/internal/status"
 )
 
 // StatusOptions are the inputs of `berth status`.
 type StatusOptions struct {
-	genericiooptions.IOStreams
-	format string
-	f      *Factory
+	cmdBase
+	// App is the app named as an argument ("": berth.yaml's).
+	App string
 }
 
 // NewCmdStatus builds `berth status`.
 func NewCmdStatus(f *Factory, runF func(context.Context, *StatusOptions) error) *cobra.Command {
-	o := &StatusOptions{IOStreams: f.IOStreams, f: f}
+	o := &StatusOptions{cmdBase: newBase(f, "table", "json", "yaml")}
 	return &cobra.Command{
-		Use:   "status",
-		Short: "Show the application's workloads, images, endpoints and revision",
-		Args:  noArgs,
-		RunE:  runE(o, runF),
+		Use:               "status [APP]",
+		Short:             "Show the application's workloads, images, endpoints and revision",
+		Args:              cobra.MaximumNArgs(1),
+		RunE:              runE(o, runF),
+		ValidArgsFunction: f.completeApps,
 	}
 }
 
 // Complete takes the arguments and flags.
-func (o *StatusOptions) Complete(_ *cobra.Command, _ []string) error {
-	var err error
-	o.format, err = outputFormat(o.f, "table", "json", "yaml")
-	return err
+func (o *StatusOptions) Complete(_ *cobra.Command, args []string) error {
+	if len(args) == 1 {
+		o.App = args[0]
+	}
+	return nil
 }
 
 // Run reads the live state and prints it.
 func (o *StatusOptions) Run(ctx context.Context) error {
-	p, c, ns, err := o.f.ProjectOnCluster()
+	app, ns, c, err := o.f.AppOnCluster(o.App)
 	if err != nil {
 		return err
 	}
 	r := &status.Reader{Client: c.Clientset, Records: newRecords(c, ns), Diagnoser: newDiagnoser(c), Charts: chartInstaller(o.f, 0)}
-	st, err := r.Read(ctx, p, ns)
-	var notDeployed *deploy.NotDeployedError
-	if errors.As(err, &notDeployed) {
-		return rolloutError(o.f, o.ErrOut, err)
-	} else if err != nil {
+	var st *status.App
+	// berth.yaml, when it loads, says which services and charts to expect;
+	// else the newest revision's manifest does.
+	if p := o.f.projectIfLoads(o.App); p != nil {
+		st, err = r.Read(ctx, p, ns)
+	} else {
+		st, err = r.ReadApp(ctx, app, ns)
+	}
+	if err != nil {
 		return err
 	}
 	if o.format != "table" {

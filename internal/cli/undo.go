@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/registry"
@@ -14,22 +13,22 @@ import (
 
 // UndoOptions are the inputs of berth undo.
 type UndoOptions struct {
-	genericiooptions.IOStreams
+	cmdBase
 	rollFlags
+	// App is the app named as an argument ("": berth.yaml's).
+	App        string
 	ToRevision int
-
-	format string
-	f      *Factory
 }
 
 // NewCmdUndo builds berth undo.
 func NewCmdUndo(f *Factory, runF func(context.Context, *UndoOptions) error) *cobra.Command {
-	o := &UndoOptions{IOStreams: f.IOStreams, f: f}
+	o := &UndoOptions{cmdBase: newBase(f, "text", "json", "yaml")}
 	cmd := &cobra.Command{
-		Use:   "undo [--to-revision N]",
-		Short: "Roll the whole app back to an earlier revision, as a new revision",
-		Args:  noArgs,
-		RunE:  runE(o, runF),
+		Use:               "undo [APP] [--to-revision N]",
+		Short:             "Roll the whole app back to an earlier revision, as a new revision",
+		Args:              cobra.MaximumNArgs(1),
+		RunE:              runE(o, runF),
+		ValidArgsFunction: f.completeApps,
 	}
 	fl := cmd.Flags()
 	fl.IntVar(&o.ToRevision, "to-revision", 0, "the revision to return to (default: the last good one before the newest)")
@@ -40,10 +39,9 @@ func NewCmdUndo(f *Factory, runF func(context.Context, *UndoOptions) error) *cob
 }
 
 // Complete reads and checks the flags.
-func (o *UndoOptions) Complete(*cobra.Command, []string) error {
-	var err error
-	if o.format, err = outputFormat(o.f, "text", "json", "yaml"); err != nil {
-		return err
+func (o *UndoOptions) Complete(_ *cobra.Command, args []string) error {
+	if len(args) == 1 {
+		o.App = args[0]
 	}
 	if o.ToRevision < 0 {
 		return usageErrorf("--to-revision must be a revision number (see berth history)")
@@ -54,18 +52,18 @@ func (o *UndoOptions) Complete(*cobra.Command, []string) error {
 // Run rolls back.
 func (o *UndoOptions) Run(ctx context.Context) error {
 	start := time.Now()
-	p, c, ns, err := o.f.ProjectOnCluster()
+	app, ns, c, err := o.f.AppOnCluster(o.App)
 	if err != nil {
 		return err
 	}
 	d := newDeployer(o.f, c, ns, o.IOStreams, o.format != "text", o.waits())
 	outcome, err := d.Undo(ctx, deploy.UndoOptions{
-		RollOptions: o.options(o.f, p.Name), App: p.Name, Namespace: ns, ToRevision: o.ToRevision,
+		RollOptions: o.options(o.f, app), App: app, Namespace: ns, ToRevision: o.ToRevision,
 		Meta: caller(), Images: &registry.Checker{},
 	})
-	run := rolloutRun{command: "undo", app: p.Name, namespace: ns, start: start}
+	run := rolloutRun{command: "undo", app: app, namespace: ns, start: start}
 	e := run.deployEnded(outcome, err, o.DryRun)
 	return run.report(o.f, o.IOStreams, o.format, e, err, o.DryRun, func(state string) string {
-		return fmt.Sprintf("%s %s to revision %d, as revision %d in namespace %s: %s (%s)", o.f.paint("rolled back", green), p.Name, outcome.RolledBack, outcome.Revision, ns, state, time.Since(start).Round(100*time.Millisecond))
+		return fmt.Sprintf("%s %s to revision %d, as revision %d in namespace %s: %s (%s)", o.f.paint("rolled back", green), app, outcome.RolledBack, outcome.Revision, ns, state, time.Since(start).Round(100*time.Millisecond))
 	})
 }

@@ -36,7 +36,7 @@ type UpOptions struct {
 
 // NewCmdUp builds berth up.
 func NewCmdUp(f *Factory, runF func(context.Context, *UpOptions) error) *cobra.Command {
-	o := &UpOptions{DeployOptions: DeployOptions{IOStreams: f.IOStreams, f: f, command: "up"}}
+	o := &UpOptions{DeployOptions: DeployOptions{cmdBase: newBase(f, "text", "json", "yaml"), command: "up"}}
 	cmd := &cobra.Command{
 		Use:   "up",
 		Short: "Build, push or load, deploy and print where the app is reachable",

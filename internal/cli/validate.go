@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/config"
@@ -14,27 +13,18 @@ import (
 
 // ValidateOptions are the inputs of `berth validate`.
 type ValidateOptions struct {
-	genericiooptions.IOStreams
-	format string
-	f      *Factory
+	cmdBase
 }
 
 // NewCmdValidate builds `berth validate`.
 func NewCmdValidate(f *Factory, runF func(context.Context, *ValidateOptions) error) *cobra.Command {
-	o := &ValidateOptions{IOStreams: f.IOStreams, f: f}
+	o := &ValidateOptions{cmdBase: newBase(f, "text", "json", "yaml")}
 	return &cobra.Command{
 		Use:   "validate",
 		Short: "Check berth.yaml and the manifests it renders",
 		Args:  noArgs,
 		RunE:  runE(o, runF),
 	}
-}
-
-// Complete reads the output format.
-func (o *ValidateOptions) Complete(*cobra.Command, []string) error {
-	var err error
-	o.format, err = outputFormat(o.f, "text", "json", "yaml")
-	return err
 }
 
 // Run checks the base config and the environments.

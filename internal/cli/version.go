@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/berth-dev/berth/internal/output"
 	"github.com/berth-dev/berth/internal/version"
@@ -12,27 +11,18 @@ import (
 
 // VersionOptions are the inputs of `berth version`.
 type VersionOptions struct {
-	genericiooptions.IOStreams
-	format string
-	f      *Factory
+	cmdBase
 }
 
 // NewCmdVersion builds `berth version`.
 func NewCmdVersion(f *Factory, runF func(context.Context, *VersionOptions) error) *cobra.Command {
-	o := &VersionOptions{IOStreams: f.IOStreams, f: f}
+	o := &VersionOptions{cmdBase: newBase(f, "text", "json", "yaml")}
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print berth's version, commit and build date",
 		Args:  noArgs,
 		RunE:  runE(o, runF),
 	}
-}
-
-// Complete takes the arguments and flags.
-func (o *VersionOptions) Complete(_ *cobra.Command, _ []string) error {
-	var err error
-	o.format, err = outputFormat(o.f, "text", "json", "yaml")
-	return err
 }
 
 // Run prints the version.

@@ -17,6 +17,10 @@ import (
 
 // ScaleOptions describe one berth scale.
 type ScaleOptions struct {
+	// App is the app scaled; everything else comes from its current
+	// revision (the workload kinds, autoscale, berth.yaml's replicas as
+	// recorded in the values). Project, when App is "", names it.
+	App       string
 	Project   *config.Project
 	Namespace string
 	// Replicas are the new counts, by service.
@@ -88,21 +92,20 @@ func (e *StaleError) Hint() string {
 // them (see Options.ResetScale). With Wait, it waits until the workloads
 // are ready.
 func (d *Deployer) Scale(ctx context.Context, o ScaleOptions) (*ScaleOutcome, error) {
-	p := o.Project
-	if err := refuseAutoscaled(p, o.Replicas); err != nil {
-		return nil, err
+	if o.App == "" && o.Project != nil {
+		o.App = o.Project.Name
 	}
-	lease, st, _, err := d.begin(ctx, o.Namespace, p.Name, o.Holder, 0, time.Now().Add(o.Timeout+time.Minute))
+	lease, st, _, err := d.begin(ctx, o.Namespace, o.App, o.Holder, 0, time.Now().Add(o.Timeout+time.Minute))
 	if err != nil {
 		return nil, err
 	}
 	defer d.unlock(ctx, lease)
 	cur := st.current
 	if cur == nil {
-		return nil, &NotDeployedError{App: p.Name, Namespace: o.Namespace}
+		return nil, NotDeployed(ctx, d.Records, o.App, o.Namespace)
 	}
 	if newest := st.history[len(st.history)-1].Release; newest.Version > cur.Version {
-		return nil, &StaleError{App: p.Name, Failed: newest.Version, Deployed: cur.Version}
+		return nil, &StaleError{App: o.App, Failed: newest.Version, Deployed: cur.Version}
 	}
 	meta, err := release.MetaOf(cur)
 	if err != nil {
@@ -110,6 +113,9 @@ func (d *Deployer) Scale(ctx context.Context, o ScaleOptions) (*ScaleOutcome, er
 	}
 	values, err := copyValues(cur.Config)
 	if err != nil {
+		return nil, err
+	}
+	if err := refuseAutoscaled(values, o.Replicas); err != nil {
 		return nil, err
 	}
 	// Requests stop as soon as the lease is lost.
@@ -121,7 +127,7 @@ func (d *Deployer) Scale(ctx context.Context, o ScaleOptions) (*ScaleOutcome, er
 	if err != nil {
 		return out, err
 	}
-	res, err := render.RenderValues(cur.Chart, values, p.Name, o.Namespace)
+	res, err := render.RenderValues(cur.Chart, values, o.App, o.Namespace)
 	if err != nil {
 		return out, err
 	}
@@ -136,9 +142,9 @@ func (d *Deployer) Scale(ctx context.Context, o ScaleOptions) (*ScaleOutcome, er
 	meta.Cause = "berth scale " + strings.Join(cause, " ")
 	meta.User, meta.BerthVersion = o.Meta.User, o.Meta.BerthVersion
 	if err := leaseError(ctx, lease); err != nil {
-		return out, &LeaseLostError{App: p.Name, Stage: StageScale, Applied: len(out.Scaled), Total: len(out.Scaled), Err: err}
+		return out, &LeaseLostError{App: o.App, Stage: StageScale, Applied: len(out.Scaled), Total: len(out.Scaled), Err: err}
 	}
-	rel, err := d.Records.Begin(ctx, p.Name, cur.Chart, values, string(res.Manifest), meta)
+	rel, err := d.Records.Begin(ctx, o.App, cur.Chart, values, string(res.Manifest), meta)
 	if err != nil {
 		return out, fmt.Errorf("recording the new revision: %w", err)
 	}
@@ -147,18 +153,27 @@ func (d *Deployer) Scale(ctx context.Context, o ScaleOptions) (*ScaleOutcome, er
 		return out, err
 	}
 	d.finish(ctx, rel, nil)
-	d.pruneHistory(context.WithoutCancel(ctx), p.Name, o.HistoryMax)
+	d.pruneHistory(context.WithoutCancel(ctx), o.App, o.HistoryMax)
 	return out, nil
 }
 
-// refuseAutoscaled refuses to scale services an autoscaler owns.
-func refuseAutoscaled(p *config.Project, replicas map[string]int32) error {
+// refuseAutoscaled refuses to scale services an autoscaler owns, as the
+// current revision's values (services.NAME.autoscale) say.
+func refuseAutoscaled(values map[string]any, replicas map[string]int32) error {
 	refused := &AutoscaledError{Autoscale: map[string]*config.Autoscale{}}
+	svcValues, _ := values["services"].(map[string]any)
 	for _, name := range sortedNames(replicas) {
-		if s := p.Services[name]; s != nil && s.Autoscale != nil {
-			refused.Services = append(refused.Services, name)
-			refused.Autoscale[name] = s.Autoscale
+		sv, _ := svcValues[name].(map[string]any)
+		raw, ok := sv["autoscale"].(map[string]any)
+		if !ok {
+			continue
 		}
+		var a config.Autoscale
+		if b, err := json.Marshal(raw); err != nil || json.Unmarshal(b, &a) != nil {
+			return fmt.Errorf("reading services.%s.autoscale of the current revision: %v", name, raw)
+		}
+		refused.Services = append(refused.Services, name)
+		refused.Autoscale[name] = &a
 	}
 	if len(refused.Services) > 0 {
 		return refused
@@ -177,12 +192,12 @@ func (d *Deployer) scaleServices(ctx, wctx context.Context, lease Lease, o Scale
 		scaled[k] = v
 	}
 	lost := func(err error) error {
-		return &LeaseLostError{App: o.Project.Name, Stage: StageScale, Applied: len(out.Scaled), Total: len(o.Replicas), Err: err}
+		return &LeaseLostError{App: o.App, Stage: StageScale, Applied: len(out.Scaled), Total: len(o.Replicas), Err: err}
 	}
 	for _, name := range sortedNames(o.Replicas) {
 		sv, _ := svcValues[name].(map[string]any)
 		if sv == nil {
-			return nil, fmt.Errorf("revision %d of %s has no service %s: deploy it first (berth deploy)", cur.Version, o.Project.Name, name)
+			return nil, fmt.Errorf("revision %d of %s has no service %s: deploy it first (berth deploy)", cur.Version, o.App, name)
 		}
 		kind := "Deployment"
 		if stateful, _ := sv["stateful"].(bool); stateful {
@@ -228,7 +243,7 @@ func (d *Deployer) scaleServices(ctx, wctx context.Context, lease Lease, o Scale
 // rel failed.
 func (d *Deployer) waitScaled(ctx, wctx context.Context, lease Lease, o ScaleOptions, rel *hrelease.Release, out *ScaleOutcome) error {
 	lost := func(stage string, err error) error {
-		e := &LeaseLostError{App: o.Project.Name, Revision: rel.Version, Stage: stage, Applied: len(out.Scaled), Total: len(out.Scaled), Err: err}
+		e := &LeaseLostError{App: o.App, Revision: rel.Version, Stage: stage, Applied: len(out.Scaled), Total: len(out.Scaled), Err: err}
 		e.Recorded = d.finish(context.WithoutCancel(ctx), rel, fmt.Errorf("stopped while %s: %w", stage, err))
 		return e
 	}

@@ -34,16 +34,46 @@ type UndoOptions struct {
 	Images ImageChecker
 }
 
-// NotDeployedError is an app without any revision in a namespace.
-type NotDeployedError struct{ App, Namespace string }
+// NotDeployedError is an app without any revision in a namespace. Apps,
+// when not nil, are the apps berth manages there (release.Store.Apps):
+// the error then names them, for a mistyped app or namespace.
+type NotDeployedError struct {
+	App, Namespace string
+	Apps           []string
+}
 
 func (e *NotDeployedError) Error() string {
-	return fmt.Sprintf("%s has no revisions in namespace %s", e.App, e.Namespace)
+	switch {
+	case e.Apps == nil:
+		return fmt.Sprintf("%s has no revisions in namespace %s", e.App, e.Namespace)
+	case len(e.Apps) == 0:
+		return fmt.Sprintf("no app %q in namespace %q; berth manages no apps there", e.App, e.Namespace)
+	}
+	return fmt.Sprintf("no app %q in namespace %q; apps here: %s", e.App, e.Namespace, strings.Join(e.Apps, ", "))
+}
+
+// NotDeployed is the *NotDeployedError of app in namespace ns. When h
+// can list the apps berth manages there (release.Store can), the error
+// names them, so a mistyped app or namespace shows; a failed listing
+// leaves them out.
+func NotDeployed(ctx context.Context, h History, app, ns string) *NotDeployedError {
+	e := &NotDeployedError{App: app, Namespace: ns}
+	if l, ok := h.(interface {
+		Apps(ctx context.Context) ([]string, error)
+	}); ok {
+		if apps, err := l.Apps(ctx); err == nil {
+			e.Apps = append([]string{}, apps...)
+		}
+	}
+	return e
 }
 
 // Hint says what to check.
 func (e *NotDeployedError) Hint() string {
-	return "deploy it first (berth deploy), or name the namespace it is in with -n"
+	if len(e.Apps) > 0 {
+		return "name one of them, or the namespace the app is in with -n; berth list -A lists the apps of every namespace"
+	}
+	return "deploy it first (berth deploy), or name the namespace it is in with -n; berth list -A lists the apps of every namespace"
 }
 
 // RevisionError is an undo to a revision that cannot be used.
@@ -101,6 +131,9 @@ func (d *Deployer) Undo(ctx context.Context, o UndoOptions) (*Outcome, error) {
 			return nil, fmt.Errorf("reading the release history of %s: %w", o.App, err)
 		}
 		st = readState(h)
+	}
+	if len(st.history) == 0 {
+		return nil, NotDeployed(ctx, d.Records, o.App, o.Namespace)
 	}
 	target, err := undoTarget(st.history, o)
 	if err != nil {
@@ -165,9 +198,6 @@ func (d *Deployer) Undo(ctx context.Context, o UndoOptions) (*Outcome, error) {
 
 // undoTarget picks the revision an undo returns to.
 func undoTarget(h []release.Revision, o UndoOptions) (*hrelease.Release, error) {
-	if len(h) == 0 {
-		return nil, &NotDeployedError{App: o.App, Namespace: o.Namespace}
-	}
 	newest := h[len(h)-1].Release
 	span := fmt.Sprintf("%s has revisions %d to %d", o.App, h[0].Release.Version, newest.Version)
 	if len(h) == 1 {

@@ -53,3 +53,12 @@ func NewDeployResult(command, app, namespace string, o *deploy.Outcome, rolledBa
 	}
 	return res
 }
+
+// DeletedLine words a delete's result as kubectl delete does: "KIND/NAME
+// deleted" for what was deleted, the result's own words otherwise.
+func DeletedLine(r kube.Result) string {
+	if r.Action == kube.Pruned {
+		return r.Ref.String() + " deleted"
+	}
+	return r.String()
+}

@@ -187,10 +187,10 @@ func TestReadNotDeployed(t *testing.T) {
 	r := &status.Reader{Client: fake.NewClientset(deployment("web", 3)), Records: records(t)}
 	st, err := r.Read(t.Context(), p, ns)
 	var notDeployed *deploy.NotDeployedError
-	if !errors.As(err, &notDeployed) || *notDeployed != (deploy.NotDeployedError{App: "shop", Namespace: ns}) {
+	if !errors.As(err, &notDeployed) || notDeployed.App != "shop" || notDeployed.Namespace != ns {
 		t.Fatalf("Read = %v, %v; want a NotDeployedError of shop in %s", st, err, ns)
 	}
-	if !strings.Contains(err.Error(), "shop has no revisions in namespace shop") {
+	if !strings.Contains(err.Error(), `no app "shop" in namespace "shop"; berth manages no apps there`) {
 		t.Errorf("error: %v", err)
 	}
 }

@@ -18,16 +18,15 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 
-	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/kube"
 )
 
 // service reads one service's workload, pods, Services and Ingress.
-func (r *Reader) service(ctx context.Context, ns, name string, s *config.Service) (Service, error) {
-	ss := Service{Name: name, Kind: "Deployment", Images: []string{}, Endpoints: []string{}}
+func (r *Reader) service(ctx context.Context, ns string, w workload) (Service, error) {
+	name := w.name
+	ss := Service{Name: name, Kind: w.kind, Images: []string{}, Endpoints: []string{}}
 	var selector *metav1.LabelSelector
-	if s.Stateful {
-		ss.Kind = "StatefulSet"
+	if w.kind == "StatefulSet" {
 		sts, err := r.Client.AppsV1().StatefulSets(ns).Get(ctx, name, metav1.GetOptions{})
 		if apierrors.IsNotFound(err) {
 			ss.Problem = "not deployed"
@@ -68,7 +67,7 @@ func (r *Reader) service(ctx context.Context, ns, name string, s *config.Service
 		}
 		ss.Endpoints = append(ss.Endpoints, kube.ServiceAddresses(svc)...)
 	}
-	if s.Ingress != nil {
+	if w.ingress {
 		if in, err := r.Client.NetworkingV1().Ingresses(ns).Get(ctx, name, metav1.GetOptions{}); err == nil {
 			ss.Endpoints = append(ss.Endpoints, ingressEndpoints(in)...)
 		}
