@@ -54,7 +54,7 @@ func (p *planner) copy(c instructions.Command, sd instructions.SourcesAndDest, c
 	if err != nil {
 		return err
 	}
-	t := copyTarget{mode: mode, uid: uid, gid: gid}
+	t := copyTarget{mode: mode, uid: uid, gid: gid, keeps: p.keeps}
 	t.dest, t.dir = p.copyDest(sd.DestPath)
 	sources, err := p.copySources(sd)
 	if err != nil {
@@ -160,6 +160,8 @@ type copyTarget struct {
 	mode     int64
 	uid, gid int
 	entries  []entry
+	// keeps reports directories that get no entry (planner.keeps).
+	keeps func(name string) bool
 }
 
 func (t *copyTarget) fileMode(f *File) int64 {
@@ -173,7 +175,7 @@ func (t *copyTarget) fileMode(f *File) int64 {
 }
 
 func (t *copyTarget) addDir(name string) {
-	if !systemDir(name) {
+	if !t.keeps(name) {
 		m := int64(0o755)
 		if t.mode >= 0 {
 			m = t.mode

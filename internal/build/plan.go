@@ -61,6 +61,9 @@ type planner struct {
 	out     *plan
 	// workdirs are WORKDIR directories not yet created in a layer.
 	workdirs []string
+	// baseDirs are directories the base image's config says it has (its
+	// WORKDIR and parents, its VOLUMEs).
+	baseDirs map[string]bool
 }
 
 // Plan walks the Dockerfile's commands over the base image's config.
@@ -70,8 +73,9 @@ func (df *Dockerfile) Plan(base *v1.ConfigFile, ctx *Context, groups []string, c
 	p := &planner{
 		df: df, ctx: ctx, groups: groups, created: v1.Time{Time: created},
 		x: &expander{lex: shell.NewLex(df.Escape), escape: df.Escape}, args: map[string]string{},
-		shell: []string{"/bin/sh", "-c"},
-		out:   &plan{Config: *base.Config.DeepCopy()},
+		shell:    []string{"/bin/sh", "-c"},
+		out:      &plan{Config: *base.Config.DeepCopy()},
+		baseDirs: baseDirs(base.Config),
 	}
 	for _, c := range df.Commands {
 		if err := p.command(c); err != nil {
@@ -299,13 +303,34 @@ func systemDir(name string) bool {
 	return false
 }
 
+// baseDirs are the directories a base's config shows it has: its
+// WORKDIR with the parents, and its VOLUMEs (redis's /data, owned by the
+// redis user). Like systemDir's, berth writes no entry for them, so their
+// owner and mode stay the base's: Docker leaves a directory that exists
+// as it is.
+func baseDirs(c v1.Config) map[string]bool {
+	dirs := map[string]bool{}
+	for d := range c.Volumes {
+		dirs[strings.Trim(path.Clean(d), "/")] = true
+	}
+	for d := strings.Trim(path.Clean("/"+c.WorkingDir), "/"); d != "" && d != "."; d = path.Dir(d) {
+		dirs[d] = true
+	}
+	return dirs
+}
+
+// keeps reports a directory berth writes no entry for: the base's own
+// metadata stays (systemDir, baseDirs).
+func (p *planner) keeps(name string) bool { return systemDir(name) || p.baseDirs[name] }
+
 // takeWorkdirs returns directory entries for WORKDIRs set since the last
-// layer (created root-owned 0755, as Docker does).
+// layer (created root-owned 0755, as Docker does; one the base has is
+// left as it is).
 func (p *planner) takeWorkdirs() []entry {
 	var out []entry
 	for _, d := range p.workdirs {
 		name := strings.TrimPrefix(d, "/")
-		if !systemDir(name) {
+		if !p.keeps(name) {
 			out = append(out, entry{Name: name, Dir: true, Mode: 0o755})
 		}
 	}

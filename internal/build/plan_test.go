@@ -206,6 +206,26 @@ func TestPlanModesAndOwners(t *testing.T) {
 	}
 }
 
+// TestPlanKeepsBaseDirs: a WORKDIR or COPY into a directory the base's
+// config shows it has (its WORKDIR, a VOLUME) writes no entry for it, so
+// its owner and mode stay the base's (redis's /data belongs to redis),
+// as Docker leaves an existing directory as it is; new ones get entries.
+func TestPlanKeepsBaseDirs(t *testing.T) {
+	t.Parallel()
+	base := &v1.ConfigFile{Config: v1.Config{WorkingDir: "/data", Volumes: map[string]struct{}{"/var/lib/db/": {}}}}
+	p, err := planOf(t, "FROM x\nWORKDIR /data\nCOPY a.conf /data/\nCOPY a.conf /var/lib/db/\nWORKDIR /srv/app\n", map[string]string{"a.conf": "x"}, nil, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, l := range p.Layers {
+		got = append(got, names(l)...)
+	}
+	if want := []string{"data/a.conf", "var/lib/db/a.conf", "srv/app/"}; !slices.Equal(got, want) {
+		t.Errorf("entries %q, want %q", got, want)
+	}
+}
+
 func TestPlanErrors(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
