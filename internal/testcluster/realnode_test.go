@@ -3,9 +3,7 @@ package testcluster_test
 import (
 	"context"
 	"errors"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -23,7 +21,8 @@ import (
 // busybox httpd from the local registry becomes Ready through an HTTP
 // readiness probe, its logs come through the API server (kubelet webhook
 // authn/authz), a container that exits 1 shows the real terminated state,
-// and down leaves no process, address, table, link, mount or cgroup behind.
+// and down leaves no process (also one recorded in DIR/pids besides the
+// sandbox's own), address, table, link, mount or cgroup behind.
 func TestRealNode(t *testing.T) {
 	if testing.Short() {
 		t.Skip("no sandbox under -short")
@@ -61,6 +60,14 @@ func TestRealNode(t *testing.T) {
 		})
 		t.Run("exit-1", func(t *testing.T) { checkExit1(ctx, t, cs, ns, c.Registry) })
 	})
+
+	// A process started for the sandbox (as scripts/demo starts its
+	// provisioner): down stops it too.
+	extra := exec.Command("bash", "-c", `nohup bash -c 'exec -a "berth-extra $0" sleep 600' "$1" >/dev/null 2>&1 &
+echo $! >"$1/pids/extra.pid"`, "start", c.Dir)
+	if out, err := extra.CombinedOutput(); err != nil {
+		t.Fatalf("starting an extra process: %v\n%s", err, out)
+	}
 
 	dir := c.Dir
 	stopped = true
@@ -145,64 +152,4 @@ func waitPod(ctx context.Context, t *testing.T, cs kubernetes.Interface, ns, nam
 		t.Fatalf("pod %s/%s: %v; status: %+v", ns, name, err, p.Status)
 	}
 	return p
-}
-
-// checkNothingLeft: after down --purge of a real-node sandbox, nothing of it
-// is left on the machine.
-func checkNothingLeft(t *testing.T, dir string) {
-	t.Helper()
-	if _, err := os.Stat(dir); !os.IsNotExist(err) {
-		t.Errorf("down --purge left %s: %v", dir, err)
-	}
-	if got := processesOf(t, dir); got != "" {
-		t.Errorf("processes of %s still run:\n%s", dir, got)
-	}
-	if got := processesInCgroup("/berth"); got != "" {
-		t.Errorf("processes still run in the cgroup /berth:\n%s", got)
-	}
-	if cg, _ := filepath.Glob("/sys/fs/cgroup/*/berth"); len(cg) > 0 {
-		t.Errorf("cgroup dirs left: %v", cg)
-	}
-	if _, err := os.Stat("/sys/fs/cgroup/berth"); err == nil {
-		t.Errorf("cgroup dir left: /sys/fs/cgroup/berth")
-	}
-	for _, c := range []struct{ what, want string }{
-		{"ip -o addr show dev lo", "10.250.0.1"},
-		{"ip -o link", "berth-rn0"},
-		{"nft list tables", "kube-proxy"},
-		{"cat /proc/self/mountinfo", dir},
-	} {
-		f := strings.Fields(c.what)
-		out, err := exec.Command(f[0], f[1:]...).CombinedOutput()
-		if err != nil {
-			t.Errorf("%s: %v\n%s", c.what, err, out)
-		} else if strings.Contains(string(out), c.want) {
-			t.Errorf("%s still shows %s:\n%s", c.what, c.want, out)
-		}
-	}
-	if _, err := os.Stat("/run/berth-sandbox-real-node"); err == nil {
-		t.Errorf("/run/berth-sandbox-real-node left")
-	}
-}
-
-// processesInCgroup lists the processes whose cgroup (in any hierarchy) is
-// root or below it.
-func processesInCgroup(root string) string {
-	procs, _ := filepath.Glob("/proc/[0-9]*/cgroup")
-	var b strings.Builder
-	for _, p := range procs {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			continue
-		}
-		for _, line := range strings.Split(string(data), "\n") {
-			if _, path, ok := strings.Cut(line, ":/"); ok {
-				if i := strings.IndexByte(path, ':'); i < 0 && ("/"+path == root || strings.HasPrefix("/"+path, root+"/")) {
-					b.WriteString(filepath.Base(filepath.Dir(p)) + ": " + line + "\n")
-					break
-				}
-			}
-		}
-	}
-	return b.String()
 }
