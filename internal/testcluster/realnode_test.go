@@ -19,8 +19,8 @@ import (
 
 // TestRealNode starts a real-node sandbox and runs containers on it: a
 // busybox httpd from the local registry becomes Ready through an HTTP
-// readiness probe, its logs come through the API server (kubelet webhook
-// authn/authz), a container that exits 1 shows the real terminated state,
+// readiness probe, its logs and exec come through the API server (kubelet
+// webhook authn/authz), a container that exits 1 shows the real terminated state,
 // and down leaves no process (also one recorded in DIR/pids besides the
 // sandbox's own), address, table, link, mount or cgroup behind.
 func TestRealNode(t *testing.T) {
@@ -57,6 +57,10 @@ func TestRealNode(t *testing.T) {
 		t.Run("ready-and-logs", func(t *testing.T) {
 			checkWeb(ctx, t, cs, ns, "web", c.Registry)
 			checkWeb(ctx, t, cs, ns, "web-again", c.Registry) // the image is there now
+			// exec goes through the API server to the kubelet (webhook authz).
+			if got := string(c.Kubectl(t, "exec", "-n", ns, "web", "--", "cat", "/www/index.html")); got != "hello\n" {
+				t.Errorf("kubectl exec cat /www/index.html = %q, want hello", got)
+			}
 		})
 		t.Run("exit-1", func(t *testing.T) { checkExit1(ctx, t, cs, ns, c.Registry) })
 	})
