@@ -45,4 +45,15 @@
 // where it is; set BERTH_SANDBOX_KEEP=1 to keep it always.
 //
 // Start and Stop can also be used directly, outside TestMain.
+//
+// # A real node
+//
+// MainRealNode (or StartRealNode in one test) starts the same control plane
+// with one real node instead of the kwok Nodes (scripts/sandbox up
+// --real-node): containerd, the kubelet, kube-proxy and CoreDNS run on this
+// machine, containers really run, and Cluster.Registry is a local registry
+// holding the base images busybox:1 and pause:1. It needs root and the
+// packages of scripts/test-deps: without them the tests skip, and fail under
+// CI. There is one real node per machine; test binaries that want one take
+// turns (RealNodeLock).
 package testcluster

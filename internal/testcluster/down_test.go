@@ -107,3 +107,65 @@ func processesOf(t *testing.T, dir string) string {
 	}
 	return b.String()
 }
+
+// checkNothingLeft is TestDownStopsEveryProcess's check for a real-node
+// sandbox (TestRealNode): after down --purge nothing of it is left on the
+// machine: no process of DIR or of the cgroup /berth, no cgroup dir, node
+// address, bridge, nft table, mount or marker file.
+func checkNothingLeft(t *testing.T, dir string) {
+	t.Helper()
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("down --purge left %s: %v", dir, err)
+	}
+	if got := processesOf(t, dir); got != "" {
+		t.Errorf("processes of %s still run:\n%s", dir, got)
+	}
+	if got := processesInCgroup("/berth"); got != "" {
+		t.Errorf("processes still run in the cgroup /berth:\n%s", got)
+	}
+	if cg, _ := filepath.Glob("/sys/fs/cgroup/*/berth"); len(cg) > 0 {
+		t.Errorf("cgroup dirs left: %v", cg)
+	}
+	if _, err := os.Stat("/sys/fs/cgroup/berth"); err == nil {
+		t.Errorf("cgroup dir left: /sys/fs/cgroup/berth")
+	}
+	for _, c := range []struct{ what, want string }{
+		{"ip -o addr show dev lo", "10.250.0.1"},
+		{"ip -o link", "berth-rn0"},
+		{"nft list tables", "kube-proxy"},
+		{"cat /proc/self/mountinfo", dir},
+	} {
+		f := strings.Fields(c.what)
+		out, err := exec.Command(f[0], f[1:]...).CombinedOutput()
+		if err != nil {
+			t.Errorf("%s: %v\n%s", c.what, err, out)
+		} else if strings.Contains(string(out), c.want) {
+			t.Errorf("%s still shows %s:\n%s", c.what, c.want, out)
+		}
+	}
+	if _, err := os.Stat("/run/berth-sandbox-real-node"); err == nil {
+		t.Errorf("/run/berth-sandbox-real-node left")
+	}
+}
+
+// processesInCgroup lists the processes whose cgroup (in any hierarchy) is
+// root or below it.
+func processesInCgroup(root string) string {
+	procs, _ := filepath.Glob("/proc/[0-9]*/cgroup")
+	var b strings.Builder
+	for _, p := range procs {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			if _, path, ok := strings.Cut(line, ":/"); ok {
+				if i := strings.IndexByte(path, ':'); i < 0 && ("/"+path == root || strings.HasPrefix("/"+path, root+"/")) {
+					b.WriteString(filepath.Base(filepath.Dir(p)) + ": " + line + "\n")
+					break
+				}
+			}
+		}
+	}
+	return b.String()
+}

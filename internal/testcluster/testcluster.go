@@ -31,8 +31,17 @@ type Cluster struct {
 	Kubeconfig string
 	// Dir is the sandbox's folder: kubeconfig, pki/, logs/, pids/.
 	Dir string
+	// RealNode is set when the sandbox has one real node (NodeName) instead
+	// of the kwok nodes: containers run (StartRealNode).
+	RealNode bool
+	// Registry is the local registry of a real-node sandbox, "127.0.0.1:PORT"
+	// (plain HTTP), holding the base images busybox:1 and pause:1; empty
+	// without a real node.
+	Registry string
 
 	script string // scripts/sandbox
+	// unlock releases the machine-wide real-node lock (see StartRealNode).
+	unlock func()
 	// stopProvisioner ends the in-process volume provisioner (see Provision).
 	stopProvisioner context.CancelFunc
 
@@ -57,13 +66,24 @@ func Start(ctx context.Context) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
+	return start(ctx, &Cluster{script: script})
+}
+
+// start runs scripts/sandbox up for c (c.RealNode chooses the kind) in a
+// new temporary folder.
+func start(ctx context.Context, c *Cluster) (*Cluster, error) {
 	dir, err := os.MkdirTemp("", "berth-sandbox-")
 	if err != nil {
+		c.release()
 		return nil, err
 	}
-	c := &Cluster{Dir: dir, script: script}
+	c.Dir = dir
+	args := []string{"up", "--dir", dir, "--owner-pid", strconv.Itoa(os.Getpid())}
+	if c.RealNode {
+		args = append(args, "--real-node")
+	}
 	var stdout, stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, script, "up", "--dir", dir, "--owner-pid", strconv.Itoa(os.Getpid()))
+	cmd := exec.CommandContext(ctx, c.script, args...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.WaitDelay = 10 * time.Second
 	if err := cmd.Run(); err != nil {
@@ -75,6 +95,12 @@ func Start(ctx context.Context) (*Cluster, error) {
 	if _, err := os.Stat(c.Kubeconfig); err != nil {
 		_ = c.stop(true)
 		return nil, fmt.Errorf("scripts/sandbox up printed no kubeconfig (%q): %w\n%s", c.Kubeconfig, err, indent(stderr.String()))
+	}
+	if c.RealNode {
+		if c.Registry, err = readRegistry(dir); err != nil {
+			_ = c.stop(true)
+			return nil, err
+		}
 	}
 	if err := c.startProvisioner(ctx); err != nil {
 		_ = c.stop(true)
@@ -118,6 +144,7 @@ func (c *Cluster) stop(purge bool) error {
 		args = append(args, "--purge")
 	}
 	out, err := exec.Command(c.script, args...).CombinedOutput()
+	c.release()
 	if err != nil {
 		return fmt.Errorf("scripts/sandbox down: %w\n%s", err, indent(string(out)))
 	}
@@ -234,11 +261,13 @@ func InCI() bool {
 // and stops the sandbox. It returns the exit code for os.Exit. When there is
 // no sandbox, *c records why, and Require skips or fails the tests that need
 // it (see the package documentation).
-func Main(m *testing.M, c **Cluster) int {
+func Main(m *testing.M, c **Cluster) int { return mainWith(m, c, false) }
+
+func mainWith(m *testing.M, c **Cluster, realNode bool) int {
 	if !flag.Parsed() {
 		flag.Parse()
 	}
-	cl := setUp()
+	cl := setUp(realNode)
 	*c = cl
 	code := m.Run()
 	if cl.Kubeconfig != "" {
@@ -255,13 +284,18 @@ func Main(m *testing.M, c **Cluster) int {
 	return code
 }
 
-func setUp() *Cluster {
+func setUp(realNode bool) *Cluster {
 	if testing.Short() {
 		return &Cluster{skip: "no sandbox under -short", skipsCI: true}
 	}
 	script, err := Script()
 	if err != nil {
 		return &Cluster{err: err}
+	}
+	if realNode {
+		if why := RealNodeMissing(); why != "" {
+			return &Cluster{skip: "no real node here: " + why}
+		}
 	}
 	if !built(script) {
 		build, _ := strconv.ParseBool(os.Getenv("BERTH_SANDBOX_BUILD"))
@@ -281,7 +315,11 @@ func setUp() *Cluster {
 	ctx, cancel := context.WithTimeout(context.Background(), StartTimeout)
 	defer cancel()
 	t0 := time.Now()
-	cl, err := Start(ctx)
+	start := Start
+	if realNode {
+		start = StartRealNode
+	}
+	cl, err := start(ctx)
 	if err != nil {
 		return &Cluster{err: err}
 	}
