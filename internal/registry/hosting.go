@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -74,6 +75,9 @@ func ParseHosting(data string) (Hosting, error) {
 		if _, err := name.NewRegistry(f.v, name.StrictValidation); err != nil || strings.ContainsAny(f.v, "/ ") {
 			return Hosting{}, fmt.Errorf("%s %q is not a registry HOST[:PORT]", f.field, f.v)
 		}
+	}
+	if h.Host == "" && h.Help == "" {
+		return Hosting{}, errors.New("neither host nor help is set")
 	}
 	if h.Host == "" && h.HostFromContainerRuntime != "" {
 		return Hosting{}, errors.New("hostFromContainerRuntime is set but host is not: nothing to push to")
@@ -147,9 +151,62 @@ func (d Discovery) Read(ctx context.Context) (*Advertisement, error) {
 	return &Advertisement{Hosting: h, Source: src}, nil
 }
 
+// Lookup is the registry to push to when berth.yaml names none
+// (configured is its registry:, "" when unset): the cluster's
+// advertisement, announced with one line on log, or nil. An explicit
+// registry always wins and the cluster is not asked. An unusable
+// advertisement, or one that cannot be read, is a warning on log; none,
+// or no right to read it, is a line on debug. An advertisement with help
+// and no host (the cluster can have a registry, has none yet) prints its
+// help on log and returns nil. Nil writers discard.
+func (d Discovery) Lookup(ctx context.Context, configured string, log, debug io.Writer) *Advertisement {
+	if configured != "" {
+		return nil
+	}
+	log, debug = orDiscard(log), orDiscard(debug)
+	a, err := d.Read(ctx)
+	switch {
+	case errors.Is(err, ErrNotAdvertised):
+		fmt.Fprintf(debug, "registry: %v\n", err)
+		return nil
+	case err != nil:
+		fmt.Fprintf(log, "warning: ignoring the cluster's registry advertisement: %v\n", err)
+		return nil
+	case a.Host == "":
+		fmt.Fprintf(log, "registry: the cluster advertises no registry host yet (%s); to set one up see %s\n", a.Source, a.Help)
+		return nil
+	}
+	line := fmt.Sprintf("registry: using %s, advertised by the cluster (%s)", a.Host, a.Source)
+	if a.PullHost() != a.Host {
+		line += "; the nodes pull from " + a.PullHost()
+	}
+	fmt.Fprintln(log, line)
+	return a
+}
+
+// PullRefs is images (service → reference) as the nodes name them
+// (Hosting.PullRef); a nil a returns images.
+func (a *Advertisement) PullRefs(images map[string]string) map[string]string {
+	if a == nil {
+		return images
+	}
+	out := make(map[string]string, len(images))
+	for k, v := range images {
+		out[k] = a.PullRef(v)
+	}
+	return out
+}
+
 func cmpOr(s, def string) string {
 	if s == "" {
 		return def
 	}
 	return s
+}
+
+func orDiscard(w io.Writer) io.Writer {
+	if w == nil {
+		return io.Discard
+	}
+	return w
 }

@@ -1,6 +1,7 @@
 package registry_test
 
 import (
+	"bytes"
 	"errors"
 	"strings"
 	"testing"
@@ -40,13 +41,14 @@ help: "https://kind.sigs.k8s.io/docs/user/local-registry/"
 		{name: "unknown fields ignored", data: "host: 127.0.0.1:5000\nhostFromFuture: x\n", want: registry.Hosting{Host: "127.0.0.1:5000"}},
 		{name: "help only: no registry yet", data: "help: https://example.org/registry\n", want: registry.Hosting{Help: "https://example.org/registry"}},
 		{name: "empty", data: " \n", err: "the value is empty"},
+		{name: "nothing set", data: "{}", err: "neither host nor help is set"},
 		{name: "list", data: "- host: localhost:5000\n", err: "not the KEP-1755 format"},
 		{name: "not yaml", data: "host: \"localhost:5000\n", err: "not the KEP-1755 format"},
 		{name: "host not a string", data: "host: [localhost:5000]\n", err: "not the KEP-1755 format"},
 		{name: "scheme", data: "host: http://localhost:5000\n", err: `host "http://localhost:5000" is not a registry HOST[:PORT]`},
 		{name: "path", data: "host: localhost:5000/team\n", err: `host "localhost:5000/team" is not a registry HOST[:PORT]`},
 		{name: "bad runtime host", data: "host: localhost:5000\nhostFromContainerRuntime: 'reg istry:5000'\n", err: "hostFromContainerRuntime"},
-		{name: "runtime host without host", data: "hostFromContainerRuntime: registry:5000\n", err: "host is not"},
+		{name: "runtime host without host", data: "hostFromContainerRuntime: registry:5000\nhelp: https://example.org\n", err: "host is not"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -139,5 +141,70 @@ func TestDiscoveryRead(t *testing.T) {
 				t.Errorf("(-want +got)\n%s", d)
 			}
 		})
+	}
+}
+
+// TestDiscoveryLookup: what berth says, and returns, for each kind of
+// advertisement; an explicit registry never asks the cluster.
+func TestDiscoveryLookup(t *testing.T) {
+	t.Parallel()
+	src := []string{"kube-public", "local-registry-hosting"}
+	for _, tc := range []struct {
+		name, configured string
+		data             map[string]string // nil: no ConfigMap
+		forbid           bool
+		wantHost         string
+		log, debug       string
+	}{
+		{name: "advertised", data: map[string]string{registry.HostingKey: "host: 127.0.0.1:5000"}, wantHost: "127.0.0.1:5000",
+			log: "registry: using 127.0.0.1:5000, advertised by the cluster (kube-public/local-registry-hosting)\n"},
+		{name: "pulled elsewhere", data: map[string]string{registry.HostingKey: "host: localhost:5001\nhostFromContainerRuntime: kind-registry:5000"}, wantHost: "localhost:5001",
+			log: "registry: using localhost:5001, advertised by the cluster (kube-public/local-registry-hosting); the nodes pull from kind-registry:5000\n"},
+		{name: "explicit wins", configured: "ghcr.io/me", data: map[string]string{registry.HostingKey: "host: 127.0.0.1:5000"}},
+		{name: "none", debug: "registry: the cluster advertises no local registry: no ConfigMap kube-public/local-registry-hosting\n"},
+		{name: "forbidden", forbid: true, debug: "registry: the cluster advertises no local registry: cannot read ConfigMap kube-public/local-registry-hosting: configmaps \"local-registry-hosting\" is forbidden: RBAC\n"},
+		{name: "malformed", data: map[string]string{registry.HostingKey: "host: [1]"},
+			log: "warning: ignoring the cluster's registry advertisement: ConfigMap kube-public/local-registry-hosting, key localRegistryHosting.v1: not the KEP-1755 format"},
+		{name: "help only", data: map[string]string{registry.HostingKey: "help: https://example.org/reg"},
+			log: "registry: the cluster advertises no registry host yet (kube-public/local-registry-hosting); to set one up see https://example.org/reg\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			cs := fake.NewClientset()
+			if tc.data != nil {
+				cs = fake.NewClientset(configMap(src[0], src[1], tc.data))
+			}
+			if tc.forbid {
+				cs.PrependReactor("get", "configmaps", func(k8stesting.Action) (bool, runtime.Object, error) {
+					return true, nil, apierrors.NewForbidden(schema.GroupResource{Resource: "configmaps"}, "local-registry-hosting", errors.New("RBAC"))
+				})
+			}
+			var log, debug bytes.Buffer
+			a := registry.Discovery{ConfigMaps: cs.CoreV1()}.Lookup(t.Context(), tc.configured, &log, &debug)
+			host := ""
+			if a != nil {
+				host = a.Host
+			}
+			if host != tc.wantHost || !strings.HasPrefix(log.String(), tc.log) || (tc.log == "") != (log.Len() == 0) || debug.String() != tc.debug {
+				t.Errorf("host %q, log %q, debug %q", host, log.String(), debug.String())
+			}
+			if tc.configured != "" && len(cs.Actions()) > 0 {
+				t.Errorf("an explicit registry asked the cluster: %v", cs.Actions())
+			}
+		})
+	}
+}
+
+func TestAdvertisementPullRefs(t *testing.T) {
+	t.Parallel()
+	images := map[string]string{"web": "127.0.0.1:5000/shop-web:1@sha256:00", "db": "redis:7"}
+	var none *registry.Advertisement
+	if d := cmp.Diff(images, none.PullRefs(images)); d != "" {
+		t.Errorf("nil advertisement changed images (-want +got)\n%s", d)
+	}
+	a := &registry.Advertisement{Hosting: registry.Hosting{Host: "127.0.0.1:5000", HostFromContainerRuntime: "localhost:5000"}}
+	want := map[string]string{"web": "localhost:5000/shop-web:1@sha256:00", "db": "redis:7"}
+	if d := cmp.Diff(want, a.PullRefs(images)); d != "" {
+		t.Errorf("(-want +got)\n%s", d)
 	}
 }
