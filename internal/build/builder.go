@@ -188,7 +188,7 @@ func (b *Builder) service(ctx context.Context, p *config.Project, svc string, o 
 	}
 	repo := Repository(p, svc)
 	if o.Push && p.Registry == "" {
-		return nil, nil, fmt.Errorf("berth.yaml has no registry: to push to; set `registry: HOST/PATH` or build with --push=false")
+		return nil, nil, &NoRegistryError{Msg: "berth.yaml has no registry: to push to; set `registry: HOST/PATH` or build with --push=false"}
 	}
 	kind := cmpOr(o.Builder, in.Build.Builder, BuilderAuto)
 	platforms := in.Build.Platforms
