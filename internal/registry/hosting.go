@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -85,6 +86,10 @@ func ParseHosting(data string) (Hosting, error) {
 	return h, nil
 }
 
+// lookupTimeout bounds Lookup's one request: a command that only needs
+// the cluster for this (berth build) must not hang on one that is away.
+const lookupTimeout = 5 * time.Second
+
 // ErrNotAdvertised is what Discovery.Read's error wraps when the cluster
 // advertises no registry, or berth may not read where it would.
 var ErrNotAdvertised = errors.New("the cluster advertises no local registry")
@@ -155,8 +160,9 @@ func (d Discovery) Read(ctx context.Context) (*Advertisement, error) {
 // (configured is its registry:, "" when unset): the cluster's
 // advertisement, announced with one line on log, or nil. An explicit
 // registry always wins and the cluster is not asked. An unusable
-// advertisement, or one that cannot be read, is a warning on log; none,
-// or no right to read it, is a line on debug. An advertisement with help
+// advertisement is a warning on log; none, no right to read it, or no
+// cluster answering (within lookupTimeout) is a line on debug: the
+// command goes on as without an advertisement. An advertisement with help
 // and no host (the cluster can have a registry, has none yet) prints its
 // help on log and returns nil. Nil writers discard.
 func (d Discovery) Lookup(ctx context.Context, configured string, log, debug io.Writer) *Advertisement {
@@ -164,13 +170,16 @@ func (d Discovery) Lookup(ctx context.Context, configured string, log, debug io.
 		return nil
 	}
 	log, debug = orDiscard(log), orDiscard(debug)
+	ctx, cancel := context.WithTimeout(ctx, lookupTimeout)
+	defer cancel()
 	a, err := d.Read(ctx)
+	var he *HostingError
 	switch {
-	case errors.Is(err, ErrNotAdvertised):
-		fmt.Fprintf(debug, "registry: %v\n", err)
+	case errors.As(err, &he):
+		fmt.Fprintf(log, "warning: ignoring the cluster's registry advertisement: %v\n", err)
 		return nil
 	case err != nil:
-		fmt.Fprintf(log, "warning: ignoring the cluster's registry advertisement: %v\n", err)
+		fmt.Fprintf(debug, "registry: %v\n", err)
 		return nil
 	case a.Host == "":
 		fmt.Fprintf(log, "registry: the cluster advertises no registry host yet (%s); to set one up see %s\n", a.Source, a.Help)

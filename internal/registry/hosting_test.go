@@ -152,7 +152,7 @@ func TestDiscoveryLookup(t *testing.T) {
 	for _, tc := range []struct {
 		name, configured string
 		data             map[string]string // nil: no ConfigMap
-		forbid           bool
+		forbid, away     bool
 		wantHost         string
 		log, debug       string
 	}{
@@ -163,6 +163,7 @@ func TestDiscoveryLookup(t *testing.T) {
 		{name: "explicit wins", configured: "ghcr.io/me", data: map[string]string{registry.HostingKey: "host: 127.0.0.1:5000"}},
 		{name: "none", debug: "registry: the cluster advertises no local registry: no ConfigMap kube-public/local-registry-hosting\n"},
 		{name: "forbidden", forbid: true, debug: "registry: the cluster advertises no local registry: cannot read ConfigMap kube-public/local-registry-hosting: configmaps \"local-registry-hosting\" is forbidden: RBAC\n"},
+		{name: "cluster away", away: true, debug: "registry: reading ConfigMap kube-public/local-registry-hosting: dial tcp 127.0.0.1:1: connection refused\n"},
 		{name: "malformed", data: map[string]string{registry.HostingKey: "host: [1]"},
 			log: "warning: ignoring the cluster's registry advertisement: ConfigMap kube-public/local-registry-hosting, key localRegistryHosting.v1: not the KEP-1755 format"},
 		{name: "help only", data: map[string]string{registry.HostingKey: "help: https://example.org/reg"},
@@ -177,6 +178,11 @@ func TestDiscoveryLookup(t *testing.T) {
 			if tc.forbid {
 				cs.PrependReactor("get", "configmaps", func(k8stesting.Action) (bool, runtime.Object, error) {
 					return true, nil, apierrors.NewForbidden(schema.GroupResource{Resource: "configmaps"}, "local-registry-hosting", errors.New("RBAC"))
+				})
+			}
+			if tc.away {
+				cs.PrependReactor("get", "configmaps", func(k8stesting.Action) (bool, runtime.Object, error) {
+					return true, nil, errors.New("dial tcp 127.0.0.1:1: connection refused")
 				})
 			}
 			var log, debug bytes.Buffer
