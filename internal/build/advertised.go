@@ -16,9 +16,9 @@ func (e *NoRegistryError) Error() string { return e.Msg }
 
 // Hint says how to give berth a registry.
 func (e *NoRegistryError) Hint() string {
-	return "set registry: HOST/PATH in berth.yaml (or the environment's), or use a cluster that advertises a local registry " +
-		"(KEP-1755: ConfigMap " + registry.HostingNamespace + "/" + registry.HostingName + ", key " + registry.HostingKey +
-		", as kind, k3d and minikube's registry addon set up); berth pushes there when berth.yaml names none"
+	return "set registry: HOST/PATH in berth.yaml (or in the -e environment's overrides); or deploy to a cluster that advertises " +
+		"a local registry (KEP-1755: ConfigMap " + registry.HostingNamespace + "/" + registry.HostingName + ", key " + registry.HostingKey +
+		", as kind's and k3d's local registry setups create): berth pushes there when berth.yaml names none"
 }
 
 // NeedsRegistry reports whether p builds images and names no registry to
