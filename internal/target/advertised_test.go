@@ -72,3 +72,31 @@ func TestUseAdvertised(t *testing.T) {
 		}
 	}
 }
+
+// TestUseAdvertisedMinikube: a minikube profile whose cluster advertises a
+// registry pushes there instead of loading the images; with
+// --registry-addon (berth.yaml's registry set by the target) or a
+// registry in berth.yaml nothing changes.
+func TestUseAdvertisedMinikube(t *testing.T) {
+	t.Parallel()
+	a := &registry.Advertisement{Hosting: registry.Hosting{Host: "127.0.0.1:5000", HostFromContainerRuntime: "localhost:5000"}, Source: "kube-public/local-registry-hosting"}
+	for _, reg := range []string{"", "192.168.49.2:5000"} {
+		p := shipProject(t)
+		p.Registry = reg
+		loader := &imageLoader{}
+		prepared := &Prepared{Project: p, Publisher: loader}
+		prepared.UseAdvertised(a)
+		pub, pushes := prepared.Publisher.(*registryPublisher)
+		if pushes != (reg == "") || (reg != "" && prepared.Publisher != loader) {
+			t.Errorf("registry %q: publisher %T", reg, prepared.Publisher)
+		}
+		if reg == "" && (pub.pushedAs != "127.0.0.1:5000" || pub.pulledAs != "localhost:5000" || prepared.Project.Registry != "127.0.0.1:5000" || p.Registry != "") {
+			t.Errorf("publisher %+v, project registry %q", pub, prepared.Project.Registry)
+		}
+	}
+	prepared := &Prepared{Project: shipProject(t), Publisher: &imageLoader{}}
+	prepared.UseAdvertised(nil)
+	if _, ok := prepared.Publisher.(*imageLoader); !ok {
+		t.Errorf("no advertisement changed the publisher to %T", prepared.Publisher)
+	}
+}
