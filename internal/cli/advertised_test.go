@@ -34,7 +34,8 @@ func runAdvertised(t *testing.T, ns string, args ...string) (stdout, stderr stri
 // TestAdvertisedRegistry: berth.yaml names no registry and the cluster
 // advertises one (KEP-1755; an in-process registry on 127.0.0.1, pulled
 // by the nodes under another name). berth build pushes there and says so;
-// berth deploy and berth up name the image on hostFromContainerRuntime.
+// berth deploy and berth up name the image on hostFromContainerRuntime,
+// and berth diff sees no difference.
 // An unusable advertisement is a warning naming the ConfigMap and key;
 // none at all keeps the no-registry error, with the hint.
 func TestAdvertisedRegistry(t *testing.T) {
@@ -92,6 +93,11 @@ func TestAdvertisedRegistry(t *testing.T) {
 	}
 	if got := image(); !strings.HasPrefix(got, want) || !strings.Contains(got, "@sha256:") {
 		t.Errorf("deployed image %s, want %s pinned by digest", got, want)
+	}
+
+	// berth diff names the image as deploy did: nothing differs.
+	if stdout, stderr, code := runAdvertised(t, ns, append([]string{"diff", "--exit-code", "-f", file}, flags...)...); code != 0 || stdout != "" {
+		t.Errorf("diff after deploy: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 
 	// berth up: the same push and references (the build is up to date).
