@@ -7,6 +7,7 @@ import (
 
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/registry"
+	"github.com/berth-dev/berth/internal/testutil"
 )
 
 func TestAdvertised(t *testing.T) {
@@ -62,5 +63,31 @@ func TestBuildWithoutRegistry(t *testing.T) {
 	_, err = (&Builder{}).Push(t.Context(), p, nil)
 	if !errors.As(err, &nr) {
 		t.Fatalf("push: err = %v", err)
+	}
+}
+
+// TestBuildAnotherRegistry: a build recorded in one registry is not "up
+// to date" once the project pushes to another (an environment's registry,
+// or a cluster advertising a new one): berth pushes it there.
+func TestBuildAnotherRegistry(t *testing.T) {
+	t.Parallel()
+	dir := writeTree(t, map[string]string{"Dockerfile": "FROM scratch\nCOPY hello /\n", "hello": "hi"})
+	p := &config.Project{Name: "hi", Dir: dir, Services: map[string]*config.Service{"hi": {Build: &config.Build{}}}}
+	b, _ := newBuilder()
+	var images []string
+	for _, host := range []string{testutil.Registry(t), testutil.Registry(t)} {
+		p.Registry = host
+		res, err := b.Build(t.Context(), p, Options{Push: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res[0].UpToDate || !strings.HasPrefix(res[0].Image, host+"/hi:") {
+			t.Errorf("build for %s: %+v", host, res[0])
+		}
+		images = append(images, res[0].Image)
+	}
+	again, err := b.Build(t.Context(), p, Options{Push: true})
+	if err != nil || !again[0].UpToDate || again[0].Image != images[1] {
+		t.Errorf("the same registry again: %+v %v", again, err)
 	}
 }

@@ -35,7 +35,7 @@ func runAdvertised(t *testing.T, ns string, args ...string) (stdout, stderr stri
 // advertises one (KEP-1755; an in-process registry on 127.0.0.1, pulled
 // by the nodes under another name). berth build pushes there and says so;
 // berth deploy and berth up name the image on hostFromContainerRuntime,
-// and berth diff sees no difference.
+// and berth diff sees no difference; an environment's registry wins.
 // An unusable advertisement is a warning naming the ConfigMap and key;
 // none at all keeps the no-registry error, with the hint.
 func TestAdvertisedRegistry(t *testing.T) {
@@ -58,7 +58,8 @@ func TestAdvertisedRegistry(t *testing.T) {
 	writeFile(t, dir+"/Dockerfile", "FROM scratch\nCOPY index.html /\n")
 	writeFile(t, dir+"/index.html", "<h1>shop</h1>\n")
 	file := dir + "/berth.yaml"
-	writeFile(t, file, "apiVersion: berth/v1\nname: shop\nservices:\n  web:\n    build: {}\n    ports: [{port: 80}]\n")
+	writeFile(t, file, "apiVersion: berth/v1\nname: shop\nservices:\n  web:\n    build: {}\n    ports: [{port: 80}]\n"+
+		"environments:\n  explicit: {registry: "+host+"/explicit}\n")
 
 	announced := "registry: using " + host + ", advertised by the cluster (" + ns + "/local-registry-hosting); the nodes pull from registry.sandbox.local:5000\n"
 	stdout, stderr, code := runAdvertised(t, ns, append([]string{"build", "-f", file}, flags...)...)
@@ -112,6 +113,12 @@ func TestAdvertisedRegistry(t *testing.T) {
 	}
 	if _, err := crane.Digest(host + strings.TrimPrefix(strings.Split(got, "@")[0], "registry.sandbox.local:5000")); err != nil {
 		t.Errorf("up's image is not in the advertised registry: %v", err)
+	}
+
+	// An environment's registry wins: the cluster is not asked.
+	stdout, stderr, code = runAdvertised(t, ns, append([]string{"build", "-e", "explicit", "-f", file}, flags...)...)
+	if code != 0 || strings.Contains(stderr, "registry:") || !strings.Contains(stdout, host+"/explicit/shop-web:") {
+		t.Errorf("build -e explicit: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 
 	// An unusable advertisement: a warning, then the error without one.
