@@ -37,7 +37,8 @@ func runAdvertised(t *testing.T, ns string, args ...string) (stdout, stderr stri
 // berth deploy and berth up name the image on hostFromContainerRuntime,
 // and berth diff sees no difference; an environment's registry wins.
 // An unusable advertisement is a warning naming the ConfigMap and key;
-// none at all keeps the no-registry error, with the hint.
+// one berth may not read, or none at all, keeps the no-registry error,
+// with the hint (and with -v, why).
 func TestAdvertisedRegistry(t *testing.T) {
 	t.Parallel()
 	c, ns, flags := onCluster(t)
@@ -132,6 +133,13 @@ func TestAdvertisedRegistry(t *testing.T) {
 		if code != 1 || !strings.Contains(stderr, w) {
 			t.Errorf("malformed advertisement: exit %d, stderr lacks %q:\n%s", code, w, stderr)
 		}
+	}
+
+	// No right to read the ConfigMap is no advertisement: quiet, said with -v.
+	_, stderr, code = runAdvertised(t, ns, append([]string{"build", "-v", "1", "--as", "nobody", "-f", file}, flags...)...)
+	if code != 1 || strings.Contains(stderr, "warning:") || !strings.Contains(stderr, "hint: set registry: HOST/PATH") ||
+		!strings.Contains(stderr, "registry: the cluster advertises no local registry: cannot read ConfigMap "+ns+"/local-registry-hosting: ") {
+		t.Errorf("forbidden: exit %d\n%s", code, stderr)
 	}
 
 	// None: the error and its hint, and with -v why berth found none.
