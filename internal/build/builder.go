@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -188,7 +189,7 @@ func (b *Builder) service(ctx context.Context, p *config.Project, svc string, o 
 	}
 	repo := Repository(p, svc)
 	if o.Push && p.Registry == "" {
-		return nil, nil, fmt.Errorf("berth.yaml has no registry: to push to; set `registry: HOST/PATH` or build with --push=false")
+		return nil, nil, &NoRegistryError{Msg: "berth.yaml has no registry: to push to; set `registry: HOST/PATH` or build with --push=false"}
 	}
 	kind := cmpOr(o.Builder, in.Build.Builder, BuilderAuto)
 	platforms := in.Build.Platforms
@@ -224,7 +225,11 @@ func (b *Builder) service(ctx context.Context, p *config.Project, svc string, o 
 			return nil, nil, err
 		}
 	}
-	if !o.NoCache && prev != nil && prev.Tag == in.Tag && (base == nil || prev.Base == base.Pinned()) && prev.Pushed == o.Push {
+	// A build recorded under another repository (berth.yaml's registry, an
+	// environment's or the one the cluster advertises changed) is not this
+	// one: the image is not where the deploy will name it.
+	if !o.NoCache && prev != nil && prev.Tag == in.Tag && (base == nil || prev.Base == base.Pinned()) && prev.Pushed == o.Push &&
+		strings.HasPrefix(prev.Image, repo+":") {
 		if ok, _ := b.have(ctx, oci, prev); ok {
 			res.Image, res.Digest, res.Builder, res.UpToDate, res.Pushed = prev.Image, prev.Digest, prev.Builder, true, prev.Pushed
 			b.log(svc, "up to date: "+prev.Image)

@@ -129,7 +129,7 @@ func (b *Builder) Push(ctx context.Context, p *config.Project, only []string) ([
 		return nil, err
 	}
 	if p.Registry == "" {
-		return nil, fmt.Errorf("berth.yaml has no registry: to push to; set `registry: HOST/PATH`")
+		return nil, &NoRegistryError{Msg: "berth.yaml has no registry: to push to; set `registry: HOST/PATH`"}
 	}
 	state := StateDirOf(p)
 	recs, err := LoadRecords(state)

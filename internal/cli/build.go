@@ -58,6 +58,9 @@ func (o *BuildOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
+	if o.Push {
+		p, _ = o.f.advertised(ctx, p)
+	}
 	return runBuilds(o.IOStreams, o.f, o.format, "build", &build.Builder{Epoch: epoch}, func(b *build.Builder) ([]build.Result, error) {
 		return b.Build(ctx, p, build.Options{Services: o.Services, Push: o.Push, NoCache: o.NoCache, Builder: o.Builder})
 	})
@@ -115,6 +118,7 @@ func (o *PushOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	p, _ = o.f.advertised(ctx, p)
 	return runBuilds(o.IOStreams, o.f, o.format, "push", &build.Builder{}, func(b *build.Builder) ([]build.Result, error) {
 		return b.Push(ctx, p, o.Services)
 	})

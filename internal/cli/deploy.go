@@ -98,11 +98,12 @@ func (o *DeployOptions) Run(ctx context.Context) error {
 	if err := o.f.OpenSecrets(p); err != nil {
 		return err
 	}
+	p, advertised := o.f.advertised(ctx, p)
 	images, unbuilt, err := resolveImages(p, o.images)
 	if err != nil {
 		return err
 	}
-	return o.deploy(ctx, start, p, c, ns, o.pinFromRegistry(ctx, images, unbuilt))
+	return o.deploy(ctx, start, p, c, ns, advertised.PullRefs(o.pinFromRegistry(ctx, images, unbuilt)))
 }
 
 // deploy checks the cluster (preflight), installs the charts, then rolls

@@ -58,10 +58,12 @@ func (o *DiffOptions) Run(ctx context.Context) error {
 	if err := o.f.OpenSecrets(p); err != nil {
 		return err
 	}
+	p, advertised := o.f.advertised(ctx, p)
 	images, _, err := resolveImages(p, o.images)
 	if err != nil {
 		return err
 	}
+	images = advertised.PullRefs(images)
 	d := &deploy.Deployer{Cluster: c, Records: newRecords(c, ns)}
 	diffs, _, err := d.Diff(ctx, deploy.Options{Project: p, Namespace: ns, Images: images, ResetScale: o.ResetScale, RollOptions: deploy.RollOptions{Force: o.Force}})
 	if err != nil {

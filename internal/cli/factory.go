@@ -1,12 +1,16 @@
 package cli
 
 import (
+	"context"
+	"fmt"
+	"io"
 	"os"
 
 	"golang.org/x/term"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/kube"
 	"github.com/berth-dev/berth/internal/output"
@@ -45,6 +49,10 @@ type Factory struct {
 	// Registry is how berth reaches image registries (--insecure-registry,
 	// --registry-ca on the commands that talk to them).
 	Registry registry.Access
+	// hosting locates the cluster's registry advertisement (zero: the
+	// standard kube-public/local-registry-hosting); tests on the shared
+	// sandbox point it at a ConfigMap in their own namespace.
+	hosting registry.Discovery
 
 	// stdoutTTY and stderrTTY report whether the streams are terminals.
 	stdoutTTY, stderrTTY bool
@@ -169,7 +177,7 @@ func (f *Factory) OnCluster(kubeconfig, context string, reg *registry.Access) *F
 		IOStreams: f.IOStreams, LookupEnv: f.LookupEnv, Environ: f.Environ,
 		File: f.File, Env: f.Env, Output: f.Output, NoColor: f.NoColor, Verbosity: f.Verbosity, Progress: f.Progress,
 		Registry: f.Registry, stdoutTTY: f.stdoutTTY, stderrTTY: f.stderrTTY, asker: f.asker,
-		out: out, kube: f.kube,
+		out: out, kube: f.kube, hosting: f.hosting,
 	}
 	if reg != nil {
 		g.Registry = *reg
@@ -216,6 +224,28 @@ func (f *Factory) RegistryAccess() *registry.Access {
 	}
 	a.UserAgent = "berth/" + version.Get().Version
 	return &a
+}
+
+// advertised is p pushing to the registry its cluster advertises when it
+// builds and names none (build.Advertised), and the advertisement (nil:
+// none). No cluster to ask is no advertisement (a line with -v).
+func (f *Factory) advertised(ctx context.Context, p *config.Project) (*config.Project, *registry.Advertisement) {
+	if !build.NeedsRegistry(p) {
+		return p, nil
+	}
+	debug := io.Discard
+	if f.Verbosity > 0 {
+		debug = f.IOStreams.ErrOut
+	}
+	c, err := f.KubeClient()
+	if err != nil {
+		fmt.Fprintf(debug, "registry: no cluster to ask for an advertised registry: %v\n", err)
+		return p, nil
+	}
+	d := f.hosting
+	d.ConfigMaps = c.Clientset.CoreV1()
+	a := d.Lookup(ctx, p.Registry, f.IOStreams.ErrOut, debug)
+	return build.Advertised(p, a), a
 }
 
 // getenv reads the environment through LookupEnv.

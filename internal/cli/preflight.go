@@ -36,10 +36,12 @@ func (o *PreflightOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	p, advertised := o.f.advertised(ctx, p)
 	images, _, err := resolveImages(p, nil)
 	if err != nil {
 		return err
 	}
+	images = advertised.PullRefs(images)
 	for name, s := range p.Services {
 		if s.Image != "" {
 			images[name] = s.Image

@@ -96,6 +96,10 @@ func (o *UpOptions) Run(ctx context.Context) error {
 		return err
 	}
 	ns := o.f.TargetNamespace(p, c)
+	if _, a := o.f.advertised(ctx, p); a != nil {
+		prepared.UseAdvertised(a) // berth.yaml names no registry; the cluster does
+		p = prepared.Project
+	}
 
 	p, images, err := o.ship(ctx, p, prepared.Publisher)
 	if err != nil {

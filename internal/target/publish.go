@@ -42,3 +42,19 @@ func (r *registryPublisher) Publish(_ context.Context, p *config.Project, result
 	}
 	return p, images, nil
 }
+
+// UseAdvertised has p push the images to the registry the cluster
+// advertises (registry.Discovery.Lookup; nil: none) when the target's
+// project names no registry: berth.yaml's registry:, the environment's
+// and a target's own registry (minikube's --registry-addon, DigitalOcean's)
+// always win. The images are pushed to a.Host and the manifests name
+// them on a.PullHost, where the nodes pull from; a minikube profile
+// pushes there too instead of loading the images.
+func (p *Prepared) UseAdvertised(a *registry.Advertisement) {
+	q := build.Advertised(p.Project, a)
+	if q == p.Project {
+		return
+	}
+	p.Project = q
+	p.Publisher = &registryPublisher{access: p.Registry, pushedAs: a.Host, pulledAs: a.PullHost()}
+}
