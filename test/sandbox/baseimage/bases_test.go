@@ -176,3 +176,29 @@ func writeFile(name string, r io.Reader, mode os.FileMode) error {
 	}
 	return f.Close()
 }
+
+// TestMissingLibrary: a base whose packages leave out a library its
+// binary loads fails to build, naming the library, instead of making an
+// image that cannot start.
+func TestMissingLibrary(t *testing.T) {
+	for _, tool := range []string{"apt-get", "dpkg"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			testutil.Missing(t, tool, "scripts/test-deps")
+		}
+	}
+	work := cacheDir(t)
+	r, err := newRootfs(t.TempDir(), "partial")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.install(t.Context(), work, "redis-tools", "libc6"); err != nil {
+		t.Fatal(err)
+	}
+	err = r.checkLibs("usr/bin/redis-cli")
+	if err == nil || !strings.Contains(err.Error(), "usr/bin/redis-cli needs lib") || !strings.Contains(err.Error(), "apt-file search") {
+		t.Fatalf("want an error naming the missing library, got %v", err)
+	}
+	if err := r.checkLibs("usr/bin/no-such-binary"); err == nil {
+		t.Fatal("a missing binary passed the check")
+	}
+}

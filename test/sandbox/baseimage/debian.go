@@ -66,7 +66,7 @@ func debs(ctx context.Context, work string, pkgs ...string) ([]string, error) {
 		cmd := exec.CommandContext(ctx, "apt-get", append([]string{"download", "-q"}, missing...)...)
 		cmd.Dir = dir
 		if out, err := cmd.CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("apt-get download %s: %w\n%s(run apt-get update, or check /etc/apt/sources.list)", strings.Join(missing, " "), err, out)
+			return nil, fmt.Errorf("apt-get download %s (run apt-get update, or check /etc/apt/sources.list): %w\n%s", strings.Join(missing, " "), err, out)
 		}
 	}
 	for _, p := range pkgs {
