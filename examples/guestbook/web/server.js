@@ -45,8 +45,10 @@ function readForm(req, limit = 4096) {
     req.on('data', (chunk) => {
       data += chunk;
       if (data.length > limit) {
+        // Answer 413 and discard the rest of the body.
         reject(new Error('entry too long'));
-        req.destroy();
+        req.removeAllListeners('data');
+        req.resume();
       }
     });
     req.on('end', () => resolve(new URLSearchParams(data)));
@@ -83,7 +85,12 @@ async function handle(req, res) {
   }
   if (pathname !== '/') return send(res, 404, 'text/plain', 'not found\n');
   if (req.method === 'POST') {
-    const form = await readForm(req);
+    let form;
+    try {
+      form = await readForm(req);
+    } catch (err) {
+      return send(res, 413, 'text/plain', `${err.message}\n`);
+    }
     const name = (form.get('name') || '').trim().slice(0, 40);
     const message = (form.get('message') || '').trim().slice(0, 280);
     if (!name || !message) return send(res, 400, 'text/html; charset=utf-8', page(await list(), 'Both a name and a message, please.'));
