@@ -16,9 +16,9 @@ import (
 
 // TestExamplesBuild builds every example's images with berth's own
 // builder (their Dockerfiles have no RUN), with the base image taken from
-// the NODE_IMAGE build arg as the examples document — here a busybox base
-// in a local registry instead of node from Docker Hub — and checks each
-// image's entrypoint files are in place.
+// the NODE_IMAGE (or REDIS_IMAGE) build arg as the examples document —
+// here a busybox base in a local registry instead of node or redis from
+// Docker Hub — and checks each image's entrypoint files are in place.
 func TestExamplesBuild(t *testing.T) {
 	t.Parallel()
 	host := testutil.Registry(t)
@@ -27,7 +27,10 @@ func TestExamplesBuild(t *testing.T) {
 	if len(dirs) == 0 {
 		t.Fatal("no examples found")
 	}
-	env := map[string]string{"NODE_IMAGE": base, "REGISTRY": host + "/examples"}
+	env := map[string]string{"NODE_IMAGE": base, "REDIS_IMAGE": base, "REGISTRY": host + "/examples"}
+	// The working directory and the file each image must hold: a Node app
+	// in /app unless listed here.
+	want := map[string][2]string{"guestbook/redis": {"", "etc/redis/guestbook.conf"}}
 	for _, file := range dirs {
 		example := filepath.Base(filepath.Dir(file))
 		t.Run(example, func(t *testing.T) {
@@ -60,8 +63,12 @@ func TestExamplesBuild(t *testing.T) {
 				}
 				cf, _ := img.ConfigFile()
 				files := testutil.ImageFiles(t, img)
-				if cf.Config.WorkingDir != "/app" || files["app/server.js"].Data == "" || files["bin/busybox"].Data == "" {
-					t.Errorf("%s: workdir %q, server.js %d bytes", r.Service, cf.Config.WorkingDir, len(files["app/server.js"].Data))
+				w, ok := want[example+"/"+r.Service]
+				if !ok {
+					w = [2]string{"/app", "app/server.js"}
+				}
+				if cf.Config.WorkingDir != w[0] || files[w[1]].Data == "" || files["bin/busybox"].Data == "" {
+					t.Errorf("%s: workdir %q (want %s), %s %d bytes", r.Service, cf.Config.WorkingDir, w[0], w[1], len(files[w[1]].Data))
 				}
 			}
 		})
