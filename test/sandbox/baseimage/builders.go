@@ -7,5 +7,7 @@ func builders() map[string]Builder {
 	return map[string]Builder{
 		"busybox": buildBusybox,
 		"pause":   buildPause,
+		"node":    nodeBase,
+		"redis":   redisBase,
 	}
 }

@@ -74,8 +74,8 @@ func TestGuestbookOnBases(t *testing.T) {
 		unpack(t, img, roots[r.Service])
 	}
 	redisPort, webPort := freePort(t), freePort(t)
-	stopRedis := run(t, roots["redis"], "999:999", "/data", nil, "/usr/bin/redis-server", "/etc/redis/guestbook.conf", "--port", redisPort)
-	run(t, roots["web"], "1000:1000", "/app", []string{"PORT=" + webPort, "REDIS_HOST=127.0.0.1", "REDIS_PORT=" + redisPort}, "/usr/bin/node", "server.js")
+	stopRedis := chrootRun(t, roots["redis"], "999:999", "/data", nil, "/usr/bin/redis-server", "/etc/redis/guestbook.conf", "--port", redisPort)
+	chrootRun(t, roots["web"], "1000:1000", "/app", []string{"PORT=" + webPort, "REDIS_HOST=127.0.0.1", "REDIS_PORT=" + redisPort}, "/usr/bin/node", "server.js")
 	base := "http://127.0.0.1:" + webPort
 	waitFor(t, base+"/readyz", 200)
 	resp, err := http.PostForm(base+"/", url.Values{"name": {"Ada"}, "message": {"built <here>"}})
@@ -109,9 +109,9 @@ func push(t *testing.T, img v1.Image, repo string) string {
 	return repo + "@" + d.String()
 }
 
-// run runs a program of an unpacked image with chroot and returns a
+// chrootRun runs a program of an unpacked image with chroot and returns a
 // function that stops it (also called at the end of the test).
-func run(t *testing.T, root, user, workdir string, env []string, argv ...string) func() {
+func chrootRun(t *testing.T, root, user, workdir string, env []string, argv ...string) func() {
 	t.Helper()
 	script := `cd "$1" && shift && exec "$@"`
 	args := append([]string{"--userspec=" + user, root, "/bin/sh", "-c", script, "sh", workdir}, argv...)
