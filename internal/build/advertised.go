@@ -1,6 +1,12 @@
 package build
 
 import (
+	"context"
+	"fmt"
+	"io"
+
+	corev1 "k8s.io/client-go/kubernetes/typed/core/v1"
+
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/registry"
 )
@@ -46,4 +52,25 @@ func Advertised(p *config.Project, a *registry.Advertisement) *config.Project {
 	q := p.Clone()
 	q.Registry = a.Host
 	return q
+}
+
+// UseAdvertised is Advertised over the advertisement of p's cluster,
+// looked up (registry.Discovery.Lookup, which says on log what it found)
+// only when p needs a registry (NeedsRegistry). connect reaches the
+// cluster's ConfigMaps; without a cluster there is nothing to ask, and
+// debug says why.
+func UseAdvertised(ctx context.Context, p *config.Project, d registry.Discovery, connect func() (corev1.ConfigMapsGetter, error), log, debug io.Writer) (*config.Project, *registry.Advertisement) {
+	if !NeedsRegistry(p) {
+		return p, nil
+	}
+	cms, err := connect()
+	if err != nil {
+		if debug != nil {
+			fmt.Fprintf(debug, "registry: no cluster to ask for an advertised registry: %v\n", err)
+		}
+		return p, nil
+	}
+	d.ConfigMaps = cms
+	a := d.Lookup(ctx, p.Registry, log, debug)
+	return Advertised(p, a), a
 }

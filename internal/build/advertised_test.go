@@ -8,6 +8,10 @@ import (
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/registry"
 	"github.com/berth-dev/berth/internal/testutil"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes/fake"
+	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
 )
 
 func TestAdvertised(t *testing.T) {
@@ -89,5 +93,37 @@ func TestBuildAnotherRegistry(t *testing.T) {
 	again, err := b.Build(t.Context(), p, Options{Push: true})
 	if err != nil || !again[0].UpToDate || again[0].Image != images[1] {
 		t.Errorf("the same registry again: %+v %v", again, err)
+	}
+}
+
+// TestUseAdvertised looks the advertisement up only for a project that
+// needs a registry, and treats no cluster as no advertisement.
+func TestUseAdvertised(t *testing.T) {
+	t.Parallel()
+	cm := &corev1.ConfigMap{
+		ObjectMeta: metav1.ObjectMeta{Namespace: registry.HostingNamespace, Name: registry.HostingName},
+		Data:       map[string]string{registry.HostingKey: "host: \"127.0.0.1:5000\"\n"},
+	}
+	cluster := func() (typedcorev1.ConfigMapsGetter, error) { return fake.NewClientset(cm).CoreV1(), nil }
+	noCluster := func() (typedcorev1.ConfigMapsGetter, error) { return nil, errors.New("no kubeconfig") }
+
+	p := project(t, map[string]string{"Dockerfile": "FROM scratch\n"})
+	p.Registry = ""
+	var log strings.Builder
+	got, a := UseAdvertised(t.Context(), p, registry.Discovery{}, cluster, &log, nil)
+	if a == nil || got.Registry != "127.0.0.1:5000" || !strings.Contains(log.String(), "registry: using 127.0.0.1:5000") {
+		t.Errorf("advertised: registry %q, %+v, log %q", got.Registry, a, log.String())
+	}
+
+	var debug strings.Builder
+	got, a = UseAdvertised(t.Context(), p, registry.Discovery{}, noCluster, nil, &debug)
+	if a != nil || got != p || !strings.Contains(debug.String(), "no cluster to ask for an advertised registry: no kubeconfig") {
+		t.Errorf("no cluster: %v, %+v, debug %q", got.Registry, a, debug.String())
+	}
+
+	p.Registry = "ghcr.io/me"
+	asked := false
+	if got, a = UseAdvertised(t.Context(), p, registry.Discovery{}, func() (typedcorev1.ConfigMapsGetter, error) { asked = true; return cluster() }, nil, nil); asked || a != nil || got != p {
+		t.Errorf("a project with a registry asked the cluster (%v) or changed", asked)
 	}
 }

@@ -38,8 +38,3 @@ func newDeployer(f *Factory, c *kube.Client, ns string, streams genericiooptions
 	}
 	return d
 }
-
-// newDiagnoser explains unhealthy workloads with the diagnose package.
-func newDiagnoser(c *kube.Client) deploy.Diagnoser {
-	return diagnose.Explainer{Client: c.Clientset}
-}

@@ -27,6 +27,16 @@ func newBase(f *Factory, formats ...string) cmdBase {
 
 func (b *cmdBase) base() *cmdBase { return b }
 
+// appArg is the optional [APP] argument of an app-level day-2 command,
+// which runE takes from the arguments ("": berth.yaml names the app).
+type appArg struct{ App string }
+
+func (a *appArg) setApp(args []string) {
+	if len(args) == 1 {
+		a.App = args[0]
+	}
+}
+
 // completer and validator are the optional steps of a command's Options,
 // kubectl's Complete (flags and arguments into values) and Validate
 // (their combinations); Run does the work.
@@ -61,6 +71,9 @@ func runE[O runner](o O, runF func(context.Context, O) error) func(*cobra.Comman
 			if b.base().format, err = outputFormat(b.base().f, b.base().formats...); err != nil {
 				return err
 			}
+		}
+		if a, ok := any(o).(interface{ setApp([]string) }); ok {
+			a.setApp(args)
 		}
 		if c, ok := any(o).(completer); ok {
 			if err := c.Complete(cmd, args); err != nil {

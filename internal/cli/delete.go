@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -17,8 +16,7 @@ import (
 // DeleteOptions are the inputs of `berth delete`.
 type DeleteOptions struct {
 	cmdBase
-	// App is the app named as an argument ("": berth.yaml's).
-	App         string
+	appArg
 	Volumes     bool
 	KeepHistory bool
 	Yes         bool
@@ -46,14 +44,6 @@ func addDeleteFlags(fl *pflag.FlagSet, o *DeleteOptions) {
 	fl.BoolVar(&o.Volumes, "volumes", false, "also delete PersistentVolumeClaims (their data is lost)")
 	fl.BoolVar(&o.KeepHistory, "keep-history", false, "keep the release records (berth history, helm history)")
 	fl.BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation")
-}
-
-// Complete takes the app argument.
-func (o *DeleteOptions) Complete(_ *cobra.Command, args []string) error {
-	if len(args) == 1 {
-		o.App = args[0]
-	}
-	return nil
 }
 
 // Run deletes the app with the deploy package's Delete, asking first.
@@ -91,29 +81,13 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 	return nil
 }
 
-// confirm asks before plan is deleted: with claims, one question for both
-// the objects and the claims' data; else y/N when stderr is a terminal,
-// --yes elsewhere.
+// confirm asks before plan is deleted (prompt.ConfirmDelete): y/N when
+// stderr is a terminal (the answer may be piped in), --yes elsewhere; the
+// claims' question is the Factory's.
 func (o *DeleteOptions) confirm(ctx context.Context, plan deploy.DeletePlan) error {
-	if len(plan.Claims) > 0 {
-		what := fmt.Sprintf("berth delete removes %s (%d objects) from namespace %s, and with ", plan.App, len(plan.Refs), plan.Namespace)
-		return confirmVolumes(o.f, plan.App, "--volumes", what, o.Yes)(ctx, plan.Claims)
-	}
-	if o.Yes {
-		return nil
-	}
-	what := "its claims are kept"
-	if o.Volumes {
-		what = "ITS VOLUMES AND THEIR DATA TOO"
-	}
 	ask := prompt.Prompter{In: o.In, Out: o.ErrOut, IsTerminal: func() (int, bool) { return 0, o.f.stderrTTY && o.In != nil }}
-	yes, err := ask.Confirm(fmt.Sprintf("Delete %s (%d objects) from namespace %s; %s. Continue?", plan.App, len(plan.Refs), plan.Namespace, what))
-	var nt *prompt.NoTerminalError
-	switch {
-	case errors.As(err, &nt):
-		return usageErrorf("berth delete removes %s from namespace %s; pass --yes to confirm", plan.App, plan.Namespace)
-	case !yes:
-		return fmt.Errorf("not deleted")
+	claims := func(what string) deploy.ConfirmVolumes {
+		return confirmVolumes(o.f, plan.App, "--volumes", what, o.Yes)
 	}
-	return nil
+	return noTerminalUsage(ask.ConfirmDelete(ctx, plan, claims, o.Volumes, o.Yes))
 }

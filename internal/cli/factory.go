@@ -2,13 +2,13 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"os"
 
 	"golang.org/x/term"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	corev1 "k8s.io/client-go/kubernetes/typed/core/v1"
 
 	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/config"
@@ -227,25 +227,23 @@ func (f *Factory) RegistryAccess() *registry.Access {
 }
 
 // advertised is p pushing to the registry its cluster advertises when it
-// builds and names none (build.Advertised), and the advertisement (nil:
-// none). No cluster to ask is no advertisement (a line with -v).
+// builds and names none, and the advertisement (build.UseAdvertised;
+// what it could not ask is said with -v).
 func (f *Factory) advertised(ctx context.Context, p *config.Project) (*config.Project, *registry.Advertisement) {
-	if !build.NeedsRegistry(p) {
-		return p, nil
-	}
 	debug := io.Discard
 	if f.Verbosity > 0 {
 		debug = f.IOStreams.ErrOut
 	}
+	return build.UseAdvertised(ctx, p, f.hosting, f.configMaps, f.IOStreams.ErrOut, debug)
+}
+
+// configMaps is the ConfigMaps API of the cluster, connected on first use.
+func (f *Factory) configMaps() (corev1.ConfigMapsGetter, error) {
 	c, err := f.KubeClient()
 	if err != nil {
-		fmt.Fprintf(debug, "registry: no cluster to ask for an advertised registry: %v\n", err)
-		return p, nil
+		return nil, err
 	}
-	d := f.hosting
-	d.ConfigMaps = c.Clientset.CoreV1()
-	a := d.Lookup(ctx, p.Registry, f.IOStreams.ErrOut, debug)
-	return build.Advertised(p, a), a
+	return c.Clientset.CoreV1(), nil
 }
 
 // getenv reads the environment through LookupEnv.

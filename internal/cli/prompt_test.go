@@ -27,7 +27,7 @@ func TestConfirmDelete(t *testing.T) {
 	}{
 		{"yes", true, false, "y\n", "", "Delete shop (3 objects) from namespace prod; its claims are kept. Continue? [y/N] "},
 		{"no", true, true, "\n", "not deleted", "Delete shop (3 objects) from namespace prod; ITS VOLUMES AND THEIR DATA TOO. Continue? [y/N] "},
-		{"no terminal", false, false, "y\n", "berth delete removes shop from namespace prod; pass --yes to confirm", ""},
+		{"no terminal", false, false, "y\n", "berth delete removes shop from namespace prod: no terminal to ask on; pass --yes", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

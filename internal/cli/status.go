@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/berth-dev/berth/internal/diagnose"
 	"github.com/berth-dev/berth/internal/output"
 	"github.com/berth-dev/berth/internal/status"
 )
@@ -13,8 +14,7 @@ import (
 // StatusOptions are the inputs of `berth status`.
 type StatusOptions struct {
 	cmdBase
-	// App is the app named as an argument ("": berth.yaml's).
-	App string
+	appArg
 }
 
 // NewCmdStatus builds `berth status`.
@@ -29,21 +29,13 @@ func NewCmdStatus(f *Factory, runF func(context.Context, *StatusOptions) error) 
 	}
 }
 
-// Complete takes the arguments and flags.
-func (o *StatusOptions) Complete(_ *cobra.Command, args []string) error {
-	if len(args) == 1 {
-		o.App = args[0]
-	}
-	return nil
-}
-
 // Run reads the live state and prints it.
 func (o *StatusOptions) Run(ctx context.Context) error {
 	app, ns, c, err := o.f.AppOnCluster(o.App)
 	if err != nil {
 		return err
 	}
-	r := &status.Reader{Client: c.Clientset, Records: newRecords(c, ns), Diagnoser: newDiagnoser(c), Charts: chartInstaller(o.f, 0)}
+	r := &status.Reader{Client: c.Clientset, Records: newRecords(c, ns), Diagnoser: diagnose.Explainer{Client: c.Clientset}, Charts: chartInstaller(o.f, 0)}
 	var st *status.App
 	// berth.yaml, when it loads, says which services and charts to expect;
 	// else the newest revision's manifest does.

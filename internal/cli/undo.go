@@ -15,8 +15,7 @@ import (
 type UndoOptions struct {
 	cmdBase
 	rollFlags
-	// App is the app named as an argument ("": berth.yaml's).
-	App        string
+	appArg
 	ToRevision int
 }
 
@@ -39,10 +38,7 @@ func NewCmdUndo(f *Factory, runF func(context.Context, *UndoOptions) error) *cob
 }
 
 // Complete reads and checks the flags.
-func (o *UndoOptions) Complete(_ *cobra.Command, args []string) error {
-	if len(args) == 1 {
-		o.App = args[0]
-	}
+func (o *UndoOptions) Complete(*cobra.Command, []string) error {
 	if o.ToRevision < 0 {
 		return usageErrorf("--to-revision must be a revision number (see berth history)")
 	}
