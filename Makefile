@@ -52,7 +52,7 @@ test: tools fmt-check vet ## everything CI runs: gofmt, vet, all tests, each fuz
 	$(GO) test -count=1 ./...
 	$(MAKE) --no-print-directory fuzz FUZZTIME=$(TEST_FUZZTIME)
 
-demo: build ## berth's main job: deploy examples/knote to the local sandbox cluster
+demo: build ## berth's main job: deploy examples/guestbook to the sandbox's real node and fetch its page (knote on kwok without root)
 	scripts/demo
 
 bench: build tools $(CRANE) ## benchmarks: render vs helm template, deploy vs kubectl apply, rollout, build+push vs crane, Go benchmarks
