@@ -21,18 +21,22 @@ type rootfs struct {
 	owners map[string][2]int
 }
 
-// newRootfs makes an empty rootfs at work/name, removing what a previous
-// run left there.
+// newRootfs makes an empty rootfs in a new folder work/NAME.rootfs-*, so
+// builds sharing the cache (a test, make demo, a sandbox) never write into
+// each other's tree. The caller removes it (remove).
 func newRootfs(work, name string) (*rootfs, error) {
-	dir := filepath.Join(work, name+".rootfs")
-	if err := os.RemoveAll(dir); err != nil {
-		return nil, fmt.Errorf("clearing %s: %w", dir, err)
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	dir, err := os.MkdirTemp(work, name+".rootfs-")
+	if err != nil {
 		return nil, err
 	}
 	return &rootfs{dir: dir, owners: map[string][2]int{}}, nil
 }
+
+// remove deletes the tree (image already did when it succeeded).
+func (r *rootfs) remove() { _ = os.RemoveAll(r.dir) }
 
 // install unpacks Debian packages into the root (dpkg -x: files only, no
 // maintainer scripts) and removes the parts no container reads.

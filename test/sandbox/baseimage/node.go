@@ -30,6 +30,7 @@ func nodeBase(ctx context.Context, work string) (v1.Image, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer r.remove()
 	if err := r.install(ctx, work, "libc6", "libgcc-s1", "libstdc++6", "busybox-static"); err != nil {
 		return nil, err
 	}

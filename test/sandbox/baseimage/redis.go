@@ -29,6 +29,7 @@ func redisBase(ctx context.Context, work string) (v1.Image, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer r.remove()
 	if err := r.install(ctx, work, redisPackages()...); err != nil {
 		return nil, err
 	}
