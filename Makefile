@@ -52,14 +52,15 @@ test: tools fmt-check vet ## everything CI runs: gofmt, vet, all tests, each fuz
 	$(GO) test -count=1 ./...
 	$(MAKE) --no-print-directory fuzz FUZZTIME=$(TEST_FUZZTIME)
 
-demo: build ## berth's main job: deploy examples/knote to the local sandbox cluster
+demo: build ## berth's main job: deploy examples/guestbook to the sandbox's real node and fetch its page (knote on kwok without root)
 	scripts/demo
 
-bench: build tools $(CRANE) ## benchmarks: render vs helm template, deploy vs kubectl apply, rollout, build+push vs crane, Go benchmarks
+bench: build tools $(CRANE) ## benchmarks: render vs helm template, deploy vs kubectl apply, rollout, build+push vs crane, the real node (up, deploy to Ready, RSS), Go benchmarks
 	scripts/bench
 	scripts/bench-deploy
 	scripts/bench-rollout
 	CRANE=$(CRANE) scripts/bench-build
+	scripts/bench-realnode
 
 # Every native fuzz target, as PACKAGE:TARGET (go test -fuzz takes one
 # target of one package per run). Their seed corpora are committed under
@@ -91,7 +92,7 @@ sandbox-status: ## is the local sandbox running?
 	scripts/sandbox status
 
 lint-scripts: ## shellcheck the scripts (apt-get install -y shellcheck)
-	shellcheck scripts/sandbox scripts/demo scripts/bench scripts/bench-deploy scripts/bench-rollout scripts/bench-build scripts/test-deps .ci/run
+	shellcheck scripts/sandbox scripts/demo scripts/bench scripts/bench-deploy scripts/bench-rollout scripts/bench-build scripts/bench-realnode scripts/test-deps .ci/run
 
 clean: ## remove build output
 	rm -rf $(BIN) dist

@@ -3,6 +3,7 @@ package testcluster
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -84,6 +85,10 @@ func provisionOnce(ctx context.Context, cs kubernetes.Interface, root string) {
 		if sc.VolumeBindingMode != nil && *sc.VolumeBindingMode == storagev1.VolumeBindingWaitForFirstConsumer && pvc.Annotations[selectedNode] == "" {
 			continue
 		}
+		dir := filepath.Join(root, pvc.Namespace, pvc.Name)
+		if err := volumeDir(dir); err != nil {
+			continue // the claim stays Pending; the next round tries again
+		}
 		reclaim := corev1.PersistentVolumeReclaimDelete
 		if sc.ReclaimPolicy != nil {
 			reclaim = *sc.ReclaimPolicy
@@ -100,7 +105,7 @@ func provisionOnce(ctx context.Context, cs kubernetes.Interface, root string) {
 				StorageClassName:              sc.Name,
 				ClaimRef:                      &corev1.ObjectReference{Kind: "PersistentVolumeClaim", APIVersion: "v1", Namespace: pvc.Namespace, Name: pvc.Name, UID: pvc.UID},
 				PersistentVolumeSource: corev1.PersistentVolumeSource{
-					HostPath: &corev1.HostPathVolumeSource{Path: filepath.Join(root, pvc.Namespace, pvc.Name)},
+					HostPath: &corev1.HostPathVolumeSource{Path: dir},
 				},
 			},
 		}
@@ -115,4 +120,22 @@ func provisionOnce(ctx context.Context, cs kubernetes.Interface, root string) {
 			_ = cs.CoreV1().PersistentVolumes().Delete(ctx, pv.Name, metav1.DeleteOptions{})
 		}
 	}
+}
+
+// volumeDir creates a volume's directory world-writable (mode 0777, the
+// umask does not apply), as rancher's local-path-provisioner does: a pod's
+// fsGroup does not apply to hostPath volumes, so a container running as
+// any uid (Redis runs as 999) must be able to write to a fresh volume on
+// the real node. An existing directory keeps its mode (its data stays).
+func volumeDir(dir string) error {
+	if _, err := os.Stat(dir); err == nil {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("creating the volume directory: %w", err)
+	}
+	if err := os.Chmod(dir, 0o777); err != nil { //nolint:gosec // world-writable on purpose: any container uid writes to it
+		return fmt.Errorf("making the volume directory writable: %w", err)
+	}
+	return nil
 }

@@ -44,7 +44,7 @@ func buildBusybox(ctx context.Context, work string) (v1.Image, error) {
 		return nil, err
 	}
 	return Image(nil, "busybox", []v1.Layer{layer}, func(c *v1.Config) {
-		c.Env = []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
+		c.Env = []string{pathEnv}
 		c.Cmd = []string{"sh"}
 	})
 }

@@ -1,32 +1,18 @@
 package main
 
 import (
-	"archive/tar"
 	"context"
 	"debug/elf"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strings"
-	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
 )
-
-// epoch is the time of every file, layer and config in the bases, so the
-// same inputs always give the same digest.
-func epoch() time.Time { return time.Unix(0, 0).UTC() }
-
-// pathEnv is the PATH of every base.
-const pathEnv = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 // rootfs is a directory being made into the one layer of a base image.
 type rootfs struct {
@@ -35,50 +21,22 @@ type rootfs struct {
 	owners map[string][2]int
 }
 
-// newRootfs makes an empty rootfs at work/name, removing what a previous
-// run left there.
+// newRootfs makes an empty rootfs in a new folder work/NAME.rootfs-*, so
+// builds sharing the cache (a test, make demo, a sandbox) never write into
+// each other's tree. The caller removes it (remove).
 func newRootfs(work, name string) (*rootfs, error) {
-	dir := filepath.Join(work, name+".rootfs")
-	if err := os.RemoveAll(dir); err != nil {
-		return nil, fmt.Errorf("clearing %s: %w", dir, err)
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	dir, err := os.MkdirTemp(work, name+".rootfs-")
+	if err != nil {
 		return nil, err
 	}
 	return &rootfs{dir: dir, owners: map[string][2]int{}}, nil
 }
 
-// debs downloads the newest version of each Debian package into
-// work/debs (once: a package already there is used as it is) and returns
-// the .deb files in the order asked.
-func debs(ctx context.Context, work string, pkgs ...string) ([]string, error) {
-	dir := filepath.Join(work, "debs")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	var files, missing []string
-	for _, p := range pkgs {
-		if m, _ := filepath.Glob(filepath.Join(dir, p+"_*.deb")); len(m) == 0 {
-			missing = append(missing, p)
-		}
-	}
-	if len(missing) > 0 {
-		cmd := exec.CommandContext(ctx, "apt-get", append([]string{"download", "-q"}, missing...)...)
-		cmd.Dir = dir
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("apt-get download %s (run apt-get update, or check /etc/apt/sources.list): %w\n%s", strings.Join(missing, " "), err, out)
-		}
-	}
-	for _, p := range pkgs {
-		m, _ := filepath.Glob(filepath.Join(dir, p+"_*.deb"))
-		if len(m) == 0 {
-			return nil, fmt.Errorf("apt-get download %s left no %s_*.deb in %s", p, p, dir)
-		}
-		sort.Strings(m)
-		files = append(files, m[len(m)-1])
-	}
-	return files, nil
-}
+// remove deletes the tree (image already did when it succeeded).
+func (r *rootfs) remove() { _ = os.RemoveAll(r.dir) }
 
 // install unpacks Debian packages into the root (dpkg -x: files only, no
 // maintainer scripts) and removes the parts no container reads.
@@ -156,7 +114,7 @@ func (r *rootfs) users(user string, uid int, home string) error {
 			return err
 		}
 	}
-	if err := os.Chmod(filepath.Join(r.dir, "tmp"), 0o1777); err != nil {
+	if err := os.Chmod(filepath.Join(r.dir, "tmp"), 0o777|fs.ModeSticky); err != nil {
 		return err
 	}
 	r.owners[strings.TrimPrefix(home, "/")] = [2]int{uid, uid}
@@ -211,98 +169,29 @@ func multiarch() string {
 	return "x86_64-linux-gnu"
 }
 
-// image tars the root deterministically (lexical order, fixed times,
-// owner root unless r.owners says otherwise, no user or group names) into
-// work/name.tar, removes the tree, and returns it as the single layer of an image with the
-// given config, for this machine's platform, created at the epoch.
-func (r *rootfs) image(work, name, createdBy string, cfg v1.Config) (v1.Image, error) {
-	tarPath := filepath.Join(work, name+".tar")
-	if err := r.tar(tarPath); err != nil {
-		return nil, fmt.Errorf("writing %s: %w", tarPath, err)
+// image reads the root into entries (owner root unless r.owners says
+// otherwise), removes the tree, and returns the entries as the single
+// layer (Layer) of an image (Image) with the given config and PATH, for
+// this machine's platform, created at the Epoch. createdBy describes the
+// layer in the image's history.
+func (r *rootfs) image(createdBy string, cfg v1.Config) (v1.Image, error) {
+	entries, err := DirEntries(r.dir)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", r.dir, err)
 	}
-	// The tar is the layer from now on; the tree is only a copy of it.
+	for i := range entries {
+		if o, ok := r.owners[entries[i].Path]; ok {
+			entries[i].Uid, entries[i].Gid = o[0], o[1]
+		}
+	}
+	// The entries are the layer from now on; the tree is only a copy.
 	if err := os.RemoveAll(r.dir); err != nil {
 		return nil, err
 	}
-	layer, err := tarball.LayerFromFile(tarPath)
+	layer, err := Layer(entries)
 	if err != nil {
 		return nil, err
 	}
-	img, err := mutate.Append(empty.Image, mutate.Addendum{Layer: layer, History: v1.History{Created: v1.Time{Time: epoch()}, CreatedBy: createdBy}})
-	if err != nil {
-		return nil, err
-	}
-	cf, err := img.ConfigFile()
-	if err != nil {
-		return nil, err
-	}
-	cf = cf.DeepCopy()
-	cf.OS, cf.Architecture = "linux", runtime.GOARCH
-	cf.Created = v1.Time{Time: epoch()}
 	cfg.Env = append([]string{pathEnv}, cfg.Env...)
-	cf.Config = cfg
-	return mutate.ConfigFile(img, cf)
-}
-
-// tar writes the root to file.
-func (r *rootfs) tar(file string) (err error) {
-	out, err := os.Create(file)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := out.Close(); err == nil {
-			err = cerr
-		}
-	}()
-	tw := tar.NewWriter(out)
-	err = filepath.WalkDir(r.dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || path == r.dir {
-			return err
-		}
-		return r.add(tw, path, d)
-	})
-	if err != nil {
-		return err
-	}
-	return tw.Close()
-}
-
-// add writes one entry of the root.
-func (r *rootfs) add(tw *tar.Writer, path string, d fs.DirEntry) error {
-	rel := filepath.ToSlash(strings.TrimPrefix(path, r.dir+string(filepath.Separator)))
-	info, err := d.Info()
-	if err != nil {
-		return err
-	}
-	link := ""
-	if info.Mode()&fs.ModeSymlink != 0 {
-		if link, err = os.Readlink(path); err != nil {
-			return err
-		}
-	}
-	h, err := tar.FileInfoHeader(info, link)
-	if err != nil {
-		return err
-	}
-	h.Name = rel
-	if d.IsDir() {
-		h.Name += "/"
-	}
-	owner := r.owners[rel]
-	h.Uid, h.Gid, h.Uname, h.Gname = owner[0], owner[1], "", ""
-	h.ModTime, h.AccessTime, h.ChangeTime = epoch(), time.Time{}, time.Time{}
-	if err := tw.WriteHeader(h); err != nil {
-		return err
-	}
-	if !info.Mode().IsRegular() {
-		return nil
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	_, err = io.Copy(tw, f)
-	return err
+	return Image(nil, createdBy, []v1.Layer{layer}, func(c *v1.Config) { *c = cfg })
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -18,18 +19,23 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 )
 
-// Epoch is the time of every file, history entry and image creation, so
-// that builds are reproducible.
-var Epoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+// Epoch is the time of every file, history entry and image creation of
+// every base, so that builds are reproducible.
+func Epoch() time.Time { return time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC) }
+
+// pathEnv is the PATH of every base.
+const pathEnv = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 // Entry is one file of a layer. Exactly one of Data (a regular file), Link
-// (a symbolic link) or Dir is meaningful.
+// (a symbolic link) or Dir is meaningful. Its owner is Uid:Gid (root
+// unless set); a layer never carries user or group names.
 type Entry struct {
-	Path string // relative to the root, slash-separated, e.g. "bin/sh"
-	Mode fs.FileMode
-	Data []byte
-	Link string
-	Dir  bool
+	Path     string // relative to the root, slash-separated, e.g. "bin/sh"
+	Mode     fs.FileMode
+	Data     []byte
+	Link     string
+	Dir      bool
+	Uid, Gid int
 }
 
 // File is a regular file Entry.
@@ -84,9 +90,10 @@ func DirEntries(root string) ([]Entry, error) {
 	return es, err
 }
 
-// Layer makes a deterministic layer of entries: sorted by path, missing
-// parent directories added (0755), later entries replacing earlier ones of
-// the same path, owner root, every time Epoch.
+// Layer makes a deterministic layer of entries, the one tar writer of every
+// base: sorted by path, missing parent directories added (0755, root),
+// later entries replacing earlier ones of the same path, owners as the
+// entries say, no user or group names, every time Epoch.
 func Layer(entries []Entry) (v1.Layer, error) {
 	byPath := map[string]Entry{}
 	for _, e := range entries {
@@ -107,7 +114,7 @@ func Layer(entries []Entry) (v1.Layer, error) {
 	tw := tar.NewWriter(&buf)
 	for _, p := range paths {
 		e := byPath[p]
-		h := &tar.Header{Name: p, Mode: tarMode(e.Mode), ModTime: Epoch, Format: tar.FormatPAX}
+		h := &tar.Header{Name: p, Mode: tarMode(e.Mode), Uid: e.Uid, Gid: e.Gid, ModTime: Epoch(), Format: tar.FormatPAX}
 		switch {
 		case e.Dir:
 			h.Typeflag, h.Name = tar.TypeDir, p+"/"
@@ -158,7 +165,7 @@ func Image(base v1.Image, imageName string, layers []v1.Layer, edit func(*v1.Con
 	for _, l := range layers {
 		var err error
 		img, err = mutate.Append(img, mutate.Addendum{Layer: l, History: v1.History{
-			Created: v1.Time{Time: Epoch}, CreatedBy: "berth baseimage " + imageName,
+			Created: v1.Time{Time: Epoch()}, CreatedBy: "berth baseimage " + imageName,
 		}})
 		if err != nil {
 			return nil, err
@@ -169,7 +176,7 @@ func Image(base v1.Image, imageName string, layers []v1.Layer, edit func(*v1.Con
 		return nil, err
 	}
 	cf = cf.DeepCopy()
-	cf.OS, cf.Architecture = "linux", goarch()
+	cf.OS, cf.Architecture = "linux", runtime.GOARCH
 	if edit != nil {
 		edit(&cf.Config)
 	}
@@ -177,5 +184,5 @@ func Image(base v1.Image, imageName string, layers []v1.Layer, edit func(*v1.Con
 	if err != nil {
 		return nil, err
 	}
-	return mutate.CreatedAt(img, v1.Time{Time: Epoch})
+	return mutate.CreatedAt(img, v1.Time{Time: Epoch()})
 }

@@ -36,9 +36,11 @@ func TestLayerDeterministic(t *testing.T) {
 }
 
 // TestLayerContents: parents are added, entries sorted, times fixed, owner
-// root, the sticky bit kept.
+// root unless an entry names one, the sticky bit kept.
 func TestLayerContents(t *testing.T) {
-	l, err := Layer([]Entry{File("usr/bin/tool", 0o755, "x"), Dir("tmp", 0o777|fs.ModeSticky)})
+	data := Dir("data", 0o755)
+	data.Uid, data.Gid = 999, 999
+	l, err := Layer([]Entry{File("usr/bin/tool", 0o755, "x"), Dir("tmp", 0o777|fs.ModeSticky), data})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +59,11 @@ func TestLayerContents(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !h.ModTime.Equal(Epoch) || h.Uid != 0 || h.Gid != 0 {
+		owner := 0
+		if h.Name == "data/" {
+			owner = 999
+		}
+		if !h.ModTime.Equal(Epoch()) || h.Uid != owner || h.Gid != owner || h.Uname != "" || h.Gname != "" {
 			t.Errorf("%s: time %v uid %d gid %d", h.Name, h.ModTime, h.Uid, h.Gid)
 		}
 		if h.Name == "tmp/" && h.Mode != 0o1777 {
@@ -65,7 +71,7 @@ func TestLayerContents(t *testing.T) {
 		}
 		got = append(got, h.Name)
 	}
-	want := []string{"tmp/", "usr/", "usr/bin/", "usr/bin/tool"}
+	want := []string{"data/", "tmp/", "usr/", "usr/bin/", "usr/bin/tool"}
 	if len(got) != len(want) {
 		t.Fatalf("entries %q, want %q", got, want)
 	}

@@ -30,6 +30,7 @@ func nodeBase(ctx context.Context, work string) (v1.Image, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer r.remove()
 	if err := r.install(ctx, work, "libc6", "libgcc-s1", "libstdc++6", "busybox-static"); err != nil {
 		return nil, err
 	}
@@ -46,7 +47,7 @@ func nodeBase(ctx context.Context, work string) (v1.Image, error) {
 	if err := r.checkLibs("usr/bin/node"); err != nil {
 		return nil, err
 	}
-	return r.image(work, "node", "node "+version+" from npm, libraries and busybox from Debian (berth test base)", v1.Config{
+	return r.image("node: node "+version+" from npm, libraries and busybox from Debian (berth test base)", v1.Config{
 		Env: []string{"NODE_VERSION=" + version},
 		Cmd: []string{"node"},
 	})

@@ -29,6 +29,7 @@ func redisBase(ctx context.Context, work string) (v1.Image, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer r.remove()
 	if err := r.install(ctx, work, redisPackages()...); err != nil {
 		return nil, err
 	}
@@ -53,7 +54,7 @@ func redisBase(ctx context.Context, work string) (v1.Image, error) {
 	if err := r.checkLibs("usr/bin/redis-cli"); err != nil {
 		return nil, err
 	}
-	return r.image(work, "redis", "redis-server, its libraries and busybox from Debian (berth test base)", v1.Config{
+	return r.image("redis: redis-server, its libraries and busybox from Debian (berth test base)", v1.Config{
 		Cmd:          []string{"redis-server", "--protected-mode", "no"},
 		WorkingDir:   "/data",
 		ExposedPorts: map[string]struct{}{"6379/tcp": {}},
