@@ -90,6 +90,13 @@ func pod(app, suffix, image, imageID string) *corev1.Pod {
 	return p
 }
 
+// withStatusImage is p with its container's status naming image, as a
+// node may (containerd reports an image pulled by digest by its ID).
+func withStatusImage(p *corev1.Pod, image string) *corev1.Pod {
+	p.Status.ContainerStatuses[0].Image = image
+	return p
+}
+
 // service is a Service named name of type typ on port 80.
 func service(name string, typ corev1.ServiceType, clusterIP string, nodePort int32, lb ...corev1.LoadBalancerIngress) *corev1.Service {
 	return &corev1.Service{

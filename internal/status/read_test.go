@@ -46,10 +46,12 @@ func TestRead(t *testing.T) {
 			pod("web", "a", "reg.example/web:v1", "reg.example/web@"+digest),
 			pod("web", "b", "reg.example/web:v1", "docker-pullable://reg.example/web@"+digest),
 			pod("other", "a", "reg.example/other:v9", "reg.example/other@"+digest),
+			// containerd names an image pulled by digest by its config's ID.
+			withStatusImage(pod("web", "c", "reg.example/web:v1@"+digest, "reg.example/web@"+digest), "sha256:fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"),
 			service("web", corev1.ServiceTypeClusterIP, "10.0.0.1", 0),
 		},
 		want: &status.App{Revision: 2, Status: "deployed", Healthy: true, Services: []status.Service{
-			{Name: "web", Kind: "Deployment", Desired: 3, Ready: 3, Updated: 3, Images: []string{"reg.example/web:v1@sha256:0123456789ab"}, Endpoints: []string{"10.0.0.1:80"}, Healthy: true},
+			{Name: "web", Kind: "Deployment", Desired: 3, Ready: 3, Updated: 3, Images: []string{"reg.example/web:v1@sha256:0123456789ab", "reg.example/web:v1@" + digest}, Endpoints: []string{"10.0.0.1:80"}, Healthy: true},
 		}},
 	}, {
 		name:     "statefulset with its headless service",

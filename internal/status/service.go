@@ -4,6 +4,7 @@ package status
 // verdict), the images its pods run and where it is reachable.
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -124,15 +125,21 @@ func deref(p *int32) int32 {
 	return *p
 }
 
-// podImages lists the images pods run, with the digest the node resolved
-// when the status has one; none is an empty list, never nil ("images": []
-// in -o json).
+// podImages lists the images pods run: the reference the pod asked for,
+// with the digest the node resolved when the status has one; none is an
+// empty list, never nil ("images": [] in -o json). The status's own image
+// name is only a fallback: containerd reports an image pulled by digest
+// by its config's ID ("sha256:…"), which names nothing.
 func podImages(pods []corev1.Pod) []string {
 	seen := map[string]bool{}
 	out := []string{}
 	for _, pod := range pods {
+		asked := map[string]string{}
+		for _, c := range pod.Spec.Containers {
+			asked[c.Name] = c.Image
+		}
 		for _, cs := range pod.Status.ContainerStatuses {
-			img := cs.Image
+			img := cmp.Or(asked[cs.Name], cs.Image)
 			if _, digest, ok := strings.Cut(cs.ImageID, "@"); ok && !strings.Contains(img, "@") {
 				img += "@" + shortDigest(digest)
 			}
