@@ -39,7 +39,7 @@ $(CRANE):
 	GOBIN=$(dir $(CRANE)) $(GO) install github.com/google/go-containerregistry/cmd/crane@$(CRANE_VERSION)
 
 fmt-check: ## fail when gofmt would change a file
-	@out=$$(gofmt -l cmd internal charts); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@out=$$(gofmt -l cmd internal charts test); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 vet: ## go vet
 	$(GO) vet ./...
@@ -47,8 +47,11 @@ vet: ## go vet
 # make test fuzzes each target this long (a crash fails it).
 TEST_FUZZTIME ?= 15s
 
-test: tools fmt-check vet ## everything CI runs: gofmt, vet, all tests, each fuzz target for TEST_FUZZTIME
+test: tools fmt-check vet ## everything CI runs: gofmt, vet, shellcheck, all tests, each fuzz target for TEST_FUZZTIME
 	scripts/test-deps
+	@if command -v shellcheck >/dev/null; then $(MAKE) --no-print-directory lint-scripts; \
+	elif [ -n "$$CI" ]; then echo "shellcheck is missing (scripts/test-deps installs it as root)" >&2; exit 1; \
+	else echo "shellcheck not installed: the scripts were not linted" >&2; fi
 	$(GO) test -count=1 ./...
 	$(MAKE) --no-print-directory fuzz FUZZTIME=$(TEST_FUZZTIME)
 
