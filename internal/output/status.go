@@ -24,7 +24,7 @@ func Status(w io.Writer, st *status.App, now time.Time) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SERVICE\tKIND\tREADY\tUP-TO-DATE\tIMAGES\tENDPOINTS")
 	for _, s := range st.Services {
-		fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%d\t%s\t%s\n", s.Name, s.Kind, s.Ready, s.Desired, s.Updated, strings.Join(s.Images, ","), strings.Join(s.Endpoints, ", "))
+		fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%d\t%s\t%s\n", s.Name, s.Kind, s.Ready, s.Desired, s.Updated, tableImages(s.Images), strings.Join(s.Endpoints, ", "))
 	}
 	tw.Flush()
 	if len(st.Charts) > 0 {
@@ -41,4 +41,19 @@ func Status(w io.Writer, st *status.App, now time.Time) {
 			fmt.Fprintf(w, "\n%s is not healthy:\n%s\n", s.Name, Indent(s.Problem, "  "))
 		}
 	}
+}
+
+// tableImages joins image references for a table, each digest shortened
+// to 12 hex digits (-o json keeps them whole).
+func tableImages(images []string) string {
+	short := make([]string, len(images))
+	for i, ref := range images {
+		if name, d, ok := strings.Cut(ref, "@"); ok {
+			if alg, hex, _ := strings.Cut(d, ":"); len(hex) > 12 {
+				ref = name + "@" + alg + ":" + hex[:12]
+			}
+		}
+		short[i] = ref
+	}
+	return strings.Join(short, ",")
 }

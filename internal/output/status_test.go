@@ -18,7 +18,7 @@ func TestStatus(t *testing.T) {
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	updated := now.Add(-90 * time.Minute).In(time.FixedZone("CET", 3600))
 	web := status.Service{Name: "web", Kind: "Deployment", Desired: 2, Ready: 2, Updated: 2,
-		Images: []string{"reg.example/web:v1@sha256:0123456789ab"}, Endpoints: []string{"10.0.0.1:80", "nodePort 30080"}, Healthy: true}
+		Images: []string{"reg.example/web:v1@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}, Endpoints: []string{"10.0.0.1:80", "nodePort 30080"}, Healthy: true}
 	for _, tc := range []struct {
 		name string
 		st   status.App
