@@ -206,13 +206,19 @@ func TestWorkload(t *testing.T) {
 			want: []summary{{"pod/web-HASH-RANDOM", "CrashLoopBackOff", true}},
 		},
 		{
-			// Played: the kernel's OOM killer, four times, under a 256Mi limit.
+			// Played: the kernel's OOM killer, four times, under a 256Mi
+			// limit, and the readiness probe failing while the container
+			// is dead (as on the real node), which the finding explains.
 			name: "oom-killed",
 			setup: func(t *testing.T, e *env) diagnose.Target {
 				target := e.createDeployment(t, deployment("web", 1, image, pinned(noKubelet), func(d *appsv1.Deployment) {
 					d.Spec.Template.Spec.Containers[0].Resources.Limits = corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("256Mi")}
+					d.Spec.Template.Spec.Containers[0].ReadinessProbe = &corev1.Probe{
+						ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/readyz", Port: intstr.FromInt32(8080)}},
+					}
 				}))
-				e.playKubelet(t, "app=web", 1, nil, crashing("web", image, 4, 137, "OOMKilled"))
+				pods := e.playKubelet(t, "app=web", 1, nil, crashing("web", image, 4, 137, "OOMKilled"))
+				e.kubeletEvent(t, &pods[0], "web", "Unhealthy", `Readiness probe failed: Get "http://10.244.50.13:8080/readyz": dial tcp 10.244.50.13:8080: connect: connection refused`, 8)
 				return target
 			},
 			want: []summary{{"pod/web-HASH-RANDOM", "OOMKilled", true}},

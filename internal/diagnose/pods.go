@@ -231,7 +231,8 @@ func (d *diagnosis) oomIssue(pod *corev1.Pod, c *corev1.Container, st corev1.Con
 	is := &issue{
 		Finding: Finding{Reason: "OOMKilled", Message: msg, Hint: hint},
 		key:     st.Name + "/OOMKilled",
-		covers:  []string{"BackOff"},
+		// A killed container's readiness probe fails too.
+		covers: []string{"BackOff", "Unhealthy"},
 		// The run that was killed: the previous one unless the container
 		// is still terminated (a Job's).
 		logs: &logRequest{pod: pod.Name, container: st.Name, previous: st.State.Terminated == nil},

@@ -59,10 +59,18 @@ func TestDiagnosis(t *testing.T) {
 			if tc.args == nil {
 				tc.args = []string{"up"}
 			}
-			stdout, stderr, code := p.berth(tc.env, append(tc.args, "--timeout", "40s")...)
+			// Long enough for the first crash, OOM kill or failed probes;
+			// the crash loop becomes terminal only after three restarts
+			// (10 s, 20 s, 40 s of back-off), so the timeout ends the wait.
+			stdout, stderr, code := p.berth(tc.env, append(tc.args, "--timeout", "25s")...)
 			t.Logf("deploy exit %d after %.1fs", code, time.Since(t0).Seconds())
 			if code != cli.ExitUnhealthy {
 				t.Errorf("deploy: exit %d, want %d (unhealthy)", code, cli.ExitUnhealthy)
+			}
+			// The readiness probe of a dead container fails too: the
+			// finding says why, the events are not repeated.
+			if tc.name != "unready" && strings.Contains(stderr, "Unhealthy: Readiness probe failed") {
+				t.Errorf("the diagnosis repeats the failed readiness probes of a dead container")
 			}
 			for _, w := range tc.want {
 				if w = strings.ReplaceAll(w, "REGISTRY", p.c.Registry); !strings.Contains(stderr, w) {

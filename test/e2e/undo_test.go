@@ -19,7 +19,7 @@ func TestUndo(t *testing.T) {
 	if got := p.get("web", "/"); got != "v1\n" {
 		t.Fatalf("v1: GET / = %q", got)
 	}
-	stdout, stderr, code := p.berth(map[string]string{"VERSION": "v2", "CRASH": "1"}, "up", "--timeout", "30s")
+	stdout, stderr, code := p.berth(map[string]string{"VERSION": "v2", "CRASH": "1"}, "up", "--timeout", "20s")
 	if code != cli.ExitUnhealthy || !strings.Contains(stderr, "Container web keeps crashing: it exited with code 1") {
 		t.Fatalf("v2 (crashing): exit %d, want %d and the crash diagnosed\n%s\n%s", code, cli.ExitUnhealthy, stdout, stderr)
 	}

@@ -75,6 +75,9 @@ func allocate(size string) [][]byte {
 	if err != nil {
 		log.Fatalf("ALLOC=%s: want NNMi", size)
 	}
+	if mib == 0 {
+		return nil
+	}
 	var held [][]byte
 	for i := 1; i <= mib; i++ {
 		b := make([]byte, 1<<20)
