@@ -9,6 +9,7 @@ package e2e_test
 
 import (
 	"context"
+	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,7 +26,20 @@ import (
 
 var cluster *testcluster.Cluster
 
-func TestMain(m *testing.M) { os.Exit(testcluster.MainRealNode(m, &cluster)) }
+// parallel is how many tests run at once unless -test.parallel says: they
+// wait on the node, not on this machine's CPUs (GOMAXPROCS, the default),
+// and together they run about a dozen small pods (the node takes 30).
+const parallel = "8"
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		_ = flag.Set("test.parallel", parallel)
+	}
+	os.Exit(testcluster.MainRealNode(m, &cluster))
+}
 
 // server compiles testdata/app once per test binary (CGO_ENABLED=0, so it
 // runs on the busybox base without a libc) and returns the binary's path.
