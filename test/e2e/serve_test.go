@@ -113,15 +113,18 @@ func TestPodReplaced(t *testing.T) {
 	}
 	repl := p.readyPod("web", func(pod *corev1.Pod) bool { return pod.Name != old.Name })
 	t.Logf("pod %s deleted, %s Ready", old.Name, repl.Name)
+	// The Deployment counts the new pod ready a moment after the pod is.
+	healthy := func(stdout string, code int) bool {
+		return code == 0 && strings.Contains(stdout, "web      Deployment  1/1") && !strings.Contains(stdout, "not healthy")
+	}
 	stdout, stderr, code := "", "", -1
-	deadline := time.Now().Add(time.Minute)
-	for code != 0 && time.Now().Before(deadline) {
+	for deadline := time.Now().Add(time.Minute); !healthy(stdout, code) && time.Now().Before(deadline); {
 		stdout, stderr, code = p.berth(nil, "status")
-		if code != 0 {
+		if !healthy(stdout, code) {
 			time.Sleep(500 * time.Millisecond)
 		}
 	}
-	if code != 0 || !strings.Contains(stdout, "web      Deployment  1/1") {
+	if !healthy(stdout, code) {
 		t.Fatalf("berth status after the pod was replaced: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	if got := p.get("web", "/"); got != "v1\n" {
