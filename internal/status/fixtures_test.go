@@ -90,6 +90,14 @@ func pod(app, suffix, image, imageID string) *corev1.Pod {
 	return p
 }
 
+// imageByID makes p's container status name its image by ID, as
+// containerd does for an image pulled by digest (seen on the sandbox's
+// real node, test/e2e).
+func imageByID(p *corev1.Pod) *corev1.Pod {
+	p.Status.ContainerStatuses[0].Image = "sha256:506768c23cb94f66983e6e28869e692c80396eab4e9f4d6b5652574f8a4298a6"
+	return p
+}
+
 // service is a Service named name of type typ on port 80.
 func service(name string, typ corev1.ServiceType, clusterIP string, nodePort int32, lb ...corev1.LoadBalancerIngress) *corev1.Service {
 	return &corev1.Service{

@@ -133,6 +133,11 @@ func podImages(pods []corev1.Pod) []string {
 	for _, pod := range pods {
 		for _, cs := range pod.Status.ContainerStatuses {
 			img := cs.Image
+			if strings.HasPrefix(img, "sha256:") {
+				// containerd names an image pulled by digest by its ID:
+				// the pod's spec says which one it is.
+				img = specImage(pod, cs.Name)
+			}
 			if _, digest, ok := strings.Cut(cs.ImageID, "@"); ok && !strings.Contains(img, "@") {
 				img += "@" + shortDigest(digest)
 			}
@@ -152,6 +157,16 @@ func podImages(pods []corev1.Pod) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// specImage is the image of the pod's container named name.
+func specImage(pod corev1.Pod, name string) string {
+	for _, c := range pod.Spec.Containers {
+		if c.Name == name {
+			return c.Image
+		}
+	}
+	return ""
 }
 
 // shortDigest shortens a digest to its algorithm and 12 hex digits.
