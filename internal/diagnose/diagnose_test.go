@@ -190,6 +190,26 @@ func TestWorkload(t *testing.T) {
 			want: []summary{{"pod/web-HASH-RANDOM", "CrashLoopBackOff", true}},
 		},
 		{
+			// Played: the other moment of a real kubelet's crash loop (seen
+			// on the real node): just restarted, running, not ready, its
+			// readiness probe refused. The crash is the cause.
+			name: "crash-loop-running-again",
+			setup: func(t *testing.T, e *env) diagnose.Target {
+				target := e.createDeployment(t, deployment("web", 1, image, pinned(noKubelet), func(d *appsv1.Deployment) {
+					d.Spec.Template.Spec.Containers[0].ReadinessProbe = &corev1.Probe{
+						ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/readyz", Port: intstr.FromInt32(8080)}},
+					}
+				}))
+				pods := e.playKubelet(t, "app=web", 1, nil, func(p *corev1.Pod) {
+					crashing("web", image, 2, 1, "Error")(p)
+					p.Status.ContainerStatuses[0].State = corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: metav1.Now()}}
+				})
+				e.kubeletEvent(t, &pods[0], "web", "Unhealthy", `Readiness probe failed: Get "http://10.244.50.12:8080/readyz": dial tcp 10.244.50.12:8080: connect: connection refused`, 4)
+				return target
+			},
+			want: []summary{{"pod/web-HASH-RANDOM", "CrashLoopBackOff", false}},
+		},
+		{
 			// Played: a kubelet that kills the container (exit 137) because
 			// its liveness probe times out, and its Unhealthy events.
 			name: "liveness-probe-failing",

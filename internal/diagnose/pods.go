@@ -143,6 +143,10 @@ func (d *diagnosis) containerIssue(pod *corev1.Pod, st corev1.ContainerStatus, i
 		return d.oomIssue(pod, c, st, label, false)
 	case st.State.Terminated != nil && st.State.Terminated.ExitCode != 0:
 		return d.exitIssue(pod, c, st, label)
+	case st.State.Running != nil && !st.Ready && !init && crashedBefore(pod, st):
+		// Restarted after a crash and not ready yet: a real kubelet shows a
+		// crash-looping container so for a moment after each restart.
+		return d.crashIssue(pod, c, st, label)
 	case st.State.Running != nil && !st.Ready && !init:
 		return d.readinessIssue(pod, c, st, label)
 	}
@@ -177,6 +181,13 @@ func (d *diagnosis) exitIssue(pod *corev1.Pod, c *corev1.Container, st corev1.Co
 		covers: []string{"BackOff", "Unhealthy"},
 		logs:   &logRequest{pod: pod.Name, container: st.Name},
 	}
+}
+
+// crashedBefore reports a container restarted after its last run exited
+// with an error.
+func crashedBefore(pod *corev1.Pod, st corev1.ContainerStatus) bool {
+	last := st.LastTerminationState.Terminated
+	return pod.Spec.RestartPolicy != corev1.RestartPolicyNever && st.RestartCount > 0 && last != nil && last.ExitCode != 0
 }
 
 // crashIssue reads a crash loop: the container waits in CrashLoopBackOff

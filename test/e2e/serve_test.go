@@ -127,6 +127,11 @@ func TestPodReplaced(t *testing.T) {
 	if !healthy(stdout, code) {
 		t.Fatalf("berth status after the pod was replaced: exit %d\n%s\n%s", code, stdout, stderr)
 	}
+	// containerd reports an image pulled by digest by its ID; berth status
+	// names the image the pod runs.
+	if !strings.Contains(stdout, " "+p.c.Registry+"/e2e-web:") || strings.Contains(stdout, " sha256:") {
+		t.Errorf("berth status IMAGES: want %s/e2e-web:TAG@DIGEST:\n%s", p.c.Registry, stdout)
+	}
 	if got := p.get("web", "/"); got != "v1\n" {
 		t.Errorf("GET / on the new pod = %q, want v1", got)
 	}
