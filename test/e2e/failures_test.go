@@ -41,9 +41,10 @@ func TestDiagnosis(t *testing.T) {
 		},
 	}, {
 		name: "pull",
-		// A tag the registry does not have; the preflight would refuse
-		// it before applying: skip it to see what the node says.
-		args: []string{"deploy", "--set-image", "web=REGISTRY/e2e-web:no-such-tag", "--skip-preflight"},
+		// A tag the registry does not have. berth's preflight lets it
+		// through (measured: it does not ask the registry whether the
+		// tag exists), so the node's pull fails.
+		args: []string{"deploy", "--set-image", "web=REGISTRY/e2e-web:no-such-tag"},
 		want: []string{
 			"Container web cannot pull image REGISTRY/e2e-web:no-such-tag from REGISTRY",
 			"the image or its tag does not exist. The node said: REGISTRY/e2e-web:no-such-tag: not found.",
@@ -59,6 +60,7 @@ func TestDiagnosis(t *testing.T) {
 			if tc.args == nil {
 				tc.args = []string{"up"}
 			}
+
 			// Long enough for the first crash, OOM kill or failed probes;
 			// the crash loop becomes terminal only after three restarts
 			// (10 s, 20 s, 40 s of back-off), so the timeout ends the wait.
