@@ -39,17 +39,24 @@ func TestMain(m *testing.M) {
 	if !set {
 		_ = flag.Set("test.parallel", parallel)
 	}
-	os.Exit(testcluster.MainRealNode(m, &cluster))
+	dir, err := os.MkdirTemp("", "berth-e2e-server-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	serverDir = dir
+	code := testcluster.MainRealNode(m, &cluster)
+	os.RemoveAll(dir)
+	os.Exit(code)
 }
+
+// serverDir is where server puts the binary (TestMain makes and removes it).
+var serverDir string
 
 // server compiles testdata/app once per test binary (CGO_ENABLED=0, so it
 // runs on the busybox base without a libc) and returns the binary's path.
 var server = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "berth-e2e-server-")
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "server")
+	bin := filepath.Join(serverDir, "server")
 	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, "./testdata/app")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
