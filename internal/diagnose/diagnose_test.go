@@ -162,6 +162,54 @@ func TestWorkload(t *testing.T) {
 			want: []summary{{"pod/web-HASH-RANDOM", "CrashLoopBackOff", false}},
 		},
 		{
+			// Played: what a real kubelet shows for a moment after each
+			// exit of a crash-looping container (measured on the sandbox's
+			// real node, test/e2e): the exit in State, before the
+			// CrashLoopBackOff wait, with the back-off and the failed
+			// readiness probes as events. It is the crash loop (terminal
+			// after three restarts), and the events are not repeated.
+			name: "crash-loop-between-restarts",
+			setup: func(t *testing.T, e *env) diagnose.Target {
+				target := e.createDeployment(t, deployment("web", 1, image, pinned(noKubelet), func(d *appsv1.Deployment) {
+					d.Spec.Template.Spec.Containers[0].ReadinessProbe = &corev1.Probe{
+						ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/readyz", Port: intstr.FromInt32(8080)}},
+					}
+				}))
+				pods := e.playKubelet(t, "app=web", 1, nil, func(p *corev1.Pod) {
+					crashing("web", image, 3, 1, "Error")(p)
+					st := &p.Status.ContainerStatuses[0]
+					st.State = corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{
+						ExitCode: 1, Reason: "Error", ContainerID: "containerd://fedcba9876543210",
+						StartedAt: metav1.Now(), FinishedAt: metav1.Now(),
+					}}
+				})
+				e.kubeletEvent(t, &pods[0], "web", "BackOff", "Back-off restarting failed container web in pod "+pods[0].Name, 3)
+				e.kubeletEvent(t, &pods[0], "web", "Unhealthy", `Readiness probe failed: Get "http://10.244.50.3:8080/readyz": dial tcp 10.244.50.3:8080: connect: connection refused`, 7)
+				return target
+			},
+			want: []summary{{"pod/web-HASH-RANDOM", "CrashLoopBackOff", true}},
+		},
+		{
+			// Played: the other moment of a real kubelet's crash loop (seen
+			// on the real node): just restarted, running, not ready, its
+			// readiness probe refused. The crash is the cause.
+			name: "crash-loop-running-again",
+			setup: func(t *testing.T, e *env) diagnose.Target {
+				target := e.createDeployment(t, deployment("web", 1, image, pinned(noKubelet), func(d *appsv1.Deployment) {
+					d.Spec.Template.Spec.Containers[0].ReadinessProbe = &corev1.Probe{
+						ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/readyz", Port: intstr.FromInt32(8080)}},
+					}
+				}))
+				pods := e.playKubelet(t, "app=web", 1, nil, func(p *corev1.Pod) {
+					crashing("web", image, 2, 1, "Error")(p)
+					p.Status.ContainerStatuses[0].State = corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: metav1.Now()}}
+				})
+				e.kubeletEvent(t, &pods[0], "web", "Unhealthy", `Readiness probe failed: Get "http://10.244.50.12:8080/readyz": dial tcp 10.244.50.12:8080: connect: connection refused`, 4)
+				return target
+			},
+			want: []summary{{"pod/web-HASH-RANDOM", "CrashLoopBackOff", false}},
+		},
+		{
 			// Played: a kubelet that kills the container (exit 137) because
 			// its liveness probe times out, and its Unhealthy events.
 			name: "liveness-probe-failing",
@@ -178,13 +226,19 @@ func TestWorkload(t *testing.T) {
 			want: []summary{{"pod/web-HASH-RANDOM", "CrashLoopBackOff", true}},
 		},
 		{
-			// Played: the kernel's OOM killer, four times, under a 256Mi limit.
+			// Played: the kernel's OOM killer, four times, under a 256Mi
+			// limit, and the readiness probe failing while the container
+			// is dead (as on the real node), which the finding explains.
 			name: "oom-killed",
 			setup: func(t *testing.T, e *env) diagnose.Target {
 				target := e.createDeployment(t, deployment("web", 1, image, pinned(noKubelet), func(d *appsv1.Deployment) {
 					d.Spec.Template.Spec.Containers[0].Resources.Limits = corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("256Mi")}
+					d.Spec.Template.Spec.Containers[0].ReadinessProbe = &corev1.Probe{
+						ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/readyz", Port: intstr.FromInt32(8080)}},
+					}
 				}))
-				e.playKubelet(t, "app=web", 1, nil, crashing("web", image, 4, 137, "OOMKilled"))
+				pods := e.playKubelet(t, "app=web", 1, nil, crashing("web", image, 4, 137, "OOMKilled"))
+				e.kubeletEvent(t, &pods[0], "web", "Unhealthy", `Readiness probe failed: Get "http://10.244.50.13:8080/readyz": dial tcp 10.244.50.13:8080: connect: connection refused`, 8)
 				return target
 			},
 			want: []summary{{"pod/web-HASH-RANDOM", "OOMKilled", true}},

@@ -142,39 +142,71 @@ func (d *diagnosis) containerIssue(pod *corev1.Pod, st corev1.ContainerStatus, i
 	case st.State.Running != nil && last != nil && last.Reason == "OOMKilled":
 		return d.oomIssue(pod, c, st, label, false)
 	case st.State.Terminated != nil && st.State.Terminated.ExitCode != 0:
-		t := st.State.Terminated
-		reason := t.Reason
-		if reason == "" {
-			reason = "Error"
-		}
-		if reason == "OOMKilled" {
-			return d.oomIssue(pod, c, st, label, false)
-		}
-		return &issue{
-			Finding: Finding{
-				Reason:  reason,
-				Message: fmt.Sprintf("%s exited with code %d%s.", label, t.ExitCode, signal(t.ExitCode)) + detail(t.Message),
-				Hint:    exitHint(t.ExitCode, d.ns, pod.Name, st.Name, false),
-			},
-			key:  st.Name + "/" + reason,
-			logs: &logRequest{pod: pod.Name, container: st.Name},
-		}
+		return d.exitIssue(pod, c, st, label)
+	case st.State.Running != nil && !st.Ready && !init && crashedBefore(pod, st):
+		// Restarted after a crash and not ready yet: a real kubelet shows a
+		// crash-looping container so for a moment after each restart.
+		return d.crashIssue(pod, c, st, label)
 	case st.State.Running != nil && !st.Ready && !init:
 		return d.readinessIssue(pod, c, st, label)
 	}
 	return nil
 }
 
+// exitIssue reads a container that exited with an error. A real kubelet
+// shows a crash-looping container so for a moment after each exit, before
+// it waits in CrashLoopBackOff: once it was restarted, that is the crash
+// loop. Its readiness probe failing meanwhile and the kubelet's back-off
+// follow from the exit and are not repeated.
+func (d *diagnosis) exitIssue(pod *corev1.Pod, c *corev1.Container, st corev1.ContainerStatus, label string) *issue {
+	t := st.State.Terminated
+	restarts := pod.Spec.RestartPolicy != corev1.RestartPolicyNever && st.RestartCount > 0
+	reason := t.Reason
+	if reason == "" {
+		reason = "Error"
+	}
+	switch {
+	case reason == "OOMKilled":
+		return d.oomIssue(pod, c, st, label, restarts)
+	case restarts:
+		return d.crashIssue(pod, c, st, label)
+	}
+	return &issue{
+		Finding: Finding{
+			Reason:  reason,
+			Message: fmt.Sprintf("%s exited with code %d%s.", label, t.ExitCode, signal(t.ExitCode)) + detail(t.Message),
+			Hint:    exitHint(t.ExitCode, d.ns, pod.Name, st.Name, false),
+		},
+		key:    st.Name + "/" + reason,
+		covers: []string{"BackOff", "Unhealthy"},
+		logs:   &logRequest{pod: pod.Name, container: st.Name},
+	}
+}
+
+// crashedBefore reports a container restarted after its last run exited
+// with an error.
+func crashedBefore(pod *corev1.Pod, st corev1.ContainerStatus) bool {
+	last := st.LastTerminationState.Terminated
+	return pod.Spec.RestartPolicy != corev1.RestartPolicyNever && st.RestartCount > 0 && last != nil && last.ExitCode != 0
+}
+
+// crashIssue reads a crash loop: the container waits in CrashLoopBackOff
+// (its last run in LastTerminationState), or has just exited again (in
+// State; see exitIssue).
 func (d *diagnosis) crashIssue(pod *corev1.Pod, c *corev1.Container, st corev1.ContainerStatus, label string) *issue {
-	t := st.LastTerminationState.Terminated
+	t, previous := st.LastTerminationState.Terminated, true
+	if st.State.Terminated != nil {
+		t, previous = st.State.Terminated, false
+	}
 	if t != nil && t.Reason == "OOMKilled" {
 		return d.oomIssue(pod, c, st, label, true)
 	}
 	is := &issue{
 		Finding: Finding{Reason: "CrashLoopBackOff", Terminal: st.RestartCount >= CrashLoopRestarts},
 		key:     st.Name + "/CrashLoopBackOff",
-		covers:  []string{"BackOff"},
-		logs:    &logRequest{pod: pod.Name, container: st.Name, previous: true},
+		// A crashing container's readiness probe fails too.
+		covers: []string{"BackOff", "Unhealthy"},
+		logs:   &logRequest{pod: pod.Name, container: st.Name, previous: previous},
 	}
 	code := int32(-1)
 	if t != nil {
@@ -184,13 +216,13 @@ func (d *diagnosis) crashIssue(pod *corev1.Pod, c *corev1.Container, st corev1.C
 	} else {
 		is.Message = fmt.Sprintf("%s keeps crashing: it was restarted %s.", label, times(st.RestartCount))
 	}
-	is.Hint = exitHint(code, d.ns, pod.Name, st.Name, true)
+	is.Hint = exitHint(code, d.ns, pod.Name, st.Name, previous)
 	if ev := d.newestEvent("pod/"+pod.Name, "Unhealthy", st.Name, "Liveness probe failed"); ev != nil {
 		is.Message += " The kubelet restarts it because its liveness probe fails: " +
 			strings.TrimSuffix(strings.TrimPrefix(ev.Message, "Liveness probe failed: "), ".") + "."
 		is.Hint = fmt.Sprintf("the app does not answer its liveness probe (%s) in time: fix the app or the probe (%s); "+
 			"a slow start needs a startup probe, not a longer liveness delay", probeString(c.LivenessProbe), d.field("probes.liveness"))
-		is.covers = append(is.covers, "Unhealthy", "Killing")
+		is.covers = append(is.covers, "Killing")
 	}
 	return is
 }
@@ -210,7 +242,8 @@ func (d *diagnosis) oomIssue(pod *corev1.Pod, c *corev1.Container, st corev1.Con
 	is := &issue{
 		Finding: Finding{Reason: "OOMKilled", Message: msg, Hint: hint},
 		key:     st.Name + "/OOMKilled",
-		covers:  []string{"BackOff"},
+		// A killed container's readiness probe fails too.
+		covers: []string{"BackOff", "Unhealthy"},
 		// The run that was killed: the previous one unless the container
 		// is still terminated (a Job's).
 		logs: &logRequest{pod: pod.Name, container: st.Name, previous: st.State.Terminated == nil},

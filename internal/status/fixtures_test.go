@@ -97,6 +97,13 @@ func withStatusImage(p *corev1.Pod, image string) *corev1.Pod {
 	return p
 }
 
+// imageByID makes p's container status name its image by ID, as
+// containerd does for an image pulled by digest (seen on the sandbox's
+// real node, test/e2e).
+func imageByID(p *corev1.Pod) *corev1.Pod {
+	return withStatusImage(p, "sha256:506768c23cb94f66983e6e28869e692c80396eab4e9f4d6b5652574f8a4298a6")
+}
+
 // service is a Service named name of type typ on port 80.
 func service(name string, typ corev1.ServiceType, clusterIP string, nodePort int32, lb ...corev1.LoadBalancerIngress) *corev1.Service {
 	return &corev1.Service{

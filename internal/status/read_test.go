@@ -133,6 +133,7 @@ func TestRead(t *testing.T) {
 			pod("web", "c", "reg.example/web:v1", "reg.example/web@"+digest),
 			pod("web", "d", "reg.example/web:v3", ""),
 			pod("web", "e", "reg.example/web:v4", "containerd-without-digest"),
+			imageByID(pod("web", "f", "reg.example/web:v5@"+digest, "reg.example/web@"+digest)),
 		},
 		want: &status.App{Revision: 1, Status: "deployed", Healthy: true, Services: []status.Service{
 			{Name: "web", Kind: "Deployment", Desired: 3, Ready: 3, Updated: 3, Images: []string{
@@ -140,6 +141,7 @@ func TestRead(t *testing.T) {
 				"reg.example/web:v2@sha256:fedcba987654",
 				"reg.example/web:v3",
 				"reg.example/web:v4",
+				"reg.example/web:v5@" + digest,
 			}, Endpoints: []string{}, Healthy: true},
 		}},
 	}, {
