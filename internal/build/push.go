@@ -13,6 +13,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/gitinfo"
@@ -55,24 +56,13 @@ func (b *Builder) push(ctx context.Context, svc string, ref name.Reference, a ar
 	if err != nil {
 		return err
 	}
-	updates := make(chan v1.Update, 16)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for u := range updates {
-			if b.Observer != nil {
-				b.Observer.Push(svc, u)
-			}
+	// A push that lost a race with another push of the same new blob is
+	// tried again: the blob is there by then, or goes up again.
+	for attempt := 1; ; attempt++ {
+		if err = b.upload(svc, ref, a, opts); err == nil || attempt == uploadAttempts || !racedUpload(err) {
+			break
 		}
-	}()
-	popts := append(slices.Clone(opts), remote.WithProgress(updates))
-	switch a := a.(type) {
-	case v1.Image:
-		err = remote.Write(ref, a, popts...)
-	case v1.ImageIndex:
-		err = remote.WriteIndex(ref, a, popts...)
 	}
-	<-done
 	if err != nil {
 		return &PushError{Ref: ref.String(), Err: b.Remote.Explain(err, ref.String())}
 	}
@@ -90,6 +80,52 @@ func (b *Builder) push(ctx context.Context, svc string, ref name.Reference, a ar
 		}
 	}
 	return nil
+}
+
+// uploadAttempts is how often push tries an upload that lost a race.
+const uploadAttempts = 3
+
+// upload writes the image or index once, its progress to the Observer.
+func (b *Builder) upload(svc string, ref name.Reference, a artifact, opts []remote.Option) error {
+	updates := make(chan v1.Update, 16)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for u := range updates {
+			if b.Observer != nil {
+				b.Observer.Push(svc, u)
+			}
+		}
+	}()
+	popts := append(slices.Clone(opts), remote.WithProgress(updates))
+	var err error
+	switch a := a.(type) {
+	case v1.Image:
+		err = remote.Write(ref, a, popts...)
+	case v1.ImageIndex:
+		err = remote.WriteIndex(ref, a, popts...)
+	}
+	<-done
+	return err
+}
+
+// racedUpload reports an upload that lost a race with another push of the
+// same new blob to the same repository (two CI jobs, or parallel deploys):
+// docker-registry 2.8 then refuses the blob upload (DIGEST_INVALID,
+// BLOB_UPLOAD_*) or the manifest that names it (MANIFEST_BLOB_UNKNOWN).
+func racedUpload(err error) bool {
+	var te *transport.Error
+	if !errors.As(err, &te) {
+		return false
+	}
+	for _, d := range te.Errors {
+		switch d.Code {
+		case transport.ManifestBlobUnknownErrorCode, transport.BlobUnknownErrorCode, transport.DigestInvalidErrorCode,
+			transport.BlobUploadInvalidErrorCode, transport.BlobUploadUnknownErrorCode:
+			return true
+		}
+	}
+	return false
 }
 
 // PushError is a failed upload.

@@ -115,35 +115,7 @@ func newProject(t *testing.T, berthYAML string) *project {
 			t.Fatal(err)
 		}
 	}
-	p := &project{t: t, c: c, ns: c.Namespace(t), file: filepath.Join(dir, "berth.yaml")}
-	if err := pushed.once(p); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-// pushed pushes the app's image once, before the tests push it in
-// parallel. Every test's image is the same (berth.yaml is not part of the
-// build context), and docker-registry 2.8 fails concurrent uploads of one
-// new blob to one repository: a manifest PUT then fails with
-// "DIGEST_INVALID: provided digest did not match uploaded content;
-// MANIFEST_BLOB_UNKNOWN" (seen here with five berth up at once). Once the
-// blobs are there, berth only checks them and puts the same manifest.
-var pushed firstPush
-
-type firstPush struct {
-	sync.Once
-	err error
-}
-
-func (f *firstPush) once(p *project) error {
-	f.Do(func() {
-		_, stderr, code := p.berthStreams(context.Background(), nil, nil, nil, "build")
-		if code != 0 {
-			f.err = fmt.Errorf("the first berth build: exit %d\n%s", code, stderr)
-		}
-	})
-	return f.err
+	return &project{t: t, c: c, ns: c.Namespace(t), file: filepath.Join(dir, "berth.yaml")}
 }
 
 // berth runs the berth CLI in process with env as its environment (for
