@@ -6,8 +6,10 @@ package preflight
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,6 +22,7 @@ import (
 
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/kube"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
 
 // Levels of a check's result.
@@ -338,14 +341,32 @@ func loadBalancers(p *config.Project, target string) (Result, bool) {
 		Fix: "run minikube tunnel in another terminal for their external IPs, or use expose: NodePort"}, true
 }
 
-// platforms compares each image's platforms with the nodes' architectures.
+// platforms compares each image's platforms with the nodes'
+// architectures; an image its registry says it does not have is an error
+// (the nodes could not pull it either).
 func platforms(ctx context.Context, c *kube.Client, o Options) []Result {
 	if o.Platforms == nil || len(o.Images) == 0 {
 		return nil
 	}
+	services := slices.Sorted(maps.Keys(o.Images))
+	found := make([][]string, len(services))
+	errs := make([]error, len(services))
+	var wg sync.WaitGroup
+	for i, svc := range services {
+		wg.Go(func() { found[i], errs[i] = o.Platforms(ctx, o.Images[svc]) })
+	}
+	wg.Wait()
+	var missing []Result
+	for i, svc := range services {
+		if notFound(errs[i]) {
+			missing = append(missing, Result{Check: "image " + svc, Level: Error,
+				Message: fmt.Sprintf("%s is not in its registry (%s)", o.Images[svc], registryAnswer(errs[i])),
+				Fix:     "push it (berth build), or correct the tag (--set-image, image: in berth.yaml)"})
+		}
+	}
 	nodes, err := c.Clientset.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
 	if err != nil || len(nodes.Items) == 0 {
-		return nil
+		return missing
 	}
 	arch := map[string]bool{}
 	for _, n := range nodes.Items {
@@ -354,21 +375,14 @@ func platforms(ctx context.Context, c *kube.Client, o Options) []Result {
 		}
 		info := n.Status.NodeInfo
 		if info.OperatingSystem == "" || info.Architecture == "" {
-			return nil // a node that does not say: nothing to compare with
+			return missing // a node that does not say: nothing to compare with
 		}
 		arch[info.OperatingSystem+"/"+info.Architecture] = true
 	}
 	if len(arch) == 0 {
-		return nil
+		return missing
 	}
-	services := slices.Sorted(maps.Keys(o.Images))
-	found := make([][]string, len(services))
-	var wg sync.WaitGroup
-	for i, svc := range services {
-		wg.Go(func() { found[i], _ = o.Platforms(ctx, o.Images[svc]) })
-	}
-	wg.Wait()
-	var out []Result
+	out := missing
 	for i, svc := range services {
 		img, plats := o.Images[svc], found[i]
 		if len(plats) == 0 {
@@ -397,6 +411,24 @@ func platforms(ctx context.Context, c *kube.Client, o Options) []Result {
 		return []Result{{Check: "images", Level: OK, Message: "every image fits the nodes (" + strings.Join(slices.Sorted(maps.Keys(arch)), ", ") + ")"}}
 	}
 	return out
+}
+
+// notFound reports a registry's answer that it has no such image (HTTP
+// 404: MANIFEST_UNKNOWN, NAME_UNKNOWN), not a registry berth cannot reach
+// or may not read, which the nodes may still pull from.
+func notFound(err error) bool {
+	var te *transport.Error
+	return errors.As(err, &te) && te.StatusCode == http.StatusNotFound
+}
+
+// registryAnswer is a registry error's first diagnostic ("MANIFEST_UNKNOWN:
+// manifest unknown"), without the request it answered.
+func registryAnswer(err error) string {
+	var te *transport.Error
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		return string(te.Errors[0].Code) + ": " + te.Errors[0].Message
+	}
+	return err.Error()
 }
 
 // osArch is os/arch of a platform string (variant dropped).

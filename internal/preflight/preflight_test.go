@@ -3,6 +3,7 @@ package preflight_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"github.com/berth-dev/berth/internal/kube"
 	"github.com/berth-dev/berth/internal/preflight"
 	"github.com/berth-dev/berth/internal/testcluster"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
 
 var cluster *testcluster.Cluster
@@ -102,6 +104,21 @@ func TestChecks(t *testing.T) { // not parallel: it changes cluster-wide Storage
 	}
 	if !preflight.Failed(rs) {
 		t.Error("Failed = false with an error result")
+	}
+	// An image its registry does not have (a real registry's 404) is an
+	// error; one berth cannot reach (the nodes may) says nothing.
+	probe := func(_ context.Context, image string) ([]string, error) {
+		if image == "reg.example/web:no-such-tag" {
+			return nil, &transport.Error{StatusCode: http.StatusNotFound, Errors: []transport.Diagnostic{{Code: transport.ManifestUnknownErrorCode, Message: "manifest unknown"}}}
+		}
+		return nil, errors.New("dial tcp: lookup registry.cluster.local: no such host")
+	}
+	rs = preflight.Run(ctx, kc, p, ns, preflight.Options{Platforms: probe, Images: map[string]string{"web": "reg.example/web:no-such-tag", "db": "registry.cluster.local/db:1"}})
+	if r := find(rs, "image web"); r.Level != preflight.Error || !strings.Contains(r.Message, "reg.example/web:no-such-tag is not in its registry (MANIFEST_UNKNOWN: manifest unknown)") {
+		t.Errorf("missing tag: %+v", r)
+	}
+	if r := find(rs, "image db"); r.Check != "" {
+		t.Errorf("unreachable registry: %+v", r)
 	}
 
 	// An IngressClass: ingress is ok; a className the cluster lacks is an error.

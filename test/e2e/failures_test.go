@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/internal/cli"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // TestDiagnosis: a revision that does not become healthy on the real
@@ -41,10 +42,9 @@ func TestDiagnosis(t *testing.T) {
 		},
 	}, {
 		name: "pull",
-		// A tag the registry does not have. berth's preflight lets it
-		// through (measured: it does not ask the registry whether the
-		// tag exists), so the node's pull fails.
-		args: []string{"deploy", "--set-image", "web=REGISTRY/e2e-web:no-such-tag"},
+		// A tag the registry does not have: preflight refuses it
+		// (TestPreflightMissingTag); past it, the node's pull fails.
+		args: []string{"deploy", "--skip-preflight", "--set-image", "web=REGISTRY/e2e-web:no-such-tag"},
 		want: []string{
 			"Container web cannot pull image REGISTRY/e2e-web:no-such-tag from REGISTRY",
 			"the image or its tag does not exist. The node said: REGISTRY/e2e-web:no-such-tag: not found.",
@@ -81,5 +81,21 @@ func TestDiagnosis(t *testing.T) {
 			}
 			t.Logf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
 		})
+	}
+}
+
+// TestPreflightMissingTag: a tag its registry does not have stops the
+// deploy in preflight (exit 1), before anything is applied.
+func TestPreflightMissingTag(t *testing.T) {
+	t.Parallel()
+	p := newProject(t, webYAML)
+	image := p.c.Registry + "/e2e-web:no-such-tag"
+	_, stderr, code := p.berth(nil, "deploy", "--set-image", "web="+image)
+	if code != cli.ExitFailure || !strings.Contains(stderr, image+" is not in its registry (MANIFEST_UNKNOWN: manifest unknown)") ||
+		!strings.Contains(stderr, "preflight checks failed; nothing was applied") {
+		t.Errorf("deploy: exit %d, want %d with the preflight error\n%s", code, cli.ExitFailure, stderr)
+	}
+	if d, err := p.c.Clientset(t).AppsV1().Deployments(p.ns).List(t.Context(), metav1.ListOptions{}); err != nil || len(d.Items) != 0 {
+		t.Errorf("after a failed preflight: %v %v", d, err)
 	}
 }
