@@ -5,9 +5,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/release"
 )
 
@@ -123,7 +125,7 @@ func TestDay2WithoutVariables(t *testing.T) {
 // then berth delete APP removes the app without berth.yaml.
 func TestUnknownApp(t *testing.T) {
 	t.Parallel()
-	_, ns, flags := onCluster(t)
+	c, ns, flags := onCluster(t)
 	deployRecipes(t, flags)
 	want := `error: no app "recipe" in namespace "` + ns + `"; apps here: recipes`
 	for _, args := range [][]string{{"history", "recipe"}, {"status", "recipe"}, {"undo", "recipe"}, {"scale", "api=2", "--app", "recipe"}, {"rollout", "status", "api", "--app", "recipe"}, {"delete", "recipe", "--yes"}} {
@@ -131,6 +133,22 @@ func TestUnknownApp(t *testing.T) {
 		if code != ExitNotDeployed || !strings.HasPrefix(stderr, want) || stdout != "" {
 			t.Errorf("berth %s: exit %d\nstdout: %s\nstderr: %s", args, code, stdout, stderr)
 		}
+	}
+
+	// While another berth holds the app's deploy lock, delete refuses
+	// and deletes nothing.
+	lease, err := deploy.Leases{Client: c.Clientset(t)}.Lock(t.Context(), ns, "recipes", "a deploy elsewhere", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := run(t, nil, append([]string{"delete", "recipes", "--yes"}, flags...)...); code != ExitFailure || !strings.Contains(stderr, "another berth deploy of recipes is running: a deploy elsewhere") {
+		t.Errorf("delete while locked: exit %d\n%s", code, stderr)
+	}
+	if stdout, _ := mustRun(t, append([]string{"list"}, flags...)...); !strings.Contains(stdout, "recipes") {
+		t.Errorf("berth list after a refused delete:\n%s", stdout)
+	}
+	if err := lease.Release(t.Context()); err != nil {
+		t.Fatal(err)
 	}
 
 	// delete APP: the record's objects and the records, no berth.yaml.

@@ -52,7 +52,7 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	do := deploy.DeleteOptions{App: app, Namespace: ns, Volumes: o.Volumes, KeepHistory: o.KeepHistory, AlsoClaims: o.alsoClaims, Confirm: o.confirm}
+	do := deploy.DeleteOptions{App: app, Namespace: ns, Volumes: o.Volumes, KeepHistory: o.KeepHistory, AlsoClaims: o.alsoClaims, Confirm: o.confirm, Holder: holder()}
 	// What berth.yaml renders now goes too; when no berth.yaml is read or
 	// it does not render, the current revision's objects are all there is.
 	if p := o.f.projectIfLoads(o.App); p != nil {
@@ -60,7 +60,7 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 			do.Rendered = res.Objects
 		}
 	}
-	d := &deploy.Deployer{Cluster: c, Records: newRecords(c, ns), Out: o.Out, Log: o.ErrOut}
+	d := &deploy.Deployer{Cluster: c, Locker: deploy.Leases{Client: c.Clientset}, Records: newRecords(c, ns), Out: o.Out, Log: o.ErrOut}
 	out, err := d.Delete(ctx, do)
 	if out != nil {
 		for _, r := range out.Results {

@@ -3,6 +3,7 @@ package deploy
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/berth-dev/berth/internal/kube"
 	"github.com/berth-dev/berth/internal/render"
@@ -27,7 +28,14 @@ type DeleteOptions struct {
 	// Confirm approves the plan before anything is deleted; it returns an
 	// error to refuse. nil approves the objects but refuses any claim.
 	Confirm func(ctx context.Context, plan DeletePlan) error
+	// Holder names this process to another berth that finds the app
+	// locked (with a Deployer's Locker).
+	Holder string
 }
+
+// deleteLockFor bounds how long a delete holds the deploy lock (a
+// question on the terminal included).
+const deleteLockFor = time.Hour
 
 // DeletePlan is what a delete will remove, for its confirmation.
 type DeletePlan struct {
@@ -52,10 +60,19 @@ type DeleteOutcome struct {
 
 // Delete removes the app from the cluster: the objects of its current
 // revision and those in o.Rendered, in reverse apply order, its claims
-// only with o.Volumes, then its release history unless o.KeepHistory. It
-// takes no deploy lock. When the prune fails, the outcome holds the
-// results so far with the error.
+// only with o.Volumes, then its release history unless o.KeepHistory.
+// With a Locker it holds the app's deploy lock throughout, so a deploy,
+// undo or scale running now is not deleted under (the delete refuses with
+// a *release.LockedError naming it) and none starts midway. When the
+// prune fails, the outcome holds the results so far with the error.
 func (d *Deployer) Delete(ctx context.Context, o DeleteOptions) (*DeleteOutcome, error) {
+	if d.Locker != nil {
+		lease, err := d.lock(ctx, o.Namespace, o.App, o.Holder, 0, time.Now().Add(deleteLockFor))
+		if err != nil {
+			return nil, err
+		}
+		defer d.unlock(ctx, lease)
+	}
 	plan, err := d.deletePlan(ctx, o)
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/berth-dev/berth/internal/deploy"
 	"github.com/berth-dev/berth/internal/kube"
@@ -200,4 +201,38 @@ func TestDeletePruneError(t *testing.T) {
 	diff(t, "results so far", []string{"deployment.apps/worker pruned", "deployment.apps/web pruned"}, actions(out.Results))
 	// The history stays: the objects are not all gone.
 	diff(t, "history", []string{"1:deployed:first"}, e.history(t))
+}
+
+// TestDeleteTakesTheLock: a delete holds the app's deploy lock throughout
+// and refuses, deleting nothing, while another berth holds it.
+func TestDeleteTakesTheLock(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.mustDeploy(t, shop, "first")
+	held, err := e.locker.Lock(t.Context(), ns, "shop", "a deploy", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plans []deploy.DeletePlan
+	if _, err := e.d.Delete(t.Context(), deleteOptions(&plans)); err == nil || len(plans) != 0 || len(e.cluster.Writes()) != 0 {
+		t.Fatalf("delete while locked: %v, %d plans, writes %q", err, len(plans), e.cluster.Writes())
+	}
+	if err := held.Release(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	taken := e.locker.taken
+	o := deleteOptions(&plans)
+	o.Confirm = func(_ context.Context, p deploy.DeletePlan) error {
+		if l := e.locker.current(); l == nil || l.released || e.locker.taken != taken+1 {
+			t.Error("Confirm ran without the lock held")
+		}
+		plans = append(plans, p)
+		return nil
+	}
+	if _, err := e.d.Delete(t.Context(), o); err != nil || len(plans) != 1 {
+		t.Fatalf("delete: %v, %d plans", err, len(plans))
+	}
+	if !e.locker.current().released {
+		t.Error("the lock was not released after the delete")
+	}
 }
