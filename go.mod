@@ -9,6 +9,7 @@ require (
 	github.com/digitalocean/godo v1.236.0
 	github.com/docker/cli v29.8.2+incompatible
 	github.com/fluxcd/cli-utils v1.3.0
+	github.com/gofrs/flock v0.13.1
 	github.com/google/go-cmp v0.7.0
 	github.com/google/go-containerregistry v0.22.1
 	github.com/invopop/jsonschema v0.14.0

@@ -119,6 +119,7 @@ func (b *Builder) Build(ctx context.Context, p *config.Project, o Options) ([]Re
 	oci := newLocal(state)
 	results := make([]Result, len(services))
 	errs := make([]error, len(services))
+	built := map[string]Record{}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for i, svc := range services {
@@ -146,12 +147,12 @@ func (b *Builder) Build(ctx context.Context, p *config.Project, o Options) ([]Re
 			r.Duration = time.Since(start)
 			results[i] = *r
 			mu.Lock()
-			recs.Services[svc] = *rec
+			built[svc] = *rec
 			mu.Unlock()
 		})
 	}
 	wg.Wait()
-	if err := recs.Save(state); err != nil {
+	if err := UpdateRecords(state, built); err != nil {
 		return nil, err
 	}
 	return results, errors.Join(errs...)

@@ -184,7 +184,7 @@ func (b *Builder) Push(ctx context.Context, p *config.Project, only []string) ([
 		}
 		results = append(results, *r)
 	}
-	if err := recs.Save(state); err != nil {
+	if err := UpdateRecords(state, recs.Services); err != nil {
 		return nil, err
 	}
 	return results, errors.Join(errs...)

@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/gofrs/flock"
 )
 
 // Record is what berth remembers of a service's last build, in
@@ -70,6 +73,28 @@ func (r *Records) Save(stateDir string) error {
 		return err
 	}
 	return writeFileAtomic(recordsPath(stateDir), append(data, '\n'))
+}
+
+// UpdateRecords writes the records in set into stateDir's records and
+// leaves the other services' as they are on disk, so two berth processes
+// building one project each keep what they built. The read and the write
+// hold an exclusive lock on stateDir/records.lock (gofrs/flock: flock(2),
+// LockFileEx on Windows).
+func UpdateRecords(stateDir string, set map[string]Record) error {
+	if err := ensureStateDir(stateDir); err != nil {
+		return err
+	}
+	lock := flock.New(filepath.Join(stateDir, "records.lock"))
+	if err := lock.Lock(); err != nil {
+		return fmt.Errorf("locking %s: %w", lock.Path(), err)
+	}
+	defer lock.Unlock()
+	recs, err := LoadRecords(stateDir)
+	if err != nil {
+		return err
+	}
+	maps.Copy(recs.Services, set)
+	return recs.Save(stateDir)
 }
 
 // ensureStateDir creates .berth with a .gitignore of everything.
